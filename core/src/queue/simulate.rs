@@ -1,0 +1,1 @@
+//! `portqueue simulate`: replays arrivals through the engine (interfaces.md, "simulate").

@@ -1,0 +1,1 @@
+//! Daily queue report arithmetic, computed from the event log.

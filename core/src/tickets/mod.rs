@@ -1,0 +1,1 @@
+//! Tickets: numbers, the printed ticket (ESC/POS), QR codes and the message catalog.
