@@ -1,1 +1,12 @@
-fn main(){}
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    match portqueue::cli::run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("portqueue: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,9 @@
+DROP TABLE access_log;
+DROP TABLE policy_changes;
+DROP TABLE entry_events;
+DROP TABLE entries;
+DROP TABLE appointments;
+DROP TABLE api_tokens;
+DROP TABLE sessions;
+DROP TABLE users;
+DROP TABLE ports;

@@ -1,0 +1,269 @@
+//! The command line (interfaces.md, "Command line"): one binary, `portqueue`.
+//! Exit status 0 on success; otherwise one clear line on standard error.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use portqueue_core::Policy;
+use portqueue_core::queue::simulate;
+
+use crate::clock::{Clock, SystemClock};
+use crate::db::{self, Location};
+use crate::error::AppError;
+use crate::service::{accounts, appointments, ports};
+use crate::{AppState, auth};
+
+#[derive(Debug, Parser)]
+#[command(name = "portqueue", version, about = "Walk-in queue manager for land ports of entry")]
+pub struct Cli {
+    /// Database URL: `postgres://…` for PostgreSQL, `sqlite://PATH` for SQLite
+    /// (default: the SQLite file portqueue.db here, created on first use).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web app (the default command).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "PORTQUEUE_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Mark cookies Secure (set when a TLS proxy is in front).
+        #[arg(long, env = "PORTQUEUE_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Bring the schema up to date, then exit.
+    Migrate,
+    /// Ports of entry.
+    Port {
+        #[command(subcommand)]
+        command: PortCommand,
+    },
+    /// Accounts.
+    Officer {
+        #[command(subcommand)]
+        command: OfficerCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import the day's booked appointments from a CSV file.
+    ImportAppointments {
+        /// The port's code.
+        #[arg(long)]
+        port: String,
+        /// CSV with header `confirmation,slot_at,party_size,name,nationality,language`.
+        file: PathBuf,
+    },
+    /// Replay arrivals through the ordering engine (no database needed).
+    Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PortCommand {
+    /// Add a port of entry.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// IANA time zone, e.g. America/Tijuana.
+        #[arg(long)]
+        timezone: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OfficerCommand {
+    /// Add an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// officer, supervisor or admin.
+        #[arg(long)]
+        role: String,
+        /// The port's code (officers and supervisors).
+        #[arg(long)]
+        port: Option<String>,
+        /// Read the password from standard input (required: passwords never go on a command line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print one new API token for an account, once.
+    Create {
+        #[arg(long)]
+        username: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SimFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimulateArgs {
+    /// CSV with header `ticket,class,tier,party_size,arrived_at,slot_at`.
+    #[arg(long)]
+    pub input: PathBuf,
+    #[arg(long, default_value_t = Policy::default().walkin_share)]
+    pub walkin_share: f64,
+    #[arg(long, default_value_t = Policy::default().priority_boost_minutes)]
+    pub priority_boost_minutes: u32,
+    #[arg(long, default_value_t = Policy::default().early_window_minutes)]
+    pub early_window_minutes: u32,
+    #[arg(long, default_value_t = Policy::default().late_window_minutes)]
+    pub late_window_minutes: u32,
+    #[arg(long, default_value_t = Policy::default().minutes_per_person)]
+    pub minutes_per_person: u32,
+    #[arg(long, default_value_t = 4)]
+    pub counters: u32,
+    #[arg(long, default_value = "UTC")]
+    pub timezone: String,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: SimFormat,
+}
+
+fn show(e: AppError) -> String {
+    match e {
+        AppError::Invalid(fields) => fields.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Parses the command line and runs it.
+pub fn run() -> Result<(), String> {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve {
+        bind: std::env::var("PORTQUEUE_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into()),
+        secure_cookies: std::env::var("PORTQUEUE_SECURE_COOKIES").is_ok_and(|v| v == "true" || v == "1"),
+    });
+    if let Command::Simulate(args) = command {
+        return run_simulate(&args);
+    }
+    let location = Location::parse(cli.database_url.as_deref());
+    let pool = db::open(&location, 10).map_err(|e| e.to_string())?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let now = clock.now();
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let admin = accounts::system_admin();
+    match command {
+        Command::Migrate => {
+            println!("database {} is up to date", location.display());
+            Ok(())
+        }
+        Command::Port {
+            command: PortCommand::Add { code, name, timezone },
+        } => {
+            let port = ports::create(&mut conn, &admin, &ports::NewPort { code, name, timezone }, now)
+                .map_err(show)?;
+            println!("added port {} ({}, {})", port.code, port.name, port.timezone);
+            Ok(())
+        }
+        Command::Officer {
+            command:
+                OfficerCommand::Add {
+                    username,
+                    role,
+                    port,
+                    password_stdin,
+                },
+        } => {
+            if !password_stdin {
+                return Err("give the password on standard input and pass --password-stdin".into());
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let user = accounts::create(
+                &mut conn,
+                &admin,
+                &accounts::NewAccount {
+                    username,
+                    role,
+                    port: port.unwrap_or_default(),
+                    password,
+                    must_change_password: false,
+                },
+                now,
+            )
+            .map_err(show)?;
+            println!("added {} {}", user.role, user.username);
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { username },
+        } => {
+            let token = auth::sessions::create_api_token(&mut conn, &username, now).map_err(show)?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::ImportAppointments { port, file } => {
+            let data = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let port = crate::service::port_by_code(&mut conn, &port).map_err(show)?;
+            let rows = appointments::read_csv(&data).map_err(show)?;
+            let summary = appointments::import(&mut conn, &admin, port.id, &rows, now).map_err(show)?;
+            println!(
+                "port {}: {} created, {} unchanged, {} updated",
+                port.code, summary.created, summary.unchanged, summary.updated
+            );
+            Ok(())
+        }
+        Command::Serve { bind, secure_cookies } => {
+            if let Some(credentials) = accounts::bootstrap_admin(&mut conn, now).map_err(show)? {
+                log::warn!(
+                    "no administrator existed: created {credentials} — sign in at http://{bind}/login and choose a new password (shown once)"
+                );
+            }
+            drop(conn);
+            let mut state = AppState::new(pool, clock);
+            state.secure_cookies = secure_cookies;
+            log::info!("portqueue on http://{bind} with database {}", location.display());
+            crate::web::serve(state, &bind).map_err(|e| format!("cannot serve on {bind}: {e}"))
+        }
+        Command::Simulate(_) => unreachable!("handled above"),
+    }
+}
+
+fn run_simulate(args: &SimulateArgs) -> Result<(), String> {
+    let policy = Policy {
+        walkin_share: args.walkin_share,
+        priority_boost_minutes: args.priority_boost_minutes,
+        early_window_minutes: args.early_window_minutes,
+        late_window_minutes: args.late_window_minutes,
+        minutes_per_person: args.minutes_per_person,
+        ..Policy::default()
+    };
+    policy.validate().map_err(|e| e.to_string().replace('_', "-"))?;
+    if !(1..=99).contains(&args.counters) {
+        return Err("counters: must be between 1 and 99".into());
+    }
+    let tz = ports::check_timezone(&args.timezone).map_err(|e| format!("timezone: {e}"))?;
+    let file = std::fs::File::open(&args.input)
+        .map_err(|e| format!("cannot read {}: {e}", args.input.display()))?;
+    let arrivals = simulate::read_arrivals(file).map_err(|e| e.to_string())?;
+    let rows = simulate::run(&arrivals, &policy, args.counters, tz);
+    match args.format {
+        SimFormat::Csv => simulate::write_csv(&rows, std::io::stdout().lock()).map_err(|e| e.to_string()),
+        SimFormat::Json => {
+            println!("{}", simulate::to_json(&rows));
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Rows as stored, and their conversions to the core's plain values.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+
+use portqueue_core::queue::{QueueEntry, ShareState};
+use portqueue_core::{Class, Policy, Status, Tier};
+
+use super::from_db;
+use super::schema::{appointments, entries, entry_events, ports, users};
+
+/// A port of entry.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = ports)]
+pub struct Port {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub timezone: String,
+    pub walkin_share: f64,
+    pub priority_boost_minutes: i32,
+    pub early_window_minutes: i32,
+    pub late_window_minutes: i32,
+    pub max_recalls: i32,
+    pub minutes_per_person: i32,
+    pub share_state: String,
+    pub next_walkin_number: i32,
+    pub next_appointment_number: i32,
+    pub revision: i64,
+    pub printer_addr: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+fn non_negative(v: i32) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+impl Port {
+    /// The port's time zone; a stored name was validated on the way in, UTC is the fallback.
+    pub fn tz(&self) -> Tz {
+        self.timezone.parse().unwrap_or(Tz::UTC)
+    }
+
+    /// The port's queue policy.
+    pub fn policy(&self) -> Policy {
+        Policy {
+            walkin_share: self.walkin_share,
+            priority_boost_minutes: non_negative(self.priority_boost_minutes),
+            early_window_minutes: non_negative(self.early_window_minutes),
+            late_window_minutes: non_negative(self.late_window_minutes),
+            max_recalls: non_negative(self.max_recalls),
+            minutes_per_person: non_negative(self.minutes_per_person),
+        }
+    }
+
+    /// The engine's share bookkeeping as of the last call.
+    pub fn share_state(&self) -> ShareState {
+        serde_json::from_str(&self.share_state).unwrap_or_default()
+    }
+}
+
+/// An account.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub port_id: Option<i64>,
+    pub must_change_password: bool,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// A booked appointment, imported for the day.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = appointments)]
+pub struct Appointment {
+    pub id: i64,
+    pub port_id: i64,
+    pub confirmation: String,
+    pub slot_at: NaiveDateTime,
+    pub party_size: i32,
+    pub name: String,
+    pub nationality: String,
+    pub language: String,
+    pub imported_at: NaiveDateTime,
+    pub imported_by: Option<i64>,
+}
+
+/// One ticket in the queue.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = entries)]
+pub struct Entry {
+    pub id: i64,
+    pub port_id: i64,
+    pub ticket: String,
+    pub class: String,
+    pub tier: String,
+    pub party_size: i32,
+    pub language: String,
+    pub barriers: String,
+    pub barrier_note: Option<String>,
+    pub vulnerabilities: String,
+    pub urgent_reason: Option<String>,
+    pub name: Option<String>,
+    pub nationality: Option<String>,
+    pub appointment_id: Option<i64>,
+    pub slot_at: Option<NaiveDateTime>,
+    pub arrived_at: NaiveDateTime,
+    pub status: String,
+    pub counter: Option<i32>,
+    pub called_at: Option<NaiveDateTime>,
+    pub recalls: i32,
+    pub finished_at: Option<NaiveDateTime>,
+    pub status_token: String,
+    pub call_reason: Option<String>,
+    pub created_by: Option<i64>,
+}
+
+impl Entry {
+    /// Stored values were checked on the way in; a corrupt value reads as the safest one.
+    pub fn class(&self) -> Class {
+        self.class.parse().unwrap_or(Class::WalkIn)
+    }
+    pub fn tier(&self) -> Tier {
+        self.tier.parse().unwrap_or(Tier::Standard)
+    }
+    pub fn status(&self) -> Status {
+        self.status.parse().unwrap_or(Status::Waiting)
+    }
+    pub fn arrived_at(&self) -> DateTime<Utc> {
+        from_db(self.arrived_at)
+    }
+    pub fn party_size(&self) -> u32 {
+        non_negative(self.party_size)
+    }
+    /// Comma-separated lists as stored.
+    pub fn barrier_list(&self) -> Vec<&str> {
+        split_list(&self.barriers)
+    }
+    pub fn vulnerability_list(&self) -> Vec<&str> {
+        split_list(&self.vulnerabilities)
+    }
+
+    /// The entry as the engine sees it. The database id is the ticket sequence: ids grow
+    /// in registration order, and registrations at one port are serialised.
+    pub fn queue_entry(&self) -> QueueEntry {
+        QueueEntry {
+            id: self.id,
+            seq: self.id,
+            class: self.class(),
+            tier: self.tier(),
+            party_size: self.party_size(),
+            arrived_at: self.arrived_at(),
+            slot_at: self.slot_at.map(from_db),
+        }
+    }
+}
+
+/// Splits a stored comma-separated list.
+pub fn split_list(s: &str) -> Vec<&str> {
+    s.split(',').filter(|p| !p.is_empty()).collect()
+}
+
+/// A new entry row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = entries)]
+pub struct NewEntry {
+    pub port_id: i64,
+    pub ticket: String,
+    pub class: String,
+    pub tier: String,
+    pub party_size: i32,
+    pub language: String,
+    pub barriers: String,
+    pub barrier_note: Option<String>,
+    pub vulnerabilities: String,
+    pub urgent_reason: Option<String>,
+    pub name: Option<String>,
+    pub nationality: Option<String>,
+    pub appointment_id: Option<i64>,
+    pub slot_at: Option<NaiveDateTime>,
+    pub arrived_at: NaiveDateTime,
+    pub status: String,
+    pub status_token: String,
+    pub created_by: Option<i64>,
+}
+
+/// A new event row.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = entry_events)]
+pub struct NewEvent {
+    pub entry_id: i64,
+    pub port_id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub counter: Option<i32>,
+    pub detail: String,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = entry_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub entry_id: i64,
+    pub port_id: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i64>,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub counter: Option<i32>,
+    pub detail: String,
+}

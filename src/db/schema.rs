@@ -1,0 +1,156 @@
+//! Diesel's view of the tables in `migrations/{sqlite,postgres}`: one schema for both backends.
+
+diesel::table! {
+    ports (id) {
+        id -> BigInt,
+        code -> Text,
+        name -> Text,
+        timezone -> Text,
+        walkin_share -> Double,
+        priority_boost_minutes -> Integer,
+        early_window_minutes -> Integer,
+        late_window_minutes -> Integer,
+        max_recalls -> Integer,
+        minutes_per_person -> Integer,
+        share_state -> Text,
+        next_walkin_number -> Integer,
+        next_appointment_number -> Integer,
+        revision -> BigInt,
+        printer_addr -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        port_id -> Nullable<BigInt>,
+        must_change_password -> Bool,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at -> Timestamp,
+        revoked -> Bool,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> BigInt,
+        port_id -> BigInt,
+        confirmation -> Text,
+        slot_at -> Timestamp,
+        party_size -> Integer,
+        name -> Text,
+        nationality -> Text,
+        language -> Text,
+        imported_at -> Timestamp,
+        imported_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    entries (id) {
+        id -> BigInt,
+        port_id -> BigInt,
+        ticket -> Text,
+        class -> Text,
+        tier -> Text,
+        party_size -> Integer,
+        language -> Text,
+        barriers -> Text,
+        barrier_note -> Nullable<Text>,
+        vulnerabilities -> Text,
+        urgent_reason -> Nullable<Text>,
+        name -> Nullable<Text>,
+        nationality -> Nullable<Text>,
+        appointment_id -> Nullable<BigInt>,
+        slot_at -> Nullable<Timestamp>,
+        arrived_at -> Timestamp,
+        status -> Text,
+        counter -> Nullable<Integer>,
+        called_at -> Nullable<Timestamp>,
+        recalls -> Integer,
+        finished_at -> Nullable<Timestamp>,
+        status_token -> Text,
+        call_reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    entry_events (id) {
+        id -> BigInt,
+        entry_id -> BigInt,
+        port_id -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<BigInt>,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        counter -> Nullable<Integer>,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    policy_changes (id) {
+        id -> BigInt,
+        port_id -> BigInt,
+        changed_by -> Nullable<BigInt>,
+        changed_at -> Timestamp,
+        before_policy -> Text,
+        after_policy -> Text,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        user_id -> BigInt,
+        port_id -> Nullable<BigInt>,
+        entry_id -> Nullable<BigInt>,
+        action -> Text,
+    }
+}
+
+diesel::joinable!(users -> ports (port_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(appointments -> ports (port_id));
+diesel::joinable!(entries -> ports (port_id));
+diesel::joinable!(entry_events -> entries (entry_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    ports,
+    users,
+    sessions,
+    api_tokens,
+    appointments,
+    entries,
+    entry_events,
+    policy_changes,
+    access_log,
+);

@@ -1,0 +1,94 @@
+//! One error type for every action, rendered as a page for people and as JSON for programs
+//! (interfaces.md: `{"error": {"message", "fields"}}` with 400, 401, 403, 404, 409, 422).
+
+use portqueue_core::FieldErrors;
+
+/// Why an action did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// One or more fields are invalid (422); each message names the field and the rule.
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// The request could not be read at all (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// Nobody is signed in, or the token is unknown (401).
+    #[error("sign in first")]
+    Unauthorized,
+    /// Signed in, but this role or port may not do this (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// No such thing here (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// Not allowed in the present state (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Something broke on our side (500); the detail goes to the log, not to the user.
+    #[error("something went wrong on our side; it has been logged")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The HTTP status for this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::BadRequest(_) => 400,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    /// One invalid field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(FieldErrors::single(field, message))
+    }
+
+    /// The field errors, if any.
+    pub fn fields(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Invalid(fields) => Some(fields),
+            _ => None,
+        }
+    }
+
+    /// The message shown to the user.
+    pub fn message(&self) -> String {
+        match self {
+            AppError::Invalid(_) => "some fields need a look".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(errors: FieldErrors) -> Self {
+        AppError::Invalid(errors)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::NotFound("not found".into()),
+            other => {
+                log::error!("database error: {other}");
+                AppError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        log::error!("database pool: {e}");
+        AppError::Internal(e.to_string())
+    }
+}
+
+/// Result of an action.
+pub type AppResult<T> = Result<T, AppError>;

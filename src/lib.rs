@@ -1,0 +1,75 @@
+//! portqueue: a walk-in queue manager for land ports of entry.
+//!
+//! Where things are:
+//! - the fair order, estimates and `simulate`: the pure `portqueue_core::queue`;
+//! - every action (register, check in, call next, complete, import, policy): [`service`];
+//! - the officer kiosk (HTML): [`web`]; the JSON API: [`api`]; both are thin faces over
+//!   [`service`];
+//! - the database (SQLite or PostgreSQL through one connection type): [`db`];
+//! - accounts, sessions and tokens: [`auth`].
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod service;
+pub mod web;
+
+use std::sync::Arc;
+
+use clock::Clock;
+use db::{DbPool, PooledConn};
+use error::AppResult;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub clock: Arc<dyn Clock>,
+    /// Whether cookies are marked `Secure` (behind a TLS proxy).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            pool,
+            clock,
+            secure_cookies: false,
+        }
+    }
+
+    /// A connection from the pool.
+    pub fn conn(&self) -> AppResult<PooledConn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Now, from the injected clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Runs blocking database work off the async executor.
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut db::DbConnection, chrono::DateTime<chrono::Utc>) -> AppResult<T> + Send + 'static,
+    {
+        let state = self.clone();
+        actix_web::web::block(move || {
+            let mut conn = state.conn()?;
+            let now = state.now();
+            f(&mut conn, now)
+        })
+        .await
+        .map_err(|e| error::AppError::Internal(format!("worker: {e}")))?
+    }
+}
+
+/// Mounts every route: pages, API, static files, health.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    api::configure(cfg);
+    web::configure(cfg);
+}

@@ -1,0 +1,421 @@
+//! Booked appointments: the day's import, and the check-in that puts one in the queue.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use portqueue_core::events::{EventKind, Punctuality};
+use portqueue_core::{Class, FieldErrors, Status, languages};
+
+use super::walk_ins::{TriageInput, check_party_size, draw_ticket, insert_waiting, join_names};
+use super::{lock_port, log_access, transaction};
+use crate::auth::{Actor, Role, random_secret};
+use crate::db::models::{Appointment, NewEntry, Port};
+use crate::db::schema::{appointments, entries};
+use crate::db::{DbConnection, from_db, to_db};
+use crate::error::{AppError, AppResult};
+use crate::service::queue::EntryView;
+
+/// The columns of the appointment file, in order (interfaces.md).
+pub const CSV_HEADER: [&str; 6] = ["confirmation", "slot_at", "party_size", "name", "nationality", "language"];
+
+/// Most rows one import takes: a very busy port books a few hundred a day.
+pub const MAX_ROWS: usize = 10_000;
+
+/// One appointment row as sent (CSV or JSON); every field is text until checked.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AppointmentInput {
+    pub confirmation: String,
+    pub slot_at: String,
+    pub party_size: String,
+    pub name: String,
+    pub nationality: String,
+    pub language: String,
+}
+
+/// A checked appointment row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentRow {
+    pub confirmation: String,
+    pub slot_at: DateTime<Utc>,
+    pub party_size: u32,
+    pub name: String,
+    pub nationality: String,
+    pub language: &'static str,
+}
+
+impl AppointmentInput {
+    /// Checks one row.
+    pub fn check(&self) -> Result<AppointmentRow, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let confirmation = self.confirmation.trim();
+        if confirmation.is_empty()
+            || confirmation.len() > 40
+            || !confirmation.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            errors.add(
+                "confirmation",
+                format!("must be 1 to 40 letters, digits or dashes, got \"{confirmation}\""),
+            );
+        }
+        let slot_at = DateTime::parse_from_rfc3339(self.slot_at.trim())
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                errors.add(
+                    "slot_at",
+                    format!(
+                        "must be an RFC 3339 time like 2026-11-25T09:30:00-08:00, got \"{}\"",
+                        self.slot_at.trim()
+                    ),
+                )
+            })
+            .ok();
+        let party_size = check_party_size(&mut errors, &self.party_size);
+        let required = |errors: &mut FieldErrors, field: &str, value: &str, max: usize| {
+            let value = value.trim();
+            if value.is_empty() {
+                errors.add(field, "is required");
+            } else if value.chars().count() > max {
+                errors.add(field, format!("use at most {max} characters"));
+            }
+            value.to_owned()
+        };
+        let name = required(&mut errors, "name", &self.name, 200);
+        let nationality = required(&mut errors, "nationality", &self.nationality, 100);
+        let language = languages::parse(&self.language)
+            .map_err(|e| errors.add("language", e))
+            .unwrap_or("spa");
+        match (slot_at, errors.is_empty()) {
+            (Some(slot_at), true) => Ok(AppointmentRow {
+                confirmation: confirmation.to_ascii_uppercase(),
+                slot_at,
+                party_size,
+                name,
+                nationality,
+                language,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Checks a whole file: a file with one bad row imports nothing, and the error names the
+/// line (counting the header as line 1), the column and the rule.
+pub fn check_rows(rows: &[AppointmentInput]) -> AppResult<Vec<AppointmentRow>> {
+    if rows.is_empty() {
+        return Err(AppError::invalid("file", "the file has no appointment rows"));
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(AppError::invalid("file", format!("at most {MAX_ROWS} rows in one import")));
+    }
+    let mut checked = Vec::with_capacity(rows.len());
+    let mut seen = std::collections::HashSet::new();
+    for (i, row) in rows.iter().enumerate() {
+        let line = i + 2;
+        let row = row.check().map_err(|errors| {
+            let (field, message) = errors.iter().next().unwrap_or(("row", "is invalid"));
+            AppError::invalid("file", format!("line {line}, column {field}: {message}"))
+        })?;
+        if !seen.insert(row.confirmation.clone()) {
+            return Err(AppError::invalid(
+                "file",
+                format!("line {line}, column confirmation: {} appears twice in the file", row.confirmation),
+            ));
+        }
+        checked.push(row);
+    }
+    Ok(checked)
+}
+
+/// Reads the appointment CSV (header row required, columns as [`CSV_HEADER`]).
+pub fn read_csv(data: &[u8]) -> AppResult<Vec<AppointmentInput>> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(data);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| AppError::invalid("file", format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
+    if header != CSV_HEADER {
+        return Err(AppError::invalid(
+            "file",
+            format!("line 1: the header must be `{}`, got `{}`", CSV_HEADER.join(","), header.join(",")),
+        ));
+    }
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, record)| {
+            let record = record.map_err(|e| AppError::invalid("file", format!("line {}: {e}", i + 2)))?;
+            let field = |n: usize| record.get(n).unwrap_or_default().to_owned();
+            Ok(AppointmentInput {
+                confirmation: field(0),
+                slot_at: field(1),
+                party_size: field(2),
+                name: field(3),
+                nationality: field(4),
+                language: field(5),
+            })
+        })
+        .collect()
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub unchanged: usize,
+    /// Rows whose booking changed (new time, party size, ...) and was not yet checked in.
+    pub updated: usize,
+}
+
+/// Imports checked rows into a port: all of them, or none. Importing the same file twice
+/// changes nothing. Supervisors and admins.
+pub fn import(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port_id: i64,
+    rows: &[AppointmentInput],
+    now: DateTime<Utc>,
+) -> AppResult<ImportSummary> {
+    actor.require_role(Role::Supervisor)?;
+    let rows = check_rows(rows)?;
+    transaction(conn, |conn| {
+        let port = lock_port(conn, port_id)?;
+        actor.require_port(&port)?;
+        let mut summary = ImportSummary::default();
+        for (i, row) in rows.iter().enumerate() {
+            let existing: Option<Appointment> = appointments::table
+                .filter(appointments::port_id.eq(port.id))
+                .filter(appointments::confirmation.eq(&row.confirmation))
+                .select(Appointment::as_select())
+                .first(conn)
+                .optional()?;
+            let values = (
+                appointments::slot_at.eq(to_db(row.slot_at)),
+                appointments::party_size.eq(i32::try_from(row.party_size).unwrap_or(1)),
+                appointments::name.eq(&row.name),
+                appointments::nationality.eq(&row.nationality),
+                appointments::language.eq(row.language),
+            );
+            match existing {
+                None => {
+                    diesel::insert_into(appointments::table)
+                        .values((
+                            appointments::port_id.eq(port.id),
+                            appointments::confirmation.eq(&row.confirmation),
+                            values,
+                            appointments::imported_at.eq(to_db(now)),
+                            appointments::imported_by.eq(actor.id()),
+                        ))
+                        .execute(conn)?;
+                    summary.created += 1;
+                }
+                Some(a)
+                    if from_db(a.slot_at) == row.slot_at
+                        && a.party_size == i32::try_from(row.party_size).unwrap_or(1)
+                        && a.name == row.name
+                        && a.nationality == row.nationality
+                        && a.language == row.language =>
+                {
+                    summary.unchanged += 1;
+                }
+                Some(a) => {
+                    let checked_in: i64 = entries::table
+                        .filter(entries::appointment_id.eq(a.id))
+                        .count()
+                        .get_result(conn)?;
+                    if checked_in > 0 {
+                        return Err(AppError::invalid(
+                            "file",
+                            format!(
+                                "line {}, column confirmation: {} is already checked in; its booking cannot change",
+                                i + 2,
+                                row.confirmation
+                            ),
+                        ));
+                    }
+                    diesel::update(appointments::table.find(a.id)).set(values).execute(conn)?;
+                    summary.updated += 1;
+                }
+            }
+        }
+        Ok(summary)
+    })
+}
+
+/// When an appointment arrives relative to its slot (fair-queue.md: early before
+/// `slot_at - early_window`, late more than `late_window` after the slot).
+pub fn punctuality(port: &Port, slot_at: DateTime<Utc>, arrived_at: DateTime<Utc>) -> Punctuality {
+    let policy = port.policy();
+    if arrived_at < slot_at - Duration::minutes(i64::from(policy.early_window_minutes)) {
+        Punctuality::Early
+    } else if arrived_at > slot_at + Duration::minutes(i64::from(policy.late_window_minutes)) {
+        Punctuality::Late
+    } else {
+        Punctuality::OnTime
+    }
+}
+
+/// A booked appointment as listed for check-in.
+#[derive(Debug, Clone)]
+pub struct Booking {
+    pub appointment: Appointment,
+    pub checked_in: bool,
+    pub punctuality: Punctuality,
+}
+
+/// Finds bookings by confirmation number or part of a name, for an officer of the port.
+/// Shows names, so the search is logged.
+pub fn search(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port: &Port,
+    query: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Booking>> {
+    actor.require_port(port)?;
+    let query = query.trim();
+    if query.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pattern = format!("%{}%", query.replace(['%', '_'], ""));
+    let found: Vec<(Appointment, Option<i64>)> = appointments::table
+        .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
+        .filter(appointments::port_id.eq(port.id))
+        .filter(
+            appointments::confirmation
+                .eq(query.to_ascii_uppercase())
+                .or(appointments::name.like(&pattern)),
+        )
+        .order(appointments::slot_at.asc())
+        .limit(50)
+        .select((Appointment::as_select(), entries::id.nullable()))
+        .load(conn)?;
+    log_access(conn, actor, Some(port.id), None, &format!("search appointments: {query}"), now)?;
+    Ok(found
+        .into_iter()
+        .map(|(appointment, entry)| Booking {
+            punctuality: punctuality(port, from_db(appointment.slot_at), now),
+            checked_in: entry.is_some(),
+            appointment,
+        })
+        .collect())
+}
+
+/// Checks in a booked appointment by its confirmation number, drawing its ticket.
+/// A late one joins the walk-in class at its arrival and keeps its booking reference.
+pub fn check_in(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port_id: i64,
+    confirmation: &str,
+    triage: &TriageInput,
+    now: DateTime<Utc>,
+) -> AppResult<(EntryView, Punctuality)> {
+    let mut errors = FieldErrors::new();
+    let triage = triage.check(&mut errors);
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let confirmation = confirmation.trim().to_ascii_uppercase();
+    transaction(conn, |conn| {
+        let port = lock_port(conn, port_id)?;
+        actor.require_port(&port)?;
+        let appointment: Appointment = appointments::table
+            .filter(appointments::port_id.eq(port.id))
+            .filter(appointments::confirmation.eq(&confirmation))
+            .select(Appointment::as_select())
+            .first(conn)
+            .optional()?
+            .ok_or_else(|| {
+                AppError::NotFound(format!("no appointment {confirmation} at port {}", port.code))
+            })?;
+        let already: Option<String> = entries::table
+            .filter(entries::appointment_id.eq(appointment.id))
+            .select(entries::ticket)
+            .first(conn)
+            .optional()?;
+        if let Some(ticket) = already {
+            return Err(AppError::Conflict(format!(
+                "appointment {confirmation} is already checked in as {ticket}"
+            )));
+        }
+        let slot_at = from_db(appointment.slot_at);
+        let arrival = punctuality(&port, slot_at, now);
+        let ticket = draw_ticket(conn, &port, Class::Appointment)?;
+        let new = NewEntry {
+            port_id: port.id,
+            ticket: ticket.to_string(),
+            class: Class::Appointment.as_str().into(),
+            tier: triage.tier.as_str().into(),
+            party_size: appointment.party_size,
+            language: appointment.language.clone(),
+            barriers: String::new(),
+            barrier_note: None,
+            vulnerabilities: join_names(&triage.vulnerabilities),
+            urgent_reason: triage.urgent_reason.clone(),
+            name: Some(appointment.name.clone()),
+            nationality: Some(appointment.nationality.clone()),
+            appointment_id: Some(appointment.id),
+            slot_at: Some(appointment.slot_at),
+            arrived_at: to_db(now),
+            status: Status::Waiting.as_str().into(),
+            status_token: random_secret(),
+            created_by: actor.id(),
+        };
+        let view = insert_waiting(
+            conn,
+            actor,
+            &port,
+            new,
+            EventKind::CheckedIn,
+            |snap| {
+                snap.slot_at = Some(slot_at);
+                snap.confirmation = Some(confirmation.clone());
+                snap.punctuality = Some(arrival);
+            },
+            now,
+        )?;
+        Ok((view, arrival))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "confirmation,slot_at,party_size,name,nationality,language\n\
+        AB-1001,2026-11-25T09:30:00-08:00,3,Ana Pérez,Venezuela,spa\n\
+        AB-1002,2026-11-25T10:00:00-08:00,1,Jean Pierre,Haiti,hat\n";
+
+    #[test]
+    fn a_good_file_reads_and_checks() {
+        let rows = check_rows(&read_csv(FILE.as_bytes()).unwrap()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].slot_at.to_rfc3339(), "2026-11-25T17:30:00+00:00");
+        assert_eq!(rows[1].language, "hat");
+    }
+
+    #[test]
+    fn one_bad_row_names_its_line_column_and_rule() {
+        let bad = FILE.replace("AB-1002,2026-11-25T10:00:00-08:00,1", "AB-1002,tomorrow,1");
+        let err = check_rows(&read_csv(bad.as_bytes()).unwrap()).unwrap_err();
+        let message = err.fields().unwrap().get("file").unwrap().to_owned();
+        assert!(message.starts_with("line 3, column slot_at: must be an RFC 3339 time"), "{message}");
+    }
+
+    #[test]
+    fn a_wrong_header_is_refused() {
+        let err = read_csv(b"conf,slot\nA,B\n").unwrap_err();
+        assert!(err.fields().unwrap().get("file").unwrap().contains("line 1"));
+    }
+
+    #[test]
+    fn a_confirmation_twice_in_one_file_is_refused() {
+        let twice = format!("{FILE}AB-1001,2026-11-25T11:00:00-08:00,2,X Y,Peru,spa\n");
+        let err = check_rows(&read_csv(twice.as_bytes()).unwrap()).unwrap_err();
+        assert!(err.fields().unwrap().get("file").unwrap().contains("line 4"));
+    }
+}

@@ -1,0 +1,158 @@
+//! What happens to an entry after it is called: complete, no-show, recall, withdraw.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use portqueue_core::Status;
+use portqueue_core::events::EventKind;
+
+use super::{EventDetail, lock_port, log_access, record_event, transaction};
+use crate::auth::Actor;
+use crate::db::models::{Entry, Port};
+use crate::db::schema::{entries, ports};
+use crate::db::{DbConnection, to_db};
+use crate::error::{AppError, AppResult};
+use crate::service::queue::EntryView;
+
+/// An officer's action on one entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Seen at the counter: `called` → `served`.
+    Complete,
+    /// Did not come after the calls: `called` → `no_show`.
+    NoShow,
+    /// Call again without an answer, up to the policy's `max_recalls`.
+    Recall,
+    /// Left the queue: `waiting` or `called` → `withdrawn`.
+    Withdraw,
+}
+
+impl Action {
+    /// The action named in an URL (`complete`, `no-show`, `recall`, `withdraw`).
+    pub fn parse(name: &str) -> AppResult<Action> {
+        match name {
+            "complete" => Ok(Action::Complete),
+            "no-show" => Ok(Action::NoShow),
+            "recall" => Ok(Action::Recall),
+            "withdraw" => Ok(Action::Withdraw),
+            other => Err(AppError::NotFound(format!(
+                "`{other}` is not an action: use complete, no-show, recall or withdraw"
+            ))),
+        }
+    }
+
+    fn event(self) -> EventKind {
+        match self {
+            Action::Complete => EventKind::Served,
+            Action::NoShow => EventKind::NoShow,
+            Action::Recall => EventKind::Recalled,
+            Action::Withdraw => EventKind::Withdrawn,
+        }
+    }
+}
+
+/// An entry and its port, if the actor may see it (403 for another port's entry).
+pub fn load(conn: &mut DbConnection, actor: &Actor, entry_id: i64) -> AppResult<(Entry, Port)> {
+    let found: Option<(Entry, Port)> = entries::table
+        .inner_join(ports::table)
+        .filter(entries::id.eq(entry_id))
+        .select((Entry::as_select(), Port::as_select()))
+        .first(conn)
+        .optional()?;
+    let (entry, port) = found.ok_or_else(|| AppError::NotFound(format!("no entry {entry_id}")))?;
+    actor.require_port(&port)?;
+    Ok((entry, port))
+}
+
+/// An entry with its personal data, for an officer of its port; the view is logged.
+pub fn view_personal(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entry_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<(Entry, Port)> {
+    let (entry, port) = load(conn, actor, entry_id)?;
+    log_access(conn, actor, Some(port.id), Some(entry.id), "view entry", now)?;
+    Ok((entry, port))
+}
+
+/// Applies an action; 409 when the entry's present state does not allow it.
+pub fn act(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entry_id: i64,
+    action: Action,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<EntryView> {
+    let (_, port) = load(conn, actor, entry_id)?;
+    transaction(conn, |conn| {
+        let port = lock_port(conn, port.id)?;
+        let entry: Entry = entries::table
+            .find(entry_id)
+            .select(Entry::as_select())
+            .first(conn)?;
+        let from = entry.status();
+        let max_recalls = i32::try_from(port.policy().max_recalls).unwrap_or(i32::MAX);
+        let to = match (action, from) {
+            (Action::Complete, Status::Called) => Status::Served,
+            (Action::NoShow, Status::Called) => Status::NoShow,
+            (Action::Recall, Status::Called) if entry.recalls < max_recalls => Status::Called,
+            (Action::Recall, Status::Called) => {
+                return Err(AppError::Conflict(format!(
+                    "{} was already called {} times without an answer: mark it no-show",
+                    entry.ticket,
+                    entry.recalls + 1
+                )));
+            }
+            (Action::Withdraw, Status::Waiting | Status::Called) => Status::Withdrawn,
+            (_, status) => {
+                return Err(AppError::Conflict(format!(
+                    "{} is {}: it cannot be {} now",
+                    entry.ticket,
+                    status.label(),
+                    match action {
+                        Action::Complete => "completed",
+                        Action::NoShow => "marked no-show",
+                        Action::Recall => "recalled",
+                        Action::Withdraw => "withdrawn",
+                    }
+                )));
+            }
+        };
+        let target = entries::table.find(entry.id);
+        match action {
+            Action::Recall => {
+                diesel::update(target)
+                    .set((
+                        entries::recalls.eq(entries::recalls + 1),
+                        entries::called_at.eq(to_db(now)),
+                    ))
+                    .execute(conn)?;
+            }
+            _ => {
+                diesel::update(target)
+                    .set((
+                        entries::status.eq(to.as_str()),
+                        entries::finished_at.eq(to_db(now)),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+        let entry: Entry = entries::table
+            .find(entry.id)
+            .select(Entry::as_select())
+            .first(conn)?;
+        record_event(
+            conn,
+            &entry,
+            Some(actor),
+            action.event(),
+            Some(from),
+            Some(to),
+            EventDetail { snapshot: None, note },
+            now,
+        )?;
+        Ok(EntryView::new(&entry, &port, None))
+    })
+}

@@ -1,0 +1,149 @@
+//! One service layer: every action a person or program can take is one function here that
+//! opens a transaction, reads, calls the pure core, writes the change and its event, and
+//! commits. The HTML pages and the JSON API are two thin faces over these functions.
+
+pub mod accounts;
+pub mod appointments;
+pub mod entries;
+pub mod ports;
+pub mod queue;
+pub mod walk_ins;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use portqueue_core::Status;
+use portqueue_core::events::{EntrySnapshot, EventKind};
+
+use crate::auth::Actor;
+use crate::db::models::{Entry, NewEvent, Port};
+use crate::db::schema::{self, access_log, entry_events};
+use crate::db::{DbConnection, to_db};
+use crate::error::{AppError, AppResult};
+
+/// A port by its code, or 404.
+pub fn port_by_code(conn: &mut DbConnection, code: &str) -> AppResult<Port> {
+    schema::ports::table
+        .filter(schema::ports::code.eq(code.trim().to_ascii_uppercase()))
+        .select(Port::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("no port with code `{code}`")))
+}
+
+/// A port the actor may act at: 404 when it does not exist, 403 when it is another port's.
+pub fn port_for(conn: &mut DbConnection, actor: &Actor, code: &str) -> AppResult<Port> {
+    let port = port_by_code(conn, code)?;
+    actor.require_port(&port)?;
+    Ok(port)
+}
+
+/// Takes the port's write lock for the rest of the transaction and returns the port as it is
+/// now. Every change to a port's queue starts here, so that changes to one port happen one
+/// after another (G7: no entry is called twice, whatever number of officers press "call next"
+/// at once). One portable statement does it: on PostgreSQL the `UPDATE` locks the port's row;
+/// on SQLite it takes the database's write lock at the start of the transaction.
+pub fn lock_port(conn: &mut DbConnection, port_id: i64) -> AppResult<Port> {
+    diesel::update(schema::ports::table.find(port_id))
+        .set(schema::ports::revision.eq(schema::ports::revision + 1))
+        .execute(conn)?;
+    Ok(schema::ports::table
+        .find(port_id)
+        .select(Port::as_select())
+        .first(conn)?)
+}
+
+/// Details stored with an event.
+#[derive(Debug, Default)]
+pub struct EventDetail {
+    pub snapshot: Option<EntrySnapshot>,
+    pub note: Option<String>,
+}
+
+/// Appends one event to the log. Call inside the transaction that makes the change.
+#[allow(clippy::too_many_arguments)]
+pub fn record_event(
+    conn: &mut DbConnection,
+    entry: &Entry,
+    actor: Option<&Actor>,
+    kind: EventKind,
+    from: Option<Status>,
+    to: Option<Status>,
+    detail: EventDetail,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut body = json!({});
+    if let Some(snapshot) = detail.snapshot {
+        body["snapshot"] = serde_json::to_value(snapshot)
+            .map_err(|e| AppError::Internal(format!("event snapshot: {e}")))?;
+    }
+    if let Some(note) = detail.note {
+        body["note"] = json!(note);
+    }
+    diesel::insert_into(entry_events::table)
+        .values(NewEvent {
+            entry_id: entry.id,
+            port_id: entry.port_id,
+            at: to_db(at),
+            actor_id: actor.and_then(Actor::id),
+            kind: kind.as_str().into(),
+            from_status: from.map(|s| s.as_str().into()),
+            to_status: to.map(|s| s.as_str().into()),
+            counter: entry.counter,
+            detail: body.to_string(),
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records that `actor` saw personal data (names, nationality, notes) of a port or an entry.
+pub fn log_access(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port_id: Option<i64>,
+    entry_id: Option<i64>,
+    action: &str,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    // The command line's system actor shows nobody's data: nothing to log.
+    let Some(user_id) = actor.id() else {
+        return Ok(());
+    };
+    diesel::insert_into(access_log::table)
+        .values((
+            access_log::at.eq(to_db(at)),
+            access_log::user_id.eq(user_id),
+            access_log::port_id.eq(port_id),
+            access_log::entry_id.eq(entry_id),
+            access_log::action.eq(action),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Runs `f` in one transaction: the change and its event commit together, or not at all.
+pub fn transaction<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    conn.transaction(f)
+}
+
+/// Trims an optional text field; empty means absent. Longer than `max` is an error.
+pub fn optional_text(
+    errors: &mut portqueue_core::FieldErrors,
+    field: &str,
+    value: &str,
+    max: usize,
+) -> Option<String> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        errors.add(field, format!("use at most {max} characters"));
+        None
+    } else if value.is_empty() {
+        None
+    } else {
+        Some(value.to_owned())
+    }
+}
