@@ -1,1 +1,23 @@
 //! Tickets: numbers, the printed ticket (ESC/POS), QR codes and the message catalog.
+//!
+//! - [`number`]: `W-0042`, and drawing the next free number at a port.
+//! - [`catalog`]: every short text of the ticket, status page and board, per language (Fluent),
+//!   with each translation's source and reviewer.
+//! - [`pictograms`]: the five instructions as pictures (`static/pictograms/*.svg`).
+//! - [`qr`]: the QR code of the HTML ticket, as inline SVG.
+//! - [`escpos`]: the ticket as bytes for a thermal printer.
+//! - [`printer`]: sending those bytes, giving up within a deadline. The only I/O here.
+
+pub mod catalog;
+pub mod escpos;
+pub mod number;
+pub mod pictograms;
+pub mod printer;
+pub mod qr;
+
+pub use catalog::{Catalog, Instruction, LanguageTexts, ReviewState, TicketFacts, TicketTexts};
+pub use escpos::{CodePage, PrintTicket, Printout, encode};
+pub use number::{Exhausted, ParseTicketNumberError, TicketNumber, allocate};
+pub use pictograms::Pictogram;
+pub use printer::{PrintError, send};
+pub use qr::qr_svg;

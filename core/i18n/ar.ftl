@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team (Modern Standard Arabic); not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = رقمك
+ticket-wait-here = انتظر هنا. لا تغادر هذه المنطقة.
+ticket-watch-board = راقب الشاشة. ابحث عن رقمك.
+ticket-go-to-counter = عندما ترى رقمك، اذهب إلى الشباك المعروض.
+ticket-keep-ticket = احتفظ بهذه التذكرة. لا تفقدها.
+ticket-ask-officer = هل لديك سؤال؟ اسأل أحد الموظفين.
+ticket-party-size = عدد الأشخاص في مجموعتك: { $count }
+ticket-estimate = الوقت المتوقع للمناداة: بين { $earliest } و { $latest }
+ticket-interpreter = من فضلك اطلب مترجمًا من أحد الموظفين.
+ticket-scan-status = امسح الرمز لمعرفة دورك في الطابور.
+
+## Public status page
+
+status-your-ticket = تذكرتك
+status-status = الحالة
+status-waiting = في الانتظار
+status-called = تمت مناداتك: اذهب إلى الشباك { $counter }
+status-served = تمت خدمتك
+status-no-show = لم تحضر عند المناداة
+status-withdrawn = تم سحب التذكرة
+status-people-before-you = عدد الأشخاص قبلك
+status-estimated-call-time = الوقت المتوقع للمناداة
+status-between = بين { $earliest } و { $latest }
+status-auto-refresh = تتحدث هذه الصفحة تلقائيًا؛ أعد تحميلها لترى الجديد.
+status-language = اللغة
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = يُخدم الآن
+board-counter = الشباك
+board-next = التالي
+board-announce = التذكرة { $ticket }، الشباك { $counter }

@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team; not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = Votre numéro
+ticket-wait-here = Attendez ici. Restez dans cette zone.
+ticket-watch-board = Regardez l'écran. Cherchez votre numéro.
+ticket-go-to-counter = Quand vous voyez votre numéro, allez au guichet indiqué.
+ticket-keep-ticket = Gardez ce ticket. Ne le perdez pas.
+ticket-ask-officer = Des questions ? Demandez à un agent.
+ticket-party-size = Personnes dans votre groupe : { $count }
+ticket-estimate = Heure d'appel prévue : entre { $earliest } et { $latest }
+ticket-interpreter = Demandez un interprète à un agent.
+ticket-scan-status = Scannez le code pour voir votre place dans la file.
+
+## Public status page
+
+status-your-ticket = Votre ticket
+status-status = État
+status-waiting = En attente
+status-called = Appelé : allez au guichet { $counter }
+status-served = Pris en charge
+status-no-show = Absent à l'appel
+status-withdrawn = Retiré de la file
+status-people-before-you = Personnes avant vous
+status-estimated-call-time = Heure d'appel prévue
+status-between = entre { $earliest } et { $latest }
+status-auto-refresh = Cette page se met à jour toute seule ; rechargez-la pour l'actualiser.
+status-language = Langue
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = Au guichet maintenant
+board-counter = Guichet
+board-next = Suivant
+board-announce = Ticket { $ticket }, guichet { $counter }

@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team; not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = आपका नंबर
+ticket-wait-here = यहाँ इंतज़ार करें। इस जगह से न जाएँ।
+ticket-watch-board = स्क्रीन देखते रहें। अपना नंबर ढूँढें।
+ticket-go-to-counter = अपना नंबर दिखने पर बताए गए काउंटर पर जाएँ।
+ticket-keep-ticket = यह टिकट संभालकर रखें। इसे खोएँ नहीं।
+ticket-ask-officer = कोई सवाल हो तो किसी अधिकारी से पूछें।
+ticket-party-size = आपके समूह में लोग: { $count }
+ticket-estimate = बुलाए जाने का अनुमानित समय: { $earliest } से { $latest } के बीच
+ticket-interpreter = कृपया किसी अधिकारी से दुभाषिया माँगें।
+ticket-scan-status = कतार में अपनी जगह देखने के लिए कोड स्कैन करें।
+
+## Public status page
+
+status-your-ticket = आपका टिकट
+status-status = स्थिति
+status-waiting = इंतज़ार में
+status-called = आपको बुलाया गया है: काउंटर { $counter } पर जाएँ
+status-served = काम पूरा हुआ
+status-no-show = बुलाने पर नहीं आए
+status-withdrawn = कतार से हटाया गया
+status-people-before-you = आपसे पहले लोग
+status-estimated-call-time = बुलाए जाने का अनुमानित समय
+status-between = { $earliest } से { $latest } के बीच
+status-auto-refresh = यह पेज अपने आप अपडेट होता है; नई जानकारी के लिए पेज फिर से लोड करें।
+status-language = भाषा
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = अभी सेवा में
+board-counter = काउंटर
+board-next = अगला
+board-announce = टिकट { $ticket }, काउंटर { $counter }

@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team; not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = Nimewo ou
+ticket-wait-here = Tann isit la. Pa kite zòn sa a.
+ticket-watch-board = Gade ekran an. Chèche nimewo ou.
+ticket-go-to-counter = Lè ou wè nimewo ou, ale nan gichè yo montre a.
+ticket-keep-ticket = Kenbe tikè sa a. Pa pèdi l.
+ticket-ask-officer = Ou gen kesyon? Mande yon ofisye.
+ticket-party-size = Kantite moun nan gwoup ou: { $count }
+ticket-estimate = Lè yo kwè y ap rele ou: ant { $earliest } ak { $latest }
+ticket-interpreter = Tanpri mande yon ofisye yon entèprèt.
+ticket-scan-status = Eskane kòd la pou wè plas ou nan liy lan.
+
+## Public status page
+
+status-your-ticket = Tikè ou
+status-status = Sitiyasyon
+status-waiting = Ap tann
+status-called = Yo rele ou: ale nan gichè { $counter }
+status-served = Yo fin sèvi ou
+status-no-show = Ou pa t vini lè yo te rele ou
+status-withdrawn = Retire nan liy lan
+status-people-before-you = Moun ki devan ou
+status-estimated-call-time = Lè yo kwè y ap rele ou
+status-between = ant { $earliest } ak { $latest }
+status-auto-refresh = Paj sa a mete tèt li ajou; rechaje l pou wè dènye nouvèl yo.
+status-language = Lang
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = Y ap sèvi kounye a
+board-counter = Gichè
+board-next = Pwochen
+board-announce = Tikè { $ticket }, gichè { $counter }

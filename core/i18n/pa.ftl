@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team (Gurmukhi script); not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = ਤੁਹਾਡਾ ਨੰਬਰ
+ticket-wait-here = ਇੱਥੇ ਉਡੀਕ ਕਰੋ। ਇਸ ਜਗ੍ਹਾ ਤੋਂ ਨਾ ਜਾਓ।
+ticket-watch-board = ਸਕਰੀਨ ਦੇਖਦੇ ਰਹੋ। ਆਪਣਾ ਨੰਬਰ ਲੱਭੋ।
+ticket-go-to-counter = ਆਪਣਾ ਨੰਬਰ ਦਿਸਣ ’ਤੇ ਦੱਸੇ ਗਏ ਕਾਊਂਟਰ ’ਤੇ ਜਾਓ।
+ticket-keep-ticket = ਇਹ ਟਿਕਟ ਸੰਭਾਲ ਕੇ ਰੱਖੋ। ਇਸ ਨੂੰ ਗੁਆਓ ਨਾ।
+ticket-ask-officer = ਕੋਈ ਸਵਾਲ ਹੋਵੇ ਤਾਂ ਕਿਸੇ ਅਫ਼ਸਰ ਨੂੰ ਪੁੱਛੋ।
+ticket-party-size = ਤੁਹਾਡੇ ਸਮੂਹ ਵਿੱਚ ਲੋਕ: { $count }
+ticket-estimate = ਬੁਲਾਏ ਜਾਣ ਦਾ ਅੰਦਾਜ਼ਨ ਸਮਾਂ: { $earliest } ਤੋਂ { $latest } ਦੇ ਵਿਚਕਾਰ
+ticket-interpreter = ਕਿਰਪਾ ਕਰਕੇ ਕਿਸੇ ਅਫ਼ਸਰ ਤੋਂ ਦੁਭਾਸ਼ੀਆ ਮੰਗੋ।
+ticket-scan-status = ਕਤਾਰ ਵਿੱਚ ਆਪਣੀ ਥਾਂ ਦੇਖਣ ਲਈ ਕੋਡ ਸਕੈਨ ਕਰੋ।
+
+## Public status page
+
+status-your-ticket = ਤੁਹਾਡੀ ਟਿਕਟ
+status-status = ਸਥਿਤੀ
+status-waiting = ਉਡੀਕ ਵਿੱਚ
+status-called = ਤੁਹਾਨੂੰ ਬੁਲਾਇਆ ਗਿਆ ਹੈ: ਕਾਊਂਟਰ { $counter } ’ਤੇ ਜਾਓ
+status-served = ਕੰਮ ਪੂਰਾ ਹੋਇਆ
+status-no-show = ਬੁਲਾਉਣ ’ਤੇ ਨਹੀਂ ਆਏ
+status-withdrawn = ਕਤਾਰ ਵਿੱਚੋਂ ਹਟਾਇਆ ਗਿਆ
+status-people-before-you = ਤੁਹਾਡੇ ਤੋਂ ਪਹਿਲਾਂ ਲੋਕ
+status-estimated-call-time = ਬੁਲਾਏ ਜਾਣ ਦਾ ਅੰਦਾਜ਼ਨ ਸਮਾਂ
+status-between = { $earliest } ਤੋਂ { $latest } ਦੇ ਵਿਚਕਾਰ
+status-auto-refresh = ਇਹ ਪੰਨਾ ਆਪਣੇ ਆਪ ਅੱਪਡੇਟ ਹੁੰਦਾ ਹੈ; ਨਵੀਂ ਜਾਣਕਾਰੀ ਲਈ ਪੰਨਾ ਦੁਬਾਰਾ ਲੋਡ ਕਰੋ।
+status-language = ਭਾਸ਼ਾ
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = ਹੁਣ ਸੇਵਾ ਵਿੱਚ
+board-counter = ਕਾਊਂਟਰ
+board-next = ਅਗਲਾ
+board-announce = ਟਿਕਟ { $ticket }, ਕਾਊਂਟਰ { $counter }

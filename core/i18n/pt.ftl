@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team (Brazilian usage: "senha", "guichê"); not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = Sua senha
+ticket-wait-here = Espere aqui. Fique nesta área.
+ticket-watch-board = Olhe o painel. Procure o seu número.
+ticket-go-to-counter = Quando vir o seu número, vá ao guichê indicado.
+ticket-keep-ticket = Guarde esta senha. Não a perca.
+ticket-ask-officer = Dúvidas? Pergunte a um agente.
+ticket-party-size = Pessoas no seu grupo: { $count }
+ticket-estimate = Horário previsto da chamada: entre { $earliest } e { $latest }
+ticket-interpreter = Peça um intérprete a um agente.
+ticket-scan-status = Escaneie o código para ver a sua posição na fila.
+
+## Public status page
+
+status-your-ticket = Sua senha
+status-status = Situação
+status-waiting = Aguardando
+status-called = Chamado: vá ao guichê { $counter }
+status-served = Atendido
+status-no-show = Não compareceu quando chamado
+status-withdrawn = Retirado da fila
+status-people-before-you = Pessoas na sua frente
+status-estimated-call-time = Horário previsto da chamada
+status-between = entre { $earliest } e { $latest }
+status-auto-refresh = Esta página se atualiza sozinha; recarregue para ver o mais recente.
+status-language = Idioma
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = Atendendo agora
+board-counter = Guichê
+board-next = Próxima
+board-announce = Senha { $ticket }, guichê { $counter }

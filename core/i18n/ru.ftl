@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team; not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = Ваш номер
+ticket-wait-here = Ждите здесь. Не уходите из этой зоны.
+ticket-watch-board = Смотрите на табло. Ищите свой номер.
+ticket-go-to-counter = Когда увидите свой номер, идите к указанному окну.
+ticket-keep-ticket = Сохраните этот талон. Не теряйте его.
+ticket-ask-officer = Есть вопросы? Обратитесь к сотруднику.
+ticket-party-size = Человек в вашей группе: { $count }
+ticket-estimate = Ожидаемое время вызова: с { $earliest } до { $latest }
+ticket-interpreter = Попросите сотрудника пригласить переводчика.
+ticket-scan-status = Отсканируйте код, чтобы увидеть своё место в очереди.
+
+## Public status page
+
+status-your-ticket = Ваш талон
+status-status = Статус
+status-waiting = Ожидание
+status-called = Вас вызывают: идите к окну { $counter }
+status-served = Приём завершён
+status-no-show = Не явились по вызову
+status-withdrawn = Талон снят с очереди
+status-people-before-you = Человек перед вами
+status-estimated-call-time = Ожидаемое время вызова
+status-between = с { $earliest } до { $latest }
+status-auto-refresh = Страница обновляется сама; перезагрузите её, чтобы увидеть новое.
+status-language = Язык
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = Сейчас обслуживаются
+board-counter = Окно
+board-next = Следующие
+board-announce = Талон { $ticket }, окно { $counter }

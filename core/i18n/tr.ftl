@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team; not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = Sıra numaranız
+ticket-wait-here = Burada bekleyin. Bu alandan ayrılmayın.
+ticket-watch-board = Ekranı izleyin. Numaranızı arayın.
+ticket-go-to-counter = Numaranızı görünce gösterilen gişeye gidin.
+ticket-keep-ticket = Bu fişi saklayın. Kaybetmeyin.
+ticket-ask-officer = Sorunuz mu var? Bir görevliye sorun.
+ticket-party-size = Grubunuzdaki kişi sayısı: { $count }
+ticket-estimate = Tahmini çağrılma saati: { $earliest } ile { $latest } arası
+ticket-interpreter = Lütfen bir görevliden tercüman isteyin.
+ticket-scan-status = Sıradaki yerinizi görmek için kodu okutun.
+
+## Public status page
+
+status-your-ticket = Sıra fişiniz
+status-status = Durum
+status-waiting = Bekliyor
+status-called = Çağrıldınız: { $counter } numaralı gişeye gidin
+status-served = İşleminiz tamamlandı
+status-no-show = Çağrıldığınızda gelmediniz
+status-withdrawn = Sıradan çıkarıldı
+status-people-before-you = Önünüzdeki kişi sayısı
+status-estimated-call-time = Tahmini çağrılma saati
+status-between = { $earliest } ile { $latest } arası
+status-auto-refresh = Bu sayfa kendini günceller; en yeni bilgi için sayfayı yeniden yükleyin.
+status-language = Dil
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = Şimdi hizmet verilen
+board-counter = Gişe
+board-next = Sıradaki
+board-announce = Sıra { $ticket }, { $counter } numaralı gişe

@@ -1,0 +1,37 @@
+# source: drafted for portqueue by the development team; not yet reviewed by a native speaker
+# reviewed-by:
+
+## Printed and HTML ticket
+
+ticket-title = 您的号码
+ticket-wait-here = 请在这里等候，不要离开这个区域。
+ticket-watch-board = 请看屏幕，找您的号码。
+ticket-go-to-counter = 看到您的号码后，请去屏幕上显示的窗口。
+ticket-keep-ticket = 请保管好这张号票，不要丢失。
+ticket-ask-officer = 有问题请问工作人员。
+ticket-party-size = 您这一组的人数：{ $count }
+ticket-estimate = 预计叫号时间：{ $earliest } 至 { $latest }
+ticket-interpreter = 请向工作人员要求翻译。
+ticket-scan-status = 扫描二维码，查看您的排队位置。
+
+## Public status page
+
+status-your-ticket = 您的号票
+status-status = 状态
+status-waiting = 等候中
+status-called = 已叫号：请去 { $counter } 号窗口
+status-served = 已办理
+status-no-show = 叫号时未到
+status-withdrawn = 已取消
+status-people-before-you = 您前面的人数
+status-estimated-call-time = 预计叫号时间
+status-between = { $earliest } 至 { $latest }
+status-auto-refresh = 本页面会自动更新；重新加载可查看最新信息。
+status-language = 语言
+
+## "Now serving" board (board-announce is spoken aloud)
+
+board-now-serving = 正在办理
+board-counter = 窗口
+board-next = 下一位
+board-announce = 请 { $ticket } 号到 { $counter } 号窗口
