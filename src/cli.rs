@@ -217,7 +217,9 @@ pub fn run() -> Result<(), String> {
         Command::ImportAppointments { port, file } => {
             let data = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let port = crate::service::port_by_code(&mut conn, &port).map_err(show)?;
-            let rows = appointments::read_csv(&data).map_err(show)?;
+            let rows = appointments::read_csv(&data)
+                .and_then(|rows| appointments::check_rows(&rows, appointments::Source::Csv))
+                .map_err(show)?;
             let summary = appointments::import(&mut conn, &admin, port.id, &rows, now).map_err(show)?;
             println!(
                 "port {}: {} created, {} unchanged, {} updated",

@@ -100,27 +100,44 @@ impl AppointmentInput {
     }
 }
 
-/// Checks a whole file: a file with one bad row imports nothing, and the error names the
-/// line (counting the header as line 1), the column and the rule.
-pub fn check_rows(rows: &[AppointmentInput]) -> AppResult<Vec<AppointmentRow>> {
+/// Where appointment rows came from, so that an error can point at the right place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A CSV file: errors name the line (the header is line 1) and the column.
+    Csv,
+    /// A JSON array: errors are keyed `rows[i].field`.
+    Json,
+}
+
+/// Checks every row: one bad row refuses the whole import, naming the row, the column and
+/// the rule, so that nothing is half-imported.
+pub fn check_rows(rows: &[AppointmentInput], source: Source) -> AppResult<Vec<AppointmentRow>> {
+    let refuse = |i: usize, field: &str, message: &str| match source {
+        Source::Csv => AppError::invalid("file", format!("line {}, column {field}: {message}", i + 2)),
+        Source::Json => AppError::invalid(&format!("rows[{i}].{field}"), message),
+    };
+    let whole = match source {
+        Source::Csv => "file",
+        Source::Json => "rows",
+    };
     if rows.is_empty() {
-        return Err(AppError::invalid("file", "the file has no appointment rows"));
+        return Err(AppError::invalid(whole, "there are no appointment rows"));
     }
     if rows.len() > MAX_ROWS {
-        return Err(AppError::invalid("file", format!("at most {MAX_ROWS} rows in one import")));
+        return Err(AppError::invalid(whole, format!("at most {MAX_ROWS} rows in one import")));
     }
     let mut checked = Vec::with_capacity(rows.len());
     let mut seen = std::collections::HashSet::new();
     for (i, row) in rows.iter().enumerate() {
-        let line = i + 2;
         let row = row.check().map_err(|errors| {
             let (field, message) = errors.iter().next().unwrap_or(("row", "is invalid"));
-            AppError::invalid("file", format!("line {line}, column {field}: {message}"))
+            refuse(i, field, message)
         })?;
         if !seen.insert(row.confirmation.clone()) {
-            return Err(AppError::invalid(
-                "file",
-                format!("line {line}, column confirmation: {} appears twice in the file", row.confirmation),
+            return Err(refuse(
+                i,
+                "confirmation",
+                &format!("{} appears twice in the same import", row.confirmation),
             ));
         }
         checked.push(row);
@@ -170,17 +187,16 @@ pub struct ImportSummary {
     pub updated: usize,
 }
 
-/// Imports checked rows into a port: all of them, or none. Importing the same file twice
+/// Imports rows checked by [`check_rows`] into a port: all of them, or none. Importing the same file twice
 /// changes nothing. Supervisors and admins.
 pub fn import(
     conn: &mut DbConnection,
     actor: &Actor,
     port_id: i64,
-    rows: &[AppointmentInput],
+    rows: &[AppointmentRow],
     now: DateTime<Utc>,
 ) -> AppResult<ImportSummary> {
     actor.require_role(Role::Supervisor)?;
-    let rows = check_rows(rows)?;
     transaction(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
@@ -392,7 +408,7 @@ mod tests {
 
     #[test]
     fn a_good_file_reads_and_checks() {
-        let rows = check_rows(&read_csv(FILE.as_bytes()).unwrap()).unwrap();
+        let rows = check_rows(&read_csv(FILE.as_bytes()).unwrap(), Source::Csv).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[0].slot_at.to_rfc3339(), "2026-11-25T17:30:00+00:00");
         assert_eq!(rows[1].language, "hat");
@@ -401,7 +417,7 @@ mod tests {
     #[test]
     fn one_bad_row_names_its_line_column_and_rule() {
         let bad = FILE.replace("AB-1002,2026-11-25T10:00:00-08:00,1", "AB-1002,tomorrow,1");
-        let err = check_rows(&read_csv(bad.as_bytes()).unwrap()).unwrap_err();
+        let err = check_rows(&read_csv(bad.as_bytes()).unwrap(), Source::Csv).unwrap_err();
         let message = err.fields().unwrap().get("file").unwrap().to_owned();
         assert!(message.starts_with("line 3, column slot_at: must be an RFC 3339 time"), "{message}");
     }
@@ -415,7 +431,7 @@ mod tests {
     #[test]
     fn a_confirmation_twice_in_one_file_is_refused() {
         let twice = format!("{FILE}AB-1001,2026-11-25T11:00:00-08:00,2,X Y,Peru,spa\n");
-        let err = check_rows(&read_csv(twice.as_bytes()).unwrap()).unwrap_err();
+        let err = check_rows(&read_csv(twice.as_bytes()).unwrap(), Source::Csv).unwrap_err();
         assert!(err.fields().unwrap().get("file").unwrap().contains("line 4"));
     }
 }

@@ -1,0 +1,364 @@
+//! The JSON API, route by route: success, authorization (no token 401, wrong role or other
+//! port 403) and bad input (400 malformed, 422 invalid, 409 wrong state), as interfaces.md.
+
+mod common;
+
+use actix_web::http::StatusCode;
+use actix_web::{App, test, web};
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use common::{NowUtc, TestApp, test_app};
+
+/// A port SYS (Tijuana time) with an officer and a supervisor, and a second port OTY with
+/// its own officer.
+fn two_ports() -> TestApp {
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_port("OTY", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    app.add_user("sergio", "supervisor", Some("SYS"));
+    app.add_user("otto", "officer", Some("OTY"));
+    app.add_user("ada", "admin", None);
+    app
+}
+
+/// Sends one request and returns the status and the JSON body (Null when empty).
+async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+    let mut req = match method {
+        "GET" => test::TestRequest::get(),
+        _ => test::TestRequest::post(),
+    }
+    .uri(path);
+    if let Some(token) = token {
+        req = req.insert_header(("Authorization", format!("Bearer {token}")));
+    }
+    if let Some(body) = body {
+        req = req.insert_header(("Content-Type", "application/json")).set_payload(body.to_string());
+    }
+    let resp = test::call_service(&service, req.to_request()).await;
+    let status = resp.status();
+    let bytes = test::read_body(resp).await;
+    let value = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+    };
+    (status, value)
+}
+
+fn walk_in(party: u32) -> Value {
+    json!({"party_size": party, "language": "hat", "barriers": ["language"], "name": "Marie Joseph", "nationality": "Haiti", "barrier_note": "app only in English"})
+}
+
+fn appointments() -> Value {
+    json!([
+        {"confirmation": "AB-1001", "slot_at": "2026-11-25T09:30:00-08:00", "party_size": 2, "name": "Ana Pérez", "nationality": "Venezuela", "language": "spa"},
+        {"confirmation": "AB-1002", "slot_at": "2026-11-25T13:00:00-08:00", "party_size": 1, "name": "Li Wei", "nationality": "China", "language": "zho"}
+    ])
+}
+
+#[actix_web::test]
+async fn every_route_answers_401_without_a_known_token() {
+    let app = two_ports();
+    let routes = [
+        ("POST", "/api/v1/ports/SYS/walk-ins"),
+        ("POST", "/api/v1/ports/SYS/appointments"),
+        ("POST", "/api/v1/ports/SYS/appointments/AB-1001/check-in"),
+        ("GET", "/api/v1/ports/SYS/queue"),
+        ("POST", "/api/v1/ports/SYS/counters/1/call-next"),
+        ("POST", "/api/v1/entries/1/complete"),
+    ];
+    for (method, path) in routes {
+        let (status, body) = call(&app, method, path, None, Some(json!({}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        assert!(body["error"]["message"].is_string());
+        let (status, _) = call(&app, method, path, Some("not-a-token"), Some(json!({}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} with a bad token");
+    }
+}
+
+#[actix_web::test]
+async fn registering_a_walk_in_returns_its_ticket_position_and_window_without_personal_data() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let (status, entry) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(3))).await;
+    assert_eq!(status, StatusCode::CREATED, "{entry}");
+    assert_eq!(entry["ticket"], "W-0001");
+    assert_eq!(entry["class"], "walk_in");
+    assert_eq!(entry["queue_class"], "walk_in");
+    assert_eq!(entry["tier"], "standard");
+    assert_eq!(entry["party_size"], 3);
+    assert_eq!(entry["status"], "waiting");
+    assert_eq!(entry["position"], 1);
+    assert_eq!(entry["arrived_at"], "2026-11-25T17:00:00Z");
+    let window = &entry["estimated_call_at"];
+    assert!(window["earliest"].as_str().unwrap() <= window["latest"].as_str().unwrap());
+    assert!(!entry["reason"].as_str().unwrap().is_empty());
+    let text = entry.to_string();
+    for private in ["Marie", "Haiti", "English", "hat"] {
+        assert!(!text.contains(private), "{private} leaked: {text}");
+    }
+    let (_, second) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    assert_eq!(second["ticket"], "W-0002");
+    assert_eq!(second["position"], 2);
+}
+
+#[actix_web::test]
+async fn an_invalid_walk_in_is_422_naming_each_field_and_writes_nothing() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let bad = json!({"party_size": 0, "language": "Spanish", "barriers": [], "tier": "urgent"});
+    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(bad)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields = &body["error"]["fields"];
+    for field in ["party_size", "language", "barriers", "urgent_reason"] {
+        assert!(fields[field].is_string(), "{field} missing in {body}");
+    }
+    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(json!({"party_size": [1]}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["party_size"].as_str().unwrap().contains("string or a number"));
+    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert_eq!(queue["entries"].as_array().unwrap().len(), 0);
+}
+
+#[actix_web::test]
+async fn malformed_json_is_400() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+    let req = test::TestRequest::post()
+        .uri("/api/v1/ports/SYS/walk-ins")
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .set_payload("{\"party_size\": ")
+        .to_request();
+    let resp = test::call_service(&service, req).await;
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: Value = test::read_body_json(resp).await;
+    assert!(body["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+}
+
+#[actix_web::test]
+async fn another_ports_officer_is_403_everywhere_and_an_unknown_port_404() {
+    let app = two_ports();
+    let ofelia = app.token("ofelia");
+    let otto = app.token("otto");
+    let (_, entry) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&ofelia), Some(walk_in(1))).await;
+    let id = entry["id"].as_i64().unwrap();
+    for (method, path) in [
+        ("POST", "/api/v1/ports/SYS/walk-ins".to_string()),
+        ("GET", "/api/v1/ports/SYS/queue".to_string()),
+        ("POST", "/api/v1/ports/SYS/counters/1/call-next".to_string()),
+        ("POST", format!("/api/v1/entries/{id}/withdraw")),
+    ] {
+        let (status, _) = call(&app, method, &path, Some(&otto), Some(walk_in(1))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
+    }
+    let (status, _) = call(&app, "GET", "/api/v1/ports/NOPE/queue", Some(&ofelia), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Admins see every port.
+    let (status, _) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&app.token("ada")), None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn importing_appointments_needs_a_supervisor_and_is_idempotent() {
+    let app = two_ports();
+    let (status, _) = call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&app.token("ofelia")), Some(appointments())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let sergio = app.token("sergio");
+    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&sergio), Some(appointments())).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(body["created"], 2);
+    assert_eq!(body["unchanged"], 0);
+    let (_, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&sergio), Some(appointments())).await;
+    assert_eq!((body["created"].as_u64(), body["unchanged"].as_u64()), (Some(0), Some(2)));
+}
+
+#[actix_web::test]
+async fn one_bad_appointment_row_imports_nothing_and_names_the_row() {
+    let app = two_ports();
+    let sergio = app.token("sergio");
+    let mut rows = appointments();
+    rows[1]["slot_at"] = json!("tomorrow morning");
+    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&sergio), Some(rows)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["rows[1].slot_at"].as_str().unwrap().contains("RFC 3339"));
+    // Nothing was imported: the good first row cannot be checked in.
+    let (status, _) = call(&app, "POST", "/api/v1/ports/SYS/appointments/AB-1001/check-in", Some(&sergio), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn check_in_draws_an_appointment_ticket_once() {
+    let app = two_ports();
+    let sergio = app.token("sergio");
+    call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&sergio), Some(appointments())).await;
+    let ofelia = app.token("ofelia");
+    let (status, entry) = call(&app, "POST", "/api/v1/ports/SYS/appointments/ab-1001/check-in", Some(&ofelia), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{entry}");
+    assert_eq!(entry["ticket"], "A-0001");
+    assert_eq!(entry["class"], "appointment");
+    assert_eq!(entry["queue_class"], "appointment");
+    // Slot 09:30 local, checked in at 09:00: callable from 08:30, so now.
+    assert_eq!(entry["eligible_at"], "2026-11-25T17:00:00Z");
+    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments/AB-1001/check-in", Some(&ofelia), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"]["message"].as_str().unwrap().contains("A-0001"));
+    let (status, _) = call(&app, "POST", "/api/v1/ports/SYS/appointments/ZZ-9/check-in", Some(&ofelia), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments/AB-1002/check-in", Some(&ofelia), Some(json!({"tier": "priority"}))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["vulnerabilities"].is_string());
+}
+
+#[actix_web::test]
+async fn a_late_appointment_is_ordered_as_a_walk_in_and_keeps_its_booking() {
+    let app = two_ports();
+    call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&app.token("sergio")), Some(appointments())).await;
+    // Slot 09:30; late window 60 min; arrive 10:45.
+    app.clock.advance(Duration::minutes(105));
+    let (status, entry) = call(&app, "POST", "/api/v1/ports/SYS/appointments/AB-1001/check-in", Some(&app.token("ofelia")), None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(entry["class"], "appointment");
+    assert_eq!(entry["queue_class"], "walk_in");
+    assert!(entry["reason"].as_str().unwrap().contains("late"), "{entry}");
+}
+
+#[actix_web::test]
+async fn call_next_then_complete_and_the_state_rules_answer_409() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/counters/1/call-next", Some(&token), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(2))).await;
+    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    let (status, called) = call(&app, "POST", "/api/v1/ports/SYS/counters/3/call-next", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(called["ticket"], "W-0001");
+    assert_eq!(called["status"], "called");
+    assert_eq!(called["counter"], 3);
+    let (status, _) = call(&app, "POST", "/api/v1/ports/SYS/counters/3/call-next", Some(&token), None).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a counter calls one at a time");
+    for counter in ["0", "100", "x"] {
+        let (status, _) = call(&app, "POST", &format!("/api/v1/ports/SYS/counters/{counter}/call-next"), Some(&token), None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "counter {counter}");
+    }
+    let id = called["id"].as_i64().unwrap();
+    app.clock.advance(Duration::minutes(12));
+    let (status, done) = call(&app, "POST", &format!("/api/v1/entries/{id}/complete"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(done["status"], "served");
+    let (status, _) = call(&app, "POST", &format!("/api/v1/entries/{id}/complete"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = call(&app, "POST", &format!("/api/v1/entries/{id}/teleport"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = call(&app, "POST", "/api/v1/entries/99999/complete", Some(&token), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn recall_is_allowed_up_to_max_recalls_then_no_show() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    let (_, called) = call(&app, "POST", "/api/v1/ports/SYS/counters/1/call-next", Some(&token), None).await;
+    let id = called["id"].as_i64().unwrap();
+    for _ in 0..2 {
+        let (status, _) = call(&app, "POST", &format!("/api/v1/entries/{id}/recall"), Some(&token), None).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, body) = call(&app, "POST", &format!("/api/v1/entries/{id}/recall"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["error"]["message"].as_str().unwrap().contains("no-show"));
+    let (status, entry) = call(&app, "POST", &format!("/api/v1/entries/{id}/no-show"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(entry["status"], "no_show");
+}
+
+#[actix_web::test]
+async fn a_waiting_entry_can_be_withdrawn_and_leaves_the_queue() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let (_, entry) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    let id = entry["id"].as_i64().unwrap();
+    let (status, entry) = call(&app, "POST", &format!("/api/v1/entries/{id}/withdraw"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(entry["status"], "withdrawn");
+    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert!(queue["entries"].as_array().unwrap().is_empty());
+    let (status, _) = call(&app, "POST", &format!("/api/v1/entries/{id}/no-show"), Some(&token), None).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[actix_web::test]
+async fn the_queue_lists_waiting_entries_in_call_order_with_urgent_first() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    app.clock.advance(Duration::minutes(5));
+    let urgent = json!({"party_size": 1, "language": "spa", "barriers": ["technical"], "tier": "urgent", "urgent_reason": "chest pain"});
+    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(urgent)).await;
+    let (status, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let tickets: Vec<_> = queue["entries"].as_array().unwrap().iter().map(|e| e["ticket"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(tickets, ["W-0002", "W-0001"]);
+    assert_eq!(queue["entries"][0]["position"], 1);
+    assert!(!queue.to_string().contains("chest pain"), "the urgent reason is personal");
+    assert_eq!(queue["generated_at"], json!(app.clock.now_utc()));
+}
+
+#[actix_web::test]
+async fn the_openapi_document_describes_every_route() {
+    let app = two_ports();
+    let (status, doc) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/v1/ports/{code}/walk-ins",
+        "/api/v1/ports/{code}/appointments",
+        "/api/v1/ports/{code}/appointments/{confirmation}/check-in",
+        "/api/v1/ports/{code}/queue",
+        "/api/v1/ports/{code}/counters/{n}/call-next",
+        "/api/v1/entries/{id}/{action}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} undocumented");
+    }
+}
+
+#[actix_web::test]
+async fn every_change_writes_its_event_in_the_same_transaction() {
+    use diesel::prelude::*;
+    use portqueue::db::schema::entry_events;
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let (_, entry) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    let id = entry["id"].as_i64().unwrap();
+    call(&app, "POST", "/api/v1/ports/SYS/counters/2/call-next", Some(&token), None).await;
+    call(&app, "POST", &format!("/api/v1/entries/{id}/recall"), Some(&token), None).await;
+    call(&app, "POST", &format!("/api/v1/entries/{id}/complete"), Some(&token), None).await;
+    let events: Vec<(String, Option<String>, Option<String>, Option<i64>)> = app.with_conn(|conn| {
+        entry_events::table
+            .filter(entry_events::entry_id.eq(id))
+            .order(entry_events::id.asc())
+            .select((entry_events::kind, entry_events::from_status, entry_events::to_status, entry_events::actor_id))
+            .load(conn)
+            .unwrap()
+    });
+    let kinds: Vec<_> = events.iter().map(|e| e.0.as_str()).collect();
+    assert_eq!(kinds, ["registered", "called", "recalled", "served"]);
+    assert_eq!(events[1].1.as_deref(), Some("waiting"));
+    assert_eq!(events[3].2.as_deref(), Some("served"));
+    assert!(events.iter().all(|e| e.3.is_some()), "every event names who acted");
+}

@@ -1,0 +1,139 @@
+//! Shared set-up for the integration tests: a real app on a temporary database, with a
+//! fixed clock. Every test file that needs it says `mod common;`.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeZone, Utc};
+use tempfile::TempDir;
+
+use portqueue::AppState;
+use portqueue::auth::sessions;
+use portqueue::clock::FixedClock;
+use portqueue::db::models::{Port, User};
+use portqueue::db::{self, DbConnection, Location};
+use portqueue::service::{accounts, ports};
+
+pub mod web;
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "long enough password";
+
+/// A test app: state over a fresh database, and the clock it reads.
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: Arc<FixedClock>,
+    _dir: Option<TempDir>,
+}
+
+/// 2026-11-25 09:00 in Tijuana (UTC-8): a working morning at a port.
+pub fn morning() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 17, 0, 0).unwrap()
+}
+
+/// The database the tests run on: `PORTQUEUE_TEST_DATABASE_URL` when set (a PostgreSQL
+/// server the CI starts; each test gets its own schema-fresh database there), else a
+/// temporary SQLite file.
+pub fn test_app() -> TestApp {
+    let clock = Arc::new(FixedClock::new(morning()));
+    let (location, dir) = match std::env::var("PORTQUEUE_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => (Location::Postgres(fresh_postgres_database(&url)), None),
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("test.db");
+            (
+                Location::Sqlite {
+                    path: path.to_string_lossy().into_owned(),
+                    create: true,
+                },
+                Some(dir),
+            )
+        }
+    };
+    let pool = db::open(&location, 8).expect("open test database");
+    TestApp {
+        state: AppState::new(pool, clock.clone()),
+        clock,
+        _dir: dir,
+    }
+}
+
+/// Creates an empty database for one test on the server at `url` and returns its URL.
+fn fresh_postgres_database(url: &str) -> String {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection};
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let name = format!(
+        "pq_test_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    let mut admin = PgConnection::establish(url).expect("connect to the test PostgreSQL server");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};"))
+        .expect("create test database");
+    match url.rfind('/') {
+        Some(slash) => format!("{}/{name}", &url[..slash]),
+        None => panic!("PORTQUEUE_TEST_DATABASE_URL must end with /DBNAME"),
+    }
+}
+
+impl TestApp {
+    /// A connection to the test database.
+    pub fn conn(&self) -> db::PooledConn {
+        self.state.pool.get().expect("connection")
+    }
+
+    /// Adds a port with the default policy.
+    pub fn add_port(&self, code: &str, timezone: &str) -> Port {
+        ports::create(
+            &mut self.conn(),
+            &accounts::system_admin(),
+            &ports::NewPort {
+                code: code.into(),
+                name: format!("Port {code}"),
+                timezone: timezone.into(),
+            },
+            self.clock.now_utc(),
+        )
+        .expect("add port")
+    }
+
+    /// Adds an account with [`PASSWORD`].
+    pub fn add_user(&self, username: &str, role: &str, port: Option<&str>) -> User {
+        accounts::create(
+            &mut self.conn(),
+            &accounts::system_admin(),
+            &accounts::NewAccount {
+                username: username.into(),
+                role: role.into(),
+                port: port.unwrap_or_default().into(),
+                password: PASSWORD.into(),
+                must_change_password: false,
+            },
+            self.clock.now_utc(),
+        )
+        .expect("add user")
+    }
+
+    /// An API token for an account.
+    pub fn token(&self, username: &str) -> String {
+        sessions::create_api_token(&mut self.conn(), username, self.clock.now_utc()).expect("token")
+    }
+
+    /// Runs something against the database directly.
+    pub fn with_conn<T>(&self, f: impl FnOnce(&mut DbConnection) -> T) -> T {
+        f(&mut self.conn())
+    }
+}
+
+/// Reads the fixed clock.
+pub trait NowUtc {
+    fn now_utc(&self) -> DateTime<Utc>;
+}
+
+impl NowUtc for FixedClock {
+    fn now_utc(&self) -> DateTime<Utc> {
+        portqueue::clock::Clock::now(self)
+    }
+}
