@@ -60,7 +60,6 @@ pub fn test_app() -> TestApp {
 
 /// Creates an empty database for one test on the server at `url` and returns its URL.
 fn fresh_postgres_database(url: &str) -> String {
-    use diesel::connection::SimpleConnection;
     use diesel::{Connection, PgConnection};
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let name = format!(
@@ -69,9 +68,14 @@ fn fresh_postgres_database(url: &str) -> String {
         COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
     );
     let mut admin = PgConnection::establish(url).expect("connect to the test PostgreSQL server");
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};"))
-        .expect("create test database");
+    // One statement at a time, outside any transaction: PostgreSQL refuses both inside one.
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        diesel::RunQueryDsl::execute(diesel::sql_query(statement), &mut admin)
+            .expect("create test database");
+    }
     match url.rfind('/') {
         Some(slash) => format!("{}/{name}", &url[..slash]),
         None => panic!("PORTQUEUE_TEST_DATABASE_URL must end with /DBNAME"),

@@ -57,7 +57,9 @@ impl Page {
                 _ => {}
             }
         }
-        Some(text.split_whitespace().collect::<Vec<_>>().join(" "))
+        Some(unescape(
+            &text.split_whitespace().collect::<Vec<_>>().join(" "),
+        ))
     }
 
     /// A header's value.
@@ -208,7 +210,11 @@ impl<'a> Browser<'a> {
         let csrf = form.csrf();
         self.post(
             "/login",
-            &[("csrf", &csrf), ("username", username), ("password", password)],
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
         )
         .await
     }
@@ -216,7 +222,12 @@ impl<'a> Browser<'a> {
     /// Signs in with the test password; panics unless it worked.
     pub async fn sign_in(&mut self, username: &str) -> Page {
         let page = self.sign_in_with(username, PASSWORD).await;
-        assert_eq!(page.status, StatusCode::SEE_OTHER, "sign-in failed: {}", page.body);
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            page.body
+        );
         page
     }
 
@@ -226,6 +237,23 @@ impl<'a> Browser<'a> {
         assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
         page.csrf()
     }
+}
+
+/// Undoes the HTML escaping of text, for comparing with what was typed.
+pub fn unescape(text: &str) -> String {
+    [
+        ("&#34;", "\""),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&#60;", "<"),
+        ("&lt;", "<"),
+        ("&#62;", ">"),
+        ("&gt;", ">"),
+        ("&#38;", "&"),
+        ("&amp;", "&"),
+    ]
+    .iter()
+    .fold(text.to_owned(), |t, (from, to)| t.replace(from, to))
 }
 
 /// Percent-encodes a form value.

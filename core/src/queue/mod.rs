@@ -5,6 +5,13 @@
 //! in call order with an estimated call window, and [`simulate`] replays a day of arrivals.
 //!
 //! The public API below is the contract the app codes against; keep its names and shapes.
+//!
+//! - `engine.rs`: the rules (placement, urgent first, order within a class, weighted fair
+//!   sharing between classes), used by [`next_call`] in one pass and by a heap-driven run
+//!   behind [`project`] and [`simulate`], so all three make the same calls.
+//! - `estimate.rs`: projected order and estimate windows.
+//! - `reason.rs`: the one-line reason in plain words.
+//! - `simulate.rs`: replaying a CSV of arrivals.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -12,7 +19,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{Class, Policy, Tier};
 
+mod engine;
+mod estimate;
+mod reason;
 pub mod simulate;
+#[cfg(test)]
+mod tests;
+
+pub use estimate::{FAST_SERVICE_FACTOR, MIN_HALF_WIDTH_MINUTES, SLOW_SERVICE_FACTOR};
+pub use reason::reason;
 
 /// One waiting entry, as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +62,16 @@ pub struct Placement {
 
 /// The weighted-fair-share bookkeeping carried from one call to the next within a
 /// port-local day. Stored by the app with each port; `Default` is a fresh day.
+///
+/// Credits are exact integers: with weights `w_walkin = policy.walkin_weight()` and
+/// `w_appt = 10000 - w_walkin` (parts per ten thousand), the fair-queue credit
+/// `served_persons / weight` is stored multiplied by `w_walkin * w_appt`, so calling a walk-in
+/// party of `p` persons adds `p * w_appt` to the walk-in credit and calling an appointment
+/// party adds `p * w_walkin` to the appointment credit. No float takes part in an ordering
+/// decision, which keeps the order byte-for-byte deterministic (G6).
+///
+/// How "becomes backlogged again" is read from this state is documented on
+/// [`next_call`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ShareState {
     /// The port-local day these credits belong to; another day starts afresh.
@@ -59,6 +84,16 @@ pub struct ShareState {
     pub walkin_backlogged: bool,
     /// Whether appointments still had eligible entries right after the last call.
     pub appointment_backlogged: bool,
+    /// The class charged at the last call (`None` on a fresh day). Together with the two
+    /// flags it tells whether a class had eligible entries *at* the last call: a class whose
+    /// only eligible entry was just called was not idle, so it is not "backlogged again".
+    #[serde(default)]
+    pub last_class: Option<Class>,
+    /// The walk-in weight (`policy.walkin_weight()`) the credits were scaled with. Credits
+    /// scaled with another weight cannot be compared, so a supervisor's change of
+    /// `walkin_share` starts the sharing afresh, as a new day does.
+    #[serde(default)]
+    pub walkin_weight: u64,
 }
 
 /// The engine's decision for one free counter.
@@ -102,14 +137,54 @@ pub struct Counters {
 }
 
 /// Places one entry by the rules of "When an entry may be called".
+///
+/// - "Walk-in: eligible from `arrived_at`."
+/// - "Appointment: eligible from `max(arrived_at, slot_at - early_window)`."
+/// - "An appointment checked in more than `late_window` after its slot is *late*: it joins
+///   the walk-in class at its `arrived_at`."
+///
+/// An appointment without a `slot_at` (which validation elsewhere forbids) is placed as one
+/// booked for the moment it arrived, so it is never called early and never dropped. A
+/// walk-in's `slot_at` is ignored.
 pub fn place(entry: &QueueEntry, policy: &Policy) -> Placement {
-    todo!("engine: {entry:?} {policy:?}")
+    engine::place(entry, policy)
 }
 
 /// Whom a counter that is free at `now` calls, or `None` when nobody is eligible.
 ///
 /// `entries` are the waiting entries of one port (in any order); `tz` is the port's time
 /// zone, which decides where a day starts (credits reset then).
+///
+/// The order (fair-queue.md, "The order"):
+/// 1. "Any eligible urgent entry is called before every other entry, earliest `eligible_at`
+///    first. Its persons still count toward its class's share." Ties: lower `seq`, then `id`.
+/// 2. Within a class, the eligible entry with the smallest effective time, ties lower `seq`.
+/// 3. Between classes, weighted fair queueing in persons: the class whose head would finish
+///    with the smaller credit goes next; ties go to the earlier effective time, then the
+///    lower ticket sequence.
+///
+/// **Idle classes and resets.** "A class that had nothing eligible earns no credit while
+/// idle: when it becomes backlogged again its credit is raised to the smallest credit among
+/// the classes that stayed backlogged ... Credits reset when the queue empties and at the
+/// start of each port-local day." Read from [`ShareState`] as follows, before each call:
+/// - another port-local day than `state.day` (or another walk-in weight) starts from zero;
+/// - *the queue emptied* when, right after the last call, no class had an eligible entry
+///   (both flags false): both credits reset to zero;
+/// - a class *stayed backlogged* when it had an eligible entry at the last call (its flag is
+///   true, or it was the class called then) and has one now;
+/// - a class *becomes backlogged again* when it has an eligible entry now but had none at the
+///   last call; its credit is raised (never lowered) to the smallest credit among the
+///   classes that stayed backlogged. With no class that stayed backlogged, nothing was
+///   competing and both credits reset to zero.
+///
+/// A class whose last eligible entry was called and which gets a new one before the next
+/// call was never passed over while empty, so it keeps its credit: that is what makes the
+/// share guarantee (G4) hold over every stretch in which both classes had eligible entries
+/// at every call. Two conditions the design doc leaves implicit, found and checked by
+/// `tests/guarantees.rs`: "the largest parties" are those at the head of either class's
+/// line during the stretch (a large party waiting for its turn holds its class back), and
+/// the stretch holds no urgent call and follows none since the credits were last level
+/// (urgent persons are charged to their class and paid back to the other class after).
 pub fn next_call(
     entries: &[QueueEntry],
     policy: &Policy,
@@ -117,11 +192,16 @@ pub fn next_call(
     state: &ShareState,
     now: DateTime<Utc>,
 ) -> Option<Call> {
-    todo!("engine: {entries:?} {policy:?} {tz} {state:?} {now}")
+    engine::next_call(entries, policy, tz, state, now)
 }
 
 /// Every waiting entry in the order the engine will call it, with an estimated call window,
 /// by running the same engine forward from `now` with the given counters.
+///
+/// Each counter calls when it is free (not before `now`); service lasts
+/// `counters.minutes_per_person x party_size`; an appointment not yet eligible is called when
+/// it becomes eligible, a counter idling until then. Nobody new arrives in the projection.
+/// The estimate window rule is documented on [`FAST_SERVICE_FACTOR`].
 pub fn project(
     entries: &[QueueEntry],
     policy: &Policy,
@@ -130,5 +210,5 @@ pub fn project(
     now: DateTime<Utc>,
     counters: &Counters,
 ) -> Vec<Projected> {
-    todo!("engine: {entries:?} {policy:?} {tz} {state:?} {now} {counters:?}")
+    estimate::project(entries, policy, tz, state, now, counters)
 }

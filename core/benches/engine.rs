@@ -1,0 +1,115 @@
+//! How long the engine takes at the sizes the app meets: the live queue page projects up to
+//! ~1,000 waiting entries on each refresh, "call next" picks among them, and `simulate`
+//! replays a busy day.
+//!
+//! Run: `cargo bench -p portqueue-core --bench engine`
+
+use std::hint::black_box;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono_tz::Tz;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use portqueue_core::model::{Class, Policy, Tier};
+use portqueue_core::queue::simulate::{self, Arrival};
+use portqueue_core::queue::{Counters, ShareState, next_call, project};
+
+/// A small deterministic generator (64-bit LCG), so every run measures the same workload.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// `n` arrivals spread over `minutes` from 08:00 local (UTC-8): two thirds walk-ins, one in
+/// five priority, one in fifty urgent, parties of 1 to 20 (mostly small).
+fn arrivals(n: usize, minutes: u64) -> Vec<Arrival> {
+    let mut rng = Lcg(42);
+    let start = Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).unwrap();
+    let mut offsets: Vec<i64> = (0..n).map(|_| rng.below(minutes) as i64).collect();
+    offsets.sort_unstable();
+    offsets
+        .into_iter()
+        .enumerate()
+        .map(|(i, offset)| {
+            let arrived_at = start + Duration::minutes(offset);
+            let class = if rng.below(3) == 0 {
+                Class::Appointment
+            } else {
+                Class::WalkIn
+            };
+            let tier = match rng.below(50) {
+                0 => Tier::Urgent,
+                1..=10 => Tier::Priority,
+                _ => Tier::Standard,
+            };
+            let party_size = if rng.below(4) == 0 {
+                1 + rng.below(20) as u32
+            } else {
+                1 + rng.below(4) as u32
+            };
+            let slot_at = (class == Class::Appointment)
+                .then(|| arrived_at + Duration::minutes(rng.below(180) as i64 - 60));
+            Arrival {
+                ticket: format!("T{i:04}"),
+                class,
+                tier,
+                party_size,
+                arrived_at,
+                slot_at,
+            }
+        })
+        .collect()
+}
+
+fn waiting(n: usize) -> (Vec<portqueue_core::queue::QueueEntry>, DateTime<Utc>) {
+    let entries: Vec<_> = arrivals(n, 360)
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| portqueue_core::queue::QueueEntry {
+            id: i as i64 + 1,
+            seq: i as i64 + 1,
+            class: a.class,
+            tier: a.tier,
+            party_size: a.party_size,
+            arrived_at: a.arrived_at,
+            slot_at: a.slot_at,
+        })
+        .collect();
+    let now = entries
+        .iter()
+        .map(|e| e.arrived_at)
+        .max()
+        .unwrap_or_default();
+    (entries, now)
+}
+
+fn engine(c: &mut Criterion) {
+    let tz = Tz::America__Tijuana;
+    let policy = Policy::default();
+    let (entries, now) = waiting(1_000);
+    let state = ShareState::default();
+    c.bench_function("next_call, 1000 waiting", |b| {
+        b.iter(|| next_call(black_box(&entries), &policy, tz, &state, now))
+    });
+    let counters = Counters {
+        free_at: vec![now; 4],
+        minutes_per_person: 10.0,
+    };
+    c.bench_function("project, 1000 waiting, 4 counters", |b| {
+        b.iter(|| project(black_box(&entries), &policy, tz, &state, now, &counters))
+    });
+    let day = arrivals(2_000, 600);
+    c.bench_function("simulate::run, 2000 arrivals, 4 counters", |b| {
+        b.iter(|| simulate::run(black_box(&day), &policy, 4, tz))
+    });
+}
+
+criterion_group!(benches, engine);
+criterion_main!(benches);

@@ -1,0 +1,424 @@
+//! The ordering rules themselves, shared by the one-shot [`next_call`] (the live queue) and
+//! the event-driven [`Run`] behind `project` and `simulate`, so that the three can never
+//! disagree about whom a free counter calls.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::{Call, Placement, QueueEntry, ShareState, reason};
+use crate::model::{Class, Policy, Tier};
+
+/// The two classes as array indices: walk-ins first.
+const WALK_IN: usize = 0;
+const APPOINTMENT: usize = 1;
+
+fn class_index(class: Class) -> usize {
+    match class {
+        Class::WalkIn => WALK_IN,
+        Class::Appointment => APPOINTMENT,
+    }
+}
+
+fn class_of(index: usize) -> Class {
+    if index == WALK_IN {
+        Class::WalkIn
+    } else {
+        Class::Appointment
+    }
+}
+
+pub(crate) fn place(entry: &QueueEntry, policy: &Policy) -> Placement {
+    let early = Duration::minutes(i64::from(policy.early_window_minutes));
+    let late = Duration::minutes(i64::from(policy.late_window_minutes));
+    let (queue_class, eligible_at, is_late) = match (entry.class, entry.slot_at) {
+        (Class::WalkIn, _) => (Class::WalkIn, entry.arrived_at, false),
+        (Class::Appointment, Some(slot)) if entry.arrived_at > slot + late => {
+            (Class::WalkIn, entry.arrived_at, true)
+        }
+        (Class::Appointment, Some(slot)) => (
+            Class::Appointment,
+            entry.arrived_at.max(slot - early),
+            false,
+        ),
+        (Class::Appointment, None) => (Class::Appointment, entry.arrived_at, false),
+    };
+    let effective_at = if entry.tier == Tier::Priority {
+        eligible_at - Duration::minutes(i64::from(policy.priority_boost_minutes))
+    } else {
+        eligible_at
+    };
+    Placement {
+        queue_class,
+        eligible_at,
+        effective_at,
+        late: is_late,
+    }
+}
+
+/// The order within a queue: a time (effective time within a class, `eligible_at` among
+/// urgent entries), then ticket sequence, then id so that even duplicate sequences order
+/// deterministically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct OrderKey {
+    at: DateTime<Utc>,
+    seq: i64,
+    id: i64,
+}
+
+/// A class's next entry, as the share rule sees it.
+#[derive(Debug, Clone, Copy)]
+struct Head {
+    key: OrderKey,
+    party_size: u32,
+}
+
+/// Exact class weights in parts per ten thousand.
+#[derive(Debug, Clone, Copy)]
+struct Weights {
+    walkin: u64,
+    appointment: u64,
+}
+
+impl Weights {
+    fn of(policy: &Policy) -> Self {
+        let walkin = policy.walkin_weight();
+        Self {
+            walkin,
+            appointment: 10_000 - walkin,
+        }
+    }
+
+    /// What one person called adds to a class's scaled credit: `1 / weight` scaled by
+    /// `w_walkin * w_appt` is the *other* class's weight.
+    fn per_person(self, class: usize) -> u64 {
+        if class == WALK_IN {
+            self.appointment
+        } else {
+            self.walkin
+        }
+    }
+}
+
+fn credits(state: &ShareState) -> [u64; 2] {
+    [state.walkin_credit, state.appointment_credit]
+}
+
+fn set_credits(state: &mut ShareState, credits: [u64; 2]) {
+    state.walkin_credit = credits[WALK_IN];
+    state.appointment_credit = credits[APPOINTMENT];
+}
+
+/// The port-local calendar day of an instant.
+fn port_day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    at.with_timezone(&tz).date_naive()
+}
+
+/// The share state as it stands just before a call at `now`, given which classes have
+/// eligible entries now: day and weight changes, the queue-emptied reset and the idle-class
+/// raise, exactly as documented on [`super::next_call`].
+fn prepare(
+    state: &ShareState,
+    weights: Weights,
+    tz: Tz,
+    now: DateTime<Utc>,
+    backlogged_now: [bool; 2],
+) -> ShareState {
+    let today = port_day(now, tz);
+    // "Credits reset ... at the start of each port-local day."
+    if state.day != Some(today) || state.walkin_weight != weights.walkin {
+        return ShareState {
+            day: Some(today),
+            walkin_weight: weights.walkin,
+            ..ShareState::default()
+        };
+    }
+    let mut next = *state;
+    let after_last = [state.walkin_backlogged, state.appointment_backlogged];
+    // "Credits reset when the queue empties."
+    if !after_last[WALK_IN] && !after_last[APPOINTMENT] {
+        set_credits(&mut next, [0, 0]);
+        return next;
+    }
+    let at_last = [
+        after_last[WALK_IN] || state.last_class == Some(Class::WalkIn),
+        after_last[APPOINTMENT] || state.last_class == Some(Class::Appointment),
+    ];
+    let mut credit = credits(state);
+    let stayed_min = (0..2)
+        .filter(|&c| at_last[c] && backlogged_now[c])
+        .map(|c| credit[c])
+        .min();
+    match stayed_min {
+        // Nobody stayed backlogged, so nothing was competing: start level.
+        None => credit = [0, 0],
+        // "When it becomes backlogged again its credit is raised to the smallest credit
+        // among the classes that stayed backlogged, so saved-up credit never produces a
+        // burst."
+        Some(floor) => {
+            for c in 0..2 {
+                if backlogged_now[c] && !at_last[c] {
+                    credit[c] = credit[c].max(floor);
+                }
+            }
+        }
+    }
+    set_credits(&mut next, credit);
+    next
+}
+
+/// "The class whose head would finish with the smaller credit (`credit + head.party_size /
+/// weight`) goes next; ties go to the earlier effective time, then the lower ticket
+/// sequence."
+fn choose_class(state: &ShareState, weights: Weights, heads: [Option<Head>; 2]) -> Option<usize> {
+    match heads {
+        [Some(w), Some(a)] => {
+            let credit = credits(state);
+            let finish = |c: usize, head: Head| {
+                credit[c].saturating_add(u64::from(head.party_size) * weights.per_person(c))
+            };
+            let walkin_first = (finish(WALK_IN, w), w.key) <= (finish(APPOINTMENT, a), a.key);
+            Some(if walkin_first { WALK_IN } else { APPOINTMENT })
+        }
+        [Some(_), None] => Some(WALK_IN),
+        [None, Some(_)] => Some(APPOINTMENT),
+        [None, None] => None,
+    }
+}
+
+/// Charges a call to its class and records which classes still have eligible entries.
+fn charge(
+    mut state: ShareState,
+    weights: Weights,
+    class: usize,
+    party_size: u32,
+    backlogged_after: [bool; 2],
+) -> ShareState {
+    let mut credit = credits(&state);
+    credit[class] = credit[class].saturating_add(u64::from(party_size) * weights.per_person(class));
+    set_credits(&mut state, credit);
+    state.walkin_backlogged = backlogged_after[WALK_IN];
+    state.appointment_backlogged = backlogged_after[APPOINTMENT];
+    state.last_class = Some(class_of(class));
+    state
+}
+
+fn urgent_key(entry: &QueueEntry, placement: &Placement) -> OrderKey {
+    OrderKey {
+        at: placement.eligible_at,
+        seq: entry.seq,
+        id: entry.id,
+    }
+}
+
+fn class_key(entry: &QueueEntry, placement: &Placement) -> OrderKey {
+    OrderKey {
+        at: placement.effective_at,
+        seq: entry.seq,
+        id: entry.id,
+    }
+}
+
+/// One pass over the entries: O(n).
+pub(crate) fn next_call(
+    entries: &[QueueEntry],
+    policy: &Policy,
+    tz: Tz,
+    state: &ShareState,
+    now: DateTime<Utc>,
+) -> Option<Call> {
+    let weights = Weights::of(policy);
+    let mut eligible = [0usize; 2];
+    let mut urgent: Option<(OrderKey, usize)> = None;
+    let mut heads: [Option<(Head, usize)>; 2] = [None, None];
+    for (index, entry) in entries.iter().enumerate() {
+        let placement = place(entry, policy);
+        if placement.eligible_at > now {
+            continue;
+        }
+        let class = class_index(placement.queue_class);
+        eligible[class] += 1;
+        if entry.tier == Tier::Urgent {
+            let key = urgent_key(entry, &placement);
+            if urgent.is_none_or(|(best, _)| key < best) {
+                urgent = Some((key, index));
+            }
+        } else {
+            let key = class_key(entry, &placement);
+            if heads[class].is_none_or(|(best, _)| key < best.key) {
+                let party_size = entry.party_size;
+                heads[class] = Some((Head { key, party_size }, index));
+            }
+        }
+    }
+    let backlogged_now = eligible.map(|n| n > 0);
+    if !backlogged_now.contains(&true) {
+        return None;
+    }
+    let prepared = prepare(state, weights, tz, now, backlogged_now);
+    let index = match urgent {
+        Some((_, index)) => index,
+        None => {
+            let class = choose_class(&prepared, weights, heads.map(|h| h.map(|(head, _)| head)))?;
+            heads[class]?.1
+        }
+    };
+    let entry = &entries[index];
+    let class = class_index(place(entry, policy).queue_class);
+    let mut after = eligible;
+    after[class] -= 1;
+    Some(Call {
+        entry_id: entry.id,
+        reason: reason(entry, policy, tz),
+        state: charge(
+            prepared,
+            weights,
+            class,
+            entry.party_size,
+            after.map(|n| n > 0),
+        ),
+    })
+}
+
+/// One call made by a [`Run`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Called {
+    /// Index into the run's entries.
+    pub index: usize,
+    pub at: DateTime<Utc>,
+    /// 0-based counter index.
+    pub counter: usize,
+    pub finished_at: DateTime<Utc>,
+}
+
+/// The same engine as [`next_call`], driven forward in time with per-class binary heaps so a
+/// whole day costs O(n log n): entries wait in `pending` (by `eligible_at`) until they are
+/// eligible, then sit in the urgent heap or their class's heap.
+pub(crate) struct Run<'a> {
+    entries: &'a [QueueEntry],
+    placements: Vec<Placement>,
+    tz: Tz,
+    weights: Weights,
+    /// Entry indices, latest `eligible_at` first, so the next to become eligible is last.
+    pending: Vec<usize>,
+    urgent: BinaryHeap<Reverse<(OrderKey, usize)>>,
+    classes: [BinaryHeap<Reverse<(OrderKey, usize)>>; 2],
+    eligible: [usize; 2],
+    state: ShareState,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(entries: &'a [QueueEntry], policy: &'a Policy, tz: Tz, state: ShareState) -> Self {
+        let placements: Vec<Placement> = entries.iter().map(|e| place(e, policy)).collect();
+        let mut pending: Vec<usize> = (0..entries.len()).collect();
+        pending.sort_by_key(|&i| Reverse((placements[i].eligible_at, i)));
+        Self {
+            entries,
+            placements,
+            tz,
+            weights: Weights::of(policy),
+            pending,
+            urgent: BinaryHeap::new(),
+            classes: [BinaryHeap::new(), BinaryHeap::new()],
+            eligible: [0, 0],
+            state,
+        }
+    }
+
+    fn admit(&mut self, now: DateTime<Utc>) {
+        while let Some(&index) = self.pending.last() {
+            let placement = self.placements[index];
+            if placement.eligible_at > now {
+                break;
+            }
+            self.pending.pop();
+            let entry = &self.entries[index];
+            let class = class_index(placement.queue_class);
+            self.eligible[class] += 1;
+            if entry.tier == Tier::Urgent {
+                self.urgent
+                    .push(Reverse((urgent_key(entry, &placement), index)));
+            } else {
+                self.classes[class].push(Reverse((class_key(entry, &placement), index)));
+            }
+        }
+    }
+
+    /// When the next not-yet-eligible entry becomes eligible.
+    fn next_eligible_at(&self) -> Option<DateTime<Utc>> {
+        self.pending.last().map(|&i| self.placements[i].eligible_at)
+    }
+
+    /// The call a counter free at `now` makes, as [`next_call`] would make it.
+    fn call(&mut self, now: DateTime<Utc>) -> Option<usize> {
+        self.admit(now);
+        let backlogged_now = self.eligible.map(|n| n > 0);
+        if !backlogged_now.contains(&true) {
+            return None;
+        }
+        let prepared = prepare(&self.state, self.weights, self.tz, now, backlogged_now);
+        let (index, class) = if let Some(Reverse((_, index))) = self.urgent.pop() {
+            (index, class_index(self.placements[index].queue_class))
+        } else {
+            let heads = [WALK_IN, APPOINTMENT].map(|c| {
+                self.classes[c].peek().map(|Reverse((key, index))| Head {
+                    key: *key,
+                    party_size: self.entries[*index].party_size,
+                })
+            });
+            let class = choose_class(&prepared, self.weights, heads)?;
+            let Reverse((_, index)) = self.classes[class].pop()?;
+            (index, class)
+        };
+        self.eligible[class] -= 1;
+        self.state = charge(
+            prepared,
+            self.weights,
+            class,
+            self.entries[index].party_size,
+            self.eligible.map(|n| n > 0),
+        );
+        Some(index)
+    }
+
+    /// Calls everyone: each counter calls when it comes free (counters free at the same
+    /// instant call in counter order); a counter with nobody eligible waits for the next
+    /// eligibility instant. `service` gives how long an entry keeps its counter.
+    pub fn run_to_end(
+        &mut self,
+        free_at: &[DateTime<Utc>],
+        mut service: impl FnMut(&QueueEntry) -> Duration,
+    ) -> Vec<Called> {
+        let mut counters: BinaryHeap<Reverse<(DateTime<Utc>, usize)>> = free_at
+            .iter()
+            .enumerate()
+            .map(|(k, &at)| Reverse((at, k)))
+            .collect();
+        let mut calls = Vec::with_capacity(self.entries.len());
+        while calls.len() < self.entries.len() {
+            let Some(Reverse((at, counter))) = counters.pop() else {
+                break;
+            };
+            match self.call(at) {
+                Some(index) => {
+                    let finished_at = at + service(&self.entries[index]).max(Duration::zero());
+                    calls.push(Called {
+                        index,
+                        at,
+                        counter,
+                        finished_at,
+                    });
+                    counters.push(Reverse((finished_at, counter)));
+                }
+                None => match self.next_eligible_at() {
+                    // Idle until someone becomes eligible (G5: no earlier, no later).
+                    Some(next) => counters.push(Reverse((next.max(at), counter))),
+                    None => break,
+                },
+            }
+        }
+        calls
+    }
+}
