@@ -180,14 +180,13 @@ fn accuracy(results: &[(Window, DateTime<Utc>)]) -> (f64, f64) {
     (median, late as f64 / results.len() as f64)
 }
 
-/// The median target (15 min) is met with room (10 min). The share of calls after `latest`
-/// measures 6.0% here against the doc's 5% target; the test holds it at 7% so a change
-/// that makes windows less honest fails, while the gap stays visible here rather than
-/// hidden by a loosened target. Late calls come from people who register after the
-/// estimate was printed (appointments with earlier slots, priority entries, the other
-/// class beyond its share), which a projection of the waiting entries cannot know about.
+/// Both targets of fair-queue.md hold on these busy days: median error 11.9 min (target
+/// 15) and 4.4% of calls after `latest` (target 5%). Late calls come from people who
+/// register after the estimate was printed (appointments with earlier slots, priority
+/// entries, the other class beyond its share), which a projection of the waiting entries
+/// cannot know about; the slow run's factor (1.7) is what pays for them.
 #[test]
-fn estimate_windows_meet_the_median_target_and_stay_near_the_upper_bound_target() {
+fn estimate_windows_meet_the_median_and_upper_bound_targets() {
     let policy = Policy::default();
     let mut all = Vec::new();
     for seed in 1..=6 {
@@ -202,7 +201,7 @@ fn estimate_windows_meet_the_median_target_and_stay_near_the_upper_bound_target(
     );
     assert!(median <= 15.0, "median absolute error {median:.1} min");
     assert!(
-        late <= 0.07,
+        late <= 0.05,
         "{:.1}% of calls after the upper bound",
         late * 100.0
     );

@@ -399,10 +399,11 @@ fn projection_lists_everyone_in_call_order_with_widening_windows() {
     // Nominal call times 9:00, 9:05, 9:10, 9:15, 9:20, 9:25.
     let sixth = projected[5].estimate;
     // Fast run (8 min): the sixth is called 09:21. Walk-ins are promised 30% of the
-    // counters: the share run (10 x 1.5 / 0.3 = 50 min a person, counters free from 09:05
-    // and 09:10) calls the sixth at 10:50.
+    // counters: the share run (10 x 1.7 / 0.3 = 56 min 40 s a person, counters free from
+    // 09:07 and 09:12) calls at 09:07, 09:12, 10:03:40, 10:08:40, 11:00:20 and 11:05:20;
+    // plus the 10-minute margin, the sixth's window ends 11:15:20.
     assert_eq!(sixth.earliest, at(9, 11));
-    assert_eq!(sixth.latest, at(11, 0));
+    assert_eq!(sixth.latest, at(11, 0) + Duration::seconds(15 * 60 + 20));
     for p in &projected {
         assert!(p.estimate.latest - p.estimate.earliest >= Duration::minutes(10));
     }
