@@ -17,7 +17,11 @@ use crate::service::{accounts, appointments, ports};
 use crate::{AppState, auth};
 
 #[derive(Debug, Parser)]
-#[command(name = "portqueue", version, about = "Walk-in queue manager for land ports of entry")]
+#[command(
+    name = "portqueue",
+    version,
+    about = "Walk-in queue manager for land ports of entry"
+)]
 pub struct Cli {
     /// Database URL: `postgres://…` for PostgreSQL, `sqlite://PATH` for SQLite
     /// (default: the SQLite file portqueue.db here, created on first use).
@@ -38,6 +42,10 @@ pub enum Command {
         /// Mark cookies Secure (set when a TLS proxy is in front).
         #[arg(long, env = "PORTQUEUE_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// The address applicants reach this server at, for tickets' QR codes
+        /// (default: the address each request came in on).
+        #[arg(long, env = "PORTQUEUE_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Bring the schema up to date, then exit.
     Migrate,
@@ -150,7 +158,11 @@ pub fn run() -> Result<(), String> {
     let cli = Cli::parse();
     let command = cli.command.unwrap_or(Command::Serve {
         bind: std::env::var("PORTQUEUE_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into()),
-        secure_cookies: std::env::var("PORTQUEUE_SECURE_COOKIES").is_ok_and(|v| v == "true" || v == "1"),
+        secure_cookies: std::env::var("PORTQUEUE_SECURE_COOKIES")
+            .is_ok_and(|v| v == "true" || v == "1"),
+        public_url: std::env::var("PORTQUEUE_PUBLIC_URL")
+            .ok()
+            .filter(|u| !u.is_empty()),
     });
     if let Command::Simulate(args) = command {
         return run_simulate(&args);
@@ -167,11 +179,28 @@ pub fn run() -> Result<(), String> {
             Ok(())
         }
         Command::Port {
-            command: PortCommand::Add { code, name, timezone },
+            command:
+                PortCommand::Add {
+                    code,
+                    name,
+                    timezone,
+                },
         } => {
-            let port = ports::create(&mut conn, &admin, &ports::NewPort { code, name, timezone }, now)
-                .map_err(show)?;
-            println!("added port {} ({}, {})", port.code, port.name, port.timezone);
+            let port = ports::create(
+                &mut conn,
+                &admin,
+                &ports::NewPort {
+                    code,
+                    name,
+                    timezone,
+                },
+                now,
+            )
+            .map_err(show)?;
+            println!(
+                "added port {} ({}, {})",
+                port.code, port.name, port.timezone
+            );
             Ok(())
         }
         Command::Officer {
@@ -210,24 +239,31 @@ pub fn run() -> Result<(), String> {
         Command::Token {
             command: TokenCommand::Create { username },
         } => {
-            let token = auth::sessions::create_api_token(&mut conn, &username, now).map_err(show)?;
+            let token =
+                auth::sessions::create_api_token(&mut conn, &username, now).map_err(show)?;
             println!("{token}");
             Ok(())
         }
         Command::ImportAppointments { port, file } => {
-            let data = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let data =
+                std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let port = crate::service::port_by_code(&mut conn, &port).map_err(show)?;
             let rows = appointments::read_csv(&data)
                 .and_then(|rows| appointments::check_rows(&rows, appointments::Source::Csv))
                 .map_err(show)?;
-            let summary = appointments::import(&mut conn, &admin, port.id, &rows, now).map_err(show)?;
+            let summary =
+                appointments::import(&mut conn, &admin, port.id, &rows, now).map_err(show)?;
             println!(
                 "port {}: {} created, {} unchanged, {} updated",
                 port.code, summary.created, summary.unchanged, summary.updated
             );
             Ok(())
         }
-        Command::Serve { bind, secure_cookies } => {
+        Command::Serve {
+            bind,
+            secure_cookies,
+            public_url,
+        } => {
             if let Some(credentials) = accounts::bootstrap_admin(&mut conn, now).map_err(show)? {
                 log::warn!(
                     "no administrator existed: created {credentials} — sign in at http://{bind}/login and choose a new password (shown once)"
@@ -236,7 +272,11 @@ pub fn run() -> Result<(), String> {
             drop(conn);
             let mut state = AppState::new(pool, clock);
             state.secure_cookies = secure_cookies;
-            log::info!("portqueue on http://{bind} with database {}", location.display());
+            state.public_url = public_url;
+            log::info!(
+                "portqueue on http://{bind} with database {}",
+                location.display()
+            );
             crate::web::serve(state, &bind).map_err(|e| format!("cannot serve on {bind}: {e}"))
         }
         Command::Simulate(_) => unreachable!("handled above"),
@@ -252,7 +292,9 @@ fn run_simulate(args: &SimulateArgs) -> Result<(), String> {
         minutes_per_person: args.minutes_per_person,
         ..Policy::default()
     };
-    policy.validate().map_err(|e| e.to_string().replace('_', "-"))?;
+    policy
+        .validate()
+        .map_err(|e| e.to_string().replace('_', "-"))?;
     if !(1..=99).contains(&args.counters) {
         return Err("counters: must be between 1 and 99".into());
     }
@@ -262,7 +304,9 @@ fn run_simulate(args: &SimulateArgs) -> Result<(), String> {
     let arrivals = simulate::read_arrivals(file).map_err(|e| e.to_string())?;
     let rows = simulate::run(&arrivals, &policy, args.counters, tz);
     match args.format {
-        SimFormat::Csv => simulate::write_csv(&rows, std::io::stdout().lock()).map_err(|e| e.to_string()),
+        SimFormat::Csv => {
+            simulate::write_csv(&rows, std::io::stdout().lock()).map_err(|e| e.to_string())
+        }
         SimFormat::Json => {
             println!("{}", simulate::to_json(&rows));
             Ok(())

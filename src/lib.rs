@@ -14,6 +14,7 @@ pub mod cli;
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod metrics;
 pub mod service;
 pub mod web;
 
@@ -30,6 +31,11 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Whether cookies are marked `Secure` (behind a TLS proxy).
     pub secure_cookies: bool,
+    /// The address applicants reach the server at (`https://queue.example.org`), for the
+    /// links in tickets' QR codes; `None` takes it from each request's `Host`.
+    pub public_url: Option<String>,
+    /// Request counts and latencies for `GET /metrics`.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -38,6 +44,20 @@ impl AppState {
             pool,
             clock,
             secure_cookies: false,
+            public_url: None,
+            metrics: Arc::default(),
+        }
+    }
+
+    /// The base URL for public links (no trailing slash): the configured public URL, or
+    /// the scheme and host this request came in on.
+    pub fn base_url(&self, req: &actix_web::HttpRequest) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => {
+                let info = req.connection_info();
+                format!("{}://{}", info.scheme(), info.host())
+            }
         }
     }
 
@@ -55,7 +75,9 @@ impl AppState {
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut db::DbConnection, chrono::DateTime<chrono::Utc>) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&mut db::DbConnection, chrono::DateTime<chrono::Utc>) -> AppResult<T>
+            + Send
+            + 'static,
     {
         let state = self.clone();
         actix_web::web::block(move || {
@@ -70,6 +92,7 @@ impl AppState {
 
 /// Mounts every route: pages, API, static files, health.
 pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    cfg.route("/metrics", actix_web::web::get().to(metrics::scrape));
     api::configure(cfg);
     web::configure(cfg);
 }

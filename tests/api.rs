@@ -24,7 +24,13 @@ fn two_ports() -> TestApp {
 }
 
 /// Sends one request and returns the status and the JSON body (Null when empty).
-async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let service = test::init_service(
         App::new()
             .app_data(web::Data::new(app.state.clone()))
@@ -40,7 +46,9 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body
         req = req.insert_header(("Authorization", format!("Bearer {token}")));
     }
     if let Some(body) = body {
-        req = req.insert_header(("Content-Type", "application/json")).set_payload(body.to_string());
+        req = req
+            .insert_header(("Content-Type", "application/json"))
+            .set_payload(body.to_string());
     }
     let resp = test::call_service(&service, req.to_request()).await;
     let status = resp.status();
@@ -48,7 +56,8 @@ async fn call(app: &TestApp, method: &str, path: &str, token: Option<&str>, body
     let value = if bytes.is_empty() {
         Value::Null
     } else {
-        serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
     };
     (status, value)
 }
@@ -80,7 +89,11 @@ async fn every_route_answers_401_without_a_known_token() {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
         assert!(body["error"]["message"].is_string());
         let (status, _) = call(&app, method, path, Some("not-a-token"), Some(json!({}))).await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} with a bad token");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} with a bad token"
+        );
     }
 }
 
@@ -88,7 +101,14 @@ async fn every_route_answers_401_without_a_known_token() {
 async fn registering_a_walk_in_returns_its_ticket_position_and_window_without_personal_data() {
     let app = two_ports();
     let token = app.token("ofelia");
-    let (status, entry) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(3))).await;
+    let (status, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(3)),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{entry}");
     assert_eq!(entry["ticket"], "W-0001");
     assert_eq!(entry["class"], "walk_in");
@@ -105,7 +125,14 @@ async fn registering_a_walk_in_returns_its_ticket_position_and_window_without_pe
     for private in ["Marie", "Haiti", "English", "hat"] {
         assert!(!text.contains(private), "{private} leaked: {text}");
     }
-    let (_, second) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    let (_, second) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(1)),
+    )
+    .await;
     assert_eq!(second["ticket"], "W-0002");
     assert_eq!(second["position"], 2);
 }
@@ -115,15 +142,34 @@ async fn an_invalid_walk_in_is_422_naming_each_field_and_writes_nothing() {
     let app = two_ports();
     let token = app.token("ofelia");
     let bad = json!({"party_size": 0, "language": "Spanish", "barriers": [], "tier": "urgent"});
-    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(bad)).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(bad),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields = &body["error"]["fields"];
     for field in ["party_size", "language", "barriers", "urgent_reason"] {
         assert!(fields[field].is_string(), "{field} missing in {body}");
     }
-    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(json!({"party_size": [1]}))).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(json!({"party_size": [1]})),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["fields"]["party_size"].as_str().unwrap().contains("string or a number"));
+    assert!(
+        body["error"]["fields"]["party_size"]
+            .as_str()
+            .unwrap()
+            .contains("string or a number")
+    );
     let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
     assert_eq!(queue["entries"].as_array().unwrap().len(), 0);
 }
@@ -146,7 +192,12 @@ async fn malformed_json_is_400() {
     let resp = test::call_service(&service, req).await;
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let body: Value = test::read_body_json(resp).await;
-    assert!(body["error"]["message"].as_str().unwrap().contains("not valid JSON"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
 }
 
 #[actix_web::test]
@@ -154,7 +205,14 @@ async fn another_ports_officer_is_403_everywhere_and_an_unknown_port_404() {
     let app = two_ports();
     let ofelia = app.token("ofelia");
     let otto = app.token("otto");
-    let (_, entry) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&ofelia), Some(walk_in(1))).await;
+    let (_, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&ofelia),
+        Some(walk_in(1)),
+    )
+    .await;
     let id = entry["id"].as_i64().unwrap();
     for (method, path) in [
         ("POST", "/api/v1/ports/SYS/walk-ins".to_string()),
@@ -168,22 +226,53 @@ async fn another_ports_officer_is_403_everywhere_and_an_unknown_port_404() {
     let (status, _) = call(&app, "GET", "/api/v1/ports/NOPE/queue", Some(&ofelia), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Admins see every port.
-    let (status, _) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&app.token("ada")), None).await;
+    let (status, _) = call(
+        &app,
+        "GET",
+        "/api/v1/ports/SYS/queue",
+        Some(&app.token("ada")),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
 }
 
 #[actix_web::test]
 async fn importing_appointments_needs_a_supervisor_and_is_idempotent() {
     let app = two_ports();
-    let (status, _) = call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&app.token("ofelia")), Some(appointments())).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments",
+        Some(&app.token("ofelia")),
+        Some(appointments()),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let sergio = app.token("sergio");
-    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&sergio), Some(appointments())).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments",
+        Some(&sergio),
+        Some(appointments()),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["created"], 2);
     assert_eq!(body["unchanged"], 0);
-    let (_, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&sergio), Some(appointments())).await;
-    assert_eq!((body["created"].as_u64(), body["unchanged"].as_u64()), (Some(0), Some(2)));
+    let (_, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments",
+        Some(&sergio),
+        Some(appointments()),
+    )
+    .await;
+    assert_eq!(
+        (body["created"].as_u64(), body["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
 }
 
 #[actix_web::test]
@@ -192,11 +281,30 @@ async fn one_bad_appointment_row_imports_nothing_and_names_the_row() {
     let sergio = app.token("sergio");
     let mut rows = appointments();
     rows[1]["slot_at"] = json!("tomorrow morning");
-    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&sergio), Some(rows)).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments",
+        Some(&sergio),
+        Some(rows),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["error"]["fields"]["rows[1].slot_at"].as_str().unwrap().contains("RFC 3339"));
+    assert!(
+        body["error"]["fields"]["rows[1].slot_at"]
+            .as_str()
+            .unwrap()
+            .contains("RFC 3339")
+    );
     // Nothing was imported: the good first row cannot be checked in.
-    let (status, _) = call(&app, "POST", "/api/v1/ports/SYS/appointments/AB-1001/check-in", Some(&sergio), None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments/AB-1001/check-in",
+        Some(&sergio),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -204,21 +312,61 @@ async fn one_bad_appointment_row_imports_nothing_and_names_the_row() {
 async fn check_in_draws_an_appointment_ticket_once() {
     let app = two_ports();
     let sergio = app.token("sergio");
-    call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&sergio), Some(appointments())).await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments",
+        Some(&sergio),
+        Some(appointments()),
+    )
+    .await;
     let ofelia = app.token("ofelia");
-    let (status, entry) = call(&app, "POST", "/api/v1/ports/SYS/appointments/ab-1001/check-in", Some(&ofelia), Some(json!({}))).await;
+    let (status, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments/ab-1001/check-in",
+        Some(&ofelia),
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{entry}");
     assert_eq!(entry["ticket"], "A-0001");
     assert_eq!(entry["class"], "appointment");
     assert_eq!(entry["queue_class"], "appointment");
     // Slot 09:30 local, checked in at 09:00: callable from 08:30, so now.
     assert_eq!(entry["eligible_at"], "2026-11-25T17:00:00Z");
-    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments/AB-1001/check-in", Some(&ofelia), None).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments/AB-1001/check-in",
+        Some(&ofelia),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body["error"]["message"].as_str().unwrap().contains("A-0001"));
-    let (status, _) = call(&app, "POST", "/api/v1/ports/SYS/appointments/ZZ-9/check-in", Some(&ofelia), None).await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("A-0001")
+    );
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments/ZZ-9/check-in",
+        Some(&ofelia),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/appointments/AB-1002/check-in", Some(&ofelia), Some(json!({"tier": "priority"}))).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments/AB-1002/check-in",
+        Some(&ofelia),
+        Some(json!({"tier": "priority"})),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body["error"]["fields"]["vulnerabilities"].is_string());
 }
@@ -226,45 +374,140 @@ async fn check_in_draws_an_appointment_ticket_once() {
 #[actix_web::test]
 async fn a_late_appointment_is_ordered_as_a_walk_in_and_keeps_its_booking() {
     let app = two_ports();
-    call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&app.token("sergio")), Some(appointments())).await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments",
+        Some(&app.token("sergio")),
+        Some(appointments()),
+    )
+    .await;
     // Slot 09:30; late window 60 min; arrive 10:45.
     app.clock.advance(Duration::minutes(105));
-    let (status, entry) = call(&app, "POST", "/api/v1/ports/SYS/appointments/AB-1001/check-in", Some(&app.token("ofelia")), None).await;
+    let (status, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments/AB-1001/check-in",
+        Some(&app.token("ofelia")),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(entry["class"], "appointment");
     assert_eq!(entry["queue_class"], "walk_in");
-    assert!(entry["reason"].as_str().unwrap().contains("late"), "{entry}");
+    assert!(
+        entry["reason"].as_str().unwrap().contains("late"),
+        "{entry}"
+    );
 }
 
 #[actix_web::test]
 async fn call_next_then_complete_and_the_state_rules_answer_409() {
     let app = two_ports();
     let token = app.token("ofelia");
-    let (status, body) = call(&app, "POST", "/api/v1/ports/SYS/counters/1/call-next", Some(&token), None).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/1/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(2))).await;
-    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
-    let (status, called) = call(&app, "POST", "/api/v1/ports/SYS/counters/3/call-next", Some(&token), None).await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(2)),
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(1)),
+    )
+    .await;
+    let (status, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/3/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(called["ticket"], "W-0001");
     assert_eq!(called["status"], "called");
     assert_eq!(called["counter"], 3);
-    let (status, _) = call(&app, "POST", "/api/v1/ports/SYS/counters/3/call-next", Some(&token), None).await;
-    assert_eq!(status, StatusCode::CONFLICT, "a counter calls one at a time");
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/3/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a counter calls one at a time"
+    );
     for counter in ["0", "100", "x"] {
-        let (status, _) = call(&app, "POST", &format!("/api/v1/ports/SYS/counters/{counter}/call-next"), Some(&token), None).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "counter {counter}");
+        let (status, _) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/ports/SYS/counters/{counter}/call-next"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "counter {counter}"
+        );
     }
     let id = called["id"].as_i64().unwrap();
     app.clock.advance(Duration::minutes(12));
-    let (status, done) = call(&app, "POST", &format!("/api/v1/entries/{id}/complete"), Some(&token), None).await;
+    let (status, done) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(done["status"], "served");
-    let (status, _) = call(&app, "POST", &format!("/api/v1/entries/{id}/complete"), Some(&token), None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = call(&app, "POST", &format!("/api/v1/entries/{id}/teleport"), Some(&token), None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/teleport"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = call(&app, "POST", "/api/v1/entries/99999/complete", Some(&token), None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/entries/99999/complete",
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -272,17 +515,57 @@ async fn call_next_then_complete_and_the_state_rules_answer_409() {
 async fn recall_is_allowed_up_to_max_recalls_then_no_show() {
     let app = two_ports();
     let token = app.token("ofelia");
-    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
-    let (_, called) = call(&app, "POST", "/api/v1/ports/SYS/counters/1/call-next", Some(&token), None).await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(1)),
+    )
+    .await;
+    let (_, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/1/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
     let id = called["id"].as_i64().unwrap();
     for _ in 0..2 {
-        let (status, _) = call(&app, "POST", &format!("/api/v1/entries/{id}/recall"), Some(&token), None).await;
+        let (status, _) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/entries/{id}/recall"),
+            Some(&token),
+            None,
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
     }
-    let (status, body) = call(&app, "POST", &format!("/api/v1/entries/{id}/recall"), Some(&token), None).await;
+    let (status, body) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/recall"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(body["error"]["message"].as_str().unwrap().contains("no-show"));
-    let (status, entry) = call(&app, "POST", &format!("/api/v1/entries/{id}/no-show"), Some(&token), None).await;
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-show")
+    );
+    let (status, entry) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/no-show"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(entry["status"], "no_show");
 }
@@ -291,14 +574,35 @@ async fn recall_is_allowed_up_to_max_recalls_then_no_show() {
 async fn a_waiting_entry_can_be_withdrawn_and_leaves_the_queue() {
     let app = two_ports();
     let token = app.token("ofelia");
-    let (_, entry) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    let (_, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(1)),
+    )
+    .await;
     let id = entry["id"].as_i64().unwrap();
-    let (status, entry) = call(&app, "POST", &format!("/api/v1/entries/{id}/withdraw"), Some(&token), None).await;
+    let (status, entry) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/withdraw"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(entry["status"], "withdrawn");
     let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
     assert!(queue["entries"].as_array().unwrap().is_empty());
-    let (status, _) = call(&app, "POST", &format!("/api/v1/entries/{id}/no-show"), Some(&token), None).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/no-show"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
@@ -306,16 +610,38 @@ async fn a_waiting_entry_can_be_withdrawn_and_leaves_the_queue() {
 async fn the_queue_lists_waiting_entries_in_call_order_with_urgent_first() {
     let app = two_ports();
     let token = app.token("ofelia");
-    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(1)),
+    )
+    .await;
     app.clock.advance(Duration::minutes(5));
     let urgent = json!({"party_size": 1, "language": "spa", "barriers": ["technical"], "tier": "urgent", "urgent_reason": "chest pain"});
-    call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(urgent)).await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(urgent),
+    )
+    .await;
     let (status, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
     assert_eq!(status, StatusCode::OK);
-    let tickets: Vec<_> = queue["entries"].as_array().unwrap().iter().map(|e| e["ticket"].as_str().unwrap().to_owned()).collect();
+    let tickets: Vec<_> = queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ticket"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(tickets, ["W-0002", "W-0001"]);
     assert_eq!(queue["entries"][0]["position"], 1);
-    assert!(!queue.to_string().contains("chest pain"), "the urgent reason is personal");
+    assert!(
+        !queue.to_string().contains("chest pain"),
+        "the urgent reason is personal"
+    );
     assert_eq!(queue["generated_at"], json!(app.clock.now_utc()));
 }
 
@@ -343,22 +669,182 @@ async fn every_change_writes_its_event_in_the_same_transaction() {
     use portqueue::db::schema::entry_events;
     let app = two_ports();
     let token = app.token("ofelia");
-    let (_, entry) = call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(1))).await;
+    let (_, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(1)),
+    )
+    .await;
     let id = entry["id"].as_i64().unwrap();
-    call(&app, "POST", "/api/v1/ports/SYS/counters/2/call-next", Some(&token), None).await;
-    call(&app, "POST", &format!("/api/v1/entries/{id}/recall"), Some(&token), None).await;
-    call(&app, "POST", &format!("/api/v1/entries/{id}/complete"), Some(&token), None).await;
-    let events: Vec<(String, Option<String>, Option<String>, Option<i64>)> = app.with_conn(|conn| {
-        entry_events::table
-            .filter(entry_events::entry_id.eq(id))
-            .order(entry_events::id.asc())
-            .select((entry_events::kind, entry_events::from_status, entry_events::to_status, entry_events::actor_id))
-            .load(conn)
-            .unwrap()
-    });
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/2/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/recall"),
+        Some(&token),
+        None,
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
+    let events: Vec<(String, Option<String>, Option<String>, Option<i64>)> =
+        app.with_conn(|conn| {
+            entry_events::table
+                .filter(entry_events::entry_id.eq(id))
+                .order(entry_events::id.asc())
+                .select((
+                    entry_events::kind,
+                    entry_events::from_status,
+                    entry_events::to_status,
+                    entry_events::actor_id,
+                ))
+                .load(conn)
+                .unwrap()
+        });
     let kinds: Vec<_> = events.iter().map(|e| e.0.as_str()).collect();
     assert_eq!(kinds, ["registered", "called", "recalled", "served"]);
     assert_eq!(events[1].1.as_deref(), Some("waiting"));
     assert_eq!(events[3].2.as_deref(), Some("served"));
-    assert!(events.iter().all(|e| e.3.is_some()), "every event names who acted");
+    assert!(
+        events.iter().all(|e| e.3.is_some()),
+        "every event names who acted"
+    );
+}
+
+#[actix_web::test]
+async fn entries_carry_an_unguessable_status_link_and_the_ticket_prints_as_escpos() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let (_, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(2)),
+    )
+    .await;
+    let url = entry["status_url"].as_str().unwrap();
+    let (base, secret) = url.rsplit_once("/t/").unwrap();
+    assert!(base.starts_with("http://"), "{url}");
+    assert_eq!(secret.len(), 64, "a 256-bit token, never the database id");
+    assert!(!secret.contains(&entry["id"].to_string()) || secret.len() == 64);
+
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+    let id = entry["id"].as_i64().unwrap();
+    let req = test::TestRequest::get()
+        .uri(&format!("/api/v1/entries/{id}/ticket.escpos"))
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .to_request();
+    let resp = test::call_service(&service, req).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bytes = test::read_body(resp).await.to_vec();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        bytes.starts_with(b"\x1b@"),
+        "starts by resetting the printer"
+    );
+    assert!(has(b"W-0001"), "the ticket number");
+    assert!(has(b"\x1d(k"), "a native QR code");
+    assert!(has(secret.as_bytes()), "the QR code holds the status link");
+    assert!(has(b"\x1dV"), "a cut");
+    // Another port's officer may not print it.
+    let req = test::TestRequest::get()
+        .uri(&format!("/api/v1/entries/{id}/ticket.escpos"))
+        .insert_header(("Authorization", format!("Bearer {}", app.token("otto"))))
+        .to_request();
+    assert_eq!(
+        test::call_service(&service, req).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[actix_web::test]
+async fn the_public_status_and_board_carry_no_personal_data() {
+    use portqueue::service::public;
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let mut body = walk_in(2);
+    body["vulnerabilities"] = json!(["pregnancy"]);
+    body["barrier_note"] = json!("phone stolen on the way");
+    let (_, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(body),
+    )
+    .await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(walk_in(1)),
+    )
+    .await;
+    let secret = entry["status_url"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("/t/")
+        .unwrap()
+        .1
+        .to_owned();
+    let now = app.clock.now_utc();
+    let status = app
+        .with_conn(|c| public::ticket_status(c, &secret, now))
+        .unwrap();
+    assert_eq!(status.ticket, "W-0001");
+    assert_eq!(status.position, Some(1));
+    assert!(status.estimate.is_some());
+    let shown = serde_json::to_string(&status).unwrap();
+    for private in [
+        "Marie", "Joseph", "Haiti", "stolen", "pregnan", "priority", "hat", "language",
+    ] {
+        assert!(!shown.contains(private), "{private} in {shown}");
+    }
+    assert!(
+        app.with_conn(|c| public::ticket_status(c, &"0".repeat(64), now))
+            .is_err()
+    );
+    assert!(
+        app.with_conn(|c| public::ticket_status(c, &entry["id"].to_string(), now))
+            .is_err()
+    );
+
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/5/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    let board = app.with_conn(|c| public::board(c, "SYS", now)).unwrap();
+    assert_eq!(board.called.len(), 1);
+    assert_eq!(board.called[0].counter, 5);
+    assert_eq!(board.next, ["W-0002"]);
+    let shown = serde_json::to_string(&board).unwrap();
+    for private in ["Marie", "Haiti", "stolen", "pregnan"] {
+        assert!(!shown.contains(private), "{private} on the board");
+    }
 }

@@ -32,7 +32,8 @@ async fn thirty_two_simultaneous_call_next_never_call_one_entry_twice_nor_skip_t
 
     // 40 walk-ins of mixed sizes and tiers, one minute apart.
     for i in 0..40u32 {
-        let mut body = json!({"party_size": 1 + i % 5, "language": "spa", "barriers": ["language"]});
+        let mut body =
+            json!({"party_size": 1 + i % 5, "language": "spa", "barriers": ["language"]});
         if i % 7 == 3 {
             body["vulnerabilities"] = json!(["pregnancy"]);
         }
@@ -45,7 +46,10 @@ async fn thirty_two_simultaneous_call_next_never_call_one_entry_twice_nor_skip_t
             .insert_header(("Authorization", format!("Bearer {token}")))
             .set_json(body)
             .to_request();
-        assert_eq!(test::call_service(&service, req).await.status(), StatusCode::CREATED);
+        assert_eq!(
+            test::call_service(&service, req).await.status(),
+            StatusCode::CREATED
+        );
         app.clock.advance(Duration::minutes(1));
     }
 
@@ -63,7 +67,8 @@ async fn thirty_two_simultaneous_call_next_never_call_one_entry_twice_nor_skip_t
     let mut expected = Vec::new();
     let now = app.clock.now_utc();
     for _ in 0..32 {
-        let call = engine::next_call(&queue, &port.policy(), port.tz(), &state, now).expect("someone eligible");
+        let call = engine::next_call(&queue, &port.policy(), port.tz(), &state, now)
+            .expect("someone eligible");
         state = call.state;
         queue.retain(|e| e.id != call.entry_id);
         expected.push(call.entry_id);
@@ -100,10 +105,14 @@ async fn thirty_two_simultaneous_call_next_never_call_one_entry_twice_nor_skip_t
     });
     assert_eq!(committed, expected);
     let urgent = waiting[30].id;
-    assert_eq!(committed[0], urgent, "the urgent entry is called first (G1)");
+    assert_eq!(
+        committed[0], urgent,
+        "the urgent entry is called first (G1)"
+    );
 
     // Every entry is in exactly one state; eight still wait.
-    let statuses: Vec<String> = app.with_conn(|c| entries::table.select(entries::status).load(c).unwrap());
+    let statuses: Vec<String> =
+        app.with_conn(|c| entries::table.select(entries::status).load(c).unwrap());
     assert_eq!(statuses.iter().filter(|s| *s == "called").count(), 32);
     assert_eq!(statuses.iter().filter(|s| *s == "waiting").count(), 8);
 }

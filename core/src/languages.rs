@@ -38,7 +38,14 @@ const fn lang(
     rtl: bool,
     ticket: TicketText,
 ) -> Language {
-    Language { code, tag, name, native, rtl, ticket }
+    Language {
+        code,
+        tag,
+        name,
+        native,
+        rtl,
+        ticket,
+    }
 }
 
 use TicketText::{Fallback, Translated};
@@ -48,13 +55,34 @@ use TicketText::{Fallback, Translated};
 pub const LANGUAGES: &[Language] = &[
     lang("spa", "es", "Spanish", "Español", false, Translated),
     lang("eng", "en", "English", "English", false, Translated),
-    lang("hat", "ht", "Haitian Creole", "Kreyòl ayisyen", false, Translated),
+    lang(
+        "hat",
+        "ht",
+        "Haitian Creole",
+        "Kreyòl ayisyen",
+        false,
+        Translated,
+    ),
     lang("por", "pt", "Portuguese", "Português", false, Translated),
     lang("rus", "ru", "Russian", "Русский", false, Translated),
-    lang("cmn", "zh-Hans", "Mandarin Chinese", "中文（普通话）", false, Translated),
+    lang(
+        "cmn",
+        "zh-Hans",
+        "Mandarin Chinese",
+        "中文（普通话）",
+        false,
+        Translated,
+    ),
     lang("pan", "pa", "Punjabi (Eastern)", "ਪੰਜਾਬੀ", false, Translated),
     lang("fra", "fr", "French", "Français", false, Translated),
-    lang("arb", "ar", "Arabic (Standard)", "العربية", true, Translated),
+    lang(
+        "arb",
+        "ar",
+        "Arabic (Standard)",
+        "العربية",
+        true,
+        Translated,
+    ),
     lang("tur", "tr", "Turkish", "Türkçe", false, Translated),
     lang("hin", "hi", "Hindi", "हिन्दी", false, Translated),
     lang("quc", "quc", "K'iche'", "K'iche'", false, Fallback),
@@ -81,7 +109,12 @@ pub const LANGUAGES: &[Language] = &[
 ];
 
 /// Macrolanguage codes accepted as aliases of one listed language.
-const ALIASES: &[(&str, &str)] = &[("ara", "arb"), ("zho", "cmn"), ("pus", "pbt"), ("fas", "prs")];
+const ALIASES: &[(&str, &str)] = &[
+    ("ara", "arb"),
+    ("zho", "cmn"),
+    ("pus", "pbt"),
+    ("fas", "prs"),
+];
 
 /// Looks a language up by ISO 639-3 code or alias, ignoring case and surrounding spaces.
 pub fn find(code: &str) -> Option<&'static Language> {

@@ -168,7 +168,10 @@ impl Policy {
             ("late_window_minutes", self.late_window_minutes),
         ] {
             if value > MAX_WINDOW_MINUTES {
-                errors.add(field, format!("must be at most {MAX_WINDOW_MINUTES} minutes"));
+                errors.add(
+                    field,
+                    format!("must be at most {MAX_WINDOW_MINUTES} minutes"),
+                );
             }
         }
         if self.max_recalls > 10 {
@@ -219,7 +222,13 @@ mod tests {
 
     #[test]
     fn serde_uses_snake_case_names() {
-        assert_eq!(serde_json::to_string(&Class::WalkIn).unwrap(), "\"walk_in\"");
-        assert_eq!(serde_json::to_string(&Status::NoShow).unwrap(), "\"no_show\"");
+        assert_eq!(
+            serde_json::to_string(&Class::WalkIn).unwrap(),
+            "\"walk_in\""
+        );
+        assert_eq!(
+            serde_json::to_string(&Status::NoShow).unwrap(),
+            "\"no_show\""
+        );
     }
 }

@@ -49,7 +49,11 @@ impl FieldErrors {
 
     /// `Ok(value)` when empty, otherwise `Err(self)`.
     pub fn into_result<T>(self, value: T) -> Result<T, Self> {
-        if self.is_empty() { Ok(value) } else { Err(self) }
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
     }
 }
 

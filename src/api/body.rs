@@ -15,8 +15,12 @@ fn object(raw: &[u8], empty_ok: bool) -> Result<Map<String, Value>, AppError> {
     }
     match serde_json::from_slice::<Value>(raw) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(AppError::BadRequest("the body must be a JSON object".into())),
-        Err(e) => Err(AppError::BadRequest(format!("the body is not valid JSON: {e}"))),
+        Ok(_) => Err(AppError::BadRequest(
+            "the body must be a JSON object".into(),
+        )),
+        Err(e) => Err(AppError::BadRequest(format!(
+            "the body is not valid JSON: {e}"
+        ))),
     }
 }
 
@@ -82,8 +86,16 @@ pub fn triage(raw: &[u8]) -> Result<TriageInput, AppError> {
 pub fn appointment_rows(raw: &[u8]) -> Result<Vec<AppointmentInput>, AppError> {
     let items = match serde_json::from_slice::<Value>(raw) {
         Ok(Value::Array(items)) => items,
-        Ok(_) => return Err(AppError::BadRequest("the body must be a JSON array of appointment rows".into())),
-        Err(e) => return Err(AppError::BadRequest(format!("the body is not valid JSON: {e}"))),
+        Ok(_) => {
+            return Err(AppError::BadRequest(
+                "the body must be a JSON array of appointment rows".into(),
+            ));
+        }
+        Err(e) => {
+            return Err(AppError::BadRequest(format!(
+                "the body is not valid JSON: {e}"
+            )));
+        }
     };
     let mut errors = FieldErrors::new();
     let rows = items
@@ -118,7 +130,8 @@ mod tests {
 
     #[test]
     fn numbers_are_read_as_text_and_wrong_types_name_the_field() {
-        let input = walk_in(br#"{"party_size": 3, "language": "spa", "barriers": ["language"]}"#).unwrap();
+        let input =
+            walk_in(br#"{"party_size": 3, "language": "spa", "barriers": ["language"]}"#).unwrap();
         assert_eq!(input.party_size, "3");
         let err = walk_in(br#"{"party_size": [3], "barriers": "language"}"#).unwrap_err();
         let fields = err.fields().unwrap();
@@ -128,7 +141,10 @@ mod tests {
     #[test]
     fn unreadable_json_is_a_bad_request() {
         assert!(matches!(walk_in(b"{party"), Err(AppError::BadRequest(_))));
-        assert!(matches!(appointment_rows(b"{}"), Err(AppError::BadRequest(_))));
+        assert!(matches!(
+            appointment_rows(b"{}"),
+            Err(AppError::BadRequest(_))
+        ));
         assert!(triage(b"").is_ok());
     }
 }

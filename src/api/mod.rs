@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::{Actor, sessions};
 use crate::error::AppError;
 use crate::service::queue::{EntryView, parse_counter};
-use crate::service::{appointments, entries, port_for, queue, walk_ins};
+use crate::service::{appointments, entries, port_for, queue, tickets, walk_ins};
 
 /// The OpenAPI document for this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -25,13 +25,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::JsonConfig::default().limit(1 << 20))
             .route("/openapi.json", web::get().to(openapi))
             .route("/ports/{code}/walk-ins", web::post().to(register_walk_in))
-            .route("/ports/{code}/appointments", web::post().to(import_appointments))
+            .route(
+                "/ports/{code}/appointments",
+                web::post().to(import_appointments),
+            )
             .route(
                 "/ports/{code}/appointments/{confirmation}/check-in",
                 web::post().to(check_in),
             )
             .route("/ports/{code}/queue", web::get().to(live_queue))
-            .route("/ports/{code}/counters/{n}/call-next", web::post().to(call_next))
+            .route(
+                "/ports/{code}/counters/{n}/call-next",
+                web::post().to(call_next),
+            )
+            .route("/entries/{id}/ticket.escpos", web::get().to(ticket_escpos))
             .route("/entries/{id}/{action}", web::post().to(entry_action))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(ApiError(AppError::NotFound("no such API route".into())))
@@ -108,6 +115,15 @@ fn created<T: Serialize>(value: &T) -> HttpResponse {
     HttpResponse::Created().json(value)
 }
 
+/// Adds the public status link, which needs the server's address, to an entry.
+fn linked(state: &AppState, req: &HttpRequest, mut view: EntryView) -> EntryView {
+    view.status_url = Some(tickets::status_url(
+        &state.base_url(req),
+        &view.status_token,
+    ));
+    view
+}
+
 async fn openapi() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
@@ -115,6 +131,7 @@ async fn openapi() -> HttpResponse {
 }
 
 async fn register_walk_in(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ApiActor(actor): ApiActor,
     code: web::Path<String>,
@@ -127,7 +144,7 @@ async fn register_walk_in(
             walk_ins::register(conn, &actor, port.id, &input, now)
         })
         .await?;
-    Ok(created(&view))
+    Ok(created(&linked(&state, &req, view)))
 }
 
 async fn import_appointments(
@@ -149,6 +166,7 @@ async fn import_appointments(
 }
 
 async fn check_in(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ApiActor(actor): ApiActor,
     path: web::Path<(String, String)>,
@@ -162,7 +180,7 @@ async fn check_in(
             appointments::check_in(conn, &actor, port.id, &confirmation, &triage, now)
         })
         .await?;
-    Ok(created(&view))
+    Ok(created(&linked(&state, &req, view)))
 }
 
 #[derive(Serialize)]
@@ -172,6 +190,7 @@ struct QueueBody {
 }
 
 async fn live_queue(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ApiActor(actor): ApiActor,
     code: web::Path<String>,
@@ -184,11 +203,16 @@ async fn live_queue(
         .await?;
     Ok(HttpResponse::Ok().json(QueueBody {
         generated_at: snapshot.generated_at,
-        entries: snapshot.waiting,
+        entries: snapshot
+            .waiting
+            .into_iter()
+            .map(|view| linked(&state, &req, view))
+            .collect(),
     }))
 }
 
 async fn call_next(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ApiActor(actor): ApiActor,
     path: web::Path<(String, String)>,
@@ -202,12 +226,13 @@ async fn call_next(
         })
         .await?;
     Ok(match called {
-        Some(view) => HttpResponse::Ok().json(view),
+        Some(view) => HttpResponse::Ok().json(linked(&state, &req, view)),
         None => HttpResponse::NoContent().finish(),
     })
 }
 
 async fn entry_action(
+    req: HttpRequest,
     state: web::Data<AppState>,
     ApiActor(actor): ApiActor,
     path: web::Path<(String, String)>,
@@ -220,5 +245,29 @@ async fn entry_action(
     let view = state
         .run(move |conn, now| entries::act(conn, &actor, id, action, None, now))
         .await?;
-    Ok(HttpResponse::Ok().json(view))
+    Ok(HttpResponse::Ok().json(linked(&state, &req, view)))
+}
+
+/// The exact bytes a thermal printer gets for this ticket (ESC/POS).
+async fn ticket_escpos(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiActor(actor): ApiActor,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
+    let base = state.base_url(&req);
+    let printout = state
+        .run(move |conn, now| tickets::ticket_doc(conn, &actor, id, &base, now)?.escpos())
+        .await?;
+    let omitted: Vec<&str> = printout.omitted.iter().map(|l| l.code).collect();
+    let mut response = HttpResponse::Ok();
+    response.content_type("application/octet-stream");
+    if !omitted.is_empty() {
+        // Scripts a thermal printer's code pages cannot show are left off; say which.
+        response.insert_header(("X-Portqueue-Omitted-Languages", omitted.join(",")));
+    }
+    Ok(response.body(printout.bytes))
 }

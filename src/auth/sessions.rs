@@ -69,7 +69,11 @@ pub fn start(conn: &mut DbConnection, user: &User, now: DateTime<Utc>) -> AppRes
 }
 
 /// The session behind a cookie value, if it is current and its account active.
-pub fn find(conn: &mut DbConnection, token: &str, now: DateTime<Utc>) -> AppResult<Option<Session>> {
+pub fn find(
+    conn: &mut DbConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Session>> {
     let found: Option<(String, User)> = sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(secret_hash(token)))
@@ -92,7 +96,11 @@ pub fn end(conn: &mut DbConnection, token: &str) -> AppResult<()> {
 }
 
 /// Creates an API token for `username`; the token itself is returned once and never stored.
-pub fn create_api_token(conn: &mut DbConnection, username: &str, now: DateTime<Utc>) -> AppResult<String> {
+pub fn create_api_token(
+    conn: &mut DbConnection,
+    username: &str,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
     let user_id: i64 = users::table
         .filter(users::username.eq(username))
         .select(users::id)

@@ -37,7 +37,12 @@ fn check_username(name: &str) -> Result<String, String> {
 }
 
 /// Creates an account. Admins only (the command line acts as admin).
-pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewAccount, now: DateTime<Utc>) -> AppResult<User> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewAccount,
+    now: DateTime<Utc>,
+) -> AppResult<User> {
     actor.require_role(Role::Admin)?;
     let mut errors = FieldErrors::new();
     let username = check_username(&new.username)
@@ -56,7 +61,10 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewAccount, now: Dat
             None
         }
         (Some(_), "") => {
-            errors.add("port", "officers and supervisors belong to one port: choose it");
+            errors.add(
+                "port",
+                "officers and supervisors belong to one port: choose it",
+            );
             None
         }
         (_, code) => match port_by_code(conn, code) {
@@ -77,7 +85,10 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewAccount, now: Dat
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(AppError::invalid("username", format!("`{username}` is taken")));
+            return Err(AppError::invalid(
+                "username",
+                format!("`{username}` is taken"),
+            ));
         }
         diesel::insert_into(users::table)
             .values((
@@ -204,10 +215,17 @@ pub fn list(conn: &mut DbConnection, actor: &Actor) -> AppResult<Vec<AccountRow>
 }
 
 /// Turns an account on or off; turning it off ends its sessions. Admins only, not themselves.
-pub fn set_active(conn: &mut DbConnection, actor: &Actor, user_id: i64, active: bool) -> AppResult<()> {
+pub fn set_active(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: i64,
+    active: bool,
+) -> AppResult<()> {
     actor.require_role(Role::Admin)?;
     if user_id == actor.user_id && !active {
-        return Err(AppError::Conflict("you cannot turn off your own account".into()));
+        return Err(AppError::Conflict(
+            "you cannot turn off your own account".into(),
+        ));
     }
     transaction(conn, |conn| {
         let changed = diesel::update(users::table.find(user_id))
@@ -224,7 +242,12 @@ pub fn set_active(conn: &mut DbConnection, actor: &Actor, user_id: i64, active: 
 }
 
 /// Sets a new password for someone else, who must change it at the next sign-in. Admins only.
-pub fn reset_password(conn: &mut DbConnection, actor: &Actor, user_id: i64, password: &str) -> AppResult<()> {
+pub fn reset_password(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    user_id: i64,
+    password: &str,
+) -> AppResult<()> {
     actor.require_role(Role::Admin)?;
     auth::check_new_password(password).map_err(|e| AppError::invalid("password", e))?;
     let hash = auth::hash_password(password)?;

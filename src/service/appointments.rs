@@ -17,7 +17,14 @@ use crate::error::{AppError, AppResult};
 use crate::service::queue::EntryView;
 
 /// The columns of the appointment file, in order (interfaces.md).
-pub const CSV_HEADER: [&str; 6] = ["confirmation", "slot_at", "party_size", "name", "nationality", "language"];
+pub const CSV_HEADER: [&str; 6] = [
+    "confirmation",
+    "slot_at",
+    "party_size",
+    "name",
+    "nationality",
+    "language",
+];
 
 /// Most rows one import takes: a very busy port books a few hundred a day.
 pub const MAX_ROWS: usize = 10_000;
@@ -52,7 +59,9 @@ impl AppointmentInput {
         let confirmation = self.confirmation.trim();
         if confirmation.is_empty()
             || confirmation.len() > 40
-            || !confirmation.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            || !confirmation
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
             errors.add(
                 "confirmation",
@@ -113,7 +122,9 @@ pub enum Source {
 /// the rule, so that nothing is half-imported.
 pub fn check_rows(rows: &[AppointmentInput], source: Source) -> AppResult<Vec<AppointmentRow>> {
     let refuse = |i: usize, field: &str, message: &str| match source {
-        Source::Csv => AppError::invalid("file", format!("line {}, column {field}: {message}", i + 2)),
+        Source::Csv => {
+            AppError::invalid("file", format!("line {}, column {field}: {message}", i + 2))
+        }
         Source::Json => AppError::invalid(&format!("rows[{i}].{field}"), message),
     };
     let whole = match source {
@@ -124,7 +135,10 @@ pub fn check_rows(rows: &[AppointmentInput], source: Source) -> AppResult<Vec<Ap
         return Err(AppError::invalid(whole, "there are no appointment rows"));
     }
     if rows.len() > MAX_ROWS {
-        return Err(AppError::invalid(whole, format!("at most {MAX_ROWS} rows in one import")));
+        return Err(AppError::invalid(
+            whole,
+            format!("at most {MAX_ROWS} rows in one import"),
+        ));
     }
     let mut checked = Vec::with_capacity(rows.len());
     let mut seen = std::collections::HashSet::new();
@@ -147,7 +161,9 @@ pub fn check_rows(rows: &[AppointmentInput], source: Source) -> AppResult<Vec<Ap
 
 /// Reads the appointment CSV (header row required, columns as [`CSV_HEADER`]).
 pub fn read_csv(data: &[u8]) -> AppResult<Vec<AppointmentInput>> {
-    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(data);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(data);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| AppError::invalid("file", format!("cannot read the header row: {e}")))?
@@ -157,14 +173,19 @@ pub fn read_csv(data: &[u8]) -> AppResult<Vec<AppointmentInput>> {
     if header != CSV_HEADER {
         return Err(AppError::invalid(
             "file",
-            format!("line 1: the header must be `{}`, got `{}`", CSV_HEADER.join(","), header.join(",")),
+            format!(
+                "line 1: the header must be `{}`, got `{}`",
+                CSV_HEADER.join(","),
+                header.join(",")
+            ),
         ));
     }
     reader
         .records()
         .enumerate()
         .map(|(i, record)| {
-            let record = record.map_err(|e| AppError::invalid("file", format!("line {}: {e}", i + 2)))?;
+            let record =
+                record.map_err(|e| AppError::invalid("file", format!("line {}: {e}", i + 2)))?;
             let field = |n: usize| record.get(n).unwrap_or_default().to_owned();
             Ok(AppointmentInput {
                 confirmation: field(0),
@@ -252,7 +273,9 @@ pub fn import(
                             ),
                         ));
                     }
-                    diesel::update(appointments::table.find(a.id)).set(values).execute(conn)?;
+                    diesel::update(appointments::table.find(a.id))
+                        .set(values)
+                        .execute(conn)?;
                     summary.updated += 1;
                 }
             }
@@ -309,7 +332,14 @@ pub fn search(
         .limit(50)
         .select((Appointment::as_select(), entries::id.nullable()))
         .load(conn)?;
-    log_access(conn, actor, Some(port.id), None, &format!("search appointments: {query}"), now)?;
+    log_access(
+        conn,
+        actor,
+        Some(port.id),
+        None,
+        &format!("search appointments: {query}"),
+        now,
+    )?;
     Ok(found
         .into_iter()
         .map(|(appointment, entry)| Booking {
@@ -346,7 +376,10 @@ pub fn check_in(
             .first(conn)
             .optional()?
             .ok_or_else(|| {
-                AppError::NotFound(format!("no appointment {confirmation} at port {}", port.code))
+                AppError::NotFound(format!(
+                    "no appointment {confirmation} at port {}",
+                    port.code
+                ))
             })?;
         let already: Option<String> = entries::table
             .filter(entries::appointment_id.eq(appointment.id))
@@ -419,19 +452,34 @@ mod tests {
         let bad = FILE.replace("AB-1002,2026-11-25T10:00:00-08:00,1", "AB-1002,tomorrow,1");
         let err = check_rows(&read_csv(bad.as_bytes()).unwrap(), Source::Csv).unwrap_err();
         let message = err.fields().unwrap().get("file").unwrap().to_owned();
-        assert!(message.starts_with("line 3, column slot_at: must be an RFC 3339 time"), "{message}");
+        assert!(
+            message.starts_with("line 3, column slot_at: must be an RFC 3339 time"),
+            "{message}"
+        );
     }
 
     #[test]
     fn a_wrong_header_is_refused() {
         let err = read_csv(b"conf,slot\nA,B\n").unwrap_err();
-        assert!(err.fields().unwrap().get("file").unwrap().contains("line 1"));
+        assert!(
+            err.fields()
+                .unwrap()
+                .get("file")
+                .unwrap()
+                .contains("line 1")
+        );
     }
 
     #[test]
     fn a_confirmation_twice_in_one_file_is_refused() {
         let twice = format!("{FILE}AB-1001,2026-11-25T11:00:00-08:00,2,X Y,Peru,spa\n");
         let err = check_rows(&read_csv(twice.as_bytes()).unwrap(), Source::Csv).unwrap_err();
-        assert!(err.fields().unwrap().get("file").unwrap().contains("line 4"));
+        assert!(
+            err.fields()
+                .unwrap()
+                .get("file")
+                .unwrap()
+                .contains("line 4")
+        );
     }
 }

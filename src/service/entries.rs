@@ -72,7 +72,14 @@ pub fn view_personal(
     now: DateTime<Utc>,
 ) -> AppResult<(Entry, Port)> {
     let (entry, port) = load(conn, actor, entry_id)?;
-    log_access(conn, actor, Some(port.id), Some(entry.id), "view entry", now)?;
+    log_access(
+        conn,
+        actor,
+        Some(port.id),
+        Some(entry.id),
+        "view entry",
+        now,
+    )?;
     Ok((entry, port))
 }
 
@@ -150,7 +157,10 @@ pub fn act(
             action.event(),
             Some(from),
             Some(to),
-            EventDetail { snapshot: None, note },
+            EventDetail {
+                snapshot: None,
+                note,
+            },
             now,
         )?;
         Ok(EntryView::new(&entry, &port, None))

@@ -6,7 +6,9 @@ pub mod accounts;
 pub mod appointments;
 pub mod entries;
 pub mod ports;
+pub mod public;
 pub mod queue;
+pub mod tickets;
 pub mod walk_ins;
 
 use chrono::{DateTime, Utc};

@@ -25,8 +25,7 @@ pub struct NewPort {
 /// Checks a port code: 2 to 12 capital letters, digits or dashes (`SYS`, `ELP-PDN`).
 pub fn check_code(code: &str) -> Result<String, String> {
     let code = code.trim().to_ascii_uppercase();
-    if (2..=12).contains(&code.len())
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    if (2..=12).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     {
         Ok(code)
     } else {
@@ -45,10 +44,17 @@ pub fn check_timezone(tz: &str) -> Result<Tz, String> {
 }
 
 /// Creates a port with the default policy. Admins only (the command line acts as admin).
-pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewPort, now: DateTime<Utc>) -> AppResult<Port> {
+pub fn create(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    new: &NewPort,
+    now: DateTime<Utc>,
+) -> AppResult<Port> {
     actor.require_role(Role::Admin)?;
     let mut errors = FieldErrors::new();
-    let code = check_code(&new.code).map_err(|e| errors.add("code", e)).ok();
+    let code = check_code(&new.code)
+        .map_err(|e| errors.add("code", e))
+        .ok();
     let name = optional_text(&mut errors, "name", &new.name, 120);
     if name.is_none() && errors.get("name").is_none() {
         errors.add("name", "give the port a name people recognise");
@@ -65,7 +71,10 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewPort, now: DateTi
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(AppError::invalid("code", format!("port {code} already exists")));
+            return Err(AppError::invalid(
+                "code",
+                format!("port {code} already exists"),
+            ));
         }
         let policy = Policy::default();
         diesel::insert_into(ports::table)
@@ -77,7 +86,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, new: &NewPort, now: DateTi
                 ports::created_at.eq(to_db(now)),
             ))
             .execute(conn)?;
-        Ok(super::port_by_code(conn, &code)?)
+        super::port_by_code(conn, &code)
     })
 }
 
@@ -126,7 +135,10 @@ impl PolicyInput {
         let mut errors = FieldErrors::new();
         let mut whole = |field: &str, value: &str| -> u32 {
             value.trim().parse::<u32>().unwrap_or_else(|_| {
-                errors.add(field, format!("must be a whole number, got \"{}\"", value.trim()));
+                errors.add(
+                    field,
+                    format!("must be a whole number, got \"{}\"", value.trim()),
+                );
                 0
             })
         };
@@ -141,7 +153,9 @@ impl PolicyInput {
             _ => {
                 errors.add(
                     "walkin_share",
-                    format!("must be a percentage more than 0 and less than 100, got \"{percent}\""),
+                    format!(
+                        "must be a percentage more than 0 and less than 100, got \"{percent}\""
+                    ),
                 );
                 0.3
             }
@@ -243,10 +257,19 @@ pub fn policy_history(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<Po
 }
 
 /// Sets or clears the port's network ticket printer (`host:port`, usually port 9100).
-pub fn set_printer(conn: &mut DbConnection, actor: &Actor, port_id: i64, addr: &str) -> AppResult<()> {
+pub fn set_printer(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port_id: i64,
+    addr: &str,
+) -> AppResult<()> {
     actor.require_role(Role::Supervisor)?;
     let addr = addr.trim();
-    if !addr.is_empty() && !addr.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok()) {
+    if !addr.is_empty()
+        && !addr
+            .rsplit_once(':')
+            .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
+    {
         return Err(AppError::invalid(
             "printer_addr",
             "use host:port, like 10.20.0.15:9100, or leave empty for none",
@@ -274,7 +297,12 @@ mod tests {
         input.walkin_share = "100".into();
         input.max_recalls = "two".into();
         let errors = input.parse().unwrap_err();
-        assert!(errors.get("walkin_share").unwrap().contains("less than 100"));
+        assert!(
+            errors
+                .get("walkin_share")
+                .unwrap()
+                .contains("less than 100")
+        );
         assert!(errors.get("max_recalls").unwrap().contains("\"two\""));
     }
 

@@ -48,7 +48,13 @@ pub struct EntryView {
     pub counter: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub called_at: Option<DateTime<Utc>>,
+    /// Calls again without an answer since the first call.
+    pub recalls: u32,
     pub reason: String,
+    /// The public status page's absolute URL (the ticket's QR code), filled in by the face
+    /// that knows the server's address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
     /// The unguessable part of the public status link.
     #[serde(skip)]
     pub status_token: String,
@@ -77,7 +83,9 @@ impl EntryView {
             estimated_call_at: projected.map(|p| p.estimate),
             counter: entry.counter.and_then(|c| u32::try_from(c).ok()),
             called_at: entry.called_at.map(from_db),
+            recalls: u32::try_from(entry.recalls).unwrap_or(0),
             reason,
+            status_url: None,
             status_token: entry.status_token.clone(),
         }
     }
@@ -109,30 +117,45 @@ fn open_entries(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<Entry>> 
         .load(conn)?)
 }
 
+/// An entry finished today, as the estimates need it.
+#[derive(Queryable)]
+struct Finished {
+    counter: Option<i32>,
+    called_at: Option<NaiveDateTime>,
+    finished_at: Option<NaiveDateTime>,
+    party_size: i32,
+    status: String,
+}
+
 /// The counters open now and when each is free, and the service minutes per person.
-fn counters(conn: &mut DbConnection, port: &Port, open: &[Entry], now: DateTime<Utc>) -> AppResult<Counters> {
+fn counters(
+    conn: &mut DbConnection,
+    port: &Port,
+    open: &[Entry],
+    now: DateTime<Utc>,
+) -> AppResult<Counters> {
     let policy = port.policy();
     let since = to_db(now - Duration::minutes(COUNTER_OPEN_MINUTES));
     let day_start = to_db(local_day_start(port, now));
     // Entries finished today, for the observed mean and the counters recently in use.
-    let finished: Vec<(Option<i32>, Option<NaiveDateTime>, Option<NaiveDateTime>, i32, String)> =
-        entries::table
-            .filter(entries::port_id.eq(port.id))
-            .filter(entries::finished_at.ge(day_start))
-            .select((
-                entries::counter,
-                entries::called_at,
-                entries::finished_at,
-                entries::party_size,
-                entries::status,
-            ))
-            .load(conn)?;
+    let finished: Vec<Finished> = entries::table
+        .filter(entries::port_id.eq(port.id))
+        .filter(entries::finished_at.ge(day_start))
+        .select((
+            entries::counter,
+            entries::called_at,
+            entries::finished_at,
+            entries::party_size,
+            entries::status,
+        ))
+        .load(conn)?;
     let served: Vec<(f64, f64)> = finished
         .iter()
-        .filter(|f| f.4 == Status::Served.as_str())
-        .filter_map(|(_, called, done, persons, _)| {
-            let minutes = (from_db((*done)?) - from_db((*called)?)).num_seconds() as f64 / 60.0;
-            Some((minutes, f64::from(*persons)))
+        .filter(|f| f.status == Status::Served.as_str())
+        .filter_map(|f| {
+            let minutes =
+                (from_db(f.finished_at?) - from_db(f.called_at?)).num_seconds() as f64 / 60.0;
+            Some((minutes, f64::from(f.party_size)))
         })
         .collect();
     let minutes_per_person = if served.len() >= MIN_SERVED_FOR_MEAN {
@@ -144,17 +167,19 @@ fn counters(conn: &mut DbConnection, port: &Port, open: &[Entry], now: DateTime<
         f64::from(policy.minutes_per_person)
     };
     let mut free_at: BTreeMap<i32, DateTime<Utc>> = BTreeMap::new();
-    for (counter, _, done, _, _) in &finished {
-        if let (Some(c), Some(done)) = (counter, done)
-            && *done >= since
+    for f in &finished {
+        if let (Some(c), Some(done)) = (f.counter, f.finished_at)
+            && done >= since
         {
-            free_at.entry(*c).or_insert(now);
+            free_at.entry(c).or_insert(now);
         }
     }
     for entry in open.iter().filter(|e| e.status() == Status::Called) {
         if let (Some(c), Some(called)) = (entry.counter, entry.called_at) {
             let expected = from_db(called)
-                + Duration::seconds((minutes_per_person * 60.0 * f64::from(entry.party_size)) as i64);
+                + Duration::seconds(
+                    (minutes_per_person * 60.0 * f64::from(entry.party_size)) as i64,
+                );
             free_at.insert(c, expected.max(now));
         }
     }
@@ -193,9 +218,16 @@ pub fn snapshot(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> App
     let by_id: BTreeMap<i64, &Entry> = waiting.iter().map(|e| (e.id, *e)).collect();
     let waiting = projected
         .iter()
-        .filter_map(|p| by_id.get(&p.entry_id).map(|e| EntryView::new(e, port, Some(p))))
+        .filter_map(|p| {
+            by_id
+                .get(&p.entry_id)
+                .map(|e| EntryView::new(e, port, Some(p)))
+        })
         .collect();
-    let mut called: Vec<EntryView> = called.into_iter().map(|e| EntryView::new(e, port, None)).collect();
+    let mut called: Vec<EntryView> = called
+        .into_iter()
+        .map(|e| EntryView::new(e, port, None))
+        .collect();
     called.sort_by_key(|e| (e.counter, e.id));
     Ok(Snapshot {
         generated_at: now,
@@ -224,7 +256,10 @@ pub fn call_next(
     now: DateTime<Utc>,
 ) -> AppResult<Option<EntryView>> {
     if !COUNTERS.contains(&counter) {
-        return Err(AppError::invalid("counter", "counters are numbered 1 to 99"));
+        return Err(AppError::invalid(
+            "counter",
+            "counters are numbered 1 to 99",
+        ));
     }
     let counter_db = i32::try_from(counter).unwrap_or(1);
     transaction(conn, |conn| {
@@ -245,8 +280,13 @@ pub fn call_next(
             .filter(|e| e.status() == Status::Waiting)
             .map(Entry::queue_entry)
             .collect();
-        let Some(call) = engine::next_call(&waiting, &port.policy(), port.tz(), &port.share_state(), now)
-        else {
+        let Some(call) = engine::next_call(
+            &waiting,
+            &port.policy(),
+            port.tz(),
+            &port.share_state(),
+            now,
+        ) else {
             return Ok(None);
         };
         let state = serde_json::to_string(&call.state)
@@ -268,7 +308,9 @@ pub fn call_next(
         .execute(conn)?;
         if updated != 1 {
             // The port lock makes this impossible; refuse rather than call anyone twice (G7).
-            return Err(AppError::Conflict("that entry was just called elsewhere; try again".into()));
+            return Err(AppError::Conflict(
+                "that entry was just called elsewhere; try again".into(),
+            ));
         }
         let entry: Entry = entries::table
             .find(call.entry_id)

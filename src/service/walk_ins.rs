@@ -59,7 +59,12 @@ impl TriageInput {
     /// vulnerability without choosing a tier makes the entry priority.
     pub fn check(&self, errors: &mut FieldErrors) -> Triage {
         let mut vulnerabilities = Vec::new();
-        for v in self.vulnerabilities.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        for v in self
+            .vulnerabilities
+            .iter()
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        {
             match v.parse::<Vulnerability>() {
                 Ok(v) if !vulnerabilities.contains(&v) => vulnerabilities.push(v),
                 Ok(_) => {}
@@ -76,11 +81,18 @@ impl TriageInput {
             }),
         };
         let urgent_reason = optional_text(errors, "urgent_reason", &self.urgent_reason, 500);
-        if tier == Tier::Urgent && urgent_reason.is_none() && errors.get("urgent_reason").is_none() {
-            errors.add("urgent_reason", "an urgent case needs a reason: say what the emergency is");
+        if tier == Tier::Urgent && urgent_reason.is_none() && errors.get("urgent_reason").is_none()
+        {
+            errors.add(
+                "urgent_reason",
+                "an urgent case needs a reason: say what the emergency is",
+            );
         }
         if tier == Tier::Priority && vulnerabilities.is_empty() {
-            errors.add("vulnerabilities", "priority needs at least one vulnerability: choose which");
+            errors.add(
+                "vulnerabilities",
+                "priority needs at least one vulnerability: choose which",
+            );
         }
         Triage {
             tier,
@@ -128,7 +140,12 @@ impl WalkInInput {
             .map_err(|e| errors.add("language", e))
             .unwrap_or("spa");
         let mut barriers = Vec::new();
-        for b in self.barriers.iter().map(|b| b.trim()).filter(|b| !b.is_empty()) {
+        for b in self
+            .barriers
+            .iter()
+            .map(|b| b.trim())
+            .filter(|b| !b.is_empty())
+        {
             match b.parse::<Barrier>() {
                 Ok(b) if !barriers.contains(&b) => barriers.push(b),
                 Ok(_) => {}
@@ -165,7 +182,11 @@ impl WalkInInput {
 
 /// Joins checked values for a comma-separated column.
 pub fn join_names<T: std::fmt::Display>(items: &[T]) -> String {
-    items.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Draws the next ticket number of `class` at a locked port and advances the port's counter.
@@ -185,12 +206,16 @@ pub fn draw_ticket(conn: &mut DbConnection, port: &Port, class: Class) -> AppRes
         Class::WalkIn => port.next_walkin_number,
         Class::Appointment => port.next_appointment_number,
     };
-    let (ticket, next) = allocate(class, u32::try_from(next).unwrap_or(1), |n| open.contains(&n))
-        .map_err(|e| AppError::Conflict(e.to_string()))?;
+    let (ticket, next) = allocate(class, u32::try_from(next).unwrap_or(1), |n| {
+        open.contains(&n)
+    })
+    .map_err(|e| AppError::Conflict(e.to_string()))?;
     let next = i32::try_from(next).unwrap_or(1);
     let target = ports::table.find(port.id);
     match class {
-        Class::WalkIn => diesel::update(target).set(ports::next_walkin_number.eq(next)).execute(conn)?,
+        Class::WalkIn => diesel::update(target)
+            .set(ports::next_walkin_number.eq(next))
+            .execute(conn)?,
         Class::Appointment => diesel::update(target)
             .set(ports::next_appointment_number.eq(next))
             .execute(conn)?,
@@ -210,7 +235,9 @@ pub(crate) fn insert_waiting(
     snapshot_extra: impl FnOnce(&mut EntrySnapshot),
     now: DateTime<Utc>,
 ) -> AppResult<EntryView> {
-    diesel::insert_into(entries::table).values(&new).execute(conn)?;
+    diesel::insert_into(entries::table)
+        .values(&new)
+        .execute(conn)?;
     let entry: Entry = entries::table
         .filter(entries::status_token.eq(&new.status_token))
         .select(Entry::as_select())
@@ -228,7 +255,11 @@ pub(crate) fn insert_waiting(
         tier: entry.tier(),
         party_size: entry.party_size(),
         language: entry.language.clone(),
-        barriers: entry.barrier_list().iter().filter_map(|b| b.parse().ok()).collect(),
+        barriers: entry
+            .barrier_list()
+            .iter()
+            .filter_map(|b| b.parse().ok())
+            .collect(),
         vulnerabilities: entry
             .vulnerability_list()
             .iter()
@@ -328,7 +359,10 @@ mod tests {
         };
         let errors = bad.check().unwrap_err();
         for field in ["party_size", "language", "barriers", "urgent_reason"] {
-            assert!(errors.get(field).is_some(), "{field} should be named: {errors}");
+            assert!(
+                errors.get(field).is_some(),
+                "{field} should be named: {errors}"
+            );
         }
     }
 

@@ -1,0 +1,158 @@
+//! What the public sees: a ticket's status page and a port's "now serving" board.
+//!
+//! Both are reachable without signing in, so everything here is limited to ticket numbers,
+//! statuses, positions, estimated windows and counters. No name, nationality, barrier,
+//! note, vulnerability or tier ever leaves this module: the types below have no field that
+//! could carry them.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use portqueue_core::Status;
+use portqueue_core::queue::Window;
+
+use super::port_by_code;
+use super::queue::snapshot;
+use crate::db::models::{Entry, Port};
+use crate::db::schema::{entries, ports};
+use crate::db::{DbConnection, from_db};
+use crate::error::{AppError, AppResult};
+
+/// How many waiting tickets the board shows as "next".
+pub const BOARD_NEXT: usize = 8;
+/// How many called tickets the board shows.
+pub const BOARD_CALLED: usize = 8;
+
+/// A ticket's public status.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketStatus {
+    pub ticket: String,
+    pub status: Status,
+    /// 1-based, while waiting.
+    pub position: Option<u32>,
+    pub estimate: Option<Window>,
+    /// Once called.
+    pub counter: Option<u32>,
+    pub port_code: String,
+    pub port_name: String,
+    /// For showing times in the port's zone; not personal.
+    #[serde(skip)]
+    pub port: Port,
+    /// The ticket's language (ISO 639-3), to choose the page's language. Not shown.
+    #[serde(skip)]
+    pub language: String,
+}
+
+/// The status behind an unguessable status token; 404 for anything else.
+pub fn ticket_status(
+    conn: &mut DbConnection,
+    token: &str,
+    now: DateTime<Utc>,
+) -> AppResult<TicketStatus> {
+    let not_found = || AppError::NotFound("no ticket at this address".into());
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(not_found());
+    }
+    let (entry, port): (Entry, Port) = entries::table
+        .inner_join(ports::table)
+        .filter(entries::status_token.eq(token))
+        .select((Entry::as_select(), Port::as_select()))
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)?;
+    let waiting = (entry.status() == Status::Waiting)
+        .then(|| snapshot(conn, &port, now))
+        .transpose()?
+        .and_then(|queue| queue.waiting.into_iter().find(|e| e.id == entry.id));
+    Ok(TicketStatus {
+        ticket: entry.ticket.clone(),
+        status: entry.status(),
+        position: waiting.as_ref().and_then(|w| w.position),
+        estimate: waiting.and_then(|w| w.estimated_call_at),
+        counter: (entry.status() == Status::Called)
+            .then_some(entry.counter)
+            .flatten()
+            .and_then(|c| u32::try_from(c).ok()),
+        port_code: port.code.clone(),
+        port_name: port.name.clone(),
+        language: entry.language,
+        port,
+    })
+}
+
+/// A ticket at a counter, on the board.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Called {
+    pub ticket: String,
+    pub counter: u32,
+    pub called_at: DateTime<Utc>,
+    /// How many times it was called again without an answer.
+    pub recalls: u32,
+}
+
+/// What the "now serving" board shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Board {
+    pub port_code: String,
+    pub port_name: String,
+    /// Tickets now at a counter, the latest call first.
+    pub called: Vec<Called>,
+    /// The next tickets in call order.
+    pub next: Vec<String>,
+    /// Changes whenever the port's queue changes: lets a board ask "anything new?" cheaply.
+    pub revision: i64,
+    pub generated_at: DateTime<Utc>,
+}
+
+/// The port's revision alone: the cheap question a board asks every second or two.
+pub fn revision(conn: &mut DbConnection, code: &str) -> AppResult<i64> {
+    Ok(port_by_code(conn, code)?.revision)
+}
+
+/// The board of a port.
+pub fn board(conn: &mut DbConnection, code: &str, now: DateTime<Utc>) -> AppResult<Board> {
+    let port = port_by_code(conn, code)?;
+    let queue = snapshot(conn, &port, now)?;
+    let mut called: Vec<Called> = queue
+        .called
+        .iter()
+        .filter_map(|e| {
+            Some(Called {
+                ticket: e.ticket.clone(),
+                counter: e.counter?,
+                called_at: e.called_at?,
+                recalls: e.recalls,
+            })
+        })
+        .collect();
+    called.sort_by(|a, b| {
+        b.called_at
+            .cmp(&a.called_at)
+            .then(a.counter.cmp(&b.counter))
+    });
+    called.truncate(BOARD_CALLED);
+    Ok(Board {
+        port_code: port.code.clone(),
+        port_name: port.name.clone(),
+        called,
+        next: queue
+            .waiting
+            .iter()
+            .take(BOARD_NEXT)
+            .map(|e| e.ticket.clone())
+            .collect(),
+        revision: port.revision,
+        generated_at: now,
+    })
+}
+
+/// The local time of day, `HH:MM`, in the port's zone.
+pub fn local_hhmm(port: &Port, at: DateTime<Utc>) -> String {
+    at.with_timezone(&port.tz()).format("%H:%M").to_string()
+}
+
+/// When an entry was issued (its arrival), for display.
+pub fn issued_at(entry: &Entry) -> DateTime<Utc> {
+    from_db(entry.arrived_at)
+}

@@ -1,0 +1,180 @@
+//! The queue ticket an applicant holds: its words in their language (with Spanish and
+//! English), the QR code to its status page, the bytes for a thermal printer, and the
+//! record of every print.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use portqueue_core::Status;
+use portqueue_core::events::EventKind;
+use portqueue_core::languages::{self, Language};
+use portqueue_core::tickets::{
+    Catalog, PrintTicket, Printout, TicketFacts, TicketNumber, TicketTexts, encode, qr_svg,
+};
+
+use super::entries::load;
+use super::public::local_hhmm;
+use super::queue::{EntryView, snapshot};
+use super::{EventDetail, record_event, transaction};
+use crate::auth::Actor;
+use crate::db::DbConnection;
+use crate::db::models::{Entry, Port};
+use crate::db::schema::entry_events;
+use crate::error::{AppError, AppResult};
+
+/// Everything a ticket shows, ready for the HTML page and the printer.
+#[derive(Debug, Clone)]
+pub struct TicketDoc {
+    pub view: EntryView,
+    pub port: Port,
+    /// The applicant's language (or Spanish when the stored code is unknown).
+    pub language: &'static Language,
+    /// Port-local date and time the ticket was issued, `YYYY-MM-DD HH:MM`.
+    pub issued_at: String,
+    /// Port-local estimated call window, `HH:MM`, while waiting.
+    pub window: Option<(String, String)>,
+    /// The public status page's absolute URL (the QR code's target).
+    pub status_url: String,
+    pub texts: TicketTexts,
+    /// The QR code as inline SVG, or `None` if the URL is too long to encode.
+    pub qr_svg: Option<String>,
+    /// How many times it was printed before.
+    pub prints: i64,
+}
+
+/// The public status page of a token, under `base_url` (scheme, host and port, no slash).
+pub fn status_url(base_url: &str, token: &str) -> String {
+    format!("{}/t/{token}", base_url.trim_end_matches('/'))
+}
+
+/// The ticket of an entry, for an officer of its port.
+pub fn ticket_doc(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entry_id: i64,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<TicketDoc> {
+    let (entry, port) = load(conn, actor, entry_id)?;
+    doc_for(conn, entry, port, base_url, now)
+}
+
+fn doc_for(
+    conn: &mut DbConnection,
+    entry: Entry,
+    port: Port,
+    base_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<TicketDoc> {
+    let view = if entry.status() == Status::Waiting {
+        snapshot(conn, &port, now)?
+            .find(entry.id)
+            .cloned()
+            .unwrap_or_else(|| EntryView::new(&entry, &port, None))
+    } else {
+        EntryView::new(&entry, &port, None)
+    };
+    let window = view
+        .estimated_call_at
+        .map(|w| (local_hhmm(&port, w.earliest), local_hhmm(&port, w.latest)));
+    let (earliest, latest) = window.clone().unwrap_or_default();
+    let texts = Catalog::shared().texts_for(
+        &entry.language,
+        &TicketFacts {
+            party_size: entry.party_size(),
+            earliest: &earliest,
+            latest: &latest,
+        },
+    );
+    let prints: i64 = entry_events::table
+        .filter(entry_events::entry_id.eq(entry.id))
+        .filter(entry_events::kind.eq(EventKind::TicketPrinted.as_str()))
+        .count()
+        .get_result(conn)?;
+    let status_url = status_url(base_url, &entry.status_token);
+    Ok(TicketDoc {
+        language: languages::find(&entry.language)
+            .or_else(|| languages::find("spa"))
+            .ok_or_else(|| AppError::Internal("the language list lost Spanish".into()))?,
+        issued_at: entry
+            .arrived_at()
+            .with_timezone(&port.tz())
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+        qr_svg: qr_svg(&status_url).ok(),
+        status_url,
+        window,
+        texts,
+        prints,
+        view,
+        port,
+    })
+}
+
+impl TicketDoc {
+    /// The ESC/POS bytes for a thermal printer.
+    pub fn escpos(&self) -> AppResult<Printout> {
+        let number: TicketNumber = self
+            .view
+            .ticket
+            .parse()
+            .map_err(|e| AppError::Internal(format!("stored ticket number: {e:?}")))?;
+        Ok(encode(&PrintTicket {
+            port_name: &self.port.name,
+            number,
+            issued_at: &self.issued_at,
+            status_url: &self.status_url,
+            texts: &self.texts,
+        }))
+    }
+}
+
+/// How a ticket left the kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrintOutcome {
+    /// The network printer took the bytes.
+    Printer(String),
+    /// The officer printed it from the kiosk browser.
+    Browser,
+}
+
+/// Records a print (or reprint) of a ticket, so that every ticket in a hand is accounted for.
+pub fn record_print(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entry_id: i64,
+    outcome: &PrintOutcome,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let (entry, _) = load(conn, actor, entry_id)?;
+    let note = match outcome {
+        PrintOutcome::Printer(addr) => format!("printed on {addr}"),
+        PrintOutcome::Browser => "printed from the kiosk browser".into(),
+    };
+    transaction(conn, |conn| {
+        let prior: i64 = entry_events::table
+            .filter(entry_events::entry_id.eq(entry.id))
+            .filter(entry_events::kind.eq(EventKind::TicketPrinted.as_str()))
+            .count()
+            .get_result(conn)?;
+        let note = if prior > 0 {
+            format!("reprint {}: {note}", prior)
+        } else {
+            note
+        };
+        let status = entry.status();
+        record_event(
+            conn,
+            &entry,
+            Some(actor),
+            EventKind::TicketPrinted,
+            Some(status),
+            Some(status),
+            EventDetail {
+                snapshot: None,
+                note: Some(note),
+            },
+            now,
+        )
+    })
+}

@@ -1,0 +1,103 @@
+//! The stylesheet, the script and the pictograms, embedded in the binary so that a port's
+//! kiosk needs nothing but the one program (no CDN, no files to deploy beside it).
+
+use std::sync::OnceLock;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use sha2::{Digest, Sha256};
+
+/// One embedded file.
+struct Asset {
+    path: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+}
+
+const SVG: &str = "image/svg+xml";
+
+/// Every file served under `/static/`. The pictograms are the ticket's five, drawn for this
+/// project (`static/pictograms/README.md`); their names are those of
+/// `portqueue_core::tickets::pictograms`.
+const ASSETS: &[Asset] = &[
+    Asset {
+        path: "app.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../static/app.css"),
+    },
+    Asset {
+        path: "app.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/app.js"),
+    },
+    Asset {
+        path: "pictograms/wait-here.svg",
+        content_type: SVG,
+        body: include_bytes!("../../static/pictograms/wait-here.svg"),
+    },
+    Asset {
+        path: "pictograms/watch-board.svg",
+        content_type: SVG,
+        body: include_bytes!("../../static/pictograms/watch-board.svg"),
+    },
+    Asset {
+        path: "pictograms/go-to-counter.svg",
+        content_type: SVG,
+        body: include_bytes!("../../static/pictograms/go-to-counter.svg"),
+    },
+    Asset {
+        path: "pictograms/keep-ticket.svg",
+        content_type: SVG,
+        body: include_bytes!("../../static/pictograms/keep-ticket.svg"),
+    },
+    Asset {
+        path: "pictograms/ask-officer.svg",
+        content_type: SVG,
+        body: include_bytes!("../../static/pictograms/ask-officer.svg"),
+    },
+];
+
+/// A short hash of every embedded file. Pages put it in asset URLs (`?v=`), so the files can
+/// be cached for a long time and a new build is still fetched at once.
+pub fn version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let mut hash = Sha256::new();
+        for asset in ASSETS {
+            hash.update(asset.path.as_bytes());
+            hash.update(asset.body);
+        }
+        hex::encode(&hash.finalize()[..6])
+    })
+}
+
+/// `GET /static/{file}`.
+pub async fn serve(file: web::Path<String>) -> HttpResponse {
+    match ASSETS.iter().find(|a| a.path == file.as_str()) {
+        Some(asset) => HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, asset.content_type))
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .body(asset.body),
+        None => super::error::app_error_page(&crate::error::AppError::NotFound(format!(
+            "there is no file /static/{file}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_ticket_pictogram_is_embedded() {
+        for p in portqueue_core::tickets::pictograms::Pictogram::ALL {
+            let path = format!("pictograms/{}", p.file_name());
+            assert!(
+                ASSETS.iter().any(|a| a.path == path),
+                "{path} is not served"
+            );
+        }
+        assert_eq!(version().len(), 12);
+    }
+}

@@ -1,0 +1,216 @@
+//! Checking in a booked appointment: find it by confirmation number or name, then put it in
+//! the queue with its tier.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Duration, Utc};
+use portqueue_core::events::Punctuality;
+use portqueue_core::languages;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::db::from_db;
+use crate::db::models::Port;
+use crate::error::AppError;
+use crate::service::appointments::{self, Booking};
+use crate::service::walk_ins::TriageInput;
+use crate::service::{self};
+
+use super::error::capitalise;
+use super::format;
+use super::forms::{Errors, FormData};
+use super::layout::Layout;
+use super::session::SignedIn;
+use super::walk_ins::{TriageChoices, triage_from};
+use super::{WebResult, render, see_other};
+
+const LABELS: &[(&str, &str)] = &[
+    ("tier", "Tier"),
+    ("vulnerabilities", "Vulnerabilities"),
+    ("urgent_reason", "Urgent reason"),
+];
+
+/// One booking found, with its check-in form.
+struct BookingView {
+    index: usize,
+    confirmation: String,
+    name: String,
+    nationality: String,
+    language: String,
+    party_size: i32,
+    slot: String,
+    arrival: &'static str,
+    arrival_note: String,
+    checked_in: bool,
+    triage: TriageChoices,
+    errors: Errors,
+}
+
+#[derive(askama::Template)]
+#[template(path = "check_in.html")]
+struct CheckInPage {
+    l: Layout,
+    code: String,
+    q: String,
+    searched: bool,
+    results: Vec<BookingView>,
+    /// A refusal that is not about one field (already checked in, no such booking).
+    message: Option<String>,
+}
+
+/// What was typed into one booking's form, and what was wrong with it.
+struct Typed {
+    confirmation: String,
+    triage: TriageInput,
+    errors: portqueue_core::FieldErrors,
+}
+
+fn booking_view(
+    port: &Port,
+    index: usize,
+    booking: &Booking,
+    typed: Option<&Typed>,
+    now: DateTime<Utc>,
+) -> BookingView {
+    let tz = port.tz();
+    let a = &booking.appointment;
+    let slot_at = from_db(a.slot_at);
+    let policy = port.policy();
+    let (arrival, arrival_note) = match booking.punctuality {
+        Punctuality::Early => (
+            "early",
+            format!(
+                "early: may be called from {}",
+                format::clock(
+                    tz,
+                    slot_at - Duration::minutes(i64::from(policy.early_window_minutes)),
+                    now
+                )
+            ),
+        ),
+        Punctuality::OnTime => ("on-time", "on time".to_owned()),
+        Punctuality::Late => (
+            "late",
+            "late: waits with the walk-ins from now, and keeps the booking reference".to_owned(),
+        ),
+    };
+    let mine = typed.filter(|t| t.confirmation == a.confirmation);
+    BookingView {
+        index,
+        confirmation: a.confirmation.clone(),
+        name: a.name.clone(),
+        nationality: a.nationality.clone(),
+        language: languages::find(&a.language)
+            .map_or_else(|| a.language.clone(), |l| l.name.to_owned()),
+        party_size: a.party_size,
+        slot: format::clock(tz, slot_at, now),
+        arrival,
+        arrival_note,
+        checked_in: booking.checked_in,
+        triage: TriageChoices::new(mine.map_or(&TriageInput::default(), |t| &t.triage)),
+        errors: Errors::of(mine.map(|t| t.errors.clone()).unwrap_or_default(), LABELS)
+            .with_prefix(index),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn page(
+    state: &AppState,
+    signed: &SignedIn,
+    code: String,
+    q: String,
+    typed: Option<Typed>,
+    message: Option<String>,
+) -> WebResult<CheckInPage> {
+    let actor = signed.actor.clone();
+    let query = q.clone();
+    let (port, found, now) = state
+        .run(move |conn, now| {
+            let port = service::port_for(conn, &actor, &code)?;
+            let found = appointments::search(conn, &actor, &port, &query, now)?;
+            Ok((port, found, now))
+        })
+        .await?;
+    let results = found
+        .iter()
+        .enumerate()
+        .map(|(i, b)| booking_view(&port, i + 1, b, typed.as_ref(), now))
+        .collect();
+    Ok(CheckInPage {
+        l: Layout::new(signed, Some(&port), "check_in"),
+        code: port.code.clone(),
+        searched: !q.trim().is_empty(),
+        q,
+        results,
+        message,
+    })
+}
+
+/// `GET /ports/{code}/check-in?q=`: the search, and the bookings found (the view is logged).
+pub async fn search(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    code: web::Path<String>,
+    query: web::Query<SearchQuery>,
+) -> WebResult<HttpResponse> {
+    let q = query.into_inner().q;
+    let page = page(&state, &signed, code.into_inner(), q, None, None).await?;
+    Ok(super::ok(&page))
+}
+
+/// `POST /ports/{code}/check-in/{confirmation}`: checks in, then shows the printable ticket.
+pub async fn check_in(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    let (code, confirmation) = path.into_inner();
+    let form = FormData::from(form);
+    signed.check_csrf(&form.get("csrf"))?;
+    let triage = triage_from(&form);
+    let actor = signed.actor.clone();
+    let (port_code, typed_triage, number) = (code.clone(), triage.clone(), confirmation.clone());
+    let done = state
+        .run(move |conn, now| {
+            let port = service::port_for(conn, &actor, &port_code)?;
+            Ok(appointments::check_in(
+                conn,
+                &actor,
+                port.id,
+                &number,
+                &typed_triage,
+                now,
+            ))
+        })
+        .await?;
+    let q = match form.get("q") {
+        q if q.trim().is_empty() => confirmation.clone(),
+        q => q,
+    };
+    let (status, typed, message) = match done {
+        Ok((entry, _)) => return Ok(see_other(&format!("/entries/{}/ticket", entry.id))),
+        Err(AppError::Invalid(errors)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(Typed {
+                confirmation: confirmation.trim().to_ascii_uppercase(),
+                triage,
+                errors,
+            }),
+            None,
+        ),
+        Err(e @ (AppError::Conflict(_) | AppError::NotFound(_))) => (
+            StatusCode::from_u16(e.status()).unwrap_or(StatusCode::CONFLICT),
+            None,
+            Some(capitalise(&e.message())),
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let page = page(&state, &signed, code, q, typed, message).await?;
+    Ok(render(status, &page))
+}

@@ -1,0 +1,300 @@
+//! The counter screen: who is at this counter now (with their personal data, and the view is
+//! logged), what can be done with them, and "Call next" when the counter is free.
+
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use portqueue_core::{Barrier, Tier, Vulnerability, languages};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::db::models::{Entry, Port};
+use crate::error::AppError;
+use crate::service::entries::{self, Action};
+use crate::service::{self, queue};
+
+use super::error::capitalise;
+use super::format;
+use super::forms::FormData;
+use super::layout::Layout;
+use super::session::{self, COUNTER_COOKIE, SignedIn};
+use super::{WebError, WebResult, render, see_other};
+
+/// The entry at the counter, as the officer needs it.
+struct AtCounter {
+    id: i64,
+    ticket: String,
+    class: String,
+    party_size: u32,
+    language: String,
+    tier: &'static str,
+    urgent: bool,
+    priority: bool,
+    urgent_reason: Option<String>,
+    vulnerabilities: Vec<String>,
+    barriers: Vec<String>,
+    barrier_note: Option<String>,
+    name: Option<String>,
+    nationality: Option<String>,
+    called: String,
+    calls: i32,
+    max_calls: u32,
+    can_recall: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "counter.html")]
+struct CounterPage {
+    l: Layout,
+    code: String,
+    counter: u32,
+    current: Option<AtCounter>,
+    /// What the last action did.
+    note: Option<&'static str>,
+    /// Why the last action was refused (409).
+    refused: Option<String>,
+}
+
+/// Names from a stored comma-separated list, as labels.
+fn labels<T: std::str::FromStr + Copy>(
+    list: &[&str],
+    label: impl Fn(T) -> &'static str,
+) -> Vec<String> {
+    list.iter()
+        .map(|s| {
+            s.parse::<T>()
+                .map_or_else(|_| (*s).to_owned(), |v| capitalise(label(v)))
+        })
+        .collect()
+}
+
+fn at_counter(entry: &Entry, port: &Port, now: chrono::DateTime<chrono::Utc>) -> AtCounter {
+    let tz = port.tz();
+    let max_recalls = port.policy().max_recalls;
+    let language = languages::find(&entry.language).map_or_else(
+        || entry.language.clone(),
+        |l| {
+            if l.native == l.name {
+                l.name.to_owned()
+            } else {
+                format!("{} ({})", l.name, l.native)
+            }
+        },
+    );
+    let class = entry.class();
+    AtCounter {
+        id: entry.id,
+        ticket: entry.ticket.clone(),
+        class: match &entry.slot_at {
+            Some(slot) => format!(
+                "{}, booked for {}",
+                class.label(),
+                format::clock(tz, crate::db::from_db(*slot), now)
+            ),
+            None => class.label().to_owned(),
+        },
+        party_size: entry.party_size(),
+        language,
+        tier: entry.tier().label(),
+        urgent: entry.tier() == Tier::Urgent,
+        priority: entry.tier() == Tier::Priority,
+        urgent_reason: entry.urgent_reason.clone(),
+        vulnerabilities: labels::<Vulnerability>(&entry.vulnerability_list(), Vulnerability::label),
+        barriers: labels::<Barrier>(&entry.barrier_list(), Barrier::label),
+        barrier_note: entry.barrier_note.clone(),
+        name: entry.name.clone(),
+        nationality: entry.nationality.clone(),
+        called: entry
+            .called_at
+            .map(|t| format::clock(tz, crate::db::from_db(t), now))
+            .unwrap_or_default(),
+        calls: entry.recalls + 1,
+        max_calls: max_recalls + 1,
+        can_recall: u32::try_from(entry.recalls).unwrap_or(u32::MAX) < max_recalls,
+    }
+}
+
+fn note_text(note: &str) -> Option<&'static str> {
+    Some(match note {
+        "called" => "Called. Ask the party below to come to this counter.",
+        "nobody" => "Nobody is eligible to be called now. Try again in a moment.",
+        "complete" => "Done: marked as served.",
+        "no-show" => "Marked as no-show.",
+        "recall" => "Called again.",
+        "withdraw" => "Withdrawn from the queue.",
+        _ => return None,
+    })
+}
+
+/// The counter page for `(code, n)`, with an optional note or refusal.
+async fn counter_view(
+    state: &AppState,
+    signed: &SignedIn,
+    code: String,
+    counter: u32,
+    note: Option<&'static str>,
+    refused: Option<String>,
+    status: StatusCode,
+) -> WebResult<HttpResponse> {
+    let actor = signed.actor.clone();
+    let (port, current, now) = state
+        .run(move |conn, now| {
+            let port = service::port_for(conn, &actor, &code)?;
+            let current = match queue::at_counter(conn, port.id, counter)? {
+                Some(entry) => Some(entries::view_personal(conn, &actor, entry.id, now)?.0),
+                None => None,
+            };
+            Ok((port, current, now))
+        })
+        .await?;
+    let mut response = render(
+        status,
+        &CounterPage {
+            l: Layout::new(signed, Some(&port), "counter"),
+            code: port.code.clone(),
+            counter,
+            current: current.as_ref().map(|e| at_counter(e, &port, now)),
+            note,
+            refused,
+        },
+    );
+    let mut remember = session::cookie(state, COUNTER_COOKIE, counter.to_string());
+    remember.set_max_age(CookieDuration::days(30));
+    response
+        .add_cookie(&remember)
+        .map_err(|e| WebError::App(AppError::Internal(e.to_string())))?;
+    Ok(response)
+}
+
+fn counter_from_path(n: &str) -> WebResult<u32> {
+    queue::parse_counter(n).map_err(|_| {
+        WebError::App(AppError::NotFound(format!(
+            "there is no counter {n}: counters are numbered 1 to 99"
+        )))
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CounterQuery {
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    n: String,
+}
+
+/// `GET /ports/{code}/counters?n=3`: the counter picker's answer.
+pub async fn pick(
+    _signed: SignedIn,
+    code: web::Path<String>,
+    query: web::Query<CounterQuery>,
+) -> WebResult<HttpResponse> {
+    let code = code.into_inner();
+    Ok(match queue::parse_counter(&query.n) {
+        Ok(n) => see_other(&format!("/ports/{code}/counters/{n}")),
+        Err(_) => see_other(&format!(
+            "/ports/{code}/queue?counter={}",
+            super::url_encode(&query.n)
+        )),
+    })
+}
+
+/// `GET /ports/{code}/counters/{n}`.
+pub async fn counter_page(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    path: web::Path<(String, String)>,
+    query: web::Query<CounterQuery>,
+) -> WebResult<HttpResponse> {
+    let (code, n) = path.into_inner();
+    let counter = counter_from_path(&n)?;
+    counter_view(
+        &state,
+        &signed,
+        code,
+        counter,
+        note_text(&query.note),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /ports/{code}/counters/{n}/call-next`.
+pub async fn call_next(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    signed.check_csrf(&FormData::from(form).get("csrf"))?;
+    let (code, n) = path.into_inner();
+    let counter = counter_from_path(&n)?;
+    let actor = signed.actor.clone();
+    let port_code = code.clone();
+    let called = state
+        .run(move |conn, now| {
+            let port = service::port_for(conn, &actor, &port_code)?;
+            Ok(queue::call_next(conn, &actor, port.id, counter, now))
+        })
+        .await?;
+    let back = format!("/ports/{code}/counters/{counter}");
+    match called {
+        Ok(Some(_)) => Ok(see_other(&format!("{back}?note=called"))),
+        Ok(None) => Ok(see_other(&format!("{back}?note=nobody"))),
+        Err(AppError::Conflict(message)) => {
+            counter_view(
+                &state,
+                &signed,
+                code,
+                counter,
+                None,
+                Some(capitalise(&message)),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /entries/{id}/{action}` (complete, no-show, recall, withdraw); back to the counter
+/// named in the form, or to the ticket.
+pub async fn act(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    path: web::Path<(i64, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    let form = FormData::from(form);
+    signed.check_csrf(&form.get("csrf"))?;
+    let (id, name) = path.into_inner();
+    let action = Action::parse(&name)?;
+    let counter = queue::parse_counter(&form.get("counter")).ok();
+    let actor = signed.actor.clone();
+    let (port, done) = state
+        .run(move |conn, now| {
+            let (_, port) = entries::load(conn, &actor, id)?;
+            Ok((port, entries::act(conn, &actor, id, action, None, now)))
+        })
+        .await?;
+    match (done, counter) {
+        (Ok(_), Some(counter)) => Ok(see_other(&format!(
+            "/ports/{}/counters/{counter}?note={name}",
+            port.code
+        ))),
+        (Ok(_), None) => Ok(see_other(&format!("/entries/{id}/ticket"))),
+        (Err(AppError::Conflict(message)), Some(counter)) => {
+            counter_view(
+                &state,
+                &signed,
+                port.code,
+                counter,
+                None,
+                Some(capitalise(&message)),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        (Err(e), _) => Err(e.into()),
+    }
+}

@@ -1,0 +1,160 @@
+//! Errors as pages: the right status, a plain-words message and a way back.
+//!
+//! Invalid form input never reaches this page: forms catch [`AppError::Invalid`] and show
+//! each message beside its field. What arrives here is "sign in first" (a redirect),
+//! "not yours" (403), "no such thing" (404), "not now" (409) and our own failures (500).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+
+use super::layout::Layout;
+use crate::error::AppError;
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum WebError {
+    /// An action's own answer.
+    App(AppError),
+    /// Nobody is signed in: to the sign-in page, then back to `next`.
+    SignIn { next: String },
+    /// Somewhere else first (e.g. the forced password change).
+    Redirect(String),
+    /// A form without the token of the session that showed it (403).
+    Csrf,
+}
+
+/// Result of a page handler.
+pub type WebResult<T> = Result<T, WebError>;
+
+impl std::fmt::Display for WebError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WebError::App(e) => write!(f, "{e}"),
+            WebError::SignIn { next } => write!(f, "sign in first (then back to {next})"),
+            WebError::Redirect(to) => write!(f, "redirect to {to}"),
+            WebError::Csrf => f.write_str("the form's security token is missing or out of date"),
+        }
+    }
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        WebError::App(e)
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    status: u16,
+    heading: &'static str,
+    message: String,
+    details: Vec<String>,
+}
+
+fn heading(status: u16) -> &'static str {
+    match status {
+        400 => "The request could not be read",
+        403 => "Not allowed",
+        404 => "Not found",
+        409 => "Not possible right now",
+        422 => "Some fields need a look",
+        _ => "Something went wrong",
+    }
+}
+
+/// The error page for an action's error (also used by handlers that answer with a page).
+pub fn app_error_page(e: &AppError) -> HttpResponse {
+    if let AppError::Unauthorized = e {
+        return super::see_other("/login");
+    }
+    let status = e.status();
+    let (message, details) = match e {
+        AppError::Internal(detail) => {
+            log::error!("internal error: {detail}");
+            (
+                "Something went wrong on our side. It has been logged; try again, and tell a \
+                 supervisor if it happens again."
+                    .to_owned(),
+                Vec::new(),
+            )
+        }
+        AppError::Invalid(fields) => (
+            e.message(),
+            fields.iter().map(|(f, m)| format!("{f}: {m}")).collect(),
+        ),
+        other => (capitalise(&other.message()), Vec::new()),
+    };
+    let page = ErrorPage {
+        l: Layout::anonymous(),
+        status,
+        heading: heading(status),
+        message,
+        details,
+    };
+    super::render(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        &page,
+    )
+}
+
+/// A message starting with a capital letter, as a sentence on a page.
+pub fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::App(e) => {
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+            WebError::SignIn { .. } | WebError::Redirect(_) => StatusCode::SEE_OTHER,
+            WebError::Csrf => StatusCode::FORBIDDEN,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            WebError::App(e) => app_error_page(e),
+            WebError::SignIn { next } => {
+                let location = if next.is_empty() || next == "/" {
+                    "/login".to_owned()
+                } else {
+                    format!("/login?next={}", super::url_encode(next))
+                };
+                HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, location))
+                    .finish()
+            }
+            WebError::Redirect(to) => super::see_other(to),
+            WebError::Csrf => {
+                let page = ErrorPage {
+                    l: Layout::anonymous(),
+                    status: 403,
+                    heading: "This form has expired",
+                    message: "The form was sent without the security token of your session \
+                              (it may have been open from before you signed in again). Nothing \
+                              was changed. Go back, reload the page and try once more."
+                        .into(),
+                    details: Vec::new(),
+                };
+                super::render(StatusCode::FORBIDDEN, &page)
+            }
+        }
+    }
+}
+
+/// Any address no route answers.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    app_error_page(&AppError::NotFound(format!(
+        "there is no page at {}",
+        req.path()
+    )))
+}

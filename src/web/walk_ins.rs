@@ -1,0 +1,201 @@
+//! Registering a walk-in at the kiosk: someone who could not book in the app.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use portqueue_core::{Barrier, Tier, Vulnerability, languages};
+
+use crate::AppState;
+use crate::db::models::Port;
+use crate::service::walk_ins::{self, TriageInput, WalkInInput};
+use crate::service::{self};
+
+use super::forms::{Choice, Errors, FormData};
+use super::layout::Layout;
+use super::session::SignedIn;
+use super::{WebResult, render, see_other};
+
+/// The fields in page order, with their labels (for the error summary).
+pub const LABELS: &[(&str, &str)] = &[
+    ("language", "Language"),
+    ("barriers", "Why they could not book"),
+    ("barrier_note", "Note on the obstacle"),
+    ("party_size", "Party size"),
+    ("tier", "Tier"),
+    ("vulnerabilities", "Vulnerabilities"),
+    ("urgent_reason", "Urgent reason"),
+    ("name", "Name"),
+    ("nationality", "Nationality"),
+];
+
+/// A language in the searchable list.
+pub struct LanguageChoice {
+    pub value: &'static str,
+    pub label: String,
+    /// Lower-case words the filter box matches: English and native names, and the code.
+    pub search: String,
+    pub checked: bool,
+}
+
+/// Every accepted language, the typed one selected.
+pub fn language_choices(selected: &str) -> Vec<LanguageChoice> {
+    let selected = languages::find(selected).map(|l| l.code);
+    languages::LANGUAGES
+        .iter()
+        .map(|l| LanguageChoice {
+            value: l.code,
+            label: if l.native == l.name {
+                format!("{} ({})", l.name, l.code)
+            } else {
+                format!("{} — {} ({})", l.name, l.native, l.code)
+            },
+            search: format!("{} {} {}", l.name, l.native, l.code).to_lowercase(),
+            checked: Some(l.code) == selected,
+        })
+        .collect()
+}
+
+/// The tier radios and vulnerability checkboxes, as typed.
+pub struct TriageChoices {
+    pub tiers: Vec<Choice>,
+    pub vulnerabilities: Vec<Choice>,
+    pub urgent_reason: String,
+}
+
+impl TriageChoices {
+    pub fn new(input: &TriageInput) -> TriageChoices {
+        let tier = input.tier.trim();
+        TriageChoices {
+            tiers: [
+                (Tier::Standard, "Standard"),
+                (
+                    Tier::Priority,
+                    "Priority: a vulnerability (tick which below)",
+                ),
+                (Tier::Urgent, "Urgent: medical emergency (say why below)"),
+            ]
+            .into_iter()
+            .map(|(t, label)| Choice::new(t.as_str(), label, t.as_str() == tier))
+            .collect(),
+            vulnerabilities: Vulnerability::ALL
+                .iter()
+                .map(|v| {
+                    Choice::new(
+                        v.as_str(),
+                        &super::error::capitalise(v.label()),
+                        input.vulnerabilities.iter().any(|x| x == v.as_str()),
+                    )
+                })
+                .collect(),
+            urgent_reason: input.urgent_reason.clone(),
+        }
+    }
+}
+
+/// The tier and vulnerability fields of a posted form.
+pub fn triage_from(form: &FormData) -> TriageInput {
+    TriageInput {
+        tier: form.get("tier"),
+        vulnerabilities: form.all("vulnerabilities"),
+        urgent_reason: form.get("urgent_reason"),
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "walk_in.html")]
+struct WalkInPage {
+    l: Layout,
+    code: String,
+    languages: Vec<LanguageChoice>,
+    barriers: Vec<Choice>,
+    triage: TriageChoices,
+    input: WalkInInput,
+    errors: Errors,
+}
+
+impl WalkInPage {
+    fn new(signed: &SignedIn, port: &Port, input: WalkInInput, errors: Errors) -> WalkInPage {
+        WalkInPage {
+            l: Layout::new(signed, Some(port), "walk_in"),
+            code: port.code.clone(),
+            languages: language_choices(&input.language),
+            barriers: Barrier::ALL
+                .iter()
+                .map(|b| {
+                    Choice::new(
+                        b.as_str(),
+                        &super::error::capitalise(b.label()),
+                        input.barriers.iter().any(|x| x == b.as_str()),
+                    )
+                })
+                .collect(),
+            triage: TriageChoices::new(&TriageInput {
+                tier: input.tier.clone(),
+                vulnerabilities: input.vulnerabilities.clone(),
+                urgent_reason: input.urgent_reason.clone(),
+            }),
+            input,
+            errors,
+        }
+    }
+}
+
+/// `GET /ports/{code}/walk-ins/new`.
+pub async fn form(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    code: web::Path<String>,
+) -> WebResult<HttpResponse> {
+    let actor = signed.actor.clone();
+    let port = state
+        .run(move |conn, _| service::port_for(conn, &actor, &code))
+        .await?;
+    let input = WalkInInput {
+        party_size: "1".into(),
+        ..WalkInInput::default()
+    };
+    Ok(super::ok(&WalkInPage::new(
+        &signed,
+        &port,
+        input,
+        Errors::none(LABELS),
+    )))
+}
+
+/// `POST /ports/{code}/walk-ins/new`: registers, then shows the printable ticket.
+pub async fn register(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    code: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    let form = FormData::from(form);
+    signed.check_csrf(&form.get("csrf"))?;
+    let triage = triage_from(&form);
+    let input = WalkInInput {
+        party_size: form.get("party_size"),
+        language: form.get("language"),
+        barriers: form.all("barriers"),
+        barrier_note: form.get("barrier_note"),
+        tier: triage.tier,
+        vulnerabilities: triage.vulnerabilities,
+        urgent_reason: triage.urgent_reason,
+        name: form.get("name"),
+        nationality: form.get("nationality"),
+    };
+    let actor = signed.actor.clone();
+    let typed = input.clone();
+    let (port, registered) = state
+        .run(move |conn, now| {
+            let port = service::port_for(conn, &actor, &code)?;
+            let registered = walk_ins::register(conn, &actor, port.id, &typed, now);
+            Ok((port, registered))
+        })
+        .await?;
+    match registered {
+        Ok(entry) => Ok(see_other(&format!("/entries/{}/ticket", entry.id))),
+        Err(e) => Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &WalkInPage::new(&signed, &port, input, Errors::from_app(e, LABELS)?),
+        )),
+    }
+}

@@ -1,0 +1,146 @@
+// portqueue kiosk: progressive enhancement only. Every page works without this file.
+(function () {
+  "use strict";
+
+  // The live queue: fetch the same page's table every 10 s and swap it in, unless the
+  // officer is working inside it. Without JS a <noscript> meta refresh reloads every 20 s.
+  function liveQueue() {
+    var live = document.getElementById("live");
+    if (!live || !live.dataset.refresh) return;
+    var url = live.dataset.refresh;
+    var busy = false;
+    function refresh() {
+      if (busy || document.hidden) return;
+      if (live.contains(document.activeElement) && document.activeElement !== live) return;
+      busy = true;
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (res) {
+          if (res.redirected || !res.ok) {
+            // Signed out or the port went away: a full load shows why.
+            window.location.reload();
+            return null;
+          }
+          return res.text();
+        })
+        .then(function (html) {
+          if (html === null || html.indexOf('data-fragment="queue"') === -1) return;
+          if (live.innerHTML.trim() === html.trim()) return;
+          var x = window.scrollX, y = window.scrollY;
+          live.innerHTML = html;
+          window.scrollTo(x, y);
+        })
+        .catch(function () { /* offline for a moment: try again next time */ })
+        .then(function () { busy = false; });
+    }
+    window.setInterval(refresh, 10000);
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
+  }
+
+  // A filter box above the language list: typing narrows the options. The value sent is
+  // always one of the listed codes; free text is never a language.
+  function languageFilter() {
+    var selects = document.querySelectorAll("select[data-filterable]");
+    Array.prototype.forEach.call(selects, function (select) {
+      var input = document.createElement("input");
+      input.type = "search";
+      input.id = select.id + "-filter";
+      input.className = "lang-filter";
+      input.autocomplete = "off";
+      input.spellcheck = false;
+      input.setAttribute("aria-controls", select.id);
+      input.setAttribute("aria-label", "Filter languages: type part of a name or code");
+      input.placeholder = "Type to filter: e.g. kreyol, mam, arabic";
+      select.parentNode.insertBefore(input, select);
+      select.size = 8;
+      var options = Array.prototype.slice.call(select.options, 1);
+      function apply() {
+        var q = input.value.trim().toLowerCase();
+        var first = null;
+        options.forEach(function (o) {
+          var show = !q || (o.dataset.search || o.text.toLowerCase()).indexOf(q) !== -1;
+          o.hidden = !show;
+          o.disabled = !show;
+          if (show && !first) first = o;
+        });
+        var current = select.options[select.selectedIndex];
+        if (q && first && (!current || current.hidden || current.value === "")) first.selected = true;
+      }
+      input.addEventListener("input", apply);
+      input.addEventListener("keydown", function (e) {
+        if (e.key === "ArrowDown") { e.preventDefault(); select.focus(); }
+        if (e.key === "Enter") {
+          // Enter takes the highlighted language and moves on, rather than sending a
+          // half-filled form.
+          e.preventDefault();
+          apply();
+          var next = document.getElementById("f-barriers");
+          (next || select).focus();
+        }
+      });
+      if (select.hasAttribute("autofocus")) {
+        select.removeAttribute("autofocus");
+        input.focus();
+      }
+    });
+  }
+
+  // Ticking a vulnerability while no tier is chosen means priority (as the server reads it);
+  // show that choice instead of leaving it implicit.
+  function tierFollowsVulnerability() {
+    document.addEventListener("change", function (e) {
+      var box = e.target;
+      if (!box || box.name !== "vulnerabilities" || !box.checked || !box.form) return;
+      var tiers = box.form.querySelectorAll('input[name="tier"]');
+      var chosen = Array.prototype.some.call(tiers, function (t) { return t.checked; });
+      if (chosen) return;
+      Array.prototype.forEach.call(tiers, function (t) { if (t.value === "priority") t.checked = true; });
+    });
+  }
+
+  function printButtons() {
+    var buttons = document.querySelectorAll("[data-print]");
+    Array.prototype.forEach.call(buttons, function (b, i) {
+      b.hidden = false;
+      b.addEventListener("click", function () { window.print(); });
+      if (i === 0 && !document.querySelector("[autofocus]")) b.focus();
+    });
+  }
+
+  function confirmations() {
+    document.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+        e.preventDefault();
+      }
+    });
+  }
+
+  function backLinks() {
+    var links = document.querySelectorAll("[data-back]");
+    Array.prototype.forEach.call(links, function (a) {
+      if (window.history.length < 2) return;
+      a.hidden = false;
+      a.href = "#";
+      a.addEventListener("click", function (e) { e.preventDefault(); window.history.back(); });
+    });
+  }
+
+  // After a refused form, the summary takes focus so a screen reader reads it first.
+  function focusSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  }
+
+  function start() {
+    liveQueue();
+    languageFilter();
+    tierFollowsVulnerability();
+    printButtons();
+    confirmations();
+    backLinks();
+    focusSummary();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,84 @@
+// The officer kiosk, by keyboard alone, and every page through axe-core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, signIn, assertAccessible, tabTo, BASE_URL } from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the sign-in page is accessible and a wrong password is named beside the field', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${BASE_URL}/login`);
+  await assertAccessible(page, 'sign-in page');
+  await page.keyboard.type('ofelia');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('not the password');
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState('load');
+  assert.match(await page.textContent('body'), /wrong username or password/);
+  assert.equal(await page.inputValue('input[name=username]'), 'ofelia', 'what was typed is kept');
+  await assertAccessible(page, 'sign-in page with an error');
+});
+
+test('an officer registers a walk-in by keyboard alone and gets a ticket', async () => {
+  const page = await signIn(browser, 'ofelia');
+  await page.goto(`${BASE_URL}/ports/SYS/walk-ins/new`);
+  await assertAccessible(page, 'walk-in form');
+  // Submit empty: every broken rule is named and the page stays accessible.
+  await tabTo(page, 'button[type=submit], input[type=submit]');
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState('load');
+  const errors = await page.textContent('body');
+  assert.match(errors, /at least one reason/);
+  await assertAccessible(page, 'walk-in form with errors');
+
+  await tabTo(page, 'input[name=barriers][value=language]');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'select[name=language]');
+  await page.selectOption('select[name=language]', 'hat');
+  await tabTo(page, 'input[name=party_size]');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState('load');
+  assert.match(page.url(), /\/entries\/\d+\/ticket/);
+  assert.match(await page.textContent('body'), /W-\d{4}/);
+  await assertAccessible(page, 'ticket page');
+});
+
+test('the live queue, counter and check-in pages are accessible and the counter calls by keyboard', async () => {
+  const page = await signIn(browser, 'ofelia');
+  await page.goto(`${BASE_URL}/ports/SYS/queue`);
+  assert.match(await page.textContent('body'), /W-\d{4}/);
+  await assertAccessible(page, 'live queue');
+  await page.goto(`${BASE_URL}/ports/SYS/check-in?q=AB-1001`);
+  assert.match(await page.textContent('body'), /AB-1001/);
+  await assertAccessible(page, 'check-in search');
+  await page.goto(`${BASE_URL}/ports/SYS/counters/4`);
+  await assertAccessible(page, 'free counter');
+  // "Call next" has the focus.
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState('load');
+  assert.match(await page.textContent('body'), /W-\d{4}|A-\d{4}/);
+  await assertAccessible(page, 'counter with a called ticket');
+});
+
+test('supervisor and admin pages are accessible', async () => {
+  const supervisor = await signIn(browser, 'sergio');
+  for (const path of ['/ports/SYS/policy', '/ports/SYS/appointments/import']) {
+    await supervisor.goto(`${BASE_URL}${path}`);
+    await assertAccessible(supervisor, path);
+  }
+  const admin = await signIn(browser, 'ada');
+  for (const path of ['/admin/ports', '/admin/accounts', '/account/password']) {
+    await admin.goto(`${BASE_URL}${path}`);
+    await assertAccessible(admin, path);
+  }
+});
+
+test('an officer of another port is refused', async () => {
+  const page = await signIn(browser, 'ofelia');
+  const response = await page.goto(`${BASE_URL}/ports/OTY/queue`);
+  assert.equal(response.status(), 403);
+});
