@@ -216,6 +216,10 @@ async fn the_first_sign_in_of_a_new_account_must_choose_a_password() {
             .contains("at least 12 characters")
     );
 
+    // A second kiosk signed in with the old password.
+    let mut elsewhere = Browser::new(&app);
+    elsewhere.sign_in_with("admin", "one time password").await;
+
     let changed = browser
         .post(
             "/account/password",
@@ -231,6 +235,13 @@ async fn the_first_sign_in_of_a_new_account_must_choose_a_password() {
     let ports = browser.get("/admin/ports").await;
     assert_status(&ports, StatusCode::OK);
     assert!(ports.body.contains("SYS"));
+    // The change ended every other session of the account.
+    let old = elsewhere.get("/admin/ports").await;
+    assert!(
+        old.location.as_deref().is_some_and(|l| l.starts_with("/login")),
+        "the other kiosk is signed out: {:?}",
+        old.location
+    );
 }
 
 #[actix_web::test]

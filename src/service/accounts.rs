@@ -155,13 +155,16 @@ pub fn bootstrap_admin(conn: &mut DbConnection, now: DateTime<Utc>) -> AppResult
     Ok(Some(format!("{username} / {password}")))
 }
 
-/// Changes the actor's own password after checking the current one; ends other sessions.
+/// Changes the actor's own password after checking the current one, and ends the account's
+/// other sessions (a kiosk left signed in elsewhere must not outlive the old password).
+/// `keep_session` is the cookie value of the session making the change.
 pub fn change_password(
     conn: &mut DbConnection,
     actor: &Actor,
     current: &str,
     new: &str,
     repeat: &str,
+    keep_session: &str,
 ) -> AppResult<()> {
     let user: User = users::table
         .find(actor.user_id)
@@ -183,13 +186,21 @@ pub fn change_password(
         return Err(errors.into());
     }
     let hash = auth::hash_password(new)?;
-    diesel::update(users::table.find(user.id))
-        .set((
-            users::password_hash.eq(hash),
-            users::must_change_password.eq(false),
-        ))
+    transaction(conn, |conn| {
+        diesel::update(users::table.find(user.id))
+            .set((
+                users::password_hash.eq(hash),
+                users::must_change_password.eq(false),
+            ))
+            .execute(conn)?;
+        diesel::delete(
+            sessions::table
+                .filter(sessions::user_id.eq(user.id))
+                .filter(sessions::token_hash.ne(auth::secret_hash(keep_session))),
+        )
         .execute(conn)?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// One account as listed for admins.

@@ -207,6 +207,7 @@ pub async fn change_password(
     let form = FormData::from(form);
     signed.check_csrf(&form.get("csrf"))?;
     let actor = signed.actor.clone();
+    let token = signed.token.clone();
     let changed = state
         .run(move |conn, _| {
             accounts::change_password(
@@ -215,6 +216,7 @@ pub async fn change_password(
                 &form.get("current"),
                 &form.get("new"),
                 &form.get("repeat"),
+                &token,
             )
         })
         .await;
