@@ -848,3 +848,27 @@ async fn the_public_status_and_board_carry_no_personal_data() {
         assert!(!shown.contains(private), "{private} on the board");
     }
 }
+
+#[actix_web::test]
+async fn booked_appointments_still_to_come_widen_walk_ins_windows_but_never_their_place() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    for _ in 0..4 {
+        call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(2))).await;
+    }
+    let (_, before) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    // A family of 12 booked for 09:30 (now is 09:00), not yet here.
+    let booking = json!([{"confirmation": "BIG-1", "slot_at": "2026-11-25T09:30:00-08:00", "party_size": 12, "name": "Big Family", "nationality": "Honduras", "language": "spa"}]);
+    call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&app.token("sergio")), Some(booking)).await;
+    let (_, after) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    let entries = |q: &Value| q["entries"].as_array().unwrap().clone();
+    let (before, after) = (entries(&before), entries(&after));
+    assert_eq!(after.len(), 4, "a booking is not in the queue until it checks in");
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(b["ticket"], a["ticket"], "same order");
+        assert_eq!(b["estimated_call_at"]["earliest"], a["estimated_call_at"]["earliest"]);
+        assert!(a["estimated_call_at"]["latest"].as_str() >= b["estimated_call_at"]["latest"].as_str());
+    }
+    let last = |q: &[Value]| q[3]["estimated_call_at"]["latest"].as_str().unwrap().to_owned();
+    assert!(last(&after) > last(&before), "the family's share pushes the last window's end later");
+}

@@ -101,9 +101,41 @@ fn engine(c: &mut Criterion) {
     let counters = Counters {
         free_at: vec![now; 4],
         minutes_per_person: 10.0,
+        expected: Vec::new(),
     };
     c.bench_function("project, 1000 waiting, 4 counters", |b| {
         b.iter(|| project(black_box(&entries), &policy, tz, &state, now, &counters))
+    });
+    // The day's bookings not yet checked in: 200 over the next six hours.
+    let mut rng = Lcg(7);
+    let with_bookings = Counters {
+        expected: (0..200)
+            .map(|i| {
+                let slot = now + Duration::minutes(rng.below(360) as i64);
+                portqueue_core::queue::QueueEntry {
+                    id: -(i + 1),
+                    seq: 0,
+                    class: Class::Appointment,
+                    tier: Tier::Standard,
+                    party_size: 1 + rng.below(4) as u32,
+                    arrived_at: slot,
+                    slot_at: Some(slot),
+                }
+            })
+            .collect(),
+        ..counters.clone()
+    };
+    c.bench_function("project, 1000 waiting, 4 counters, 200 bookings", |b| {
+        b.iter(|| {
+            project(
+                black_box(&entries),
+                &policy,
+                tz,
+                &state,
+                now,
+                &with_bookings,
+            )
+        })
     });
     let day = arrivals(2_000, 600);
     c.bench_function("simulate::run, 2000 arrivals, 4 counters", |b| {

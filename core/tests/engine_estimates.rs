@@ -26,17 +26,47 @@ struct Day {
     entries: Vec<QueueEntry>,
     /// Real service seconds per entry.
     service: Vec<i64>,
+    /// Booked appointments that never come: 15% of all bookings.
+    no_shows: Vec<QueueEntry>,
+}
+
+impl Day {
+    /// What the app knows at `now` about demand still to come: every booking not yet
+    /// checked in (`entries[arrived..]` have not registered yet), as `Counters::expected`
+    /// wants it: arriving at its slot, standard tier, a negative id.
+    fn expected(&self, arrived: usize) -> Vec<QueueEntry> {
+        self.entries[arrived..]
+            .iter()
+            .filter(|e| e.class == Class::Appointment)
+            .chain(&self.no_shows)
+            .map(|e| {
+                let slot = e.slot_at.unwrap();
+                QueueEntry {
+                    id: -e.id,
+                    seq: 0,
+                    class: Class::Appointment,
+                    tier: Tier::Standard,
+                    party_size: e.party_size,
+                    arrived_at: slot,
+                    slot_at: Some(slot),
+                }
+            })
+            .collect()
+    }
 }
 
 /// About `load` of the counters' capacity, over eight hours.
 fn busy_day(seed: u64, counters: u64, load_percent: u64) -> Day {
     let mut rng = Lcg(seed);
+    // A second stream for the no-shows, so the arrivals are the same with or without them.
+    let mut no_show_rng = Lcg(seed ^ 0x5eed);
     let start = Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).unwrap();
     // Mean party about 2.4 persons, 10 minutes a person: 24 minutes a party.
     let per_hour = counters * 60 * load_percent / (24 * 100);
     let n = per_hour * 8;
     let mut entries = Vec::new();
     let mut service = Vec::new();
+    let mut no_shows = Vec::new();
     for i in 0..n {
         let arrived_at = start + Duration::seconds((rng.below(8 * 3600)) as i64);
         let class = if rng.below(3) == 0 {
@@ -68,17 +98,40 @@ fn busy_day(seed: u64, counters: u64, load_percent: u64) -> Day {
         // Half to one and a half times the assumed 10 minutes a person.
         let factor = 50 + rng.below(101) as i64;
         service.push(600 * i64::from(party_size) * factor / 100);
+        // For every 17 bookings that come, 3 more never do: 15% of bookings are no-shows.
+        if class == Class::Appointment && no_show_rng.below(17) < 3 {
+            no_shows.push(QueueEntry {
+                id: 100_000 + i as i64,
+                seq: 0,
+                class: Class::Appointment,
+                tier: Tier::Standard,
+                party_size: 1 + no_show_rng.below(3) as u32,
+                arrived_at: start,
+                slot_at: Some(start + Duration::minutes(no_show_rng.below(8 * 60) as i64)),
+            });
+        }
     }
     entries.sort_by_key(|e| e.arrived_at);
     for (i, e) in entries.iter_mut().enumerate() {
         e.seq = i as i64 + 1;
     }
-    Day { entries, service }
+    Day {
+        entries,
+        service,
+        no_shows,
+    }
 }
 
 /// Runs the day on the live queue; each entry's window is the one printed when it
-/// registered. Returns (window, real call time) per entry.
-fn replay(day: &Day, counters: usize, policy: &Policy, tz: Tz) -> Vec<(Window, DateTime<Utc>)> {
+/// registered, with the bookings not yet checked in as `expected` when `bookings` is set.
+/// Returns (window, real call time) per entry.
+fn replay(
+    day: &Day,
+    counters: usize,
+    policy: &Policy,
+    tz: Tz,
+    bookings: bool,
+) -> Vec<(Window, DateTime<Utc>)> {
     let n = day.entries.len();
     let service_of = |id: i64| {
         let i = day.entries.iter().position(|e| e.id == id).unwrap();
@@ -111,6 +164,11 @@ fn replay(day: &Day, counters: usize, policy: &Policy, tz: Tz) -> Vec<(Window, D
             let counters_now = Counters {
                 free_at: expected_free.iter().map(|&t| t.max(now)).collect(),
                 minutes_per_person: f64::from(policy.minutes_per_person),
+                expected: if bookings {
+                    day.expected(next_arrival + 1)
+                } else {
+                    Vec::new()
+                },
             };
             let projected = project(&waiting, policy, tz, &state, now, &counters_now);
             let new = projected
@@ -180,29 +238,77 @@ fn accuracy(results: &[(Window, DateTime<Utc>)]) -> (f64, f64) {
     (median, late as f64 / results.len() as f64)
 }
 
-/// Both targets of fair-queue.md hold on these busy days: median error 11.9 min (target
-/// 15) and 4.4% of calls after `latest` (target 5%). Late calls come from people who
-/// register after the estimate was printed (appointments with earlier slots, priority
-/// entries, the other class beyond its share), which a projection of the waiting entries
-/// cannot know about; the slow run's factor (1.7) is what pays for them.
-#[test]
-fn estimate_windows_meet_the_median_and_upper_bound_targets() {
+/// (median error, share after `latest`) over 30 busy days of `counters` counters at
+/// `load_percent` of their capacity.
+fn measure(counters: u64, load_percent: u64, bookings: bool) -> (f64, f64) {
     let policy = Policy::default();
     let mut all = Vec::new();
-    for seed in 1..=6 {
-        let day = busy_day(seed, 4, 85);
-        all.extend(replay(&day, 4, &policy, Tz::America__Tijuana));
+    for seed in 1..=30 {
+        let day = busy_day(seed, counters, load_percent);
+        all.extend(replay(
+            &day,
+            counters as usize,
+            &policy,
+            Tz::America__Tijuana,
+            bookings,
+        ));
     }
     let (median, late) = accuracy(&all);
     println!(
-        "{} calls: median error {median:.1} min, {:.1}% after latest",
+        "{counters} counters, {load_percent}% load, bookings {}: {} calls, median error \
+         {median:.1} min, {:.1}% after latest",
+        if bookings { "known" } else { "unknown" },
         all.len(),
         late * 100.0
     );
-    assert!(median <= 15.0, "median absolute error {median:.1} min");
+    (median, late)
+}
+
+/// Both targets of fair-queue.md hold on these busy days, with the day's bookings not yet
+/// checked in passed as `expected` (15% of them never come). Measured (30 days each):
+///
+/// | counters | load | median error | after `latest` |
+/// | --- | --- | --- | --- |
+/// | 4 | 70% | 12.0 min | 2.8% |
+/// | 4 | 85% | 12.0 min | 4.0% |
+/// | 4 | 95% | 12.7 min | 4.2% |
+/// | 6 | 85% | 12.0 min | 2.5% |
+///
+/// Late calls come from people who register after the estimate was printed and pass the
+/// entry (priority walk-ins within the boost, urgent entries, appointments checking in
+/// before their slot) and from parties at a counter that take longer than assumed; the
+/// slow run's factor (1.7) and overrun are what pay for them. With only 2 counters (85%
+/// load: 14.4 min, 9.4% after `latest`; the per-class share rule before gave 12.6 min and
+/// 9.3%) one late arrival or one long party holds half the capacity, and the upper-bound
+/// target is not met: see `estimate.rs`.
+#[test]
+fn estimate_windows_meet_the_median_and_upper_bound_targets() {
+    for (counters, load) in [(4, 70), (4, 85), (4, 95), (6, 85)] {
+        let (median, late) = measure(counters, load, true);
+        assert!(
+            median <= 15.0,
+            "{counters} counters, {load}%: median absolute error {median:.1} min"
+        );
+        assert!(
+            late <= 0.05,
+            "{counters} counters, {load}%: {:.1}% of calls after the upper bound",
+            late * 100.0
+        );
+    }
+    // Reported, not asserted: the known gap with two counters.
+    measure(2, 85, true);
+}
+
+/// The bookings are what stands in for the other class's demand: without them the same
+/// days have more calls after `latest`.
+#[test]
+fn known_bookings_keep_calls_within_the_upper_bound() {
+    let (_, with) = measure(4, 85, true);
+    let (_, without) = measure(4, 85, false);
     assert!(
-        late <= 0.05,
-        "{:.1}% of calls after the upper bound",
-        late * 100.0
+        with < without,
+        "{:.1}% after latest with the bookings, {:.1}% without",
+        with * 100.0,
+        without * 100.0
     );
 }

@@ -548,7 +548,7 @@ proptest! {
             next_call(&w.entries, &w.policy, w.tz, &state, now),
             next_call(&reversed, &w.policy, w.tz, &state, now)
         );
-        let counters = Counters { free_at: vec![now; w.counters], minutes_per_person: 7.5 };
+        let counters = Counters { free_at: vec![now; w.counters], minutes_per_person: 7.5, expected: Vec::new() };
         prop_assert_eq!(
             project(&w.entries, &w.policy, w.tz, &state, now, &counters),
             project(&reversed, &w.policy, w.tz, &state, now, &counters)
@@ -557,15 +557,18 @@ proptest! {
 
     /// `project` lists every waiting entry once, in the order the live queue will call them
     /// when nobody new arrives and service takes the mean, and each window holds that call.
+    /// Booked appointments not yet checked in (`Counters::expected`) change neither the order
+    /// nor `earliest`, only ever make `latest` later, and their input order does not matter.
     #[test]
     fn projection_follows_the_engine_and_windows_hold_the_call(
         w in arb_workload(60, true),
         busy in prop::collection::vec(0i64..=60, 1..=6),
+        booked in prop::collection::vec((-180i64..=600, 1u32..=20), 0..=20),
     ) {
         let now = w.entries.iter().map(|e| e.arrived_at).max().unwrap_or_default();
         let free_at: Vec<DateTime<Utc>> = busy.iter().map(|&m| now + Duration::minutes(m)).collect();
         let minutes = f64::from(w.policy.minutes_per_person);
-        let counters = Counters { free_at: free_at.clone(), minutes_per_person: minutes };
+        let counters = Counters { free_at: free_at.clone(), minutes_per_person: minutes, expected: Vec::new() };
         let projected = project(&w.entries, &w.policy, w.tz, &ShareState::default(), now, &counters);
         let seconds = i64::from(w.policy.minutes_per_person) * 60;
         let calls = live(&w.entries, &w.policy, w.tz, free_at, |i| {
@@ -579,5 +582,36 @@ proptest! {
             prop_assert!(p.estimate.earliest >= now.max(p.placement.eligible_at));
             prop_assert!(p.estimate.latest - p.estimate.earliest >= Duration::minutes(10));
         }
+
+        let expected: Vec<QueueEntry> = booked
+            .iter()
+            .enumerate()
+            .map(|(k, &(slot_minutes, party_size))| {
+                let slot = now + Duration::minutes(slot_minutes);
+                QueueEntry {
+                    id: -(k as i64) - 1,
+                    seq: 0,
+                    class: Class::Appointment,
+                    tier: Tier::Standard,
+                    party_size,
+                    arrived_at: slot,
+                    slot_at: Some(slot),
+                }
+            })
+            .collect();
+        let mut with = counters.clone();
+        with.expected = expected.clone();
+        let grounded = project(&w.entries, &w.policy, w.tz, &ShareState::default(), now, &with);
+        prop_assert_eq!(grounded.len(), projected.len());
+        for (g, p) in grounded.iter().zip(&projected) {
+            prop_assert_eq!(g.entry_id, p.entry_id);
+            prop_assert_eq!(g.estimate.earliest, p.estimate.earliest);
+            prop_assert!(g.estimate.latest >= p.estimate.latest);
+        }
+        with.expected.reverse();
+        prop_assert_eq!(
+            &project(&w.entries, &w.policy, w.tz, &ShareState::default(), now, &with),
+            &grounded
+        );
     }
 }

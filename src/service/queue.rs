@@ -9,13 +9,13 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use portqueue_core::events::EventKind;
-use portqueue_core::queue::{self as engine, Counters, Projected, Window};
+use portqueue_core::queue::{self as engine, Counters, Projected, QueueEntry, Window};
 use portqueue_core::{Class, Status, Tier};
 
 use super::{EventDetail, lock_port, record_event, transaction};
 use crate::auth::Actor;
 use crate::db::models::{Entry, Port};
-use crate::db::schema::{entries, ports};
+use crate::db::schema::{appointments, entries, ports};
 use crate::db::{DbConnection, from_db, to_db};
 use crate::error::{AppError, AppResult};
 
@@ -186,7 +186,38 @@ fn counters(
     Ok(Counters {
         free_at: free_at.into_values().collect(),
         minutes_per_person,
+        expected: expected_bookings(conn, port, now)?,
     })
+}
+
+/// Bookings that may still arrive: not checked in, with a slot from `late_window` ago to a
+/// day ahead. The estimates' pessimistic run lets them take their share when they come;
+/// no-shows are common, so they never move anyone's nominal place (see
+/// `portqueue_core::queue::Counters::expected`).
+fn expected_bookings(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<Vec<QueueEntry>> {
+    let late = Duration::minutes(i64::from(port.policy().late_window_minutes));
+    let booked: Vec<(i64, NaiveDateTime, i32)> = appointments::table
+        .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
+        .filter(appointments::port_id.eq(port.id))
+        .filter(entries::id.is_null())
+        .filter(appointments::slot_at.ge(to_db(now - late)))
+        .filter(appointments::slot_at.lt(to_db(now + Duration::days(1))))
+        .select((appointments::id, appointments::slot_at, appointments::party_size))
+        .load(conn)?;
+    Ok(booked
+        .into_iter()
+        .map(|(id, slot, persons)| QueueEntry {
+            // Negative ids never collide with an entry's; not registered yet, a booking
+            // loses every tie of sequence to those who are.
+            id: -id,
+            seq: i64::MAX - id,
+            class: Class::Appointment,
+            tier: Tier::Standard,
+            party_size: u32::try_from(persons).unwrap_or(1),
+            arrived_at: from_db(slot),
+            slot_at: Some(from_db(slot)),
+        })
+        .collect())
 }
 
 /// Midnight of the port-local day that contains `now`, in UTC.

@@ -134,6 +134,12 @@ pub struct Counters {
     pub free_at: Vec<DateTime<Utc>>,
     /// Service minutes per person: the day's observed mean once known, else the policy's.
     pub minutes_per_person: f64,
+    /// Known future demand: the day's booked appointments not yet checked in, each as a
+    /// [`QueueEntry`] with `class: Appointment`, `slot_at` its booked time, `arrived_at` the
+    /// same time, `tier: Standard` and an id distinct from every waiting entry's (the app
+    /// uses negative ids). They may never come (no-shows are common), so they only make
+    /// `latest` later: see [`FAST_SERVICE_FACTOR`] for the rule. Empty when unknown.
+    pub expected: Vec<QueueEntry>,
 }
 
 /// Places one entry by the rules of "When an entry may be called".
@@ -200,7 +206,9 @@ pub fn next_call(
 ///
 /// Each counter calls when it is free (not before `now`); service lasts
 /// `counters.minutes_per_person x party_size`; an appointment not yet eligible is called when
-/// it becomes eligible, a counter idling until then. Nobody new arrives in the projection.
+/// it becomes eligible, a counter idling until then. Nobody new arrives in the run that gives
+/// the order, so the order is the one the live queue will call when nobody new arrives;
+/// `counters.expected` (booked appointments not yet checked in) only widen the windows.
 /// The estimate window rule is documented on [`FAST_SERVICE_FACTOR`].
 pub fn project(
     entries: &[QueueEntry],

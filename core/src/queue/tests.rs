@@ -357,6 +357,7 @@ fn counters(free_at: Vec<DateTime<Utc>>) -> Counters {
     Counters {
         free_at,
         minutes_per_person: 10.0,
+        expected: Vec::new(),
     }
 }
 
@@ -398,12 +399,12 @@ fn projection_lists_everyone_in_call_order_with_widening_windows() {
     );
     // Nominal call times 9:00, 9:05, 9:10, 9:15, 9:20, 9:25.
     let sixth = projected[5].estimate;
-    // Fast run (8 min): the sixth is called 09:21. Walk-ins are promised 30% of the
-    // counters: the share run (10 x 1.7 / 0.3 = 56 min 40 s a person, counters free from
-    // 09:07 and 09:12) calls at 09:07, 09:12, 10:03:40, 10:08:40, 11:00:20 and 11:05:20;
-    // plus the 10-minute margin, the sixth's window ends 11:15:20.
+    // Fast run (8 min): the sixth is called 09:21. Slow run (17 min a person, counters free
+    // 7 min later, at 09:07 and 09:12): calls at 09:07, 09:12, 09:24, 09:29, 09:41 and
+    // 09:46; plus the 10-minute margin, the sixth's window ends 09:56. Nobody of the other
+    // class is waiting or booked, so nothing else holds walk-ins back.
     assert_eq!(sixth.earliest, at(9, 11));
-    assert_eq!(sixth.latest, at(11, 0) + Duration::seconds(15 * 60 + 20));
+    assert_eq!(sixth.latest, at(9, 56));
     for p in &projected {
         assert!(p.estimate.latest - p.estimate.earliest >= Duration::minutes(10));
     }
@@ -427,4 +428,106 @@ fn urgent_persons_are_paid_back_to_the_other_class_afterwards() {
     // paid back (see tests/guarantees.rs, `check_share`).
     assert!(order[3..9].iter().all(|&id| (10..20).contains(&id)));
     assert!((100..110).contains(&order[9]));
+}
+
+/// A real morning: seven walk-in parties waiting, two counters busy for a while, nobody
+/// with an appointment waiting or booked.
+fn seven_walk_ins() -> Vec<QueueEntry> {
+    [3, 2, 4, 1, 3, 2, 3]
+        .into_iter()
+        .enumerate()
+        .map(|(k, party_size)| {
+            walk_in(
+                k as i64 + 1,
+                Tier::Standard,
+                party_size,
+                at(9, 0) + Duration::minutes(20 * k as i64),
+            )
+        })
+        .collect()
+}
+
+fn project_seven(expected: Vec<QueueEntry>) -> Vec<Projected> {
+    let counters = Counters {
+        expected,
+        ..counters(vec![at(11, 40), at(11, 55)])
+    };
+    project(
+        &seven_walk_ins(),
+        &Policy::default(),
+        TZ,
+        &ShareState::default(),
+        at(11, 30),
+        &counters,
+    )
+}
+
+#[test]
+fn walk_in_windows_are_not_stretched_by_appointments_that_do_not_exist() {
+    let projected = project_seven(Vec::new());
+    assert_eq!(
+        projected.iter().map(|p| p.entry_id).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5, 6, 7]
+    );
+    // Nominal (10 min a person, counters free 11:40 and 11:55): calls at 11:40, 11:55,
+    // 12:10, 12:15, 12:25, 12:50 and 12:55.
+    // Fast (8 min): calls at 11:40, 11:55, 12:04, 12:11, 12:19, 12:36 and 12:43.
+    // Slow (17 min a person; mean party 18/7 persons, so counters free 0.7 x 10 x 18/7 =
+    // 18 min later, at 11:58 and 12:13): calls at 11:58, 12:13, 12:47, 12:49, 13:06, 13:55
+    // and 13:57. Each window is the earlier of nominal and fast minus 10 minutes (never
+    // before now, 11:30) to the later of nominal and slow plus 10 minutes.
+    let windows: Vec<(DateTime<Utc>, DateTime<Utc>)> = projected
+        .iter()
+        .map(|p| (p.estimate.earliest, p.estimate.latest))
+        .collect();
+    assert_eq!(
+        windows,
+        [
+            (at(11, 30), at(12, 8)),
+            (at(11, 45), at(12, 23)),
+            (at(11, 54), at(12, 57)),
+            (at(12, 1), at(12, 59)),
+            (at(12, 9), at(13, 16)),
+            (at(12, 26), at(14, 5)),
+            (at(12, 33), at(14, 7)),
+        ]
+    );
+    // The seventh's window closes 72 minutes after its nominal call (12:55). The share rule
+    // before (walk-ins promised 30% of the counters though no appointment existed: 56 min
+    // 40 s a person) closed the windows at 12:08, 12:23, 14:16:20, 14:58, 15:54:40, 18:03
+    // and 18:44:40: the seventh's was 6 h 11 min wide, now 1 h 34 min.
+    assert!(windows[6].1 - at(12, 55) <= Duration::hours(2));
+}
+
+#[test]
+fn booked_appointments_not_yet_here_make_walk_ins_latest_later() {
+    let booked = |id: i64, party_size: u32, slot: DateTime<Utc>| QueueEntry {
+        id,
+        seq: 0,
+        class: Class::Appointment,
+        tier: Tier::Standard,
+        party_size,
+        arrived_at: slot,
+        slot_at: Some(slot),
+    };
+    let without = project_seven(Vec::new());
+    // A family of 4 booked for 12:00.
+    let with = project_seven(vec![booked(-1, 4, at(12, 0))]);
+    // Same order, same earliest ends: the booking may never come.
+    for (w, p) in with.iter().zip(&without) {
+        assert_eq!(w.entry_id, p.entry_id);
+        assert_eq!(w.estimate.earliest, p.estimate.earliest);
+    }
+    // Slow run with the family: the first walk-in is called 11:58, before the slot. At
+    // 12:13 both classes wait; the appointments' idle credit is raised to the walk-ins'
+    // 21000, and the family's finish (21000 + 4 x 3000) beats the next walk-in's (21000 +
+    // 2 x 7000): the family takes the counter until 13:21. Walk-ins are then called at
+    // 12:49, 13:21, 13:23, 13:40, 14:29 and 14:31.
+    assert_eq!(with[0].estimate.latest, without[0].estimate.latest);
+    assert_eq!(with[1].estimate.latest, at(12, 59));
+    assert_eq!(without[1].estimate.latest, at(12, 23));
+    assert_eq!(with[6].estimate.latest, at(14, 41));
+    // A booking more than the late window (60 min) past its slot would come as a walk-in,
+    // behind everyone waiting: it changes nothing.
+    assert_eq!(project_seven(vec![booked(-2, 4, at(10, 0))]), without);
 }
