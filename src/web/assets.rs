@@ -31,6 +31,26 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../static/app.js"),
     },
     Asset {
+        path: "ticket.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../static/ticket.css"),
+    },
+    Asset {
+        path: "ticket.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/ticket.js"),
+    },
+    Asset {
+        path: "public.css",
+        content_type: "text/css; charset=utf-8",
+        body: include_bytes!("../../static/public.css"),
+    },
+    Asset {
+        path: "board.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/board.js"),
+    },
+    Asset {
         path: "pictograms/wait-here.svg",
         content_type: SVG,
         body: include_bytes!("../../static/pictograms/wait-here.svg"),

@@ -6,7 +6,8 @@
 //! - times in the port's own time zone: [`format`];
 //! - the embedded stylesheet, script and pictograms: [`assets`];
 //! - one module per page group: [`account`], [`home`], [`queue`], [`walk_ins`], [`tickets`],
-//!   [`check_in`], [`counters`], [`supervisor`], [`admin`].
+//!   [`check_in`], [`counters`], [`supervisor`], [`admin`];
+//! - what the public sees without signing in (status page, "now serving" board): [`public`].
 //!
 //! Handlers stay thin: read the request, call one service function inside [`AppState::run`],
 //! render. The services check roles and ports and answer with [`crate::error::AppError`].
@@ -21,6 +22,7 @@ pub mod format;
 pub mod forms;
 pub mod home;
 pub mod layout;
+pub mod public;
 pub mod queue;
 pub mod session;
 pub mod supervisor;
@@ -41,6 +43,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(forms::form_config())
         .route("/healthz", web::get().to(home::healthz))
         .route("/static/{file:.*}", web::get().to(assets::serve))
+        // Public: no session (their handlers take no `SignedIn`), no personal data.
+        .route("/t/{token}", web::get().to(public::status_page))
+        .route("/board/{code}.json", web::get().to(public::board_json))
+        .route("/board/{code}/events", web::get().to(public::board_events))
+        .route("/board/{code}", web::get().to(public::board_page))
         .route("/", web::get().to(home::home))
         .route("/login", web::get().to(account::login_page))
         .route("/login", web::post().to(account::login))
@@ -91,6 +98,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(supervisor::set_printer),
         )
         .route("/entries/{id}/ticket", web::get().to(tickets::ticket))
+        .route("/entries/{id}/print", web::post().to(tickets::print))
+        .route("/entries/{id}/printed", web::post().to(tickets::printed))
+        .route("/entries/{id}/cancel", web::post().to(tickets::cancel))
         .route("/entries/{id}/{action}", web::post().to(counters::act))
         .route("/admin/ports", web::get().to(admin::ports_page))
         .route("/admin/ports", web::post().to(admin::add_port))
@@ -168,6 +178,7 @@ pub fn serve(state: AppState, bind: &str) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async move {
         HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(crate::metrics::record))
                 .app_data(web::Data::new(state.clone()))
                 .configure(crate::configure)
         })

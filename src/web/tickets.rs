@@ -1,74 +1,496 @@
-//! The printable ticket handed to the applicant. No personal data: the ticket number, the
-//! port, when it was issued, the party size and the estimated call window.
+//! The ticket handed to the applicant, and how it leaves the kiosk.
 //!
-//! Kept in its own handler and template (`templates/ticket.html`) so that the QR code, the
-//! pictograms and the applicant's language can be added here.
+//! `GET /entries/{id}/ticket` shows the officer the ticket as it prints (80 mm thermal paper,
+//! or 58 mm: `?paper=58`, remembered in this browser) beside the choices for printing it.
+//! The ticket itself carries no personal data: the number, the port, when it was issued, the
+//! party size, the estimated call window, a QR code to the public status page (the
+//! unguessable token, never the database id) and the five instructions as pictograms with
+//! short text in the applicant's language, then Spanish and English.
+//!
+//! No ghost tickets: a ticket counts as issued once it printed or once the officer saw the
+//! failure and chose what to do. So every print is recorded (`ticket_printed` events, counted
+//! on the page), a failed print records nothing and says why within the printer deadline,
+//! and the officer then tries again, prints from the browser, or cancels the ticket.
+//! The network printer is reached off the async executor and without a database connection
+//! held (`web::block` after [`AppState::run`] has returned it to the pool), so a printer that
+//! hangs delays nobody but the officer who pressed "print".
 
-use actix_web::{HttpResponse, web};
+use std::time::Duration;
+
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
 use portqueue_core::Status;
+use portqueue_core::tickets::{LanguageTexts, Pictogram, printer};
+use serde::Deserialize;
 
 use crate::AppState;
-use crate::service::{entries, queue};
+use crate::error::AppError;
+use crate::service::entries::{self, Action};
+use crate::service::tickets::{self as service, PrintOutcome, TicketDoc};
 
-use super::WebResult;
+use super::error::WebError;
 use super::format;
+use super::forms::FormData;
 use super::layout::Layout;
-use super::session::SignedIn;
+use super::session::{self, SignedIn};
+use super::{WebResult, render, see_other};
+
+/// How long the officer waits for the network printer before being told it failed.
+pub const PRINT_TIMEOUT: Duration = Duration::from_secs(3);
+/// The kiosk's paper width, remembered per browser: a kiosk has one printer.
+pub const PAPER_COOKIE: &str = "pq_paper";
+/// Why a ticket is withdrawn when the officer gives up on printing it (the event's note).
+pub const CANCEL_NOTE: &str = "ticket could not be printed";
+
+/// The width of the thermal paper roll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    /// 80 mm, the common receipt roll.
+    Mm80,
+    /// 58 mm, small and portable printers.
+    Mm58,
+}
+
+impl Paper {
+    fn parse(value: &str) -> Option<Paper> {
+        match value.trim() {
+            "80" => Some(Paper::Mm80),
+            "58" => Some(Paper::Mm58),
+            _ => None,
+        }
+    }
+
+    /// The width in millimetres, as the page and the cookie say it.
+    pub fn mm(self) -> u32 {
+        match self {
+            Paper::Mm80 => 80,
+            Paper::Mm58 => 58,
+        }
+    }
+}
+
+/// A sentence in one language, marked for the page (`lang`, `dir`).
+#[derive(Debug, Clone)]
+pub struct Said {
+    pub tag: &'static str,
+    pub dir: &'static str,
+    pub text: String,
+}
+
+/// One language's facts on the ticket.
+#[derive(Debug, Clone)]
+pub struct LanguageFacts {
+    pub tag: &'static str,
+    pub dir: &'static str,
+    pub party_size: String,
+    pub estimate: Option<String>,
+}
+
+/// One instruction: its pictogram and its sentence in each language of the ticket.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub number: usize,
+    pub file_name: &'static str,
+    /// The pictogram's alternative text (English, the kiosk page's language).
+    pub alt: &'static str,
+    pub texts: Vec<Said>,
+}
+
+/// The printable ticket.
+#[derive(Debug, Clone)]
+pub struct TicketPaper {
+    pub paper: u32,
+    pub port_name: String,
+    pub ticket: String,
+    /// Port-local, `YYYY-MM-DD HH:MM`: readable whatever language one reads.
+    pub issued_at: String,
+    /// "Your number" in each language.
+    pub titles: Vec<Said>,
+    /// "Please ask an officer for an interpreter", when we have no text in their language.
+    pub interpreter: Vec<Said>,
+    pub facts: Vec<LanguageFacts>,
+    pub steps: Vec<Step>,
+    pub qr_svg: Option<String>,
+    pub scan: Vec<Said>,
+}
+
+fn dir(rtl: bool) -> &'static str {
+    if rtl { "rtl" } else { "ltr" }
+}
+
+impl TicketPaper {
+    fn new(doc: &TicketDoc, paper: Paper) -> TicketPaper {
+        let languages = &doc.texts.languages;
+        let said = |f: &dyn Fn(&LanguageTexts) -> Option<String>| {
+            languages
+                .iter()
+                .filter_map(|l| {
+                    f(l).map(|text| Said {
+                        tag: l.language.tag,
+                        dir: dir(l.language.rtl),
+                        text,
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        let steps = Pictogram::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, pictogram)| Step {
+                number: i + 1,
+                file_name: pictogram.file_name(),
+                alt: pictogram.title(),
+                texts: said(&|l| l.instructions.get(i).map(|s| s.text.clone())),
+            })
+            .collect();
+        TicketPaper {
+            paper: paper.mm(),
+            port_name: doc.port.name.clone(),
+            ticket: doc.view.ticket.clone(),
+            issued_at: doc.issued_at.clone(),
+            titles: said(&|l| Some(l.title.clone())),
+            interpreter: said(&|l| l.interpreter.clone()),
+            facts: languages
+                .iter()
+                .map(|l| LanguageFacts {
+                    tag: l.language.tag,
+                    dir: dir(l.language.rtl),
+                    party_size: l.party_size.clone(),
+                    // The sentence names the window; without one (called, served) it is left out.
+                    estimate: doc.window.as_ref().map(|_| l.estimate.clone()),
+                })
+                .collect(),
+            steps,
+            qr_svg: doc.qr_svg.clone(),
+            scan: said(&|l| Some(l.scan_status.clone())),
+        }
+    }
+}
+
+/// What the page says happened just before (`?note=`), from a fixed list: never echoed text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Note {
+    PrintedOnPrinter,
+    PrintedInBrowser,
+    Cancelled,
+}
+
+impl Note {
+    fn parse(value: &str) -> Option<Note> {
+        match value {
+            "printed" => Some(Note::PrintedOnPrinter),
+            "browser" => Some(Note::PrintedInBrowser),
+            "cancelled" => Some(Note::Cancelled),
+            _ => None,
+        }
+    }
+}
 
 #[derive(askama::Template)]
 #[template(path = "ticket.html")]
 struct TicketPage {
     l: Layout,
+    id: i64,
     code: String,
-    port_name: String,
     ticket: String,
-    issued_date: String,
-    issued_time: String,
-    party_size: u32,
-    /// The estimated call window while it waits.
-    window: Option<String>,
-    position: Option<u32>,
+    /// Whether the ticket may (still) be printed: it waits or has been called.
+    printable: bool,
     /// What became of it, once it no longer waits.
     status: Option<String>,
+    prints: i64,
+    printer_addr: Option<String>,
+    /// The language the applicant reads, in English (for the officer).
+    language_name: String,
+    /// Set when we have no text in the applicant's language.
+    interpreter_for: Option<String>,
+    /// Set when the thermal printer leaves languages out.
+    omitted: Option<Omitted>,
+    note: Option<String>,
+    /// Why the last print failed, right after it failed.
+    failure: Option<String>,
+    issued_long: String,
+    party_size: u32,
+    position: Option<u32>,
+    t: TicketPaper,
+}
+
+/// Languages the thermal printer cannot show, and those its slip does carry.
+#[derive(Debug, Clone)]
+struct Omitted {
+    left_out: String,
+    printed: String,
+}
+
+/// "Spanish and English", "Haitian Creole, Spanish and English".
+fn and_list(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+impl TicketPage {
+    fn new(
+        signed: &SignedIn,
+        doc: &TicketDoc,
+        paper: Paper,
+        note: Option<Note>,
+        failure: Option<String>,
+    ) -> TicketPage {
+        let tz = doc.port.tz();
+        let status = doc.view.status;
+        let omitted = match (&doc.port.printer_addr, doc.escpos()) {
+            (Some(_), Ok(printout)) if !printout.omitted.is_empty() => {
+                let left_out: Vec<&str> = printout.omitted.iter().map(|l| l.name).collect();
+                let printed: Vec<&str> = doc
+                    .texts
+                    .languages
+                    .iter()
+                    .map(|t| t.language)
+                    .filter(|l| !printout.omitted.iter().any(|o| o.code == l.code))
+                    .map(|l| l.name)
+                    .collect();
+                Some(Omitted {
+                    left_out: and_list(&left_out),
+                    printed: and_list(&printed),
+                })
+            }
+            _ => None,
+        };
+        let note = note.map(|n| match n {
+            Note::PrintedOnPrinter => format!(
+                "Printed on the ticket printer{}. Hand the ticket over.",
+                doc.port
+                    .printer_addr
+                    .as_deref()
+                    .map(|a| format!(" at {a}"))
+                    .unwrap_or_default()
+            ),
+            Note::PrintedInBrowser => "Recorded as printed from this browser.".to_owned(),
+            Note::Cancelled => format!(
+                "Ticket {} was cancelled and has left the queue ({CANCEL_NOTE}).",
+                doc.view.ticket
+            ),
+        });
+        TicketPage {
+            l: Layout::new(signed, Some(&doc.port), "ticket"),
+            id: doc.view.id,
+            code: doc.port.code.clone(),
+            ticket: doc.view.ticket.clone(),
+            printable: matches!(status, Status::Waiting | Status::Called),
+            status: match status {
+                Status::Waiting => None,
+                Status::Called => Some(format!(
+                    "called to counter {}",
+                    doc.view.counter.unwrap_or_default()
+                )),
+                other => Some(other.label().to_owned()),
+            },
+            prints: doc.prints,
+            printer_addr: doc.port.printer_addr.clone(),
+            language_name: doc.language.name.to_owned(),
+            interpreter_for: doc
+                .texts
+                .needs_interpreter
+                .then(|| doc.language.name.to_owned()),
+            omitted,
+            note,
+            failure,
+            issued_long: format!(
+                "{}, {}",
+                format::long_date(tz, doc.view.arrived_at),
+                doc.view.arrived_at.with_timezone(&tz).format("%H:%M")
+            ),
+            party_size: doc.view.party_size,
+            position: doc.view.position,
+            t: TicketPaper::new(doc, paper),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketQuery {
+    #[serde(default)]
+    paper: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// The paper asked for in the query, else the one this browser remembers, else 80 mm.
+fn paper_of(req: &HttpRequest, query: &TicketQuery) -> (Paper, bool) {
+    match Paper::parse(&query.paper) {
+        Some(paper) => (paper, true),
+        None => (
+            req.cookie(PAPER_COOKIE)
+                .and_then(|c| Paper::parse(c.value()))
+                .unwrap_or(Paper::Mm80),
+            false,
+        ),
+    }
+}
+
+/// Loads the ticket of an entry for this officer.
+async fn load_doc(
+    state: &AppState,
+    req: &HttpRequest,
+    signed: &SignedIn,
+    id: i64,
+) -> WebResult<TicketDoc> {
+    let actor = signed.actor.clone();
+    let base = state.base_url(req);
+    Ok(state
+        .run(move |conn, now| service::ticket_doc(conn, &actor, id, &base, now))
+        .await?)
 }
 
 /// `GET /entries/{id}/ticket`.
 pub async fn ticket(
+    req: HttpRequest,
     state: web::Data<AppState>,
     signed: SignedIn,
     id: web::Path<i64>,
+    query: web::Query<TicketQuery>,
 ) -> WebResult<HttpResponse> {
-    let actor = signed.actor.clone();
+    let doc = load_doc(&state, &req, &signed, id.into_inner()).await?;
+    let (paper, chosen) = paper_of(&req, &query);
+    let page = TicketPage::new(&signed, &doc, paper, Note::parse(&query.note), None);
+    let mut response = super::ok(&page);
+    if chosen {
+        let mut remember = session::cookie(&state, PAPER_COOKIE, paper.mm().to_string());
+        remember.set_max_age(CookieDuration::days(365));
+        response
+            .add_cookie(&remember)
+            .map_err(|e| WebError::App(AppError::Internal(e.to_string())))?;
+    }
+    Ok(response)
+}
+
+/// 409 unless the ticket may be printed now.
+fn require_printable(doc: &TicketDoc) -> WebResult<()> {
+    match doc.view.status {
+        Status::Waiting | Status::Called => Ok(()),
+        other => Err(AppError::Conflict(format!(
+            "{} is {}: its ticket is no longer printed",
+            doc.view.ticket,
+            other.label()
+        ))
+        .into()),
+    }
+}
+
+/// `POST /entries/{id}/print`: sends the ticket to the port's network printer. Success is
+/// recorded and leads back to the ticket; a failure records nothing and shows the officer
+/// why, with the choices (try again, print from the browser, cancel the ticket).
+pub async fn print(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
-    let (entry, port, snapshot, now) = state
+    let doc = load_doc(&state, &req, &signed, id).await?;
+    require_printable(&doc)?;
+    let Some(addr) = doc.port.printer_addr.clone() else {
+        return Err(AppError::Conflict(format!(
+            "port {} has no ticket printer: print from this browser, or ask a supervisor to \
+             set the printer on the policy page",
+            doc.port.code
+        ))
+        .into());
+    };
+    let bytes = doc.escpos()?.bytes;
+    let target = addr.clone();
+    // No connection or transaction is held here: `run` has returned it to the pool.
+    let sent = web::block(move || printer::send(&target, &bytes, PRINT_TIMEOUT))
+        .await
+        .map_err(|e| AppError::Internal(format!("printer worker: {e}")))?;
+    match sent {
+        Ok(()) => {
+            let actor = signed.actor.clone();
+            state
+                .run(move |conn, now| {
+                    service::record_print(conn, &actor, id, &PrintOutcome::Printer(addr), now)
+                })
+                .await?;
+            Ok(see_other(&format!("/entries/{id}/ticket?note=printed")))
+        }
+        Err(error) => {
+            log::warn!("ticket {} did not print: {error}", doc.view.ticket);
+            let (paper, _) = paper_of(&req, &TicketQuery::default());
+            let failure = format!("The ticket did not print: {error}.");
+            Ok(render(
+                StatusCode::BAD_GATEWAY,
+                &TicketPage::new(&signed, &doc, paper, None, Some(failure)),
+            ))
+        }
+    }
+}
+
+/// `POST /entries/{id}/printed`: the officer printed the ticket from the kiosk browser.
+pub async fn printed(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    signed.check_csrf(&FormData::from(form).get("csrf"))?;
+    let id = id.into_inner();
+    let doc = load_doc(&state, &req, &signed, id).await?;
+    require_printable(&doc)?;
+    let actor = signed.actor.clone();
+    state
+        .run(move |conn, now| service::record_print(conn, &actor, id, &PrintOutcome::Browser, now))
+        .await?;
+    Ok(see_other(&format!("/entries/{id}/ticket?note=browser")))
+}
+
+/// `POST /entries/{id}/cancel`: the ticket could not be printed and the officer gives it up;
+/// the entry leaves the queue, with the reason in its event.
+pub async fn cancel(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    signed.check_csrf(&FormData::from(form).get("csrf"))?;
+    let id = id.into_inner();
+    let actor = signed.actor.clone();
+    state
         .run(move |conn, now| {
-            let (entry, port) = entries::load(conn, &actor, id)?;
-            let snapshot = queue::snapshot(conn, &port, now)?;
-            Ok((entry, port, snapshot, now))
+            entries::act(
+                conn,
+                &actor,
+                id,
+                Action::Withdraw,
+                Some(CANCEL_NOTE.to_owned()),
+                now,
+            )
         })
         .await?;
-    let tz = port.tz();
-    let view = snapshot.find(entry.id);
-    let status = entry.status();
-    Ok(super::ok(&TicketPage {
-        l: Layout::new(&signed, Some(&port), "ticket"),
-        code: port.code.clone(),
-        port_name: port.name.clone(),
-        ticket: entry.ticket.clone(),
-        issued_date: format::long_date(tz, entry.arrived_at()),
-        issued_time: format::clock(tz, entry.arrived_at(), entry.arrived_at()),
-        party_size: entry.party_size(),
-        window: view
-            .and_then(|v| v.estimated_call_at)
-            .map(|w| format::window(tz, &w, now)),
-        position: view.and_then(|v| v.position),
-        status: match status {
-            Status::Waiting => None,
-            Status::Called => Some(format!(
-                "called to counter {}",
-                entry.counter.unwrap_or_default()
-            )),
-            other => Some(other.label().to_owned()),
-        },
-    }))
+    Ok(see_other(&format!("/entries/{id}/ticket?note=cancelled")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paper_widths_are_the_two_rolls_only() {
+        assert_eq!(Paper::parse("58"), Some(Paper::Mm58));
+        assert_eq!(Paper::parse(" 80 "), Some(Paper::Mm80));
+        assert_eq!(Paper::parse("100"), None);
+        assert_eq!(Paper::Mm58.mm(), 58);
+    }
+
+    #[test]
+    fn language_lists_read_as_words() {
+        assert_eq!(and_list(&["Arabic"]), "Arabic");
+        assert_eq!(and_list(&["Spanish", "English"]), "Spanish and English");
+        assert_eq!(and_list(&["A", "B", "C"]), "A, B and C");
+    }
 }

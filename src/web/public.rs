@@ -1,0 +1,522 @@
+//! What applicants and the waiting room see, without signing in: a ticket's status page (the
+//! QR code's target) and a port's "now serving" board with its live feed.
+//!
+//! None of these handlers takes the session extractor, and everything they show comes from
+//! [`crate::service::public`], whose types carry ticket numbers, statuses, positions,
+//! windows and counters only: no name, nationality, barrier, note, tier or vulnerability
+//! can reach a public page because none is ever loaded into what they render.
+//!
+//! Applicants read many languages, or none: the status page speaks the ticket's language
+//! (then Spanish and English) with a switch to every language we have text in; the board
+//! shows numbers large enough to read across a room, in Spanish and English, and can say
+//! them aloud through the browser's own speech synthesis.
+
+use std::convert::Infallible;
+use std::time::{Duration, Instant};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpResponse, web};
+use futures_util::stream::{self, Stream, StreamExt};
+use portqueue_core::Status;
+use portqueue_core::languages::{self, Language};
+use portqueue_core::tickets::{Catalog, Pictogram};
+use serde::{Deserialize, Serialize};
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::service::public::{self, Board, TicketStatus, local_hhmm};
+
+use super::assets;
+use super::error::app_error_page;
+
+/// How often the live feed asks whether the board changed (one indexed read per board).
+pub const FEED_POLL: Duration = Duration::from_secs(1);
+/// A comment line this often keeps proxies and the browser from closing a quiet feed.
+pub const FEED_HEARTBEAT: Duration = Duration::from_secs(15);
+/// What the browser waits before reconnecting a dropped feed, in milliseconds.
+const FEED_RETRY_MS: u32 = 2000;
+/// The languages the board speaks when `?speak=` names none.
+const DEFAULT_SPEAK: [&str; 2] = ["spa", "eng"];
+/// At most this many spoken languages: each call is said in every one of them.
+const MAX_SPEAK: usize = 6;
+
+/// Headers of every public answer: never cached (the status changes, and a shared phone
+/// must not show the last person's ticket from cache), never indexed, and no `Referer` that
+/// would carry the ticket's token to another site.
+fn public_headers(mut response: HttpResponse) -> HttpResponse {
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(
+        HeaderName::from_static("x-robots-tag"),
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    response
+}
+
+fn public_page<T: askama::Template>(status: StatusCode, page: &T) -> HttpResponse {
+    public_headers(super::render(status, page))
+}
+
+/// A message in the language with this ISO 639-3 code; English stands in should a
+/// catalog ever miss one (the catalogs are tested complete).
+fn say(code: &str, id: &str, args: &[(&str, &str)]) -> String {
+    let catalog = Catalog::shared();
+    catalog
+        .message(code, id, args)
+        .or_else(|| catalog.message("eng", id, args))
+        .unwrap_or_else(|| id.to_owned())
+}
+
+fn dir(language: &Language) -> &'static str {
+    if language.rtl { "rtl" } else { "ltr" }
+}
+
+#[derive(askama::Template)]
+#[template(path = "public_not_found.html")]
+struct NotFoundPage {
+    asset_version: &'static str,
+}
+
+/// The 404 of the public pages, in Spanish and English: a ticket address that was mistyped
+/// or is not ours says only that, and never whether some ticket exists.
+fn not_found() -> HttpResponse {
+    public_page(
+        StatusCode::NOT_FOUND,
+        &NotFoundPage {
+            asset_version: assets::version(),
+        },
+    )
+}
+
+/// A failed public request: 404 as the bilingual page, anything else as the error page.
+fn failed(error: AppError) -> HttpResponse {
+    match error {
+        AppError::NotFound(_) => not_found(),
+        other => public_headers(app_error_page(&other)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Status page
+
+/// One language's part of the status page.
+#[derive(Debug, Clone)]
+struct StatusBlock {
+    tag: &'static str,
+    dir: &'static str,
+    status_label: String,
+    status_text: String,
+    people_label: String,
+    people_before: Option<u32>,
+    estimate_label: String,
+    estimate: Option<String>,
+    interpreter: Option<String>,
+    auto_refresh: String,
+}
+
+/// A link of the language switch.
+#[derive(Debug, Clone)]
+struct LanguageLink {
+    code: &'static str,
+    tag: &'static str,
+    native: &'static str,
+    current: bool,
+}
+
+#[derive(askama::Template)]
+#[template(path = "status.html")]
+struct StatusPage {
+    asset_version: &'static str,
+    tag: &'static str,
+    dir: &'static str,
+    port_name: String,
+    ticket: String,
+    your_ticket: String,
+    /// `waiting`, `called`, ...: a style hook, not text.
+    state: &'static str,
+    counter: Option<u32>,
+    counter_label: String,
+    go_to_counter: &'static str,
+    blocks: Vec<StatusBlock>,
+    language_label: String,
+    languages: Vec<LanguageLink>,
+    /// Whether the reader stopped the page from reloading itself.
+    paused: bool,
+    /// The language chosen with the switch (ISO 639-3), for links back to this page; empty
+    /// for the ticket's own.
+    code: &'static str,
+    /// `&refresh=off` while paused, so switching language keeps the choice.
+    keep: &'static str,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StatusQuery {
+    #[serde(default)]
+    lang: String,
+    /// `off` stops the page from reloading itself.
+    #[serde(default)]
+    refresh: String,
+}
+
+impl StatusPage {
+    fn new(status: &TicketStatus, chosen: Option<&'static Language>, paused: bool) -> StatusPage {
+        let catalog = Catalog::shared();
+        // The language asked for by the switch, else the ticket's own.
+        let asked = chosen.map_or(status.language.as_str(), |l| l.code);
+        let shown = catalog.languages_for(asked);
+        let needs_interpreter = chosen.is_none() && catalog.needs_interpreter(&status.language);
+        let primary = shown[0];
+        let counter = status.counter.map(|c| c.to_string());
+        let window = status.estimate.as_ref().map(|w| {
+            (
+                local_hhmm(&status.port, w.earliest),
+                local_hhmm(&status.port, w.latest),
+            )
+        });
+        let blocks = shown
+            .iter()
+            .map(|language| {
+                let code = language.code;
+                let status_text = match status.status {
+                    Status::Waiting => say(code, "status-waiting", &[]),
+                    Status::Called => say(
+                        code,
+                        "status-called",
+                        &[("counter", counter.as_deref().unwrap_or("?"))],
+                    ),
+                    Status::Served => say(code, "status-served", &[]),
+                    Status::NoShow => say(code, "status-no-show", &[]),
+                    Status::Withdrawn => say(code, "status-withdrawn", &[]),
+                };
+                StatusBlock {
+                    tag: language.tag,
+                    dir: dir(language),
+                    status_label: say(code, "status-status", &[]),
+                    status_text,
+                    people_label: say(code, "status-people-before-you", &[]),
+                    people_before: status.position.map(|p| p.saturating_sub(1)),
+                    estimate_label: say(code, "status-estimated-call-time", &[]),
+                    estimate: window.as_ref().map(|(earliest, latest)| {
+                        say(
+                            code,
+                            "status-between",
+                            &[("earliest", earliest), ("latest", latest)],
+                        )
+                    }),
+                    interpreter: needs_interpreter.then(|| say(code, "ticket-interpreter", &[])),
+                    auto_refresh: say(code, "status-auto-refresh", &[]),
+                }
+            })
+            .collect();
+        StatusPage {
+            asset_version: assets::version(),
+            tag: primary.tag,
+            dir: dir(primary),
+            port_name: status.port_name.clone(),
+            ticket: status.ticket.clone(),
+            your_ticket: say(primary.code, "status-your-ticket", &[]),
+            state: status.status.as_str(),
+            counter: status.counter,
+            counter_label: say(primary.code, "board-counter", &[]),
+            go_to_counter: Pictogram::GoToCounter.file_name(),
+            blocks,
+            language_label: say(primary.code, "status-language", &[]),
+            languages: catalog
+                .languages()
+                .map(|l| LanguageLink {
+                    code: l.code,
+                    tag: l.tag,
+                    native: l.native,
+                    current: l.code == primary.code,
+                })
+                .collect(),
+            paused,
+            code: chosen.map_or("", |l| l.code),
+            keep: if paused { "&refresh=off" } else { "" },
+        }
+    }
+}
+
+/// How often the status page reloads itself, in seconds.
+const STATUS_REFRESH_SECONDS: u32 = 30;
+
+/// `GET /t/{token}`: a ticket's status, for the applicant's phone. No session, no script.
+///
+/// The page reloads itself every 30 s with the `Refresh` header (what
+/// `<meta http-equiv="refresh">` does, and as widely supported), and offers a link that stops
+/// it: a reload that cannot be turned off fails WCAG 2.2.1, and would make a screen reader
+/// start over every half minute.
+pub async fn status_page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    query: web::Query<StatusQuery>,
+) -> HttpResponse {
+    let token = token.into_inner();
+    let found = state
+        .run(move |conn, now| public::ticket_status(conn, &token, now))
+        .await;
+    match found {
+        Ok(status) => {
+            // Free text is never a language: only a code we have text for switches.
+            let chosen = languages::find(&query.lang).filter(|l| Catalog::shared().has(l.code));
+            let paused = query.refresh == "off";
+            let mut response =
+                public_page(StatusCode::OK, &StatusPage::new(&status, chosen, paused));
+            if !paused {
+                response
+                    .headers_mut()
+                    .insert(header::REFRESH, HeaderValue::from(STATUS_REFRESH_SECONDS));
+            }
+            response
+        }
+        Err(e) => failed(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// "Now serving" board
+
+/// A called ticket as the board shows it.
+#[derive(Debug, Clone)]
+struct CalledRow {
+    ticket: String,
+    counter: u32,
+}
+
+/// What the board's script needs: where the feed is, the port's zone for the clock, and
+/// the sentence to speak in each chosen language.
+#[derive(Debug, Serialize)]
+struct BoardConfig {
+    events: String,
+    json: String,
+    timezone: String,
+    announce: Vec<Announcement>,
+}
+
+/// `board-announce` in one language, with `{ticket}` and `{counter}` for the script to fill.
+#[derive(Debug, Serialize)]
+struct Announcement {
+    tag: &'static str,
+    text: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    asset_version: &'static str,
+    port_name: String,
+    clock: String,
+    called: Vec<CalledRow>,
+    next: Vec<String>,
+    now_serving: (String, String),
+    counter: (String, String),
+    ticket_label: (String, String),
+    next_label: (String, String),
+    speak_names: String,
+    config: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct BoardQuery {
+    #[serde(default)]
+    speak: String,
+}
+
+/// The languages to speak: the listed codes we have text for, in the order given.
+fn speak_languages(list: &str) -> Vec<&'static Language> {
+    let catalog = Catalog::shared();
+    let asked: Vec<&str> = if list.trim().is_empty() {
+        DEFAULT_SPEAK.to_vec()
+    } else {
+        list.split(',').collect()
+    };
+    let mut chosen: Vec<&'static Language> = Vec::new();
+    for code in asked {
+        if let Some(language) = languages::find(code).filter(|l| catalog.has(l.code))
+            && !chosen.iter().any(|c| c.code == language.code)
+            && chosen.len() < MAX_SPEAK
+        {
+            chosen.push(language);
+        }
+    }
+    chosen
+}
+
+/// Spanish and English of one message, for the board's two-language headings.
+fn both(id: &str) -> (String, String) {
+    (say("spa", id, &[]), say("eng", id, &[]))
+}
+
+/// The board's sentence template for one language. Isolation marks are for the eye; the
+/// speech engine gets plain text.
+fn announcement(language: &'static Language) -> Announcement {
+    let text = say(
+        language.code,
+        "board-announce",
+        &[("ticket", "{ticket}"), ("counter", "{counter}")],
+    )
+    .chars()
+    .filter(|c| !('\u{2066}'..='\u{2069}').contains(c))
+    .collect();
+    Announcement {
+        tag: language.tag,
+        text,
+    }
+}
+
+async fn load_board(state: &AppState, code: String) -> Result<Board, AppError> {
+    state
+        .run(move |conn, now| public::board(conn, &code, now))
+        .await
+}
+
+/// `GET /board/{code}`: the "now serving" screen of a port.
+pub async fn board_page(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    query: web::Query<BoardQuery>,
+) -> HttpResponse {
+    let code = code.into_inner();
+    let lookup = code.clone();
+    let found = state
+        .run(move |conn, now| {
+            let board = public::board(conn, &lookup, now)?;
+            let port = crate::service::port_by_code(conn, &lookup)?;
+            Ok((board, port, now))
+        })
+        .await;
+    let (board, port, now) = match found {
+        Ok(found) => found,
+        Err(e) => return failed(e),
+    };
+    let spoken = speak_languages(&query.speak);
+    let config = BoardConfig {
+        events: format!("/board/{}/events", port.code),
+        json: format!("/board/{}.json", port.code),
+        timezone: port.timezone.clone(),
+        announce: spoken.iter().map(|l| announcement(l)).collect(),
+    };
+    let page = BoardPage {
+        asset_version: assets::version(),
+        port_name: board.port_name.clone(),
+        clock: local_hhmm(&port, now),
+        called: board
+            .called
+            .iter()
+            .map(|c| CalledRow {
+                ticket: c.ticket.clone(),
+                counter: c.counter,
+            })
+            .collect(),
+        next: board.next.clone(),
+        now_serving: both("board-now-serving"),
+        counter: both("board-counter"),
+        ticket_label: both("status-your-ticket"),
+        next_label: both("board-next"),
+        speak_names: spoken
+            .iter()
+            .map(|l| l.native)
+            .collect::<Vec<_>>()
+            .join(", "),
+        config: match serde_json::to_string(&config) {
+            Ok(json) => json,
+            Err(e) => return failed(AppError::Internal(format!("board config: {e}"))),
+        },
+    };
+    public_page(StatusCode::OK, &page)
+}
+
+/// `GET /board/{code}.json`: the board as data, for the screen's fallback polling.
+pub async fn board_json(state: web::Data<AppState>, code: web::Path<String>) -> HttpResponse {
+    match load_board(&state, code.into_inner()).await {
+        Ok(board) => public_headers(HttpResponse::Ok().json(&board)),
+        Err(AppError::NotFound(message)) => public_headers(
+            HttpResponse::NotFound().json(serde_json::json!({ "error": { "message": message } })),
+        ),
+        Err(e) => failed(e),
+    }
+}
+
+/// One server-sent event carrying the board.
+fn board_event(board: &Board) -> Bytes {
+    // JSON has no raw newlines, so the whole board fits one `data:` line.
+    let json = serde_json::to_string(board).unwrap_or_else(|_| "{}".to_owned());
+    Bytes::from(format!("id: {}\ndata: {json}\n\n", board.revision))
+}
+
+/// The live feed's memory between events.
+struct Feed {
+    state: web::Data<AppState>,
+    code: String,
+    revision: i64,
+    last_sent: Instant,
+}
+
+/// Waits for the next thing to send: the board once its revision moves, or a heartbeat once
+/// the feed has been quiet for [`FEED_HEARTBEAT`]. Ends when the port is gone; the browser
+/// then reconnects and is told 404.
+async fn next_event(mut feed: Feed) -> Option<(Result<Bytes, Infallible>, Feed)> {
+    loop {
+        actix_web::rt::time::sleep(FEED_POLL).await;
+        let code = feed.code.clone();
+        let revision = feed
+            .state
+            .run(move |conn, _| public::revision(conn, &code))
+            .await;
+        match revision {
+            Ok(revision) if revision != feed.revision => {
+                match load_board(&feed.state, feed.code.clone()).await {
+                    Ok(board) => {
+                        feed.revision = board.revision;
+                        feed.last_sent = Instant::now();
+                        return Some((Ok(board_event(&board)), feed));
+                    }
+                    Err(AppError::NotFound(_)) => return None,
+                    Err(e) => log::warn!("board feed of {}: {e}", feed.code),
+                }
+            }
+            Ok(_) => {}
+            Err(AppError::NotFound(_)) => return None,
+            // A busy or restarting database: keep the feed open and ask again next second.
+            Err(e) => log::warn!("board feed of {}: {e}", feed.code),
+        }
+        if feed.last_sent.elapsed() >= FEED_HEARTBEAT {
+            feed.last_sent = Instant::now();
+            return Some((Ok(Bytes::from_static(b": heartbeat\n\n")), feed));
+        }
+    }
+}
+
+/// The feed: the board at once, then again within about a second of every change.
+fn feed(state: web::Data<AppState>, board: Board) -> impl Stream<Item = Result<Bytes, Infallible>> {
+    let first = format!("retry: {FEED_RETRY_MS}\n");
+    let opening = Bytes::from([first.as_bytes(), &board_event(&board)].concat());
+    let feed = Feed {
+        state,
+        code: board.port_code.clone(),
+        revision: board.revision,
+        last_sent: Instant::now(),
+    };
+    stream::once(async move { Ok(opening) }).chain(stream::unfold(feed, next_event))
+}
+
+/// `GET /board/{code}/events`: server-sent events (`text/event-stream`) of the board.
+pub async fn board_events(state: web::Data<AppState>, code: web::Path<String>) -> HttpResponse {
+    let board = match load_board(&state, code.into_inner()).await {
+        Ok(board) => board,
+        Err(e) => return failed(e),
+    };
+    public_headers(
+        HttpResponse::Ok()
+            .content_type("text/event-stream")
+            // Tell a buffering reverse proxy (nginx) to pass each event on at once.
+            .insert_header(("X-Accel-Buffering", "no"))
+            .streaming(feed(state, board)),
+    )
+}

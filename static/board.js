@@ -1,0 +1,171 @@
+// The "now serving" board (templates/board.html). Without this file the page reloads itself
+// every 5 s (<noscript> refresh). With it: server-sent events push the board within about a
+// second of a call; if the feed fails the board polls the JSON every 2 s until the feed is
+// back; a button turns on a chime and spoken announcements (browsers allow sound only after
+// a gesture). Ticket numbers and counters are all it ever shows or says.
+(function () {
+  "use strict";
+
+  var POLL_MS = 2000;
+  var REOPEN_MS = 10000;
+
+  var main = document.getElementById("board");
+  if (!main) return;
+  var config = JSON.parse(main.dataset.config || "{}");
+  var rows = document.getElementById("called-rows");
+  var next = document.getElementById("next-list");
+  var live = document.getElementById("board-announce");
+  var status = document.getElementById("board-status");
+  var soundButton = document.getElementById("board-sound");
+
+  // "ticket|called_at|recalls" of every call on screen, to find new ones. The first board the
+  // feed sends only fills it: what was already on screen when the board opened is not said.
+  var seen = null;
+  var revision = null;
+  var soundOn = false;
+  var audio = null;
+  var pollTimer = null;
+  var source = null;
+
+  function callKey(c) { return c.ticket + "|" + c.called_at + "|" + c.recalls; }
+
+  function cell(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    el.textContent = text;
+    return el;
+  }
+
+  function render(board) {
+    if (!board || board.revision === revision) return;
+    revision = board.revision;
+    var called = board.called || [];
+    rows.textContent = "";
+    called.forEach(function (c, i) {
+      var tr = document.createElement("tr");
+      if (i === 0) tr.className = "newest";
+      tr.appendChild(cell("td", "ticket", c.ticket));
+      tr.appendChild(cell("td", "counter", String(c.counter)));
+      rows.appendChild(tr);
+    });
+    next.textContent = "";
+    (board.next || []).forEach(function (t) { next.appendChild(cell("li", "", t)); });
+
+    var keys = called.map(callKey);
+    if (seen !== null) {
+      // New calls and recalls, oldest first, so the last one said is the newest on screen.
+      var fresh = called.filter(function (c) { return seen.indexOf(callKey(c)) === -1; }).reverse();
+      if (fresh.length) announce(fresh);
+    }
+    seen = keys;
+  }
+
+  // "W-0042" is said "W 42": the letter, then the number as people say it.
+  function spoken(ticket) { return ticket.replace(/-0*(\d)/, " $1"); }
+
+  function announce(calls) {
+    var newest = calls[calls.length - 1];
+    live.textContent = newest.ticket + " → " + newest.counter;
+    if (!soundOn) return;
+    chime();
+    if (!("speechSynthesis" in window)) return;
+    var voices = window.speechSynthesis.getVoices();
+    calls.forEach(function (c) {
+      (config.announce || []).forEach(function (a) {
+        var text = a.text.replace("{ticket}", spoken(c.ticket)).replace("{counter}", String(c.counter));
+        var u = new SpeechSynthesisUtterance(text);
+        u.lang = a.tag;
+        var voice = voices.filter(function (v) {
+          return v.lang && v.lang.toLowerCase().indexOf(a.tag.toLowerCase().split("-")[0]) === 0;
+        })[0];
+        if (voice) u.voice = voice;
+        else if (voices.length) return; // no voice for this language: better silent than garbled
+        window.speechSynthesis.speak(u);
+      });
+    });
+  }
+
+  // Two soft tones, made here: no audio file to ship or load.
+  function chime() {
+    if (!audio) return;
+    var t = audio.currentTime + 0.05;
+    [[880, 0], [659.25, 0.45]].forEach(function (tone) {
+      var osc = audio.createOscillator();
+      var gain = audio.createGain();
+      osc.type = "sine";
+      osc.frequency.value = tone[0];
+      gain.gain.setValueAtTime(0.0001, t + tone[1]);
+      gain.gain.exponentialRampToValueAtTime(0.5, t + tone[1] + 0.03);
+      gain.gain.exponentialRampToValueAtTime(0.0001, t + tone[1] + 0.9);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(t + tone[1]);
+      osc.stop(t + tone[1] + 1);
+    });
+  }
+
+  function toggleSound() {
+    soundOn = !soundOn;
+    soundButton.setAttribute("aria-pressed", String(soundOn));
+    if (soundOn) {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!audio && Ctx) audio = new Ctx();
+      if (audio && audio.state === "suspended") audio.resume();
+      chime();
+    } else if ("speechSynthesis" in window) {
+      window.speechSynthesis.cancel();
+    }
+  }
+
+  function poll() {
+    fetch(config.json, { cache: "no-store", headers: { "Accept": "application/json" } })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (board) { if (board) { render(board); status.textContent = ""; } })
+      .catch(function () { status.textContent = "…"; });
+  }
+
+  function startPolling() {
+    if (pollTimer === null) pollTimer = window.setInterval(poll, POLL_MS);
+  }
+
+  function stopPolling() {
+    if (pollTimer !== null) window.clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  function openFeed() {
+    if (!("EventSource" in window)) { startPolling(); return; }
+    source = new EventSource(config.events);
+    source.onopen = function () { stopPolling(); status.textContent = ""; };
+    source.onmessage = function (e) {
+      stopPolling();
+      try { render(JSON.parse(e.data)); } catch (err) { /* a torn message: the next one mends it */ }
+    };
+    source.onerror = function () {
+      // The browser reconnects by itself (after a server restart, say); meanwhile, poll.
+      // If it has given up (a 404 or a proxy's error page), open a new feed later.
+      startPolling();
+      if (source.readyState === EventSource.CLOSED) {
+        window.setTimeout(openFeed, REOPEN_MS);
+      }
+    };
+  }
+
+  function clock() {
+    var el = document.getElementById("board-clock");
+    if (!el || !window.Intl) return;
+    var format;
+    try {
+      format = new Intl.DateTimeFormat("es", {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.timezone
+      });
+    } catch (e) { return; }
+    function tick() { el.textContent = format.format(new Date()); }
+    tick();
+    window.setInterval(tick, 1000);
+  }
+
+  soundButton.hidden = false;
+  soundButton.addEventListener("click", toggleSound);
+  clock();
+  openFeed();
+})();

@@ -1,0 +1,859 @@
+//! What the applicant holds and sees: the printed ticket and how it leaves the kiosk, the
+//! public status page behind its QR code, and the "now serving" board with its live feed.
+
+mod common;
+
+use std::cell::Cell;
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use actix_web::{App, web};
+use diesel::prelude::*;
+
+use common::web::{Browser, Page, unescape};
+use common::{TestApp, test_app};
+use portqueue::db::schema::{entries, entry_events};
+use portqueue::service::{accounts, ports};
+use portqueue_core::tickets::Catalog;
+
+/// Personal data typed at registration that no public page or feed may ever show.
+const NAME: &str = "Zyxwa Quillfeather";
+const NATIONALITY: &str = "Vorlandia";
+const NOTE: &str = "phone stolen near the bridge 7731";
+
+/// A port in Tijuana's time zone with an officer.
+fn port_with_officer() -> TestApp {
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("officer1", "officer", Some("SYS"));
+    app
+}
+
+fn assert_status(page: &Page, status: StatusCode) {
+    assert_eq!(page.status, status, "body:\n{}", page.body);
+}
+
+/// Registers a walk-in with personal data, a barrier note and a vulnerability; returns the
+/// entry's id.
+async fn register(browser: &mut Browser<'_>, language: &str) -> i64 {
+    let csrf = browser.csrf_from("/ports/SYS/walk-ins/new").await;
+    let done = browser
+        .post(
+            "/ports/SYS/walk-ins/new",
+            &[
+                ("csrf", &csrf),
+                ("language", language),
+                ("barriers", "literacy"),
+                ("barriers", "other"),
+                ("barrier_note", NOTE),
+                ("party_size", "2"),
+                ("vulnerabilities", "serious_illness"),
+                ("name", NAME),
+                ("nationality", NATIONALITY),
+            ],
+        )
+        .await;
+    assert_status(&done, StatusCode::SEE_OTHER);
+    let location = done.location.expect("redirect to the ticket");
+    location
+        .strip_prefix("/entries/")
+        .and_then(|rest| rest.strip_suffix("/ticket"))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("not a ticket address: {location}"))
+}
+
+fn token_of(app: &TestApp, id: i64) -> String {
+    app.with_conn(|conn| {
+        entries::table
+            .find(id)
+            .select(entries::status_token)
+            .first(conn)
+            .expect("entry")
+    })
+}
+
+fn status_of(app: &TestApp, id: i64) -> String {
+    app.with_conn(|conn| {
+        entries::table
+            .find(id)
+            .select(entries::status)
+            .first(conn)
+            .expect("entry")
+    })
+}
+
+/// The notes of the entry's `ticket_printed` events.
+fn prints_of(app: &TestApp, id: i64) -> Vec<String> {
+    app.with_conn(|conn| {
+        entry_events::table
+            .filter(entry_events::entry_id.eq(id))
+            .filter(entry_events::kind.eq("ticket_printed"))
+            .select(entry_events::detail)
+            .load(conn)
+            .expect("events")
+    })
+}
+
+fn set_printer(app: &TestApp, addr: &str) {
+    app.with_conn(|conn| {
+        let port = portqueue::service::port_by_code(conn, "SYS").expect("port");
+        ports::set_printer(conn, &accounts::system_admin(), port.id, addr).expect("printer set")
+    });
+}
+
+async fn call_next(browser: &mut Browser<'_>, counter: u32) {
+    let path = format!("/ports/SYS/counters/{counter}");
+    let csrf = browser.csrf_from(&path).await;
+    let called = browser
+        .post(&format!("{path}/call-next"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(
+        called.location.as_deref(),
+        Some(format!("{path}?note=called").as_str()),
+        "{}",
+        called.body
+    );
+}
+
+/// Fails with the offending text if any personal datum appears in `text`.
+fn assert_no_personal_data(text: &str, what: &str) {
+    let lower = text.to_lowercase();
+    for secret in [
+        NAME,
+        "Zyxwa",
+        "Quillfeather",
+        NATIONALITY,
+        NOTE,
+        "7731",
+        "serious_illness",
+        "serious illness",
+        "literacy",
+        "cannot read",
+        "another serious obstacle",
+        "priority",
+        "barrier",
+        "vulnerab",
+    ] {
+        assert!(
+            !lower.contains(&secret.to_lowercase()),
+            "{what} shows `{secret}`:\n{text}"
+        );
+    }
+}
+
+/// The first server-sent event of a feed, and the one after it that carries data, read
+/// straight from the response body (the feed never ends by itself).
+struct Feed<B> {
+    body: std::pin::Pin<Box<B>>,
+    buffer: String,
+}
+
+impl<B: MessageBody> Feed<B> {
+    /// The next event with a `data:` line (heartbeat comments are skipped): its data.
+    async fn next_data(&mut self) -> String {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    return data.to_owned();
+                }
+                continue;
+            }
+            let chunk = futures_util::future::poll_fn(|cx| self.body.as_mut().poll_next(cx))
+                .await
+                .expect("the feed stays open")
+                .unwrap_or_else(|_| panic!("the feed failed"));
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Status page and board: no personal data
+
+#[actix_web::test]
+async fn status_page_board_and_feeds_never_show_personal_data() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "spa").await;
+    let token = token_of(&app, id);
+
+    // A phone that never signed in: no cookies at all.
+    let mut phone = Browser::new(&app);
+    let status = phone.get(&format!("/t/{token}")).await;
+    assert_status(&status, StatusCode::OK);
+    assert!(status.body.contains("W-0001"));
+    assert!(status.body.contains("En espera"));
+    assert!(status.body.contains("Waiting"));
+    assert_no_personal_data(&status.body, "the status page");
+    assert!(status.set_cookies.is_empty(), "no session is started");
+    assert_eq!(status.header("cache-control"), Some("no-store"));
+    assert_eq!(status.header("referrer-policy"), Some("no-referrer"));
+    assert!(
+        status
+            .header("x-robots-tag")
+            .unwrap_or("")
+            .contains("noindex")
+    );
+    assert!(status.body.contains("<meta name=\"viewport\""));
+    assert_eq!(status.header("refresh"), Some("30"), "updates itself");
+    assert!(
+        status.body.contains("refresh=off"),
+        "and the reader can stop it"
+    );
+    let paused = phone.get(&format!("/t/{token}?refresh=off")).await;
+    assert_status(&paused, StatusCode::OK);
+    assert_eq!(paused.header("refresh"), None);
+    assert!(
+        unescape(&paused.body).contains("href=\"?lang=spa&refresh=off\""),
+        "the language switch keeps updates stopped"
+    );
+    assert!(!status.body.contains("<script"), "works without JavaScript");
+    assert!(!status.body.contains(&format!("/entries/{id}")));
+
+    call_next(&mut officer, 3).await;
+    let called = phone.get(&format!("/t/{token}")).await;
+    assert!(
+        called.body.contains("vaya a la ventanilla 3"),
+        "{}",
+        called.body
+    );
+    assert!(called.body.contains("go to counter 3"));
+    assert_no_personal_data(&called.body, "the status page once called");
+
+    let board = phone.get("/board/SYS").await;
+    assert_status(&board, StatusCode::OK);
+    assert!(board.body.contains("W-0001"));
+    assert_no_personal_data(&board.body, "the board");
+    assert_eq!(board.header("cache-control"), Some("no-store"));
+
+    let json = phone.get("/board/SYS.json").await;
+    assert_status(&json, StatusCode::OK);
+    assert!(json.content_type.starts_with("application/json"));
+    assert_no_personal_data(&json.body, "the board's JSON");
+
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+    let response = test::call_service(
+        &service,
+        TestRequest::get().uri("/board/SYS/events").to_request(),
+    )
+    .await;
+    let mut feed = Feed {
+        body: Box::pin(response.into_body()),
+        buffer: String::new(),
+    };
+    let first = feed.next_data().await;
+    assert!(first.contains("W-0001"));
+    assert_no_personal_data(&first, "the board's live feed");
+}
+
+// ---------------------------------------------------------------------------------------
+// Status page: languages
+
+#[actix_web::test]
+async fn status_page_in_haitian_creole_also_speaks_spanish_and_english_and_switches() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "hat").await;
+    let token = token_of(&app, id);
+    let mut phone = Browser::new(&app);
+
+    let page = phone.get(&format!("/t/{token}")).await;
+    assert!(page.body.contains("<html lang=\"ht\" dir=\"ltr\">"));
+    for text in [
+        "Ap tann",
+        "Tikè ou",
+        "En espera",
+        "Waiting",
+        "People before you",
+    ] {
+        assert!(page.body.contains(text), "`{text}` missing:\n{}", page.body);
+    }
+    assert!(page.body.contains("lang=\"es\""));
+    assert!(page.body.contains("lang=\"en\""));
+    // The switch lists every catalog language by its own name.
+    for (code, native) in [
+        ("spa", "Español"),
+        ("arb", "العربية"),
+        ("cmn", "中文（普通话）"),
+    ] {
+        assert!(
+            page.body.contains(&format!("href=\"?lang={code}\"")) && page.body.contains(native),
+            "no switch to {code}"
+        );
+    }
+
+    let arabic = phone.get(&format!("/t/{token}?lang=arb")).await;
+    assert!(arabic.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    let waiting = Catalog::shared()
+        .message("arb", "status-waiting", &[])
+        .expect("Arabic text");
+    assert!(arabic.body.contains(&waiting));
+    let nonsense = phone.get(&format!("/t/{token}?lang=klingon")).await;
+    assert!(
+        nonsense.body.contains("<html lang=\"ht\""),
+        "free text is never a language"
+    );
+}
+
+#[actix_web::test]
+async fn status_page_of_an_arabic_ticket_is_right_to_left() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "arb").await;
+    let page = Browser::new(&app)
+        .get(&format!("/t/{}", token_of(&app, id)))
+        .await;
+    assert_status(&page, StatusCode::OK);
+    assert!(page.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(page.body.contains("lang=\"es\" dir=\"ltr\""));
+}
+
+#[actix_web::test]
+async fn status_page_of_a_mayan_language_ticket_is_spanish_and_english_with_an_interpreter() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "quc").await;
+    let page = Browser::new(&app)
+        .get(&format!("/t/{}", token_of(&app, id)))
+        .await;
+    assert!(page.body.contains("<html lang=\"es\" dir=\"ltr\">"));
+    assert!(page.body.contains("Pida a un oficial un intérprete."));
+    assert!(
+        page.body
+            .contains("Please ask an officer for an interpreter.")
+    );
+}
+
+#[actix_web::test]
+async fn an_unknown_ticket_address_is_a_plain_404_in_spanish_and_english() {
+    let app = port_with_officer();
+    let mut phone = Browser::new(&app);
+    for path in [
+        format!("/t/{}", "ab".repeat(32)),
+        "/t/1".to_owned(),
+        "/board/NOPE".to_owned(),
+    ] {
+        let page = phone.get(&path).await;
+        assert_status(&page, StatusCode::NOT_FOUND);
+        assert!(page.body.contains("<html lang=\"es\">"));
+        assert!(page.body.contains("No encontrado"));
+        assert!(page.body.contains("Not found"));
+        assert!(
+            !page.body.contains("Sign in"),
+            "no kiosk navigation on public pages"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The ticket page
+
+#[actix_web::test]
+async fn the_ticket_has_the_qr_code_to_the_status_page_and_pictograms_with_alt_text() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "hat").await;
+    let token = token_of(&app, id);
+    let page = officer.get(&format!("/entries/{id}/ticket")).await;
+    assert_status(&page, StatusCode::OK);
+
+    let qr_start = page
+        .body
+        .find("<svg role=\"img\"")
+        .expect("an inline QR code");
+    let qr = &page.body[qr_start..];
+    let qr = &qr[..qr.find("</svg>").expect("end of the QR code")];
+    assert!(
+        qr.contains(&format!("/t/{token}\"")),
+        "the QR code leads to the status page"
+    );
+    assert!(!qr.contains("/entries/"), "never the database id");
+
+    for (file, alt) in [
+        ("wait-here.svg", "Wait here"),
+        ("watch-board.svg", "Watch the board for your number"),
+        ("go-to-counter.svg", "Go to the counter shown"),
+        ("keep-ticket.svg", "Keep this ticket"),
+        ("ask-officer.svg", "Ask an officer"),
+    ] {
+        let img = format!("src=\"/static/pictograms/{file}?v=");
+        let at = page
+            .body
+            .find(&img)
+            .unwrap_or_else(|| panic!("{file} missing"));
+        let tag = &page.body[at..at + page.body[at..].find('>').expect("end of img")];
+        assert!(tag.contains(&format!("alt=\"{alt}\"")), "{tag}");
+        let served = officer.get(&format!("/static/pictograms/{file}")).await;
+        assert_status(&served, StatusCode::OK);
+    }
+    // The applicant's language first, then Spanish and English, each marked.
+    let creole = page
+        .body
+        .find("lang=\"ht\" dir=\"ltr\">Tann isit la")
+        .expect("Creole");
+    let spanish = page
+        .body
+        .find("lang=\"es\" dir=\"ltr\">Espere aquí")
+        .expect("Spanish");
+    let english = page
+        .body
+        .find("lang=\"en\" dir=\"ltr\">Wait here")
+        .expect("English");
+    assert!(creole < spanish && spanish < english);
+    assert_eq!(
+        page.element_text("ticket-number").as_deref(),
+        Some("W-0001")
+    );
+    assert!(page.body.contains("Not printed yet"));
+    assert!(!page.body.contains(NAME) && !page.body.contains(NOTE));
+
+    // 58 mm paper, remembered on this kiosk.
+    let narrow = officer.get(&format!("/entries/{id}/ticket?paper=58")).await;
+    assert!(narrow.body.contains("class=\"tk tk-58\""));
+    assert!(
+        narrow
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("pq_paper=58"))
+    );
+    let again = officer.get(&format!("/entries/{id}/ticket")).await;
+    assert!(again.body.contains("class=\"tk tk-58\""));
+    let css = officer.get("/static/ticket.css").await;
+    assert!(css.body.contains("size: 80mm") && css.body.contains("margin: 0"));
+}
+
+#[actix_web::test]
+async fn a_mayan_language_ticket_asks_for_an_interpreter() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "quc").await;
+    let page = officer.get(&format!("/entries/{id}/ticket")).await;
+    assert_eq!(
+        page.element_text("needs-interpreter").map(|t| unescape(&t)),
+        Some(
+            "Needs an interpreter: K'iche'. We have no text in this language: the ticket shows \
+             pictograms, Spanish and English, and asks for an interpreter."
+                .to_owned()
+        )
+    );
+    let request = page
+        .element_text("interpreter-request")
+        .expect("on the ticket");
+    assert!(request.contains("Pida a un oficial un intérprete."));
+    assert!(request.contains("Please ask an officer for an interpreter."));
+    assert!(page.body.contains("src=\"/static/pictograms/wait-here.svg"));
+}
+
+#[actix_web::test]
+async fn an_arabic_ticket_is_right_to_left_and_the_officer_is_told_the_slip_lacks_it() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "arb").await;
+    let page = officer.get(&format!("/entries/{id}/ticket")).await;
+    assert!(page.body.contains("lang=\"ar\" dir=\"rtl\""));
+    assert!(
+        page.element_text("omitted-languages").is_none(),
+        "no printer, no slip"
+    );
+
+    set_printer(&app, "127.0.0.1:9100");
+    let page = officer.get(&format!("/entries/{id}/ticket")).await;
+    let notice = page.element_text("omitted-languages").expect("a notice");
+    assert!(
+        notice.starts_with("The printed slip has Spanish and English only"),
+        "{notice}"
+    );
+    assert!(
+        notice.contains("Give the browser ticket for Arabic"),
+        "{notice}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Printing: no ghost tickets
+
+/// A printer on loopback that takes one job and hands its bytes back.
+fn fake_printer() -> (String, mpsc::Receiver<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address").to_string();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        while let Ok((mut stream, _)) = listener.accept() {
+            let mut job = Vec::new();
+            if stream.read_to_end(&mut job).is_ok() && tx.send(job).is_err() {
+                break;
+            }
+        }
+    });
+    (addr, rx)
+}
+
+#[actix_web::test]
+async fn a_ticket_sent_to_the_network_printer_is_recorded_and_reprints_are_counted() {
+    let app = port_with_officer();
+    let (addr, jobs) = fake_printer();
+    set_printer(&app, &addr);
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "hat").await;
+
+    let page = officer.get(&format!("/entries/{id}/ticket")).await;
+    assert!(page.body.contains("Print on the ticket printer"));
+    let csrf = page.csrf();
+    let printed = officer
+        .post(&format!("/entries/{id}/print"), &[("csrf", &csrf)])
+        .await;
+    assert_status(&printed, StatusCode::SEE_OTHER);
+    assert_eq!(
+        printed.location.as_deref(),
+        Some(format!("/entries/{id}/ticket?note=printed").as_str())
+    );
+    let job = jobs
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the printer got the job");
+    assert!(
+        job.windows(6).any(|w| w == b"W-0001"),
+        "the ticket number is printed"
+    );
+    assert!(job.ends_with(&[0x1D, b'V', 66, 0]), "and the paper is cut");
+    assert_eq!(prints_of(&app, id).len(), 1);
+
+    let page = officer
+        .get(&format!("/entries/{id}/ticket?note=printed"))
+        .await;
+    assert_eq!(
+        page.element_text("print-count").as_deref(),
+        Some("Printed once.")
+    );
+    assert!(
+        page.body
+            .contains(&format!("Printed on the ticket printer at {addr}"))
+    );
+    assert!(page.body.contains("Reprint on the ticket printer"));
+
+    officer
+        .post(&format!("/entries/{id}/print"), &[("csrf", &csrf)])
+        .await;
+    jobs.recv_timeout(Duration::from_secs(10))
+        .expect("the reprint");
+    let notes = prints_of(&app, id);
+    assert_eq!(notes.len(), 2);
+    assert!(notes[1].contains("reprint"), "{notes:?}");
+    let page = officer.get(&format!("/entries/{id}/ticket")).await;
+    assert_eq!(
+        page.element_text("print-count").as_deref(),
+        Some("Printed 2 times.")
+    );
+}
+
+#[actix_web::test]
+async fn a_refusing_printer_shows_why_and_the_three_choices_and_records_nothing() {
+    let app = port_with_officer();
+    // A port nobody listens on: bound, then closed.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .to_string();
+    set_printer(&app, &closed);
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "spa").await;
+    let csrf = officer.csrf_from(&format!("/entries/{id}/ticket")).await;
+
+    let failed = officer
+        .post(&format!("/entries/{id}/print"), &[("csrf", &csrf)])
+        .await;
+    assert_status(&failed, StatusCode::BAD_GATEWAY);
+    let message = failed.element_text("print-failure").expect("the failure");
+    assert!(
+        message.contains(&format!("the printer at {closed} refused the connection")),
+        "{message}"
+    );
+    assert!(failed.body.contains("Try the printer again"));
+    assert!(
+        failed
+            .body
+            .contains(&format!("action=\"/entries/{id}/print\""))
+    );
+    assert!(
+        failed
+            .body
+            .contains(&format!("action=\"/entries/{id}/printed\""))
+    );
+    assert!(
+        failed
+            .body
+            .contains(&format!("action=\"/entries/{id}/cancel\""))
+    );
+    assert!(
+        prints_of(&app, id).is_empty(),
+        "a failed print is not recorded"
+    );
+    assert_eq!(status_of(&app, id), "waiting");
+}
+
+/// A printer whose listen queue is full: the connection is never answered, as when a
+/// printer hangs.
+async fn hanging_printer() -> (actix_web::rt::net::TcpListener, SocketAddr, Vec<TcpStream>) {
+    let socket = actix_web::rt::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("address"))
+        .expect("bind");
+    let listener = socket.listen(0).expect("listen");
+    let addr = listener.local_addr().expect("address");
+    // Fill the queue (nobody accepts): once a connection is no longer answered, it is full.
+    let mut queued = Vec::new();
+    for _ in 0..8 {
+        match TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+            Ok(stream) => queued.push(stream),
+            Err(_) => break,
+        }
+    }
+    (listener, addr, queued)
+}
+
+#[actix_web::test]
+async fn a_hanging_printer_fails_within_the_deadline_and_blocks_no_other_request() {
+    let app = port_with_officer();
+    let (_printer, addr, _queued) = hanging_printer().await;
+    set_printer(&app, &addr.to_string());
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "spa").await;
+    let csrf = officer.csrf_from(&format!("/entries/{id}/ticket")).await;
+    let form_csrf = officer.csrf_from("/ports/SYS/walk-ins/new").await;
+
+    // A second officer at another kiosk of the same session, registering meanwhile.
+    let mut colleague = Browser::new(&app);
+    colleague.cookies = officer.cookies.clone();
+    let print_done = Cell::new(false);
+    let printing = async {
+        let page = officer
+            .post(&format!("/entries/{id}/print"), &[("csrf", &csrf)])
+            .await;
+        print_done.set(true);
+        page
+    };
+    let registering = async {
+        // Let the print reach the printer first.
+        actix_web::rt::task::yield_now().await;
+        let page = colleague
+            .post(
+                "/ports/SYS/walk-ins/new",
+                &[
+                    ("csrf", &form_csrf),
+                    ("language", "hat"),
+                    ("barriers", "language"),
+                    ("party_size", "1"),
+                ],
+            )
+            .await;
+        (page, print_done.get())
+    };
+    let (failed, (registered, print_was_done)) =
+        futures_util::future::join(printing, registering).await;
+
+    assert_status(&registered, StatusCode::SEE_OTHER);
+    assert!(
+        !print_was_done,
+        "the walk-in was registered only after the printer gave up"
+    );
+    assert_status(&failed, StatusCode::BAD_GATEWAY);
+    let message = failed.element_text("print-failure").expect("the failure");
+    assert!(
+        message.contains(&format!(
+            "the printer at {addr} did not answer within 3 seconds"
+        )),
+        "{message}"
+    );
+    assert!(prints_of(&app, id).is_empty());
+}
+
+#[actix_web::test]
+async fn cancelling_a_ticket_that_would_not_print_withdraws_the_entry() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "spa").await;
+    let csrf = officer.csrf_from(&format!("/entries/{id}/ticket")).await;
+    let cancelled = officer
+        .post(&format!("/entries/{id}/cancel"), &[("csrf", &csrf)])
+        .await;
+    assert_status(&cancelled, StatusCode::SEE_OTHER);
+    assert_eq!(status_of(&app, id), "withdrawn");
+    let note: String = app.with_conn(|conn| {
+        entry_events::table
+            .filter(entry_events::entry_id.eq(id))
+            .filter(entry_events::kind.eq("withdrawn"))
+            .select(entry_events::detail)
+            .first(conn)
+            .expect("the withdrawal")
+    });
+    assert!(note.contains("ticket could not be printed"), "{note}");
+    let page = officer.get(cancelled.location.as_deref().unwrap()).await;
+    assert!(page.body.contains("was cancelled"));
+    assert!(
+        !page
+            .body
+            .contains(&format!("action=\"/entries/{id}/printed\"")),
+        "a withdrawn ticket is not printed"
+    );
+    let refused = officer
+        .post(&format!("/entries/{id}/printed"), &[("csrf", &csrf)])
+        .await;
+    assert_status(&refused, StatusCode::CONFLICT);
+    assert!(prints_of(&app, id).is_empty());
+}
+
+#[actix_web::test]
+async fn a_ticket_printed_from_the_browser_is_recorded_once_the_officer_says_so() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let id = register(&mut officer, "spa").await;
+    let page = officer.get(&format!("/entries/{id}/ticket")).await;
+    assert!(
+        !page.body.contains("Print on the ticket printer"),
+        "no network printer at this port"
+    );
+    assert!(page.body.contains("data-print-first"));
+    assert!(
+        unescape(&page.body).contains("Printed with the browser's Print menu (Ctrl+P)"),
+        "without JavaScript: print with the menu, then mark it"
+    );
+    let marked = officer
+        .post(&format!("/entries/{id}/printed"), &[("csrf", &page.csrf())])
+        .await;
+    assert_status(&marked, StatusCode::SEE_OTHER);
+    let notes = prints_of(&app, id);
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].contains("kiosk browser"), "{notes:?}");
+    let without_token = officer.post(&format!("/entries/{id}/printed"), &[]).await;
+    assert_status(&without_token, StatusCode::FORBIDDEN);
+    assert_eq!(prints_of(&app, id).len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// The board
+
+#[actix_web::test]
+async fn the_board_feed_is_an_event_stream_that_starts_with_the_called_ticket_and_follows_calls() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    register(&mut officer, "spa").await;
+    register(&mut officer, "hat").await;
+    call_next(&mut officer, 4).await;
+
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+    let response = test::call_service(
+        &service,
+        TestRequest::get().uri("/board/SYS/events").to_request(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/event-stream")
+    );
+    let mut feed = Feed {
+        body: Box::pin(response.into_body()),
+        buffer: String::new(),
+    };
+    let first: serde_json::Value = serde_json::from_str(&feed.next_data().await).expect("JSON");
+    assert_eq!(first["called"][0]["ticket"], "W-0001");
+    assert_eq!(first["called"][0]["counter"], 4);
+    assert_eq!(first["next"][0], "W-0002");
+
+    app.clock.advance(chrono::Duration::minutes(2));
+    call_next(&mut officer, 7).await;
+    let next: serde_json::Value = serde_json::from_str(&feed.next_data().await).expect("JSON");
+    assert_eq!(
+        next["called"][0]["ticket"], "W-0002",
+        "the latest call first"
+    );
+    assert_eq!(next["called"][0]["counter"], 7);
+    assert_eq!(next["next"].as_array().map(Vec::len), Some(0));
+}
+
+#[actix_web::test]
+async fn the_board_and_its_json_show_a_call() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    register(&mut officer, "spa").await;
+    let mut screen = Browser::new(&app);
+
+    let before: serde_json::Value =
+        serde_json::from_str(&screen.get("/board/SYS.json").await.body).expect("JSON");
+    assert_eq!(before["called"].as_array().map(Vec::len), Some(0));
+    assert_eq!(before["next"][0], "W-0001");
+
+    call_next(&mut officer, 3).await;
+    let after: serde_json::Value =
+        serde_json::from_str(&screen.get("/board/SYS.json").await.body).expect("JSON");
+    assert_eq!(after["called"][0]["ticket"], "W-0001");
+    assert_eq!(after["called"][0]["counter"], 3);
+    assert!(after["revision"].as_i64() > before["revision"].as_i64());
+
+    let board = screen.get("/board/SYS?speak=spa,hat,eng,klingon").await;
+    assert_status(&board, StatusCode::OK);
+    assert!(board.body.contains(
+        "<tr class=\"newest\"><td class=\"ticket\">W-0001</td><td class=\"counter\">3</td></tr>"
+    ));
+    assert!(
+        board
+            .body
+            .contains("<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>")
+    );
+    assert!(board.body.contains("/static/board.js"));
+    // The spoken sentence per chosen language, for the script to fill in.
+    let config = unescape(
+        board
+            .body
+            .split("data-config=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("board config"),
+    );
+    let config: serde_json::Value = serde_json::from_str(&config).expect("config JSON");
+    let spoken: Vec<&str> = config["announce"]
+        .as_array()
+        .expect("announcements")
+        .iter()
+        .map(|a| a["tag"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(spoken, ["es", "ht", "en"], "unknown languages are left out");
+    assert_eq!(
+        config["announce"][2]["text"],
+        "Ticket {ticket}, counter {counter}"
+    );
+    let script = screen.get("/static/board.js").await;
+    assert!(script.body.contains("EventSource") && script.body.contains("speechSynthesis"));
+}
