@@ -1,7 +1,7 @@
 //! The command line (interfaces.md, "Command line"): one binary, `portqueue`.
 //! Exit status 0 on success; otherwise one clear line on standard error.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use portqueue_core::queue::simulate;
 use crate::clock::{Clock, SystemClock};
 use crate::db::{self, Location};
 use crate::error::AppError;
-use crate::service::{accounts, appointments, ports};
+use crate::service::{accounts, appointments, ports, reports};
 use crate::{AppState, auth};
 
 #[derive(Debug, Parser)]
@@ -74,6 +74,8 @@ pub enum Command {
     },
     /// Replay arrivals through the ordering engine (no database needed).
     Simulate(SimulateArgs),
+    /// The daily queue report for one port-local date.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,6 +117,28 @@ pub enum TokenCommand {
         #[arg(long)]
         username: String,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormat {
+    /// The report page, a standalone document to open or print.
+    Html,
+    /// `section,metric,key,value`, one figure a row.
+    Csv,
+    /// The same JSON as `GET /api/v1/ports/{code}/reports/daily`.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The port's code.
+    #[arg(long)]
+    pub port: String,
+    /// The port-local date, YYYY-MM-DD.
+    #[arg(long)]
+    pub date: String,
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -166,6 +190,10 @@ pub fn run() -> Result<(), String> {
     });
     if let Command::Simulate(args) = command {
         return run_simulate(&args);
+    }
+    if let Command::Report(args) = &command {
+        // A mistyped date is refused before the database is opened (or created).
+        reports::parse_date("date", Some(&args.date)).map_err(show)?;
     }
     let location = Location::parse(cli.database_url.as_deref());
     let pool = db::open(&location, 10).map_err(|e| e.to_string())?;
@@ -279,6 +307,7 @@ pub fn run() -> Result<(), String> {
             );
             crate::web::serve(state, &bind).map_err(|e| format!("cannot serve on {bind}: {e}"))
         }
+        Command::Report(args) => run_report(&mut conn, &admin, &args),
         Command::Simulate(_) => unreachable!("handled above"),
     }
 }
@@ -312,4 +341,29 @@ fn run_simulate(args: &SimulateArgs) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// `portqueue report`: the daily report on standard output, acting as the system admin.
+fn run_report(
+    conn: &mut db::DbConnection,
+    admin: &auth::Actor,
+    args: &ReportArgs,
+) -> Result<(), String> {
+    let date = reports::parse_date("date", Some(&args.date)).map_err(show)?;
+    let port = crate::service::port_by_code(conn, &args.port).map_err(show)?;
+    let report = reports::daily(conn, admin, &port, date).map_err(show)?;
+    let text = match args.format {
+        ReportFormat::Html => crate::web::reports::standalone_html(&report)
+            .map_err(|e| format!("the report page could not be drawn: {e}"))?,
+        ReportFormat::Csv => portqueue_core::reports::to_csv(&report),
+        ReportFormat::Json => {
+            let mut json = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+            json.push('\n');
+            json
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|e| format!("cannot write the report: {e}"))
 }

@@ -3,6 +3,7 @@
 //! Errors are `{"error": {"message", "fields"}}` with the status of [`AppError::status`].
 
 mod body;
+mod reports;
 
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
@@ -34,6 +35,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(check_in),
             )
             .route("/ports/{code}/queue", web::get().to(live_queue))
+            .route("/ports/{code}/reports/daily", web::get().to(reports::daily))
+            .route("/ports/{code}/reports/range", web::get().to(reports::range))
+            .route("/ports/{code}/reports/what-if", web::get().to(reports::what_if))
             .route(
                 "/ports/{code}/counters/{n}/call-next",
                 web::post().to(call_next),

@@ -8,6 +8,7 @@ pub mod entries;
 pub mod ports;
 pub mod public;
 pub mod queue;
+pub mod reports;
 pub mod tickets;
 pub mod walk_ins;
 

@@ -24,6 +24,7 @@ pub mod home;
 pub mod layout;
 pub mod public;
 pub mod queue;
+pub mod reports;
 pub mod session;
 pub mod supervisor;
 pub mod tickets;
@@ -114,6 +115,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/accounts/{id}/password",
             web::post().to(admin::reset_password),
         )
+        .configure(reports::routes)
         .default_service(web::to(error::not_found));
 }
 

@@ -58,8 +58,25 @@ pub fn test_app() -> TestApp {
     }
 }
 
+/// The URL of a fresh, empty database for one test: on the PostgreSQL server of
+/// `PORTQUEUE_TEST_DATABASE_URL` when set, else an SQLite file (`sqlite://`, so that it is
+/// created) in `dir`. For tests that run the `portqueue` binary.
+pub fn fresh_database_url(dir: &std::path::Path) -> String {
+    match test_postgres_url() {
+        Some(url) => fresh_postgres_database(&url),
+        None => format!("sqlite://{}", dir.join("test.db").display()),
+    }
+}
+
+/// `PORTQUEUE_TEST_DATABASE_URL`, when the tests run against PostgreSQL.
+pub fn test_postgres_url() -> Option<String> {
+    std::env::var("PORTQUEUE_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
 /// Creates an empty database for one test on the server at `url` and returns its URL.
-fn fresh_postgres_database(url: &str) -> String {
+pub fn fresh_postgres_database(url: &str) -> String {
     use diesel::{Connection, PgConnection};
     static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let name = format!(

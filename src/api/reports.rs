@@ -1,0 +1,85 @@
+//! `GET /api/v1/ports/{code}/reports/...`: the daily report, a range of days summed, and the
+//! what-if replay, as JSON. Supervisors of the port and admins (403 for officers).
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::{ApiActor, ApiResult};
+use crate::AppState;
+use crate::error::AppError;
+use crate::service::port_by_code;
+use crate::service::reports::{self, WhatIfInput, both};
+
+/// The query string of the report routes; every value is text until checked, so a bad one
+/// is a 422 naming its field rather than a 400 from the extractor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    pub date: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// `GET /ports/{code}/reports/daily?date=YYYY-MM-DD`.
+pub async fn daily(
+    state: web::Data<AppState>,
+    ApiActor(actor): ApiActor,
+    code: web::Path<String>,
+    query: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let date = reports::parse_date("date", query.date.as_deref())?;
+    let report = state
+        .run(move |conn, _| {
+            let port = port_by_code(conn, &code)?;
+            reports::daily(conn, &actor, &port, date)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// `GET /ports/{code}/reports/range?from=YYYY-MM-DD&to=YYYY-MM-DD` (at most 31 days).
+pub async fn range(
+    state: web::Data<AppState>,
+    ApiActor(actor): ApiActor,
+    code: web::Path<String>,
+    query: web::Query<ReportQuery>,
+) -> ApiResult<HttpResponse> {
+    let from = reports::parse_date("from", query.from.as_deref());
+    let to = reports::parse_date("to", query.to.as_deref());
+    let (from, to) = both(from, to)?;
+    let report = state
+        .run(move |conn, _| {
+            let port = port_by_code(conn, &code)?;
+            reports::range(conn, &actor, &port, from, to)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// The what-if query: the day and the settings to change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WhatIfQuery {
+    pub date: Option<String>,
+    #[serde(flatten)]
+    pub settings: WhatIfInput,
+}
+
+/// `GET /ports/{code}/reports/what-if?date=&walkin_percent=&priority_boost_minutes=&counters=&minutes_per_person=`.
+pub async fn what_if(
+    state: web::Data<AppState>,
+    ApiActor(actor): ApiActor,
+    code: web::Path<String>,
+    query: web::Query<WhatIfQuery>,
+) -> ApiResult<HttpResponse> {
+    let date = reports::parse_date("date", query.date.as_deref());
+    let params = query.settings.parse().map_err(AppError::from);
+    let (date, params) = both(date, params)?;
+    let replay = state
+        .run(move |conn, _| {
+            let port = port_by_code(conn, &code)?;
+            reports::what_if(conn, &actor, &port, date, &params)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(replay))
+}

@@ -1,0 +1,848 @@
+//! Daily queue reports (issue 4): one port-local day, or a range of days, read from the
+//! append-only event log and counted by the pure arithmetic in [`portqueue_core::reports`];
+//! and the "what-if" replay of a day's arrivals under another policy.
+//!
+//! **Who may read.** Supervisors of the port and admins. The issue keeps the per-officer and
+//! per-counter figures for those roles, every report carries them, and reading reports is
+//! the supervisor's job (see [`Role::Supervisor`]); so the whole report needs that role and
+//! an officer gets 403 rather than a report with holes in it.
+//!
+//! **What is read** (the input contract of [`portqueue_core::reports`]): for the days
+//! `[first day's start, last day's end)`, the entries with an event inside, plus the entries
+//! still open at the first day's start (decided from their events, never from their present
+//! status, so that a past day reads the same after entries change); all their events before
+//! the last day's end, in log order; the bookings with a slot in the days; the names of the
+//! officers who acted; and the policy in force at each day's end. That is six queries
+//! whatever the number of entries or days (the event load is cut into chunks of
+//! [`ID_CHUNK`] entries only to stay under the databases' limits on bound values).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+use diesel::dsl::{max, min};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use portqueue_core::events::{EntrySnapshot, Event, EventKind};
+use portqueue_core::queue::simulate::{self, Arrival, SimRow};
+use portqueue_core::reports::{self, Booked, DailyReport, DayInput, RangeReport, Waits};
+use portqueue_core::{Class, FieldErrors, Policy, Status, Tier};
+
+use crate::auth::{Actor, Role};
+use crate::db::models::{EventRow, Port};
+use crate::db::schema::{appointments, entry_events, policy_changes, users};
+use crate::db::{DbConnection, from_db, to_db};
+use crate::error::{AppError, AppResult};
+
+/// The longest range one report sums: a month.
+pub const MAX_RANGE_DAYS: i64 = 31;
+
+/// Entries per event query: well under SQLite's and PostgreSQL's limits on bound values.
+pub const ID_CHUNK: usize = 10_000;
+
+/// The events that put an entry in the queue; they carry its snapshot.
+const JOIN_KINDS: [EventKind; 2] = [EventKind::Registered, EventKind::CheckedIn];
+/// The events that end an entry's life.
+const FINAL_KINDS: [EventKind; 3] = [EventKind::Served, EventKind::NoShow, EventKind::Withdrawn];
+
+/// 403 unless `actor` may read reports of `port`: its supervisors, and admins.
+pub fn require_reader(actor: &Actor, port: &Port) -> AppResult<()> {
+    actor.require_port(port)?;
+    actor.require_role(Role::Supervisor)
+}
+
+/// Reads a `YYYY-MM-DD` date from a form, a query string or the command line; 422 naming
+/// `field` when it is missing or not a date.
+pub fn parse_date(field: &str, value: Option<&str>) -> AppResult<NaiveDate> {
+    let value = value.map(str::trim).unwrap_or_default();
+    if value.is_empty() {
+        return Err(AppError::invalid(
+            field,
+            "give a date as YYYY-MM-DD, like 2026-11-25",
+        ));
+    }
+    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+        AppError::invalid(
+            field,
+            format!("use a date as YYYY-MM-DD, like 2026-11-25; got \"{value}\""),
+        )
+    })
+}
+
+/// Checks a range of dates: `from` not after `to`, at most [`MAX_RANGE_DAYS`] days.
+pub fn check_range(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
+    if from > to {
+        return Err(AppError::invalid(
+            "to",
+            format!("must be on or after the first date, {from}"),
+        ));
+    }
+    if (to - from).num_days() + 1 > MAX_RANGE_DAYS {
+        return Err(AppError::invalid(
+            "to",
+            format!("a range covers at most {MAX_RANGE_DAYS} days (a month)"),
+        ));
+    }
+    Ok(())
+}
+
+/// Both values, or the field errors of both at once (a form shows every bad field).
+pub fn both<A, B>(a: AppResult<A>, b: AppResult<B>) -> AppResult<(A, B)> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (Err(AppError::Invalid(mut first)), Err(AppError::Invalid(second))) => {
+            for (field, message) in second.iter() {
+                first.add(field, message);
+            }
+            Err(first.into())
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// The port-local date of `now`: the day a report page opens on.
+pub fn today(port: &Port, now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&port.tz()).date_naive()
+}
+
+/// One day's report input, with what could not be read from the log.
+#[derive(Debug, Clone)]
+pub struct DayLog {
+    pub input: DayInput,
+    /// Rows of the log that could not be read (never expected; shown, not hidden).
+    pub warnings: Vec<String>,
+}
+
+impl DayLog {
+    /// The day's report: the core's arithmetic, plus the warnings of the load.
+    pub fn report(&self) -> DailyReport {
+        let mut report = reports::daily(&self.input);
+        report.warnings.extend(self.warnings.iter().cloned());
+        report
+    }
+}
+
+/// The daily report of `port` for a port-local date. Supervisors of the port and admins.
+pub fn daily(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port: &Port,
+    date: NaiveDate,
+) -> AppResult<DailyReport> {
+    require_reader(actor, port)?;
+    Ok(load_day(conn, port, date)?.report())
+}
+
+/// Several days summed (a week, a month: at most [`MAX_RANGE_DAYS`]), from the same daily
+/// reports as [`daily`] gives one by one.
+pub fn range(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port: &Port,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<RangeReport> {
+    require_reader(actor, port)?;
+    check_range(from, to)?;
+    let days: Vec<DailyReport> = load_days(conn, port, from, to)?
+        .iter()
+        .map(DayLog::report)
+        .collect();
+    Ok(reports::sum(&days))
+}
+
+/// One day's input (no role check: for the callers above and the benchmark).
+pub fn load_day(conn: &mut DbConnection, port: &Port, date: NaiveDate) -> AppResult<DayLog> {
+    load_days(conn, port, date, date)?
+        .pop()
+        .ok_or_else(|| AppError::Internal(format!("no day loaded for {date}")))
+}
+
+/// The input of every day from `from` to `to`, read with one set of queries.
+///
+/// Each day gets exactly the entries a one-day load would select, so a range is the sum of
+/// the days as they read alone: the entries with an event in the day, and those open at its
+/// start (joined before it, not closed before it).
+pub fn load_days(
+    conn: &mut DbConnection,
+    port: &Port,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<DayLog>> {
+    let tz = port.tz();
+    let dates: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    let bounds: Vec<(DateTime<Utc>, DateTime<Utc>)> =
+        dates.iter().map(|d| reports::day_bounds(*d, tz)).collect();
+    let (Some(&(start, first_end)), Some(&(_, end))) = (bounds.first(), bounds.last()) else {
+        return Ok(Vec::new());
+    };
+
+    let mut ids: Vec<i64> = entry_events::table
+        .filter(entry_events::port_id.eq(port.id))
+        .filter(entry_events::at.ge(to_db(start)))
+        .filter(entry_events::at.lt(to_db(end)))
+        .select(entry_events::entry_id)
+        .distinct()
+        .load(conn)?;
+    ids.extend(open_at(conn, port.id, start)?);
+    ids.sort_unstable();
+    ids.dedup();
+
+    let mut rows: Vec<EventRow> = Vec::new();
+    for chunk in ids.chunks(ID_CHUNK) {
+        rows.extend(
+            entry_events::table
+                .filter(entry_events::port_id.eq(port.id))
+                .filter(entry_events::entry_id.eq_any(chunk))
+                .filter(entry_events::at.lt(to_db(end)))
+                .order(entry_events::id.asc())
+                .select(EventRow::as_select())
+                .load::<EventRow>(conn)?,
+        );
+    }
+    rows.sort_by_key(|row| row.id);
+
+    let booked: Vec<(String, NaiveDateTime)> = appointments::table
+        .filter(appointments::port_id.eq(port.id))
+        .filter(appointments::slot_at.ge(to_db(start)))
+        .filter(appointments::slot_at.lt(to_db(end)))
+        .select((appointments::confirmation, appointments::slot_at))
+        .load(conn)?;
+
+    let actor_ids: BTreeSet<i64> = rows.iter().filter_map(|row| row.actor_id).collect();
+    let officers: BTreeMap<i64, String> = if actor_ids.is_empty() {
+        BTreeMap::new()
+    } else {
+        users::table
+            .filter(users::id.eq_any(actor_ids.iter().copied().collect::<Vec<_>>()))
+            .select((users::id, users::username))
+            .load::<(i64, String)>(conn)?
+            .into_iter()
+            .collect()
+    };
+
+    // The policy at a day's end is what the first change after it replaced; with no later
+    // change, it is the port's policy now.
+    let later_changes: Vec<(NaiveDateTime, String)> = policy_changes::table
+        .filter(policy_changes::port_id.eq(port.id))
+        .filter(policy_changes::changed_at.ge(to_db(first_end)))
+        .order((policy_changes::changed_at.asc(), policy_changes::id.asc()))
+        .select((policy_changes::changed_at, policy_changes::before_policy))
+        .load(conn)?;
+
+    // Every row read once; each day takes the events of its own entries.
+    let mut warnings: Vec<(DateTime<Utc>, String)> = Vec::new();
+    let events: Vec<Event> = rows
+        .iter()
+        .filter_map(|row| {
+            to_event(row)
+                .map_err(|w| warnings.push((from_db(row.at), w)))
+                .ok()
+        })
+        .collect();
+    let lives = entry_spans(&events, &bounds);
+
+    let mut days = Vec::with_capacity(dates.len());
+    for (index, (date, &(day_start, day_end))) in dates.iter().zip(&bounds).enumerate() {
+        let wanted = |entry_id: i64| {
+            lives
+                .get(&entry_id)
+                .is_some_and(|span| span.belongs_to(index, day_start))
+        };
+        let mut day_warnings: Vec<String> = warnings
+            .iter()
+            .filter(|(at, _)| *at >= day_start && *at < day_end)
+            .map(|(_, w)| w.clone())
+            .collect();
+        let policy = match later_changes
+            .iter()
+            .find(|(changed_at, _)| from_db(*changed_at) >= day_end)
+        {
+            Some((changed_at, before)) => {
+                serde_json::from_str::<Policy>(before).unwrap_or_else(|e| {
+                    day_warnings.push(format!(
+                        "the policy change of {} could not be read ({e}); the port's present \
+                         policy is shown",
+                        from_db(*changed_at).to_rfc3339()
+                    ));
+                    port.policy()
+                })
+            }
+            None => port.policy(),
+        };
+        days.push(DayLog {
+            input: DayInput {
+                port_code: port.code.clone(),
+                port_name: port.name.clone(),
+                date: *date,
+                tz,
+                policy,
+                events: events
+                    .iter()
+                    .filter(|e| e.at < day_end && wanted(e.entry_id))
+                    .cloned()
+                    .collect(),
+                booked: booked
+                    .iter()
+                    .map(|(confirmation, slot)| Booked {
+                        confirmation: confirmation.clone(),
+                        slot_at: from_db(*slot),
+                    })
+                    .filter(|b| b.slot_at >= day_start && b.slot_at < day_end)
+                    .collect(),
+                officers: officers.clone(),
+            },
+            warnings: day_warnings,
+        });
+    }
+    Ok(days)
+}
+
+/// The entries of `port_id` open at `at`, judged by their events before it: those whose
+/// join and final events before `at` are all of one kind. An entry has one join event and at
+/// most one final one, so "one kind" means it joined and has not closed; comparing the
+/// smallest and largest kind lets the database answer in one grouped pass.
+fn open_at(conn: &mut DbConnection, port_id: i64, at: DateTime<Utc>) -> AppResult<Vec<i64>> {
+    let kinds: Vec<&str> = JOIN_KINDS
+        .iter()
+        .chain(&FINAL_KINDS)
+        .map(|k| k.as_str())
+        .collect();
+    let candidates: Vec<(i64, Option<String>)> = entry_events::table
+        .filter(entry_events::port_id.eq(port_id))
+        .filter(entry_events::at.lt(to_db(at)))
+        .filter(entry_events::kind.eq_any(kinds))
+        .group_by(entry_events::entry_id)
+        .having(min(entry_events::kind).eq(max(entry_events::kind)))
+        .select((entry_events::entry_id, min(entry_events::kind)))
+        .load(conn)?;
+    Ok(candidates
+        .into_iter()
+        .filter(|(_, kind)| {
+            kind.as_deref()
+                .and_then(EventKind::parse)
+                .is_some_and(|k| JOIN_KINDS.contains(&k))
+        })
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// When an entry joined and closed, and which days of a range hold one of its events.
+struct Span {
+    joined: Option<DateTime<Utc>>,
+    closed: Option<DateTime<Utc>>,
+    days_with_events: Vec<bool>,
+}
+
+impl Span {
+    /// The one-day selection: an event in the day, or open at its start.
+    fn belongs_to(&self, day: usize, day_start: DateTime<Utc>) -> bool {
+        self.days_with_events[day]
+            || (self.joined.is_some_and(|j| j < day_start)
+                && self.closed.is_none_or(|c| c >= day_start))
+    }
+}
+
+fn entry_spans(events: &[Event], bounds: &[(DateTime<Utc>, DateTime<Utc>)]) -> HashMap<i64, Span> {
+    let mut spans: HashMap<i64, Span> = HashMap::new();
+    for event in events {
+        let span = spans.entry(event.entry_id).or_insert_with(|| Span {
+            joined: None,
+            closed: None,
+            days_with_events: vec![false; bounds.len()],
+        });
+        if JOIN_KINDS.contains(&event.kind) && span.joined.is_none() {
+            span.joined = Some(event.at);
+        }
+        if FINAL_KINDS.contains(&event.kind) && span.closed.is_none() {
+            span.closed = Some(event.at);
+        }
+        // Days are consecutive: the last one that starts at or before the event.
+        let day = bounds.partition_point(|(start, _)| *start <= event.at);
+        if day > 0 && event.at < bounds[day - 1].1 {
+            span.days_with_events[day - 1] = true;
+        }
+    }
+    spans
+}
+
+/// What `record_event` stores in `detail`.
+#[derive(Debug, Default, Deserialize)]
+struct StoredDetail {
+    #[serde(default)]
+    snapshot: Option<EntrySnapshot>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// A stored row as the core's [`Event`]; a row that cannot be read is named, not guessed.
+fn to_event(row: &EventRow) -> Result<Event, String> {
+    let kind = EventKind::parse(&row.kind)
+        .ok_or_else(|| format!("event {}: unknown kind `{}`, not counted", row.id, row.kind))?;
+    let status = |value: &Option<String>| -> Result<Option<Status>, String> {
+        value
+            .as_deref()
+            .map(|s| {
+                s.parse::<Status>()
+                    .map_err(|e| format!("event {}: {e}; not counted", row.id))
+            })
+            .transpose()
+    };
+    let detail: StoredDetail = if row.detail.trim().is_empty() {
+        StoredDetail::default()
+    } else {
+        serde_json::from_str(&row.detail)
+            .map_err(|e| format!("event {}: detail unreadable ({e}); not counted", row.id))?
+    };
+    Ok(Event {
+        entry_id: row.entry_id,
+        at: from_db(row.at),
+        actor_id: row.actor_id,
+        kind,
+        from: status(&row.from_status)?,
+        to: status(&row.to_status)?,
+        counter: row.counter.and_then(|c| u32::try_from(c).ok()),
+        snapshot: detail.snapshot,
+        note: detail.note,
+    })
+}
+
+// ---- What-if ---------------------------------------------------------------------------
+
+/// The what-if form as typed (form fields, query string); empty means "as on the day".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct WhatIfInput {
+    /// Walk-in share as a percentage (30 for 30%), as on the policy form.
+    pub walkin_percent: String,
+    pub priority_boost_minutes: String,
+    pub counters: String,
+    /// Service minutes per person; by default the day's observed mean.
+    pub minutes_per_person: String,
+}
+
+/// Checked what-if settings; `None` keeps the day's value.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WhatIfParams {
+    pub walkin_share: Option<f64>,
+    pub priority_boost_minutes: Option<u32>,
+    pub counters: Option<u32>,
+    pub minutes_per_person: Option<u32>,
+}
+
+impl WhatIfInput {
+    /// Checks every field, naming each bad one (422).
+    pub fn parse(&self) -> Result<WhatIfParams, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut whole = |field: &str, value: &str, range: std::ops::RangeInclusive<u32>| {
+            let value = value.trim();
+            if value.is_empty() {
+                return None;
+            }
+            match value.parse::<u32>() {
+                Ok(n) if range.contains(&n) => Some(n),
+                _ => {
+                    errors.add(
+                        field,
+                        format!(
+                            "must be a whole number from {} to {}, got \"{value}\"",
+                            range.start(),
+                            range.end()
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        let priority_boost_minutes = whole(
+            "priority_boost_minutes",
+            &self.priority_boost_minutes,
+            0..=1440,
+        );
+        let counters = whole("counters", &self.counters, 1..=99);
+        let minutes_per_person = whole("minutes_per_person", &self.minutes_per_person, 1..=240);
+        let percent = self.walkin_percent.trim().trim_end_matches('%').trim();
+        let walkin_share = if percent.is_empty() {
+            None
+        } else {
+            match percent.parse::<f64>() {
+                Ok(p) if p.is_finite() && (0.01..=99.99).contains(&p) => Some(p / 100.0),
+                _ => {
+                    errors.add(
+                        "walkin_percent",
+                        format!(
+                            "must be a percentage more than 0 and less than 100, got \
+                             \"{percent}\""
+                        ),
+                    );
+                    None
+                }
+            }
+        };
+        errors.into_result(WhatIfParams {
+            walkin_share,
+            priority_boost_minutes,
+            counters,
+            minutes_per_person,
+        })
+    }
+}
+
+/// One side of the comparison: the day as it happened, or the replay.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scenario {
+    pub policy: Policy,
+    /// Counters that called someone during the day, or the replay's counters.
+    pub counters: u32,
+    /// Replayed parties first called before the day's end.
+    pub called: u32,
+    /// Replayed parties not called before the day's end (withdrawn, still waiting).
+    pub not_called: u32,
+    /// As in the report: from `eligible_at` and from arrival to the first call, by queue
+    /// class and tier, in minutes.
+    pub waits: Waits,
+    pub walkin_share_served: Option<f64>,
+    pub overtakes_beyond_bound: u32,
+}
+
+/// One replayed party, as it happened and as replayed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhatIfEntry {
+    pub ticket: String,
+    pub class: Class,
+    pub tier: Tier,
+    pub party_size: u32,
+    pub arrived_at: DateTime<FixedOffset>,
+    pub actual_queue_class: Class,
+    /// The first call, if it came before the day's end.
+    pub actual_called_at: Option<DateTime<FixedOffset>>,
+    pub actual_wait_minutes: Option<f64>,
+    /// Where the entry was at the day's end.
+    pub actual_status: Status,
+    pub simulated_queue_class: Class,
+    pub simulated_called_at: DateTime<FixedOffset>,
+    pub simulated_counter: u32,
+    pub simulated_wait_minutes: f64,
+}
+
+/// A day's arrivals replayed under another policy, beside the day as it happened.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WhatIf {
+    pub port: String,
+    pub port_name: String,
+    pub date: NaiveDate,
+    pub time_zone: String,
+    /// Walk-ins registered and appointments checked in during the day, in ticket order.
+    /// Entries carried in from the day before are left out of both sides.
+    pub arrivals: u32,
+    /// Service minutes per person observed on the day (called to served), if anyone was.
+    pub observed_minutes_per_person: Option<f64>,
+    pub actual: Scenario,
+    pub simulated: Scenario,
+    pub entries: Vec<WhatIfEntry>,
+}
+
+/// Replays the day's arrivals through the engine (`simulate::run`, the model of `portqueue
+/// simulate`) under the day's policy with `params` changed, and counts both the day as it
+/// happened and the replay with the report's own arithmetic, so the two sides are measured
+/// the same way: waits of parties first called before midnight, by queue class and tier.
+///
+/// Defaults: the day's policy, as many counters as called someone that day, and the day's
+/// observed service minutes per person (the policy's when nobody was served).
+pub fn what_if(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port: &Port,
+    date: NaiveDate,
+    params: &WhatIfParams,
+) -> AppResult<WhatIf> {
+    require_reader(actor, port)?;
+    let day = load_day(conn, port, date)?;
+    replay(&day.input, params).map_err(AppError::from)
+}
+
+/// The pure part of [`what_if`].
+pub fn replay(input: &DayInput, params: &WhatIfParams) -> Result<WhatIf, FieldErrors> {
+    let tz = input.tz;
+    let (start, end) = reports::day_bounds(input.date, tz);
+
+    // The day's arrivals: entries whose joining event (the first with a snapshot) is in it.
+    let mut joined: BTreeMap<i64, &Event> = BTreeMap::new();
+    for event in &input.events {
+        if event.snapshot.is_some() && !joined.contains_key(&event.entry_id) {
+            joined.insert(event.entry_id, event);
+        }
+    }
+    joined.retain(|_, e| e.at >= start && e.at < end);
+    let arrived: Vec<(i64, &EntrySnapshot)> = joined
+        .iter()
+        .filter_map(|(id, e)| e.snapshot.as_ref().map(|s| (*id, s)))
+        .collect();
+
+    let day_events: Vec<Event> = input
+        .events
+        .iter()
+        .filter(|e| e.at < end && joined.contains_key(&e.entry_id))
+        .cloned()
+        .collect();
+    let counters_used = input
+        .events
+        .iter()
+        .filter(|e| e.at >= start && e.at < end)
+        .filter(|e| matches!(e.kind, EventKind::Called | EventKind::Recalled))
+        .filter_map(|e| e.counter)
+        .collect::<BTreeSet<u32>>()
+        .len() as u32;
+
+    // Each arrival's life during the day, for the table and the observed service time.
+    struct Actual {
+        first_call: Option<DateTime<Utc>>,
+        status: Status,
+        served_at: Option<DateTime<Utc>>,
+    }
+    let mut actual: BTreeMap<i64, Actual> = BTreeMap::new();
+    for event in &day_events {
+        let life = actual.entry(event.entry_id).or_insert(Actual {
+            first_call: None,
+            status: Status::Waiting,
+            served_at: None,
+        });
+        if life.status.is_final() {
+            continue;
+        }
+        match event.kind {
+            EventKind::Called | EventKind::Recalled => {
+                life.first_call.get_or_insert(event.at);
+                life.status = Status::Called;
+            }
+            EventKind::Served => {
+                life.status = Status::Served;
+                life.served_at = Some(event.at);
+            }
+            EventKind::NoShow => life.status = Status::NoShow,
+            EventKind::Withdrawn => life.status = Status::Withdrawn,
+            EventKind::Registered | EventKind::CheckedIn | EventKind::TicketPrinted => {}
+        }
+    }
+    let (service_seconds, served_persons) = arrived
+        .iter()
+        .filter_map(|(id, snap)| {
+            let life = actual.get(id)?;
+            Some((
+                (life.served_at? - life.first_call?).num_seconds(),
+                snap.party_size,
+            ))
+        })
+        .fold((0i64, 0u32), |(s, p), (ds, dp)| (s + ds, p + dp));
+    let observed_minutes_per_person = (served_persons > 0)
+        .then(|| round1(service_seconds as f64 / 60.0 / f64::from(served_persons)));
+
+    let policy = Policy {
+        walkin_share: params.walkin_share.unwrap_or(input.policy.walkin_share),
+        priority_boost_minutes: params
+            .priority_boost_minutes
+            .unwrap_or(input.policy.priority_boost_minutes),
+        minutes_per_person: params.minutes_per_person.unwrap_or_else(|| {
+            observed_minutes_per_person.map_or(input.policy.minutes_per_person, |m| {
+                m.round().clamp(1.0, 240.0) as u32
+            })
+        }),
+        ..input.policy
+    };
+    policy.validate()?;
+    let counters = params.counters.unwrap_or(counters_used.max(1));
+
+    let arrivals: Vec<Arrival> = arrived
+        .iter()
+        .map(|(_, snap)| Arrival {
+            ticket: snap.ticket.clone(),
+            class: snap.class,
+            tier: snap.tier,
+            party_size: snap.party_size,
+            arrived_at: snap.arrived_at,
+            slot_at: snap.slot_at,
+        })
+        .collect();
+    let rows = simulate::run(&arrivals, &policy, counters, tz);
+    // Rows come in call order; find each arrival's by ticket and arrival time.
+    let mut by_arrival: HashMap<(&str, DateTime<Utc>), &SimRow> = HashMap::new();
+    for row in &rows {
+        by_arrival.insert((row.ticket.as_str(), row.arrived_at), row);
+    }
+
+    let mut simulated_events: Vec<(u8, Event)> = Vec::with_capacity(arrived.len() * 3);
+    let mut entries = Vec::with_capacity(arrived.len());
+    for (id, snap) in &arrived {
+        let Some(row) = by_arrival.get(&(snap.ticket.as_str(), snap.arrived_at)) else {
+            continue;
+        };
+        let life = actual.get(id);
+        let first_call = life.and_then(|l| l.first_call);
+        entries.push(WhatIfEntry {
+            ticket: snap.ticket.clone(),
+            class: snap.class,
+            tier: snap.tier,
+            party_size: snap.party_size,
+            arrived_at: local(snap.arrived_at, tz),
+            actual_queue_class: snap.queue_class,
+            actual_called_at: first_call.map(|t| local(t, tz)),
+            actual_wait_minutes: first_call.map(|t| minutes(t - snap.eligible_at)),
+            actual_status: life.map_or(Status::Waiting, |l| l.status),
+            simulated_queue_class: row.queue_class,
+            simulated_called_at: local(row.called_at, tz),
+            simulated_counter: row.counter,
+            simulated_wait_minutes: minutes(row.called_at - row.eligible_at),
+        });
+        simulated_events.extend(simulated_life(*id, snap, row));
+    }
+    // At one instant: a counter comes free, then people arrive, then the counter calls: the
+    // order in which the engine saw them.
+    simulated_events.sort_by_key(|(phase, e)| (e.at, *phase, e.entry_id));
+
+    let actual_report = reports::daily(&DayInput {
+        events: day_events,
+        booked: Vec::new(),
+        ..input.clone()
+    });
+    let simulated_report = reports::daily(&DayInput {
+        policy,
+        events: simulated_events.into_iter().map(|(_, e)| e).collect(),
+        booked: Vec::new(),
+        ..input.clone()
+    });
+    let arrivals_count = arrived.len() as u32;
+    let scenario = |report: &DailyReport, policy: Policy, counters: u32| Scenario {
+        policy,
+        counters,
+        called: report.figures.waits.all.calls,
+        not_called: arrivals_count.saturating_sub(report.figures.waits.all.calls),
+        waits: report.figures.waits.clone(),
+        walkin_share_served: report.figures.fairness.walkin_share_served,
+        overtakes_beyond_bound: report.figures.fairness.overtakes_beyond_bound,
+    };
+    Ok(WhatIf {
+        port: input.port_code.clone(),
+        port_name: input.port_name.clone(),
+        date: input.date,
+        time_zone: tz.name().to_string(),
+        arrivals: arrivals_count,
+        observed_minutes_per_person,
+        actual: scenario(&actual_report, input.policy, counters_used),
+        simulated: scenario(&simulated_report, policy, counters),
+        entries,
+    })
+}
+
+/// The replayed party's log: it joins, is called at its counter and is served. The phase
+/// orders events of one instant (0 served, 1 joined, 2 called).
+fn simulated_life(entry_id: i64, snap: &EntrySnapshot, row: &SimRow) -> [(u8, Event); 3] {
+    let event = |kind, at, from, to, snapshot| Event {
+        entry_id,
+        at,
+        actor_id: None,
+        kind,
+        from,
+        to,
+        counter: (kind != EventKind::Registered).then_some(row.counter),
+        snapshot,
+        note: None,
+    };
+    let snapshot = EntrySnapshot {
+        queue_class: row.queue_class,
+        eligible_at: row.eligible_at,
+        estimate: None,
+        ..snap.clone()
+    };
+    [
+        (
+            1,
+            event(
+                EventKind::Registered,
+                snap.arrived_at,
+                None,
+                Some(Status::Waiting),
+                Some(snapshot),
+            ),
+        ),
+        (
+            2,
+            event(
+                EventKind::Called,
+                row.called_at,
+                Some(Status::Waiting),
+                Some(Status::Called),
+                None,
+            ),
+        ),
+        (
+            0,
+            event(
+                EventKind::Served,
+                row.finished_at,
+                Some(Status::Called),
+                Some(Status::Served),
+                None,
+            ),
+        ),
+    ]
+}
+
+fn local(at: DateTime<Utc>, tz: Tz) -> DateTime<FixedOffset> {
+    at.with_timezone(&tz).fixed_offset()
+}
+
+/// Minutes with one decimal, as the report rounds them.
+fn minutes(span: Duration) -> f64 {
+    round1(span.num_seconds() as f64 / 60.0)
+}
+
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_be_iso_and_ranges_a_month_at_most() {
+        assert_eq!(
+            parse_date("date", Some(" 2026-11-01 ")).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()
+        );
+        for bad in [None, Some(""), Some("11/01/2026"), Some("2026-02-30")] {
+            let e = parse_date("date", bad).unwrap_err();
+            assert!(e.fields().unwrap().get("date").is_some(), "{bad:?}");
+        }
+        let d = |day| NaiveDate::from_ymd_opt(2026, 10, day).unwrap();
+        assert!(check_range(d(1), d(31)).is_ok());
+        assert!(check_range(d(2), d(1)).is_err());
+        assert!(check_range(d(1), NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()).is_err());
+    }
+
+    #[test]
+    fn what_if_fields_are_checked_and_empty_keeps_the_days_value() {
+        let empty = WhatIfInput::default().parse().unwrap();
+        assert_eq!(empty, WhatIfParams::default());
+        let given = WhatIfInput {
+            walkin_percent: "45%".into(),
+            priority_boost_minutes: "60".into(),
+            counters: "3".into(),
+            minutes_per_person: String::new(),
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(given.walkin_share, Some(0.45));
+        assert_eq!(given.counters, Some(3));
+        let bad = WhatIfInput {
+            walkin_percent: "100".into(),
+            counters: "0".into(),
+            ..WhatIfInput::default()
+        }
+        .parse()
+        .unwrap_err();
+        assert!(bad.get("walkin_percent").is_some());
+        assert!(bad.get("counters").is_some());
+    }
+}
