@@ -32,7 +32,9 @@ use crate::db::{DbConnection, from_db};
 use crate::error::AppResult;
 
 /// Upper bounds of the latency histogram's buckets, in seconds.
-const BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+const BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
 
 /// The route label of requests that matched no route (404s of unknown paths): one label for
 /// all of them, so that scanners cannot grow the label set.
@@ -244,7 +246,12 @@ pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
          # TYPE portqueue_queue_waiting gauge\n",
     );
     for g in &gauges {
-        let _ = writeln!(out, "portqueue_queue_waiting{{port=\"{}\"}} {}", escape(&g.port), g.waiting);
+        let _ = writeln!(
+            out,
+            "portqueue_queue_waiting{{port=\"{}\"}} {}",
+            escape(&g.port),
+            g.waiting
+        );
     }
     out.push_str(
         "# HELP portqueue_queue_oldest_wait_seconds Seconds the longest-waiting entry has waited since it arrived, per port (0 when nobody waits).\n\
@@ -288,13 +295,33 @@ mod tests {
         let mut out = String::new();
         metrics.render_requests(&mut out);
         let ok = r#"route="/x/{id}",method="GET",status="2xx""#;
-        assert!(out.contains(&format!("portqueue_http_requests_total{{{ok}}} 4\n")), "{out}");
-        assert!(out.contains(&format!("_bucket{{{ok},le=\"0.005\"}} 1\n")), "{out}");
-        assert!(out.contains(&format!("_bucket{{{ok},le=\"0.025\"}} 1\n")), "{out}");
-        assert!(out.contains(&format!("_bucket{{{ok},le=\"0.05\"}} 3\n")), "{out}");
-        assert!(out.contains(&format!("_bucket{{{ok},le=\"10\"}} 3\n")), "{out}");
-        assert!(out.contains(&format!("_bucket{{{ok},le=\"+Inf\"}} 4\n")), "{out}");
-        assert!(out.contains(r#"portqueue_http_requests_total{route="/x/{id}",method="GET",status="4xx"} 1"#));
+        assert!(
+            out.contains(&format!("portqueue_http_requests_total{{{ok}}} 4\n")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("_bucket{{{ok},le=\"0.005\"}} 1\n")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("_bucket{{{ok},le=\"0.025\"}} 1\n")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("_bucket{{{ok},le=\"0.05\"}} 3\n")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("_bucket{{{ok},le=\"10\"}} 3\n")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!("_bucket{{{ok},le=\"+Inf\"}} 4\n")),
+            "{out}"
+        );
+        assert!(out.contains(
+            r#"portqueue_http_requests_total{route="/x/{id}",method="GET",status="4xx"} 1"#
+        ));
         assert_eq!(metrics.requests_for("/x/{id}", &Method::GET), 5);
     }
 

@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -34,21 +34,98 @@ pub enum DbConnection {
 }
 
 /// The shared connection pool.
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type DbPool = Pool<Manager>;
 /// A connection checked out of the pool.
-pub type PooledConn = PooledConnection<ConnectionManager<DbConnection>>;
+pub type PooledConn = PooledConnection<Manager>;
 
-/// Why the database could not be opened, in words an operator can act on.
+/// Why the database could not be opened, in words an operator can act on. Each message is
+/// one line (the command line prints it as its one line on standard error) and never shows
+/// a password.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error(
         "no SQLite database at `{0}`; to create a new one, use `sqlite://{0}` (a typo must not start an empty database)"
     )]
     MissingFile(String),
-    #[error("cannot open the database at `{url}`: {message}")]
+    #[error(
+        "`{0}` is not a database URL this program knows: use `postgres://USER:PASSWORD@HOST:PORT/DB` for PostgreSQL or `sqlite://PATH` for SQLite"
+    )]
+    UnknownScheme(String),
+    #[error("cannot open the database at {url}: {message}")]
     Connect { url: String, message: String },
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(String),
+}
+
+impl OpenError {
+    fn connect(location: &Location, raw: &str) -> OpenError {
+        OpenError::Connect {
+            url: location.display(),
+            message: explain_connect_error(location, raw),
+        }
+    }
+}
+
+/// Turns a driver's (often multi-line) connection error into one line that says what to check.
+fn explain_connect_error(location: &Location, raw: &str) -> String {
+    let lower = raw.to_ascii_lowercase();
+    let hint = match location {
+        Location::Postgres(_) => [
+            ("connection refused", "connection refused — is PostgreSQL running and reachable?"),
+            (
+                "password authentication failed",
+                "password authentication failed — check the user and password in the URL",
+            ),
+            (
+                "no password supplied",
+                "the server asks for a password and the URL has none",
+            ),
+            (
+                "could not translate host name",
+                "unknown host name — check the host in the URL",
+            ),
+            ("name or service not known", "unknown host name — check the host in the URL"),
+            ("timeout expired", "no answer in time — is the host reachable (firewall)?"),
+            ("timed out", "no answer in time — is the host reachable (firewall)?"),
+            (
+                "no pg_hba.conf entry",
+                "the server does not accept this user from this address (see pg_hba.conf)",
+            ),
+            (
+                "remaining connection slots",
+                "the server has no free connection slots (raise max_connections or lower the number of app servers)",
+            ),
+            (
+                "too many connections",
+                "the server has no free connection slots (raise max_connections or lower the number of app servers)",
+            ),
+            ("invalid connection string", "the URL is not a valid PostgreSQL URL"),
+            ("invalid uri", "the URL is not a valid PostgreSQL URL"),
+        ]
+        .iter()
+        .find(|(needle, _)| lower.contains(needle))
+        .map(|(_, hint)| (*hint).to_owned()),
+        Location::Sqlite { .. } => lower.contains("unable to open").then(|| {
+            "cannot open the file — does its directory exist, and may this user write there?"
+                .to_owned()
+        }),
+    };
+    let hint = hint.or_else(|| {
+        // "database "x" does not exist", "role "x" does not exist": the server names what.
+        lower.contains("does not exist").then(|| {
+            let detail = raw.rsplit("FATAL:").next().unwrap_or(raw);
+            format!(
+                "{} — create it first (docs/deployment.md)",
+                one_line(detail)
+            )
+        })
+    });
+    hint.unwrap_or_else(|| one_line(raw))
+}
+
+/// Joins a multi-line message into one line.
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Where the database is, after reading the URL.
@@ -93,7 +170,7 @@ impl Location {
 
 fn redact_password(url: &str) -> String {
     // postgres://user:secret@host/db → postgres://user:***@host/db
-    match (url.find("://"), url.rfind('@')) {
+    let url = match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];
             match credentials.find(':') {
@@ -107,45 +184,82 @@ fn redact_password(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    };
+    // …/db?password=secret&sslmode=require → …/db?password=***&sslmode=require
+    match url.split_once('?') {
+        Some((base, query)) => {
+            let query: Vec<String> = query
+                .split('&')
+                .map(|pair| match pair.split_once('=') {
+                    Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                    _ => pair.to_owned(),
+                })
+                .collect();
+            format!("{base}?{}", query.join("&"))
+        }
+        None => url,
     }
 }
 
-/// SQLite settings for every pooled connection: WAL so readers never block the writer,
-/// a busy timeout so concurrent writers queue instead of failing, and foreign keys on.
-#[derive(Debug, Clone, Copy)]
-struct ConnectionSetup;
+/// Makes the pool's connections: to the backend the URL names and no other, each set up as
+/// [`open`] sets up the first. (Diesel's generic `ConnectionManager<DbConnection>` would try
+/// every backend in turn and, when PostgreSQL is down, report only "Invalid connection url
+/// for multiconnection"; this one says what is wrong.)
+#[derive(Debug, Clone)]
+pub struct Manager {
+    location: Location,
+}
 
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        if let DbConnection::Sqlite(c) = conn {
+impl Manager {
+    pub fn new(location: Location) -> Manager {
+        Manager { location }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = OpenError;
+
+    fn connect(&self) -> Result<DbConnection, OpenError> {
+        let mut conn = establish(&self.location)?;
+        if let DbConnection::Sqlite(c) = &mut conn {
+            // A busy timeout so concurrent writers queue instead of failing, foreign keys on,
+            // and with WAL (set in `establish`) a normal sync is durable enough.
             c.batch_execute(
                 "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
             )
-            .map_err(diesel::r2d2::Error::QueryError)?;
+            .map_err(|e| OpenError::connect(&self.location, &e.to_string()))?;
         }
-        Ok(())
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), OpenError> {
+        conn.ping()
+            .map_err(|e| OpenError::connect(&self.location, &e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
     }
 }
 
 fn establish(location: &Location) -> Result<DbConnection, OpenError> {
-    let connect_error = |e: diesel::ConnectionError| OpenError::Connect {
-        url: location.display(),
-        message: e.to_string(),
-    };
+    let connect_error = |e: diesel::ConnectionError| OpenError::connect(location, &e.to_string());
     match location {
         Location::Postgres(url) => PgConnection::establish(url)
             .map(DbConnection::Postgresql)
             .map_err(connect_error),
         Location::Sqlite { path, create } => {
             if !create && !Path::new(path).exists() {
+                // `postgress://…`, `mysql://…`: a URL, not a file name.
+                if path.contains("://") {
+                    return Err(OpenError::UnknownScheme(redact_password(path)));
+                }
                 return Err(OpenError::MissingFile(path.clone()));
             }
             let mut conn = SqliteConnection::establish(path).map_err(connect_error)?;
             conn.batch_execute("PRAGMA journal_mode = WAL;")
-                .map_err(|e| OpenError::Connect {
-                    url: location.display(),
-                    message: e.to_string(),
-                })?;
+                .map_err(|e| OpenError::connect(location, &e.to_string()))?;
             Ok(DbConnection::Sqlite(conn))
         }
     }
@@ -157,7 +271,7 @@ pub fn migrate(conn: &mut DbConnection) -> Result<(), OpenError> {
         DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(drop),
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(drop),
     };
-    result.map_err(|e| OpenError::Migrate(e.to_string()))
+    result.map_err(|e| OpenError::Migrate(one_line(&e.to_string())))
 }
 
 /// Opens the database, migrates it, and returns a pool of connections to it.
@@ -165,19 +279,11 @@ pub fn open(location: &Location, max_connections: u32) -> Result<DbPool, OpenErr
     let mut first = establish(location)?;
     migrate(&mut first)?;
     drop(first);
-    let url = match location {
-        Location::Postgres(url) => url.clone(),
-        Location::Sqlite { path, .. } => path.clone(),
-    };
     Pool::builder()
         .max_size(max_connections)
         .connection_timeout(Duration::from_secs(10))
-        .connection_customizer(Box::new(ConnectionSetup))
-        .build(ConnectionManager::<DbConnection>::new(url))
-        .map_err(|e| OpenError::Connect {
-            url: location.display(),
-            message: e.to_string(),
-        })
+        .build(Manager::new(location.clone()))
+        .map_err(|e| OpenError::connect(location, &e.to_string()))
 }
 
 /// Stored times are UTC without an offset (both backends agree on that column type).
@@ -233,10 +339,51 @@ mod tests {
     }
 
     #[test]
+    fn a_url_with_an_unknown_scheme_is_named_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("postgress://app:s3cret@{}/pq", dir.path().display());
+        let err = open(&Location::parse(Some(&url)), 1).expect_err("refused");
+        assert!(matches!(err, OpenError::UnknownScheme(_)), "{err}");
+        let message = err.to_string();
+        assert!(message.contains("postgress://app:***@"), "{message}");
+        assert!(!message.contains("s3cret"), "{message}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
     fn passwords_are_redacted_in_logs() {
         assert_eq!(
             redact_password("postgres://app:s3cret@db:5432/pq"),
             "postgres://app:***@db:5432/pq"
+        );
+        assert_eq!(
+            redact_password("postgres://db/pq?user=app&password=s3cret&sslmode=require"),
+            "postgres://db/pq?user=app&password=***&sslmode=require"
+        );
+    }
+
+    #[test]
+    fn connection_errors_are_one_line_that_says_what_to_check() {
+        let location = Location::parse(Some("postgres://app:s3cret@127.0.0.1:1/pq"));
+        let refused = "connection to server at \"127.0.0.1\", port 1 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n";
+        let message = OpenError::connect(&location, refused).to_string();
+        assert_eq!(
+            message,
+            "cannot open the database at postgres://app:***@127.0.0.1:1/pq: connection refused — is PostgreSQL running and reachable?"
+        );
+        let missing = "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  database \"pq\" does not exist\n";
+        let message = OpenError::connect(&location, missing).to_string();
+        assert!(
+            message.ends_with(
+                ": database \"pq\" does not exist — create it first (docs/deployment.md)"
+            ),
+            "{message}"
+        );
+        let odd = "something\nunexpected   happened\n";
+        assert!(
+            OpenError::connect(&location, odd)
+                .to_string()
+                .ends_with(": something unexpected happened")
         );
     }
 }

@@ -1,0 +1,442 @@
+//! The command line as a script sees it (interfaces.md, "Command line"): the real binary, its
+//! exit status, its standard output, and on failure exactly one clear line on standard error.
+//! Runs on SQLite, and on PostgreSQL when `PORTQUEUE_TEST_DATABASE_URL` is set.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use diesel::prelude::*;
+
+use portqueue::auth::sessions;
+use portqueue::db::schema::appointments;
+use portqueue::db::{self, Location};
+use portqueue_core::Policy;
+use portqueue_core::queue::simulate;
+
+use common::{fresh_database_url, test_postgres_url};
+
+/// Runs `portqueue ARGS` in `dir`, with `database_url` as `DATABASE_URL` (none: unset),
+/// `stdin` piped in.
+fn portqueue(dir: &Path, database_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portqueue"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("PORTQUEUE_BIND")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(url) = database_url {
+        command.env("DATABASE_URL", url);
+    }
+    let mut child = command.spawn().expect("run portqueue");
+    {
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("write stdin");
+        }
+    }
+    child.wait_with_output().expect("wait for portqueue")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Asserts success and returns standard output.
+#[track_caller]
+fn succeeds(output: Output) -> String {
+    assert!(
+        output.status.success(),
+        "expected success, got {:?}; stderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout(&output)
+}
+
+/// Asserts exit status 1 and exactly one line on standard error; returns that line.
+#[track_caller]
+fn fails_with_one_line(output: Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "expected exit status 1; stdout: {}; stderr: {stderr}",
+        stdout(&output)
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "expected one line on stderr, got: {stderr:?}"
+    );
+    assert!(lines[0].starts_with("portqueue: "), "{stderr}");
+    assert!(
+        stdout(&output).is_empty(),
+        "nothing on stdout when it fails"
+    );
+    lines[0].to_owned()
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn migrate_creates_a_database_only_for_the_default_file_or_a_sqlite_url() {
+    // No URL at all: the default file in the working directory, created and migrated.
+    let default_dir = tempfile::tempdir().unwrap();
+    let out = succeeds(portqueue(default_dir.path(), None, &["migrate"], None));
+    assert!(out.contains("sqlite://portqueue.db is up to date"), "{out}");
+    assert!(default_dir.path().join("portqueue.db").exists());
+
+    // An explicit sqlite:// URL creates its file.
+    let dir = tempfile::tempdir().unwrap();
+    let wanted = dir.path().join("new.db");
+    let url = format!("sqlite://{}", wanted.display());
+    succeeds(portqueue(dir.path(), Some(&url), &["migrate"], None));
+    assert!(wanted.exists());
+
+    // A bare path that does not exist is a typo until proven otherwise: nothing is created.
+    let empty = tempfile::tempdir().unwrap();
+    let typo = empty.path().join("portqueu.db");
+    let line = fails_with_one_line(portqueue(
+        empty.path(),
+        Some(typo.to_str().unwrap()),
+        &["migrate"],
+        None,
+    ));
+    assert!(
+        line.contains("no SQLite database at") && line.contains("sqlite://"),
+        "{line}"
+    );
+    assert!(
+        files_in(empty.path()).is_empty(),
+        "{:?}",
+        files_in(empty.path())
+    );
+
+    // A misspelt scheme is named as such; the password in it is not shown.
+    let line = fails_with_one_line(portqueue(
+        empty.path(),
+        None,
+        &[
+            "--database-url",
+            "postgress://app:s3cret@127.0.0.1/pq",
+            "migrate",
+        ],
+        None,
+    ));
+    assert!(
+        line.contains("`postgress://app:***@127.0.0.1/pq` is not a database URL"),
+        "{line}"
+    );
+    assert!(!line.contains("s3cret"), "{line}");
+    assert!(
+        files_in(empty.path()).is_empty(),
+        "{:?}",
+        files_in(empty.path())
+    );
+}
+
+#[test]
+fn an_unreachable_postgres_is_one_line_that_says_what_to_check() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1 of the loopback address.
+    for args in [
+        &["migrate"][..],
+        &[
+            "port",
+            "add",
+            "--code",
+            "SYS",
+            "--name",
+            "San Ysidro",
+            "--timezone",
+            "UTC",
+        ],
+    ] {
+        let line = fails_with_one_line(portqueue(
+            dir.path(),
+            Some("postgres://nobody:hunter2@127.0.0.1:1/x"),
+            args,
+            None,
+        ));
+        assert_eq!(
+            line,
+            "portqueue: cannot open the database at postgres://nobody:***@127.0.0.1:1/x: \
+             connection refused — is PostgreSQL running and reachable?"
+        );
+    }
+    assert!(files_in(dir.path()).is_empty());
+
+    // On the PostgreSQL pass: a server that answers, but has no such database.
+    if let Some(url) = test_postgres_url() {
+        let slash = url.rfind('/').expect("URL ends with /DBNAME");
+        let missing = format!("{}/pq_no_such_database", &url[..slash]);
+        let line = fails_with_one_line(portqueue(dir.path(), Some(&missing), &["migrate"], None));
+        assert!(
+            line.contains("database \"pq_no_such_database\" does not exist — create it first"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn a_port_its_accounts_and_a_token_are_set_up_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let db = Some(url.as_str());
+    let run = |args: &[&str], stdin: Option<&str>| portqueue(dir.path(), db, args, stdin);
+
+    let out = succeeds(run(
+        &[
+            "port",
+            "add",
+            "--code",
+            "sys",
+            "--name",
+            "San Ysidro",
+            "--timezone",
+            "America/Tijuana",
+        ],
+        None,
+    ));
+    assert_eq!(out.trim(), "added port SYS (San Ysidro, America/Tijuana)");
+    let line = fails_with_one_line(run(
+        &[
+            "port",
+            "add",
+            "--code",
+            "OTY",
+            "--name",
+            "Otay Mesa",
+            "--timezone",
+            "America/Tijuna",
+        ],
+        None,
+    ));
+    assert!(line.contains("timezone"), "{line}");
+    let line = fails_with_one_line(run(
+        &[
+            "port",
+            "add",
+            "--code",
+            "SYS",
+            "--name",
+            "Again",
+            "--timezone",
+            "UTC",
+        ],
+        None,
+    ));
+    assert!(line.contains("SYS"), "{line}");
+
+    let add_officer = [
+        "officer",
+        "add",
+        "--username",
+        "ofelia",
+        "--role",
+        "officer",
+        "--port",
+        "SYS",
+    ];
+    let line = fails_with_one_line(run(&add_officer, Some("long enough password\n")));
+    assert!(line.contains("--password-stdin"), "{line}");
+    let with_stdin = [&add_officer[..], &["--password-stdin"]].concat();
+    let out = succeeds(run(&with_stdin, Some("long enough password\n")));
+    assert_eq!(out.trim(), "added officer ofelia");
+    let line = fails_with_one_line(run(
+        &[
+            "officer",
+            "add",
+            "--username",
+            "otto",
+            "--role",
+            "officer",
+            "--port",
+            "NOPE",
+            "--password-stdin",
+        ],
+        Some("long enough password\n"),
+    ));
+    assert!(line.contains("NOPE"), "{line}");
+
+    let first = succeeds(run(&["token", "create", "--username", "ofelia"], None));
+    let second = succeeds(run(&["token", "create", "--username", "ofelia"], None));
+    assert_eq!(first.lines().count(), 1, "{first}");
+    let (first, second) = (first.trim(), second.trim());
+    assert!(
+        first.len() >= 32,
+        "a token long enough not to be guessed: {first}"
+    );
+    assert_ne!(first, second, "every token is new");
+    let line = fails_with_one_line(run(&["token", "create", "--username", "nobody"], None));
+    assert!(line.contains("nobody"), "{line}");
+
+    // The printed token is one the app accepts, for that officer.
+    let pool = db::open(&Location::parse(db), 1).unwrap();
+    let actor = sessions::find_api_token(&mut pool.get().unwrap(), first)
+        .unwrap()
+        .expect("the printed token is known");
+    assert_eq!(actor.username, "ofelia");
+}
+
+const APPOINTMENTS: &str = "confirmation,slot_at,party_size,name,nationality,language\n\
+AB-1001,2026-11-25T09:30:00-08:00,2,Ana Pérez,Venezuela,spa\n\
+AB-1002,2026-11-25T13:00:00-08:00,1,Li Wei,China,zho\n";
+
+const ONE_BAD_ROW: &str = "confirmation,slot_at,party_size,name,nationality,language\n\
+AB-1003,2026-11-25T10:00:00-08:00,3,Marie Joseph,Haiti,hat\n\
+AB-1004,tomorrow morning,1,Ivan Petrov,Russia,rus\n";
+
+#[test]
+fn import_appointments_is_idempotent_and_a_bad_row_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let db = Some(url.as_str());
+    let run = |args: &[&str]| portqueue(dir.path(), db, args, None);
+    succeeds(run(&[
+        "port",
+        "add",
+        "--code",
+        "SYS",
+        "--name",
+        "San Ysidro",
+        "--timezone",
+        "America/Tijuana",
+    ]));
+    std::fs::write(dir.path().join("day.csv"), APPOINTMENTS).unwrap();
+    std::fs::write(dir.path().join("bad.csv"), ONE_BAD_ROW).unwrap();
+
+    let out = succeeds(run(&["import-appointments", "--port", "SYS", "day.csv"]));
+    assert_eq!(out.trim(), "port SYS: 2 created, 0 unchanged, 0 updated");
+    let out = succeeds(run(&["import-appointments", "--port", "SYS", "day.csv"]));
+    assert_eq!(out.trim(), "port SYS: 0 created, 2 unchanged, 0 updated");
+
+    let line = fails_with_one_line(run(&["import-appointments", "--port", "SYS", "bad.csv"]));
+    assert!(line.contains("line 3, column slot_at"), "{line}");
+    let pool = db::open(&Location::parse(db), 1).unwrap();
+    let stored: Vec<String> = appointments::table
+        .select(appointments::confirmation)
+        .order(appointments::confirmation.asc())
+        .load(&mut pool.get().unwrap())
+        .unwrap();
+    assert_eq!(
+        stored,
+        ["AB-1001", "AB-1002"],
+        "the good row of a bad file is not imported"
+    );
+
+    let line = fails_with_one_line(run(&[
+        "import-appointments",
+        "--port",
+        "SYS",
+        "missing.csv",
+    ]));
+    assert!(line.contains("cannot read missing.csv"), "{line}");
+    let line = fails_with_one_line(run(&["import-appointments", "--port", "XXX", "day.csv"]));
+    assert!(line.contains("XXX"), "{line}");
+}
+
+const ARRIVALS: &str = "ticket,class,tier,party_size,arrived_at,slot_at\n\
+W001,walk_in,standard,3,2026-11-25T08:00:00-08:00,\n\
+A001,appointment,standard,2,2026-11-25T08:05:00-08:00,2026-11-25T08:30:00-08:00\n\
+W002,walk_in,priority,1,2026-11-25T08:06:00-08:00,\n\
+W003,walk_in,urgent,1,2026-11-25T08:20:00-08:00,\n\
+A002,appointment,standard,4,2026-11-25T08:21:00-08:00,2026-11-25T08:30:00-08:00\n";
+
+#[test]
+fn simulate_replays_a_file_as_csv_and_json_without_touching_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("arrivals.csv"), ARRIVALS).unwrap();
+    let run = |extra: &[&str]| {
+        let args = [
+            &[
+                "simulate",
+                "--input",
+                "arrivals.csv",
+                "--counters",
+                "2",
+                "--timezone",
+                "America/Tijuana",
+            ][..],
+            extra,
+        ]
+        .concat();
+        portqueue(dir.path(), None, &args, None)
+    };
+
+    // The same engine, driven in-process, gives the same bytes.
+    let arrivals = simulate::read_arrivals(ARRIVALS.as_bytes()).unwrap();
+    let rows = simulate::run(
+        &arrivals,
+        &Policy::default(),
+        2,
+        "America/Tijuana".parse().unwrap(),
+    );
+    let mut expected = Vec::new();
+    simulate::write_csv(&rows, &mut expected).unwrap();
+
+    let csv = succeeds(run(&[]));
+    assert_eq!(csv, String::from_utf8(expected).unwrap());
+    assert_eq!(
+        csv.lines().next(),
+        Some(
+            "ticket,class,queue_class,tier,party_size,arrived_at,eligible_at,called_at,counter,finished_at,wait_minutes,reason"
+        )
+    );
+    assert_eq!(csv.lines().count(), 6);
+    let position = |ticket: &str| csv.lines().position(|l| l.starts_with(ticket)).unwrap();
+    assert!(
+        position("W003,") < position("W002,"),
+        "urgent passes the earlier priority (G1): {csv}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&succeeds(run(&["--format", "json"]))).unwrap();
+    let tickets: Vec<&str> = json
+        .as_array()
+        .expect("an array")
+        .iter()
+        .map(|row| row["ticket"].as_str().unwrap())
+        .collect();
+    let csv_tickets: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        tickets, csv_tickets,
+        "JSON and CSV list the same calls in the same order"
+    );
+    assert_eq!(json[0]["queue_class"], "walk_in");
+
+    std::fs::write(
+        dir.path().join("arrivals.csv"),
+        ARRIVALS.replace("W002,walk_in,priority", "W002,walk_in,important"),
+    )
+    .unwrap();
+    let line = fails_with_one_line(run(&[]));
+    assert!(line.contains("line 4, column tier"), "{line}");
+    let line = fails_with_one_line(run(&["--walkin-share", "1.5"]));
+    assert!(line.contains("walkin-share"), "{line}");
+
+    assert_eq!(
+        files_in(dir.path()),
+        ["arrivals.csv"],
+        "simulate opens no database"
+    );
+}

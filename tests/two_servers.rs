@@ -1,0 +1,428 @@
+//! Two `portqueue serve` processes on one PostgreSQL database (issue 5): registrations through
+//! both never give two open tickets one number, and 32 simultaneous "call next" presses spread
+//! over both never call an entry twice and commit in the engine's order (G7 across processes).
+//!
+//! Needs `PORTQUEUE_TEST_DATABASE_URL` (the CI's PostgreSQL pass sets it); on SQLite, one file
+//! served by one process, it says that it skipped.
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use chrono::{SecondsFormat, Utc};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use portqueue::db::models::Entry;
+use portqueue::db::schema::{entries, entry_events};
+use portqueue::db::{self, Location};
+use portqueue::service::port_by_code;
+use portqueue_core::queue as engine;
+
+use common::{PASSWORD, fresh_postgres_database, test_postgres_url};
+
+// ---- a minimal HTTP/1.1 client ----------------------------------------------------------
+
+/// One request on its own connection (`Connection: close`): the status and the body.
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect to {addr}: {e}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    if !body.is_empty() {
+        head.push_str("Content-Type: application/json\r\n");
+    }
+    head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream
+        .read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("read from {addr}: {e}"));
+    let raw = String::from_utf8_lossy(&raw);
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP answer: {raw:?}"));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {head:?}"));
+    let chunked = head
+        .lines()
+        .any(|l| l.to_ascii_lowercase().replace(' ', "") == "transfer-encoding:chunked");
+    (
+        status,
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        },
+    )
+}
+
+fn dechunk(mut rest: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let size =
+            usize::from_str_radix(size.split(';').next().unwrap().trim(), 16).expect("chunk size");
+        if size == 0 {
+            break;
+        }
+        out.push_str(&after[..size]);
+        rest = &after[size + 2..];
+    }
+    out
+}
+
+// ---- the servers --------------------------------------------------------------------------
+
+/// A `portqueue serve` process, killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(dir: &Path, database_url: &str, n: usize) -> Server {
+        // A port the kernel just handed out and took back: free unless someone races us.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let log = dir.join(format!("server-{n}.log"));
+        let file = std::fs::File::create(&log).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_portqueue"))
+            .args(["serve", "--bind", &addr.to_string()])
+            .env("DATABASE_URL", database_url)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("start portqueue serve");
+        let mut server = Server { child, addr, log };
+        server.wait_until_healthy();
+        server
+    }
+
+    fn wait_until_healthy(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "server {} exited with {status}: {}",
+                    self.addr,
+                    self.log_text()
+                );
+            }
+            if TcpStream::connect(self.addr).is_ok()
+                && http(self.addr, "GET", "/healthz", None, None).0 == 200
+            {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "server {} never became healthy: {}",
+                self.addr,
+                self.log_text()
+            );
+            thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+/// Runs `portqueue ARGS` on the database and asserts it succeeded; returns standard output.
+fn cli(dir: &Path, database_url: &str, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portqueue"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", database_url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run portqueue");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "portqueue {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `jobs` at once, one thread each, released together; returns their results in order.
+fn all_at_once<T: Send + 'static>(jobs: Vec<Box<dyn FnOnce() -> T + Send>>) -> Vec<T> {
+    let barrier = Arc::new(Barrier::new(jobs.len()));
+    let handles: Vec<_> = jobs
+        .into_iter()
+        .map(|job| {
+            let barrier = barrier.clone();
+            thread::spawn(move || {
+                barrier.wait();
+                job()
+            })
+        })
+        .collect();
+    handles
+        .into_iter()
+        .map(|h| h.join().expect("request thread"))
+        .collect()
+}
+
+// ---- the test -----------------------------------------------------------------------------
+
+#[test]
+fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_the_engine() {
+    let Some(server_url) = test_postgres_url() else {
+        eprintln!("skipped: two app servers need PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_postgres_database(&server_url);
+
+    // Set up by command line, as an operator would.
+    cli(
+        dir.path(),
+        &url,
+        &[
+            "port",
+            "add",
+            "--code",
+            "SYS",
+            "--name",
+            "San Ysidro",
+            "--timezone",
+            "America/Tijuana",
+        ],
+        None,
+    );
+    let password = format!("{PASSWORD}\n");
+    cli(
+        dir.path(),
+        &url,
+        &[
+            "officer",
+            "add",
+            "--username",
+            "ada",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(&password),
+    );
+    cli(
+        dir.path(),
+        &url,
+        &[
+            "officer",
+            "add",
+            "--username",
+            "ofelia",
+            "--role",
+            "officer",
+            "--port",
+            "SYS",
+            "--password-stdin",
+        ],
+        Some(&password),
+    );
+    let token = cli(
+        dir.path(),
+        &url,
+        &["token", "create", "--username", "ofelia"],
+        None,
+    )
+    .trim()
+    .to_owned();
+    // Today's appointments around now; the last is booked 90 minutes ahead, so it may not be
+    // called yet (G2) and both the servers and the engine below must pass it over.
+    let now = Utc::now();
+    let mut csv = String::from("confirmation,slot_at,party_size,name,nationality,language\n");
+    for (i, minutes) in [-30i64, -20, -10, 0, 5, 10, 20, 90].into_iter().enumerate() {
+        let slot =
+            (now + chrono::Duration::minutes(minutes)).to_rfc3339_opts(SecondsFormat::Secs, true);
+        csv.push_str(&format!(
+            "AP-{i:02},{slot},{},Person {i},Venezuela,spa\n",
+            1 + i % 4
+        ));
+    }
+    std::fs::write(dir.path().join("today.csv"), csv).unwrap();
+    cli(
+        dir.path(),
+        &url,
+        &["import-appointments", "--port", "SYS", "today.csv"],
+        None,
+    );
+
+    let servers = [
+        Server::start(dir.path(), &url, 1),
+        Server::start(dir.path(), &url, 2),
+    ];
+    let addrs = [servers[0].addr, servers[1].addr];
+
+    // 40 walk-ins and 8 check-ins at once, alternating between the two servers.
+    let mut jobs: Vec<Box<dyn FnOnce() -> (u16, String) + Send>> = Vec::new();
+    for i in 0..48usize {
+        let (addr, token) = (addrs[i % 2], token.clone());
+        let (path, body) = if i < 40 {
+            let mut body =
+                json!({"party_size": 1 + i % 5, "language": "spa", "barriers": ["language"]});
+            if i % 7 == 3 {
+                body["vulnerabilities"] = json!(["pregnancy"]);
+            }
+            if i == 30 {
+                body["tier"] = json!("urgent");
+                body["urgent_reason"] = json!("fainted");
+            }
+            ("/api/v1/ports/SYS/walk-ins".to_owned(), body)
+        } else {
+            (
+                format!("/api/v1/ports/SYS/appointments/AP-{:02}/check-in", i - 40),
+                json!({}),
+            )
+        };
+        jobs.push(Box::new(move || {
+            http(addr, "POST", &path, Some(&token), Some(&body))
+        }));
+    }
+    let mut tickets = HashSet::new();
+    for (status, body) in all_at_once(jobs) {
+        assert_eq!(status, 201, "{body}");
+        let entry: Value = serde_json::from_str(&body).unwrap();
+        let ticket = entry["ticket"].as_str().expect("a ticket").to_owned();
+        assert!(
+            tickets.insert(ticket.clone()),
+            "two open tickets numbered {ticket}"
+        );
+    }
+    assert_eq!(tickets.len(), 48);
+
+    // What the engine says, one call after another, from the stored state.
+    let pool = db::open(&Location::Postgres(url.clone()), 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    let port = port_by_code(&mut conn, "SYS").unwrap();
+    let stored: Vec<Entry> = entries::table
+        .select(Entry::as_select())
+        .order(entries::id.asc())
+        .load(&mut conn)
+        .unwrap();
+    let mut queue: Vec<_> = stored.iter().map(Entry::queue_entry).collect();
+    let mut state = port.share_state();
+    let mut expected = Vec::new();
+    let now = Utc::now();
+    for _ in 0..32 {
+        let call = engine::next_call(&queue, &port.policy(), port.tz(), &state, now)
+            .expect("someone eligible");
+        state = call.state;
+        queue.retain(|e| e.id != call.entry_id);
+        expected.push(call.entry_id);
+    }
+    let early = stored
+        .iter()
+        .find(|e| {
+            e.slot_at
+                .is_some_and(|slot| slot > db::to_db(now + chrono::Duration::minutes(80)))
+        })
+        .expect("the appointment booked 90 minutes ahead is checked in");
+    assert!(
+        !expected.contains(&early.id),
+        "the engine never calls an appointment early"
+    );
+
+    // 32 officers press "call next" at the same moment, each at their own counter, half on
+    // each server.
+    let jobs: Vec<Box<dyn FnOnce() -> (u16, String) + Send>> = (1..=32usize)
+        .map(|counter| {
+            let (addr, token) = (addrs[counter % 2], token.clone());
+            let path = format!("/api/v1/ports/SYS/counters/{counter}/call-next");
+            Box::new(move || http(addr, "POST", &path, Some(&token), None))
+                as Box<dyn FnOnce() -> _ + Send>
+        })
+        .collect();
+    let mut called = Vec::new();
+    for (status, body) in all_at_once(jobs) {
+        assert_eq!(status, 200, "{body}");
+        let entry: Value = serde_json::from_str(&body).unwrap();
+        called.push(entry["id"].as_i64().expect("an entry id"));
+    }
+    let distinct: HashSet<_> = called.iter().collect();
+    assert_eq!(distinct.len(), 32, "an entry was called twice: {called:?}");
+
+    // The order the calls committed in, across both processes, is the engine's order.
+    let committed: Vec<i64> = entry_events::table
+        .filter(entry_events::kind.eq("called"))
+        .order(entry_events::id.asc())
+        .select(entry_events::entry_id)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(committed, expected);
+    assert!(
+        !committed.contains(&early.id),
+        "no server calls an appointment early (G2)"
+    );
+    let statuses: Vec<String> = entries::table
+        .select(entries::status)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(statuses.iter().filter(|s| *s == "called").count(), 32);
+    assert_eq!(statuses.iter().filter(|s| *s == "waiting").count(), 16);
+
+    // Each server answered its half, and its /metrics says so.
+    for server in &servers {
+        let (status, metrics) = http(server.addr, "GET", "/metrics", None, None);
+        assert_eq!(status, 200);
+        let line = r#"portqueue_http_requests_total{route="/api/v1/ports/{code}/counters/{n}/call-next",method="POST",status="2xx"} 16"#;
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{}:\n{metrics}",
+            server.addr
+        );
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l == r#"portqueue_queue_waiting{port="SYS"} 16"#),
+            "{metrics}"
+        );
+    }
+}
