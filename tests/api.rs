@@ -666,6 +666,7 @@ async fn the_openapi_document_describes_every_route() {
 #[actix_web::test]
 async fn every_change_writes_its_event_in_the_same_transaction() {
     use diesel::prelude::*;
+    use portqueue::db::models::EventRow;
     use portqueue::db::schema::entry_events;
     let app = two_ports();
     let token = app.token("ofelia");
@@ -702,26 +703,20 @@ async fn every_change_writes_its_event_in_the_same_transaction() {
         None,
     )
     .await;
-    let events: Vec<(String, Option<String>, Option<String>, Option<i64>)> =
-        app.with_conn(|conn| {
-            entry_events::table
-                .filter(entry_events::entry_id.eq(id))
-                .order(entry_events::id.asc())
-                .select((
-                    entry_events::kind,
-                    entry_events::from_status,
-                    entry_events::to_status,
-                    entry_events::actor_id,
-                ))
-                .load(conn)
-                .unwrap()
-        });
-    let kinds: Vec<_> = events.iter().map(|e| e.0.as_str()).collect();
+    let events: Vec<EventRow> = app.with_conn(|conn| {
+        entry_events::table
+            .filter(entry_events::entry_id.eq(id))
+            .order(entry_events::id.asc())
+            .select(EventRow::as_select())
+            .load(conn)
+            .unwrap()
+    });
+    let kinds: Vec<_> = events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["registered", "called", "recalled", "served"]);
-    assert_eq!(events[1].1.as_deref(), Some("waiting"));
-    assert_eq!(events[3].2.as_deref(), Some("served"));
+    assert_eq!(events[1].from_status.as_deref(), Some("waiting"));
+    assert_eq!(events[3].to_status.as_deref(), Some("served"));
     assert!(
-        events.iter().all(|e| e.3.is_some()),
+        events.iter().all(|e| e.actor_id.is_some()),
         "every event names who acted"
     );
 }
@@ -854,21 +849,52 @@ async fn booked_appointments_still_to_come_widen_walk_ins_windows_but_never_thei
     let app = two_ports();
     let token = app.token("ofelia");
     for _ in 0..4 {
-        call(&app, "POST", "/api/v1/ports/SYS/walk-ins", Some(&token), Some(walk_in(2))).await;
+        call(
+            &app,
+            "POST",
+            "/api/v1/ports/SYS/walk-ins",
+            Some(&token),
+            Some(walk_in(2)),
+        )
+        .await;
     }
     let (_, before) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
     // A family of 12 booked for 09:30 (now is 09:00), not yet here.
     let booking = json!([{"confirmation": "BIG-1", "slot_at": "2026-11-25T09:30:00-08:00", "party_size": 12, "name": "Big Family", "nationality": "Honduras", "language": "spa"}]);
-    call(&app, "POST", "/api/v1/ports/SYS/appointments", Some(&app.token("sergio")), Some(booking)).await;
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments",
+        Some(&app.token("sergio")),
+        Some(booking),
+    )
+    .await;
     let (_, after) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
     let entries = |q: &Value| q["entries"].as_array().unwrap().clone();
     let (before, after) = (entries(&before), entries(&after));
-    assert_eq!(after.len(), 4, "a booking is not in the queue until it checks in");
+    assert_eq!(
+        after.len(),
+        4,
+        "a booking is not in the queue until it checks in"
+    );
     for (b, a) in before.iter().zip(&after) {
         assert_eq!(b["ticket"], a["ticket"], "same order");
-        assert_eq!(b["estimated_call_at"]["earliest"], a["estimated_call_at"]["earliest"]);
-        assert!(a["estimated_call_at"]["latest"].as_str() >= b["estimated_call_at"]["latest"].as_str());
+        assert_eq!(
+            b["estimated_call_at"]["earliest"],
+            a["estimated_call_at"]["earliest"]
+        );
+        assert!(
+            a["estimated_call_at"]["latest"].as_str() >= b["estimated_call_at"]["latest"].as_str()
+        );
     }
-    let last = |q: &[Value]| q[3]["estimated_call_at"]["latest"].as_str().unwrap().to_owned();
-    assert!(last(&after) > last(&before), "the family's share pushes the last window's end later");
+    let last = |q: &[Value]| {
+        q[3]["estimated_call_at"]["latest"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(
+        last(&after) > last(&before),
+        "the family's share pushes the last window's end later"
+    );
 }

@@ -238,7 +238,9 @@ async fn the_first_sign_in_of_a_new_account_must_choose_a_password() {
     // The change ended every other session of the account.
     let old = elsewhere.get("/admin/ports").await;
     assert!(
-        old.location.as_deref().is_some_and(|l| l.starts_with("/login")),
+        old.location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/login")),
         "the other kiosk is signed out: {:?}",
         old.location
     );

@@ -37,7 +37,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/ports/{code}/queue", web::get().to(live_queue))
             .route("/ports/{code}/reports/daily", web::get().to(reports::daily))
             .route("/ports/{code}/reports/range", web::get().to(reports::range))
-            .route("/ports/{code}/reports/what-if", web::get().to(reports::what_if))
+            .route(
+                "/ports/{code}/reports/what-if",
+                web::get().to(reports::what_if),
+            )
             .route(
                 "/ports/{code}/counters/{n}/call-next",
                 web::post().to(call_next),

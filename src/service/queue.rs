@@ -194,7 +194,11 @@ fn counters(
 /// day ahead. The estimates' pessimistic run lets them take their share when they come;
 /// no-shows are common, so they never move anyone's nominal place (see
 /// `portqueue_core::queue::Counters::expected`).
-fn expected_bookings(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<Vec<QueueEntry>> {
+fn expected_bookings(
+    conn: &mut DbConnection,
+    port: &Port,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<QueueEntry>> {
     let late = Duration::minutes(i64::from(port.policy().late_window_minutes));
     let booked: Vec<(i64, NaiveDateTime, i32)> = appointments::table
         .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
@@ -202,7 +206,11 @@ fn expected_bookings(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -
         .filter(entries::id.is_null())
         .filter(appointments::slot_at.ge(to_db(now - late)))
         .filter(appointments::slot_at.lt(to_db(now + Duration::days(1))))
-        .select((appointments::id, appointments::slot_at, appointments::party_size))
+        .select((
+            appointments::id,
+            appointments::slot_at,
+            appointments::party_size,
+        ))
         .load(conn)?;
     Ok(booked
         .into_iter()
