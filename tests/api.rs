@@ -62,6 +62,18 @@ async fn call(
     (status, value)
 }
 
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    call(app, "POST", path, Some(token), Some(body)).await
+}
+
+async fn post_empty(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
+    call(app, "POST", path, Some(token), None).await
+}
+
+async fn get(app: &TestApp, path: &str, token: &str) -> (StatusCode, Value) {
+    call(app, "GET", path, Some(token), None).await
+}
+
 fn walk_in(party: u32) -> Value {
     json!({"party_size": party, "language": "hat", "barriers": ["language"], "name": "Marie Joseph", "nationality": "Haiti", "barrier_note": "app only in English"})
 }
@@ -101,14 +113,7 @@ async fn every_route_answers_401_without_a_known_token() {
 async fn registering_a_walk_in_returns_its_ticket_position_and_window_without_personal_data() {
     let app = two_ports();
     let token = app.token("ofelia");
-    let (status, entry) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(3)),
-    )
-    .await;
+    let (status, entry) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(3)).await;
     assert_eq!(status, StatusCode::CREATED, "{entry}");
     assert_eq!(entry["ticket"], "W-0001");
     assert_eq!(entry["class"], "walk_in");
@@ -125,14 +130,7 @@ async fn registering_a_walk_in_returns_its_ticket_position_and_window_without_pe
     for private in ["Marie", "Haiti", "English", "hat"] {
         assert!(!text.contains(private), "{private} leaked: {text}");
     }
-    let (_, second) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(1)),
-    )
-    .await;
+    let (_, second) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
     assert_eq!(second["ticket"], "W-0002");
     assert_eq!(second["position"], 2);
 }
@@ -142,25 +140,17 @@ async fn an_invalid_walk_in_is_422_naming_each_field_and_writes_nothing() {
     let app = two_ports();
     let token = app.token("ofelia");
     let bad = json!({"party_size": 0, "language": "Spanish", "barriers": [], "tier": "urgent"});
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(bad),
-    )
-    .await;
+    let (status, body) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, bad).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let fields = &body["error"]["fields"];
     for field in ["party_size", "language", "barriers", "urgent_reason"] {
         assert!(fields[field].is_string(), "{field} missing in {body}");
     }
-    let (status, body) = call(
+    let (status, body) = post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(json!({"party_size": [1]})),
+        &token,
+        json!({"party_size": [1]}),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -170,7 +160,7 @@ async fn an_invalid_walk_in_is_422_naming_each_field_and_writes_nothing() {
             .unwrap()
             .contains("string or a number")
     );
-    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    let (_, queue) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
     assert_eq!(queue["entries"].as_array().unwrap().len(), 0);
 }
 
@@ -205,14 +195,7 @@ async fn another_ports_officer_is_403_everywhere_and_an_unknown_port_404() {
     let app = two_ports();
     let ofelia = app.token("ofelia");
     let otto = app.token("otto");
-    let (_, entry) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&ofelia),
-        Some(walk_in(1)),
-    )
-    .await;
+    let (_, entry) = post(&app, "/api/v1/ports/SYS/walk-ins", &ofelia, walk_in(1)).await;
     let id = entry["id"].as_i64().unwrap();
     for (method, path) in [
         ("POST", "/api/v1/ports/SYS/walk-ins".to_string()),
@@ -223,50 +206,40 @@ async fn another_ports_officer_is_403_everywhere_and_an_unknown_port_404() {
         let (status, _) = call(&app, method, &path, Some(&otto), Some(walk_in(1))).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
     }
-    let (status, _) = call(&app, "GET", "/api/v1/ports/NOPE/queue", Some(&ofelia), None).await;
+    let (status, _) = get(&app, "/api/v1/ports/NOPE/queue", &ofelia).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Admins see every port.
-    let (status, _) = call(
-        &app,
-        "GET",
-        "/api/v1/ports/SYS/queue",
-        Some(&app.token("ada")),
-        None,
-    )
-    .await;
+    let (status, _) = get(&app, "/api/v1/ports/SYS/queue", &app.token("ada")).await;
     assert_eq!(status, StatusCode::OK);
 }
 
 #[actix_web::test]
 async fn importing_appointments_needs_a_supervisor_and_is_idempotent() {
     let app = two_ports();
-    let (status, _) = call(
+    let (status, _) = post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments",
-        Some(&app.token("ofelia")),
-        Some(appointments()),
+        &app.token("ofelia"),
+        appointments(),
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let sergio = app.token("sergio");
-    let (status, body) = call(
+    let (status, body) = post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments",
-        Some(&sergio),
-        Some(appointments()),
+        &sergio,
+        appointments(),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(body["created"], 2);
     assert_eq!(body["unchanged"], 0);
-    let (_, body) = call(
+    let (_, body) = post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments",
-        Some(&sergio),
-        Some(appointments()),
+        &sergio,
+        appointments(),
     )
     .await;
     assert_eq!(
@@ -281,14 +254,7 @@ async fn one_bad_appointment_row_imports_nothing_and_names_the_row() {
     let sergio = app.token("sergio");
     let mut rows = appointments();
     rows[1]["slot_at"] = json!("tomorrow morning");
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/appointments",
-        Some(&sergio),
-        Some(rows),
-    )
-    .await;
+    let (status, body) = post(&app, "/api/v1/ports/SYS/appointments", &sergio, rows).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         body["error"]["fields"]["rows[1].slot_at"]
@@ -297,12 +263,10 @@ async fn one_bad_appointment_row_imports_nothing_and_names_the_row() {
             .contains("RFC 3339")
     );
     // Nothing was imported: the good first row cannot be checked in.
-    let (status, _) = call(
+    let (status, _) = post_empty(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments/AB-1001/check-in",
-        Some(&sergio),
-        None,
+        &sergio,
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -312,21 +276,19 @@ async fn one_bad_appointment_row_imports_nothing_and_names_the_row() {
 async fn check_in_draws_an_appointment_ticket_once() {
     let app = two_ports();
     let sergio = app.token("sergio");
-    call(
+    post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments",
-        Some(&sergio),
-        Some(appointments()),
+        &sergio,
+        appointments(),
     )
     .await;
     let ofelia = app.token("ofelia");
-    let (status, entry) = call(
+    let (status, entry) = post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments/ab-1001/check-in",
-        Some(&ofelia),
-        Some(json!({})),
+        &ofelia,
+        json!({}),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{entry}");
@@ -335,12 +297,10 @@ async fn check_in_draws_an_appointment_ticket_once() {
     assert_eq!(entry["queue_class"], "appointment");
     // Slot 09:30 local, checked in at 09:00: callable from 08:30, so now.
     assert_eq!(entry["eligible_at"], "2026-11-25T17:00:00Z");
-    let (status, body) = call(
+    let (status, body) = post_empty(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments/AB-1001/check-in",
-        Some(&ofelia),
-        None,
+        &ofelia,
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
@@ -350,21 +310,18 @@ async fn check_in_draws_an_appointment_ticket_once() {
             .unwrap()
             .contains("A-0001")
     );
-    let (status, _) = call(
+    let (status, _) = post_empty(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments/ZZ-9/check-in",
-        Some(&ofelia),
-        None,
+        &ofelia,
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, body) = call(
+    let (status, body) = post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments/AB-1002/check-in",
-        Some(&ofelia),
-        Some(json!({"tier": "priority"})),
+        &ofelia,
+        json!({"tier": "priority"}),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -374,22 +331,19 @@ async fn check_in_draws_an_appointment_ticket_once() {
 #[actix_web::test]
 async fn a_late_appointment_is_ordered_as_a_walk_in_and_keeps_its_booking() {
     let app = two_ports();
-    call(
+    post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments",
-        Some(&app.token("sergio")),
-        Some(appointments()),
+        &app.token("sergio"),
+        appointments(),
     )
     .await;
     // Slot 09:30; late window 60 min; arrive 10:45.
     app.clock.advance(Duration::minutes(105));
-    let (status, entry) = call(
+    let (status, entry) = post_empty(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments/AB-1001/check-in",
-        Some(&app.token("ofelia")),
-        None,
+        &app.token("ofelia"),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -405,63 +359,26 @@ async fn a_late_appointment_is_ordered_as_a_walk_in_and_keeps_its_booking() {
 async fn call_next_then_complete_and_the_state_rules_answer_409() {
     let app = two_ports();
     let token = app.token("ofelia");
-    let (status, body) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/counters/1/call-next",
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, body) = post_empty(&app, "/api/v1/ports/SYS/counters/1/call-next", &token).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
-    call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(2)),
-    )
-    .await;
-    call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(1)),
-    )
-    .await;
-    let (status, called) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/counters/3/call-next",
-        Some(&token),
-        None,
-    )
-    .await;
+    post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(2)).await;
+    post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
+    let (status, called) = post_empty(&app, "/api/v1/ports/SYS/counters/3/call-next", &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(called["ticket"], "W-0001");
     assert_eq!(called["status"], "called");
     assert_eq!(called["counter"], 3);
-    let (status, _) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/counters/3/call-next",
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, _) = post_empty(&app, "/api/v1/ports/SYS/counters/3/call-next", &token).await;
     assert_eq!(
         status,
         StatusCode::CONFLICT,
         "a counter calls one at a time"
     );
     for counter in ["0", "100", "x"] {
-        let (status, _) = call(
+        let (status, _) = post_empty(
             &app,
-            "POST",
             &format!("/api/v1/ports/SYS/counters/{counter}/call-next"),
-            Some(&token),
-            None,
+            &token,
         )
         .await;
         assert_eq!(
@@ -472,42 +389,14 @@ async fn call_next_then_complete_and_the_state_rules_answer_409() {
     }
     let id = called["id"].as_i64().unwrap();
     app.clock.advance(Duration::minutes(12));
-    let (status, done) = call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/complete"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, done) = post_empty(&app, &format!("/api/v1/entries/{id}/complete"), &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(done["status"], "served");
-    let (status, _) = call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/complete"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, _) = post_empty(&app, &format!("/api/v1/entries/{id}/complete"), &token).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let (status, _) = call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/teleport"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, _) = post_empty(&app, &format!("/api/v1/entries/{id}/teleport"), &token).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = call(
-        &app,
-        "POST",
-        "/api/v1/entries/99999/complete",
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, _) = post_empty(&app, "/api/v1/entries/99999/complete", &token).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -515,42 +404,14 @@ async fn call_next_then_complete_and_the_state_rules_answer_409() {
 async fn recall_is_allowed_up_to_max_recalls_then_no_show() {
     let app = two_ports();
     let token = app.token("ofelia");
-    call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(1)),
-    )
-    .await;
-    let (_, called) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/counters/1/call-next",
-        Some(&token),
-        None,
-    )
-    .await;
+    post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
+    let (_, called) = post_empty(&app, "/api/v1/ports/SYS/counters/1/call-next", &token).await;
     let id = called["id"].as_i64().unwrap();
     for _ in 0..2 {
-        let (status, _) = call(
-            &app,
-            "POST",
-            &format!("/api/v1/entries/{id}/recall"),
-            Some(&token),
-            None,
-        )
-        .await;
+        let (status, _) = post_empty(&app, &format!("/api/v1/entries/{id}/recall"), &token).await;
         assert_eq!(status, StatusCode::OK);
     }
-    let (status, body) = call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/recall"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, body) = post_empty(&app, &format!("/api/v1/entries/{id}/recall"), &token).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(
         body["error"]["message"]
@@ -558,14 +419,7 @@ async fn recall_is_allowed_up_to_max_recalls_then_no_show() {
             .unwrap()
             .contains("no-show")
     );
-    let (status, entry) = call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/no-show"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, entry) = post_empty(&app, &format!("/api/v1/entries/{id}/no-show"), &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(entry["status"], "no_show");
 }
@@ -574,35 +428,14 @@ async fn recall_is_allowed_up_to_max_recalls_then_no_show() {
 async fn a_waiting_entry_can_be_withdrawn_and_leaves_the_queue() {
     let app = two_ports();
     let token = app.token("ofelia");
-    let (_, entry) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(1)),
-    )
-    .await;
+    let (_, entry) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
     let id = entry["id"].as_i64().unwrap();
-    let (status, entry) = call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/withdraw"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, entry) = post_empty(&app, &format!("/api/v1/entries/{id}/withdraw"), &token).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(entry["status"], "withdrawn");
-    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    let (_, queue) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
     assert!(queue["entries"].as_array().unwrap().is_empty());
-    let (status, _) = call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/no-show"),
-        Some(&token),
-        None,
-    )
-    .await;
+    let (status, _) = post_empty(&app, &format!("/api/v1/entries/{id}/no-show"), &token).await;
     assert_eq!(status, StatusCode::CONFLICT);
 }
 
@@ -610,25 +443,11 @@ async fn a_waiting_entry_can_be_withdrawn_and_leaves_the_queue() {
 async fn the_queue_lists_waiting_entries_in_call_order_with_urgent_first() {
     let app = two_ports();
     let token = app.token("ofelia");
-    call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(1)),
-    )
-    .await;
+    post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
     app.clock.advance(Duration::minutes(5));
     let urgent = json!({"party_size": 1, "language": "spa", "barriers": ["technical"], "tier": "urgent", "urgent_reason": "chest pain"});
-    call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(urgent),
-    )
-    .await;
-    let (status, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    post(&app, "/api/v1/ports/SYS/walk-ins", &token, urgent).await;
+    let (status, queue) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
     assert_eq!(status, StatusCode::OK);
     let tickets: Vec<_> = queue["entries"]
         .as_array()
@@ -670,39 +489,11 @@ async fn every_change_writes_its_event_in_the_same_transaction() {
     use portqueue::db::schema::entry_events;
     let app = two_ports();
     let token = app.token("ofelia");
-    let (_, entry) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(1)),
-    )
-    .await;
+    let (_, entry) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
     let id = entry["id"].as_i64().unwrap();
-    call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/counters/2/call-next",
-        Some(&token),
-        None,
-    )
-    .await;
-    call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/recall"),
-        Some(&token),
-        None,
-    )
-    .await;
-    call(
-        &app,
-        "POST",
-        &format!("/api/v1/entries/{id}/complete"),
-        Some(&token),
-        None,
-    )
-    .await;
+    post_empty(&app, "/api/v1/ports/SYS/counters/2/call-next", &token).await;
+    post_empty(&app, &format!("/api/v1/entries/{id}/recall"), &token).await;
+    post_empty(&app, &format!("/api/v1/entries/{id}/complete"), &token).await;
     let events: Vec<EventRow> = app.with_conn(|conn| {
         entry_events::table
             .filter(entry_events::entry_id.eq(id))
@@ -725,14 +516,7 @@ async fn every_change_writes_its_event_in_the_same_transaction() {
 async fn entries_carry_an_unguessable_status_link_and_the_ticket_prints_as_escpos() {
     let app = two_ports();
     let token = app.token("ofelia");
-    let (_, entry) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(2)),
-    )
-    .await;
+    let (_, entry) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(2)).await;
     let url = entry["status_url"].as_str().unwrap();
     let (base, secret) = url.rsplit_once("/t/").unwrap();
     assert!(base.starts_with("http://"), "{url}");
@@ -781,22 +565,8 @@ async fn the_public_status_and_board_carry_no_personal_data() {
     let mut body = walk_in(2);
     body["vulnerabilities"] = json!(["pregnancy"]);
     body["barrier_note"] = json!("phone stolen on the way");
-    let (_, entry) = call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(body),
-    )
-    .await;
-    call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/walk-ins",
-        Some(&token),
-        Some(walk_in(1)),
-    )
-    .await;
+    let (_, entry) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, body).await;
+    post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
     let secret = entry["status_url"]
         .as_str()
         .unwrap()
@@ -826,14 +596,7 @@ async fn the_public_status_and_board_carry_no_personal_data() {
             .is_err()
     );
 
-    call(
-        &app,
-        "POST",
-        "/api/v1/ports/SYS/counters/5/call-next",
-        Some(&token),
-        None,
-    )
-    .await;
+    post_empty(&app, "/api/v1/ports/SYS/counters/5/call-next", &token).await;
     let board = app.with_conn(|c| public::board(c, "SYS", now)).unwrap();
     assert_eq!(board.called.len(), 1);
     assert_eq!(board.called[0].counter, 5);
@@ -849,27 +612,19 @@ async fn booked_appointments_still_to_come_widen_walk_ins_windows_but_never_thei
     let app = two_ports();
     let token = app.token("ofelia");
     for _ in 0..4 {
-        call(
-            &app,
-            "POST",
-            "/api/v1/ports/SYS/walk-ins",
-            Some(&token),
-            Some(walk_in(2)),
-        )
-        .await;
+        post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(2)).await;
     }
-    let (_, before) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    let (_, before) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
     // A family of 12 booked for 09:30 (now is 09:00), not yet here.
     let booking = json!([{"confirmation": "BIG-1", "slot_at": "2026-11-25T09:30:00-08:00", "party_size": 12, "name": "Big Family", "nationality": "Honduras", "language": "spa"}]);
-    call(
+    post(
         &app,
-        "POST",
         "/api/v1/ports/SYS/appointments",
-        Some(&app.token("sergio")),
-        Some(booking),
+        &app.token("sergio"),
+        booking,
     )
     .await;
-    let (_, after) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    let (_, after) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
     let entries = |q: &Value| q["entries"].as_array().unwrap().clone();
     let (before, after) = (entries(&before), entries(&after));
     assert_eq!(
