@@ -782,16 +782,7 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
         from: (date - Duration::days(6)).to_string(),
         to: date.to_string(),
         nav: day_nav(&code, date),
-        downloads: vec![
-            Link {
-                href: format!("/ports/{code}/reports.csv?date={date}"),
-                label: "Download CSV".into(),
-            },
-            Link {
-                href: format!("/ports/{code}/reports.json?date={date}"),
-                label: "Download JSON".into(),
-            },
-        ],
+        downloads: downloads(&code, &format!("date={date}")),
         sections,
         what_if: Some(WhatIfForm {
             date: date.to_string(),
@@ -883,16 +874,7 @@ pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> Repor
             href: report_url(&code, &format!("date={to}")),
             label: format!("The last day alone ({to})"),
         }],
-        downloads: vec![
-            Link {
-                href: format!("/ports/{code}/reports.csv?from={from}&to={to}"),
-                label: "Download CSV".into(),
-            },
-            Link {
-                href: format!("/ports/{code}/reports.json?from={from}&to={to}"),
-                label: "Download JSON".into(),
-            },
-        ],
+        downloads: downloads(&code, &format!("from={from}&to={to}")),
         sections,
         what_if: None,
         form_first: false,
@@ -1370,4 +1352,15 @@ pub async fn what_if(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The CSV and JSON downloads of the report a query names.
+fn downloads(code: &str, query: &str) -> Vec<Link> {
+    [("csv", "Download CSV"), ("json", "Download JSON")]
+        .into_iter()
+        .map(|(ext, label)| Link {
+            href: format!("/ports/{code}/reports.{ext}?{query}"),
+            label: label.into(),
+        })
+        .collect()
 }
