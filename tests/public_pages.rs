@@ -102,7 +102,8 @@ fn prints_of(app: &TestApp, id: i64) -> Vec<String> {
 fn set_printer(app: &TestApp, addr: &str) {
     app.with_conn(|conn| {
         let port = portqueue::service::port_by_code(conn, "SYS").expect("port");
-        ports::set_printer(conn, &accounts::system_admin(), port.id, addr).expect("printer set")
+        ports::set_printer(conn, &accounts::system_admin(), port.id, addr, "80")
+            .expect("printer set")
     });
 }
 

@@ -146,8 +146,9 @@ fn postgres_live_schema(conn: &mut DbConnection) -> Schema {
 // ---- the migration files -------------------------------------------------------------------
 
 /// The tables that a backend's `up.sql` files create, in migration order. Understands
-/// `CREATE TABLE`; any other statement that changes columns stops the test, so that this
-/// parse never silently misses a change (teach it `ALTER TABLE` when a migration needs one).
+/// `CREATE TABLE` and `ALTER TABLE … ADD [COLUMN]` (the column goes last, as both backends
+/// put it); any other statement that changes columns stops the test, so that this parse
+/// never silently misses a change.
 fn parse_migrations(backend: &str) -> Schema {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("migrations")
@@ -174,6 +175,15 @@ fn parse_migrations(backend: &str) -> Schema {
                     let (name, columns) = parse_create_table(statement);
                     schema.insert(name, columns);
                 }
+                ["ALTER", "TABLE", _, "ADD", ..] => {
+                    let (table, column) = parse_add_column(statement);
+                    schema
+                        .get_mut(&table)
+                        .unwrap_or_else(|| {
+                            panic!("{}: ALTER TABLE of unknown `{table}`", folder.display())
+                        })
+                        .push(column);
+                }
                 ["CREATE", "INDEX" | "UNIQUE", ..] => {}
                 _ => panic!(
                     "{}: this test does not understand `{}`; teach parse_migrations",
@@ -196,41 +206,58 @@ fn parse_create_table(statement: &str) -> (String, Vec<Column>) {
         .to_owned();
     let columns = split_top_level(&statement[open + 1..close])
         .into_iter()
-        .filter_map(|definition| {
-            let upper = definition.to_ascii_uppercase();
-            let first = upper.split_whitespace().next()?;
-            if ["UNIQUE", "PRIMARY", "CHECK", "FOREIGN", "CONSTRAINT"].contains(&first) {
-                return None;
-            }
-            let mut words = definition.split_whitespace();
-            let column = words.next()?.to_owned();
-            let rest: Vec<String> = words.map(str::to_ascii_uppercase).collect();
-            // The type is the words before the first constraint keyword.
-            let type_words: Vec<&str> = rest
-                .iter()
-                .map(String::as_str)
-                .take_while(|w| {
-                    ![
-                        "NOT",
-                        "NULL",
-                        "PRIMARY",
-                        "UNIQUE",
-                        "DEFAULT",
-                        "REFERENCES",
-                        "CHECK",
-                    ]
-                    .contains(w)
-                })
-                .collect();
-            let primary_key = upper.contains("PRIMARY KEY");
-            Some(Column {
-                name: column,
-                class: class_of(&type_words.join(" "), primary_key),
-                nullable: !(primary_key || upper.contains("NOT NULL")),
-            })
-        })
+        .filter_map(|definition| parse_column(&definition))
         .collect();
     (name, columns)
+}
+
+/// `ALTER TABLE name ADD [COLUMN] definition`: the table and the column added.
+fn parse_add_column(statement: &str) -> (String, Column) {
+    let words: Vec<&str> = statement.split_whitespace().collect();
+    let table = words[2].to_owned();
+    let rest = &words[4..];
+    let rest = match rest.first() {
+        Some(w) if w.eq_ignore_ascii_case("COLUMN") => &rest[1..],
+        _ => rest,
+    };
+    let column = parse_column(&rest.join(" "))
+        .unwrap_or_else(|| panic!("ALTER TABLE {table} ADD: no column in `{statement}`"));
+    (table, column)
+}
+
+/// One column definition (`name TYPE constraints…`), or `None` for a table constraint.
+fn parse_column(definition: &str) -> Option<Column> {
+    let upper = definition.to_ascii_uppercase();
+    let first = upper.split_whitespace().next()?;
+    if ["UNIQUE", "PRIMARY", "CHECK", "FOREIGN", "CONSTRAINT"].contains(&first) {
+        return None;
+    }
+    let mut words = definition.split_whitespace();
+    let column = words.next()?.to_owned();
+    let rest: Vec<String> = words.map(str::to_ascii_uppercase).collect();
+    // The type is the words before the first constraint keyword.
+    let type_words: Vec<&str> = rest
+        .iter()
+        .map(String::as_str)
+        .take_while(|w| {
+            ![
+                "NOT",
+                "NULL",
+                "PRIMARY",
+                "UNIQUE",
+                "DEFAULT",
+                "REFERENCES",
+                "CHECK",
+            ]
+            .contains(w)
+        })
+        .collect();
+    let primary_key = upper.contains("PRIMARY KEY");
+    Some(Column {
+        name: column,
+        class: class_of(&type_words.join(" "), primary_key),
+        nullable: !(primary_key || upper.contains("NOT NULL")),
+    })
 }
 
 /// Splits a column list at the commas that are not inside parentheses or quotes.
@@ -438,6 +465,7 @@ fn every_model_loads_on(conn: &mut DbConnection) {
         .first(conn)
         .expect("Port");
     assert_eq!(port.printer_addr.as_deref(), Some("127.0.0.1:9100"));
+    assert_eq!(port.printer_paper_mm, 80, "default printer_paper_mm");
     assert!(
         (port.walkin_share - 0.30).abs() < 1e-9,
         "default walkin_share"

@@ -817,3 +817,174 @@ async fn signing_out_ends_the_session() {
     let page = browser.get("/ports/SYS/queue").await;
     assert_status(&page, StatusCode::SEE_OTHER);
 }
+
+fn entry_id(ticket_url: &str) -> i64 {
+    ticket_url
+        .strip_prefix("/entries/")
+        .and_then(|rest| rest.strip_suffix("/ticket"))
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("not a ticket address: {ticket_url}"))
+}
+
+#[actix_web::test]
+async fn a_58_mm_printer_is_set_on_the_policy_page_and_the_ticket_follows_it() {
+    let app = port_with_staff();
+    let stored = || {
+        app.with_conn(|conn| {
+            let port = portqueue::service::port_by_code(conn, "SYS").expect("port");
+            (port.printer_addr, port.printer_paper_mm)
+        })
+    };
+    assert_eq!(stored(), (None, 80), "80 mm unless set");
+    let mut supervisor = Browser::new(&app);
+    supervisor.sign_in("super1").await;
+    let form = supervisor.get("/ports/SYS/policy").await;
+    assert_status(&form, StatusCode::OK);
+    assert!(
+        form.body
+            .contains(r#"value="80" id="f-printer_paper_mm" checked"#),
+        "80 mm chosen by default:\n{}",
+        form.body
+    );
+    assert!(
+        form.body
+            .contains(r#"value="58" id="f-printer_paper_mm-58">"#)
+    );
+    let csrf = form.csrf();
+
+    let saved = supervisor
+        .post(
+            "/ports/SYS/printer",
+            &[
+                ("csrf", &csrf),
+                ("printer_addr", "10.20.0.15:9100"),
+                ("printer_paper_mm", "58"),
+            ],
+        )
+        .await;
+    assert_status(&saved, StatusCode::SEE_OTHER);
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/ports/SYS/policy?saved=printer")
+    );
+    assert_eq!(stored(), (Some("10.20.0.15:9100".to_owned()), 58));
+    let page = supervisor.get("/ports/SYS/policy?saved=printer").await;
+    assert!(page.body.contains("The ticket printer was saved."));
+    assert!(
+        page.body
+            .contains(r#"value="58" id="f-printer_paper_mm-58" checked"#),
+        "58 mm shown as chosen:\n{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"id="f-printer_paper_mm" checked"#));
+
+    // A width that is no roll of ours is named beside the field and changes nothing.
+    let bad = supervisor
+        .post(
+            "/ports/SYS/printer",
+            &[
+                ("csrf", &csrf),
+                ("printer_addr", "10.20.0.16:9100"),
+                ("printer_paper_mm", "76"),
+            ],
+        )
+        .await;
+    assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = bad
+        .element_text("f-printer_paper_mm-error")
+        .expect("message beside the paper field");
+    assert!(message.contains("80 mm or 58 mm"), "{message}");
+    assert!(message.contains("\"76\""), "{message}");
+    assert!(
+        bad.body.contains("href=\"#f-printer_paper_mm\""),
+        "summary link"
+    );
+    assert!(
+        bad.body.contains("value=\"10.20.0.16:9100\""),
+        "address kept"
+    );
+    assert!(bad.element_text("f-printer_addr-error").is_none());
+    assert_eq!(stored(), (Some("10.20.0.15:9100".to_owned()), 58));
+
+    // The browser ticket starts at the port's width; a kiosk's own choice still wins.
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let ticket_url = register_walk_in(&mut officer).await;
+    let ticket = officer.get(&ticket_url).await;
+    assert_status(&ticket, StatusCode::OK);
+    assert!(ticket.body.contains(r#"data-paper="58""#));
+    assert!(
+        !ticket
+            .set_cookies
+            .iter()
+            .any(|c| c.starts_with("pq_paper="))
+    );
+    let chosen = officer.get(&format!("{ticket_url}?paper=80")).await;
+    assert!(chosen.body.contains(r#"data-paper="80""#));
+    let again = officer.get(&ticket_url).await;
+    assert!(
+        again.body.contains(r#"data-paper="80""#),
+        "remembered per kiosk"
+    );
+
+    // The printer's bytes are laid out for 58 mm: rules of 32 columns, not 42.
+    let bytes = app.with_conn(|conn| {
+        portqueue::service::tickets::ticket_doc(
+            conn,
+            &accounts::system_admin(),
+            entry_id(&ticket_url),
+            "https://queue.example.org",
+            app.clock.now_utc(),
+        )
+        .expect("ticket")
+        .escpos()
+        .expect("bytes")
+        .bytes
+    });
+    let rule = |n: usize| format!("{}\n", "-".repeat(n)).into_bytes();
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(has(&rule(32)));
+    assert!(!has(&"-".repeat(33).into_bytes()), "no rule wider than 32");
+}
+
+#[actix_web::test]
+async fn the_queue_marks_a_waiting_entry_whose_ticket_never_printed() {
+    let app = port_with_staff();
+    let mut browser = Browser::new(&app);
+    browser.sign_in("officer1").await;
+    let first = entry_id(&register_walk_in(&mut browser).await);
+    let second = entry_id(&register_walk_in(&mut browser).await);
+    let badge = |id: i64| format!("unprinted-{id}");
+
+    let queue = browser.get("/ports/SYS/queue").await;
+    assert_status(&queue, StatusCode::OK);
+    for id in [first, second] {
+        assert_eq!(
+            queue.element_text(&badge(id)).as_deref(),
+            Some("ticket not printed"),
+            "{}",
+            queue.body
+        );
+        assert!(queue.body.contains(&format!(
+            r#"id="unprinted-{id}" href="/entries/{id}/ticket""#
+        )));
+    }
+
+    // The officer prints the first from the browser and says so.
+    let csrf = browser.csrf_from(&format!("/entries/{first}/ticket")).await;
+    let printed = browser
+        .post(&format!("/entries/{first}/printed"), &[("csrf", &csrf)])
+        .await;
+    assert_status(&printed, StatusCode::SEE_OTHER);
+
+    let queue = browser.get("/ports/SYS/queue").await;
+    assert!(
+        queue.element_text(&badge(first)).is_none(),
+        "{}",
+        queue.body
+    );
+    assert!(queue.element_text(&badge(second)).is_some());
+    let fragment = browser.get("/ports/SYS/queue?fragment=1").await;
+    assert!(fragment.element_text(&badge(first)).is_none());
+    assert_eq!(fragment.body.matches("ticket not printed").count(), 1);
+}

@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Duration;
 
 use portqueue_core::Class;
-use portqueue_core::tickets::{self, Catalog, PrintTicket, TicketFacts};
+use portqueue_core::tickets::{self, Catalog, Paper, PrintTicket, TicketFacts};
 
 #[test]
 fn a_walk_in_ticket_is_drawn_worded_and_printed() {
@@ -36,6 +36,7 @@ fn a_walk_in_ticket_is_drawn_worded_and_printed() {
         issued_at: "2025-03-14 13:58",
         status_url: "https://queue.example.org/t/3b9f",
         texts: &texts,
+        paper: Paper::Mm80,
     });
     assert!(
         printout.omitted.is_empty(),

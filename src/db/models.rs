@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 
 use portqueue_core::queue::{QueueEntry, ShareState};
+use portqueue_core::tickets::Paper;
 use portqueue_core::{Class, Policy, Status, Tier};
 
 use super::from_db;
@@ -30,6 +31,8 @@ pub struct Port {
     pub revision: i64,
     pub printer_addr: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The ticket printer's paper roll in millimetres, 80 or 58: see [`Port::paper`].
+    pub printer_paper_mm: i32,
 }
 
 fn non_negative(v: i32) -> u32 {
@@ -40,6 +43,11 @@ impl Port {
     /// The port's time zone; a stored name was validated on the way in, UTC is the fallback.
     pub fn tz(&self) -> Tz {
         self.timezone.parse().unwrap_or(Tz::UTC)
+    }
+
+    /// The paper roll of the port's ticket printer; 80 mm unless 58 mm is stored.
+    pub fn paper(&self) -> Paper {
+        Paper::from_mm(self.printer_paper_mm).unwrap_or_default()
     }
 
     /// The port's queue policy.

@@ -18,6 +18,7 @@ diesel::table! {
         revision -> BigInt,
         printer_addr -> Nullable<Text>,
         created_at -> Timestamp,
+        printer_paper_mm -> Integer,
     }
 }
 

@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use portqueue_core::tickets::Paper;
 use portqueue_core::{FieldErrors, Policy};
 
 use super::{lock_port, optional_text, transaction};
@@ -256,30 +257,54 @@ pub fn policy_history(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<Po
         .collect())
 }
 
-/// Sets or clears the port's network ticket printer (`host:port`, usually port 9100).
+/// Checks a paper width typed in a form: 80 or 58 (millimetres).
+pub fn check_paper(mm: &str) -> Result<Paper, String> {
+    Paper::parse(mm).ok_or_else(|| match mm.trim() {
+        "" => "choose 80 mm or 58 mm paper, the roll the printer takes".to_owned(),
+        other => {
+            format!("choose 80 mm or 58 mm paper, the roll the printer takes; got \"{other}\"")
+        }
+    })
+}
+
+/// Sets or clears the port's network ticket printer (`host:port`, usually port 9100), and
+/// the paper roll it takes (`"80"` or `"58"` millimetres), which the printed ticket's layout
+/// follows.
 pub fn set_printer(
     conn: &mut DbConnection,
     actor: &Actor,
     port_id: i64,
     addr: &str,
+    paper_mm: &str,
 ) -> AppResult<()> {
     actor.require_role(Role::Supervisor)?;
+    let mut errors = FieldErrors::new();
     let addr = addr.trim();
     if !addr.is_empty()
         && !addr
             .rsplit_once(':')
             .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())
     {
-        return Err(AppError::invalid(
+        errors.add(
             "printer_addr",
             "use host:port, like 10.20.0.15:9100, or leave empty for none",
-        ));
+        );
     }
+    let paper = check_paper(paper_mm)
+        .map_err(|e| errors.add("printer_paper_mm", e))
+        .ok();
+    let (Some(paper), true) = (paper, errors.is_empty()) else {
+        return Err(errors.into());
+    };
+    let paper_mm = i32::try_from(paper.mm()).unwrap_or(80);
     transaction(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         diesel::update(ports::table.find(port.id))
-            .set(ports::printer_addr.eq((!addr.is_empty()).then_some(addr)))
+            .set((
+                ports::printer_addr.eq((!addr.is_empty()).then_some(addr)),
+                ports::printer_paper_mm.eq(paper_mm),
+            ))
             .execute(conn)?;
         Ok(())
     })
@@ -304,6 +329,14 @@ mod tests {
                 .contains("less than 100")
         );
         assert!(errors.get("max_recalls").unwrap().contains("\"two\""));
+    }
+
+    #[test]
+    fn paper_is_80_or_58_mm_and_anything_else_is_named() {
+        assert_eq!(check_paper("58").unwrap(), Paper::Mm58);
+        assert_eq!(check_paper(" 80 ").unwrap(), Paper::Mm80);
+        assert!(check_paper("76").unwrap_err().contains("\"76\""));
+        assert!(check_paper("").unwrap_err().contains("80 mm or 58 mm"));
     }
 
     #[test]

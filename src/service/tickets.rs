@@ -2,6 +2,8 @@
 //! English), the QR code to its status page, the bytes for a thermal printer, and the
 //! record of every print.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -19,7 +21,7 @@ use super::{EventDetail, record_event, transaction};
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::db::models::{Entry, Port};
-use crate::db::schema::entry_events;
+use crate::db::schema::{entries, entry_events};
 use crate::error::{AppError, AppResult};
 
 /// Everything a ticket shows, ready for the HTML page and the printer.
@@ -112,7 +114,7 @@ fn doc_for(
 }
 
 impl TicketDoc {
-    /// The ESC/POS bytes for a thermal printer.
+    /// The ESC/POS bytes for a thermal printer, laid out for the port's paper roll.
     pub fn escpos(&self) -> AppResult<Printout> {
         let number: TicketNumber = self
             .view
@@ -125,8 +127,27 @@ impl TicketDoc {
             issued_at: &self.issued_at,
             status_url: &self.status_url,
             texts: &self.texts,
+            paper: self.port.paper(),
         }))
     }
+}
+
+/// The port's waiting entries whose ticket printed at least once (a `ticket_printed` event),
+/// in one query. The others hold no ticket yet (the officer closed the page before printing,
+/// say): the queue page marks them, with a link to print.
+pub fn printed_waiting(conn: &mut DbConnection, port_id: i64) -> AppResult<BTreeSet<i64>> {
+    let waiting = entries::table
+        .filter(entries::port_id.eq(port_id))
+        .filter(entries::status.eq(Status::Waiting.as_str()))
+        .select(entries::id);
+    let printed: Vec<i64> = entry_events::table
+        .filter(entry_events::port_id.eq(port_id))
+        .filter(entry_events::kind.eq(EventKind::TicketPrinted.as_str()))
+        .filter(entry_events::entry_id.eq_any(waiting))
+        .select(entry_events::entry_id)
+        .distinct()
+        .load(conn)?;
+    Ok(printed.into_iter().collect())
 }
 
 /// How a ticket left the kiosk.

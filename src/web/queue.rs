@@ -1,6 +1,8 @@
 //! The live queue of a port: who waits, in which order, until about when, and why; and who
 //! is at which counter. No names: this page may face the room.
 
+use std::collections::BTreeSet;
+
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -9,7 +11,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::db::models::Port;
-use crate::service::{self, queue};
+use crate::service::{self, queue, tickets};
 
 use super::WebResult;
 use super::format;
@@ -18,6 +20,10 @@ use super::session::SignedIn;
 
 /// One waiting entry as the table shows it.
 pub struct QueueRow {
+    pub id: i64,
+    /// Whether its ticket printed (a `ticket_printed` event); if not, the row says so and
+    /// links to the ticket.
+    pub printed: bool,
     pub position: u32,
     pub ticket: String,
     pub class: String,
@@ -58,12 +64,19 @@ pub fn class_label(class: Class, queue_class: Class) -> String {
     }
 }
 
-fn view(port: &Port, snapshot: &queue::Snapshot, now: DateTime<Utc>) -> QueueView {
+fn view(
+    port: &Port,
+    snapshot: &queue::Snapshot,
+    printed: &BTreeSet<i64>,
+    now: DateTime<Utc>,
+) -> QueueView {
     let tz: Tz = port.tz();
     let rows: Vec<QueueRow> = snapshot
         .waiting
         .iter()
         .map(|e| QueueRow {
+            id: e.id,
+            printed: printed.contains(&e.id),
             position: e.position.unwrap_or_default(),
             ticket: e.ticket.clone(),
             class: class_label(e.class, e.queue_class),
@@ -142,14 +155,15 @@ pub async fn queue_page(
     query: web::Query<QueueQuery>,
 ) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
-    let (port, snapshot, now) = state
+    let (port, snapshot, printed, now) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let snapshot = queue::snapshot(conn, &port, now)?;
-            Ok((port, snapshot, now))
+            let printed = tickets::printed_waiting(conn, port.id)?;
+            Ok((port, snapshot, printed, now))
         })
         .await?;
-    let q = view(&port, &snapshot, now);
+    let q = view(&port, &snapshot, &printed, now);
     if query.fragment.is_some() {
         return Ok(super::ok(&QueueFragment { q }));
     }

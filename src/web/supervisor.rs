@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use portqueue_core::Policy;
+use portqueue_core::tickets::Paper;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -16,7 +17,7 @@ use crate::service::ports::{self, PolicyChange, PolicyInput};
 use crate::service::{self, appointments};
 
 use super::format;
-use super::forms::{Errors, FormData};
+use super::forms::{Choice, Errors, FormData};
 use super::layout::Layout;
 use super::session::SignedIn;
 use super::{WebResult, render, see_other};
@@ -25,7 +26,10 @@ use super::{WebResult, render, see_other};
 const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 
 const IMPORT_LABELS: &[(&str, &str)] = &[("file", "Appointment file")];
-const PRINTER_LABELS: &[(&str, &str)] = &[("printer_addr", "Printer address")];
+const PRINTER_LABELS: &[(&str, &str)] = &[
+    ("printer_addr", "Printer address"),
+    ("printer_paper_mm", "Paper width"),
+];
 
 /// The port, for a supervisor of it (or an admin).
 fn supervised_port(
@@ -301,8 +305,25 @@ struct PolicyPage {
     errors: Errors,
     history: Vec<HistoryRow>,
     printer_addr: String,
+    /// The paper widths, the stored one (or the one sent, when refused) checked.
+    paper_choices: Vec<Choice>,
     printer_errors: Errors,
     saved: Option<&'static str>,
+}
+
+/// The printer form's values: the address and the paper width in millimetres.
+struct PrinterInput {
+    addr: String,
+    paper_mm: String,
+}
+
+impl PrinterInput {
+    fn of(port: &Port) -> PrinterInput {
+        PrinterInput {
+            addr: port.printer_addr.clone().unwrap_or_default(),
+            paper_mm: port.paper().mm().to_string(),
+        }
+    }
 }
 
 /// What the policy page shows besides the forms.
@@ -331,7 +352,7 @@ fn build_policy_page(
     ctx: &PolicyContext,
     input: &PolicyInput,
     errors: Errors,
-    printer_addr: String,
+    printer: PrinterInput,
     printer_errors: Errors,
     saved: Option<&'static str>,
 ) -> PolicyPage {
@@ -351,7 +372,18 @@ fn build_policy_page(
                 changes: changes(&c.before, &c.after),
             })
             .collect(),
-        printer_addr,
+        paper_choices: Paper::ALL
+            .iter()
+            .map(|p| {
+                let mm = p.mm().to_string();
+                let label = match p {
+                    Paper::Mm80 => "80 mm (the common receipt roll)",
+                    Paper::Mm58 => "58 mm (small and portable printers)",
+                };
+                Choice::new(&mm, label, mm == printer.paper_mm.trim())
+            })
+            .collect(),
+        printer_addr: printer.addr,
         printer_errors,
         saved,
     }
@@ -373,11 +405,11 @@ pub async fn policy_page(
     let ctx = policy_context(&state, &signed, code.into_inner()).await?;
     let saved = match query.saved.as_str() {
         "policy" => Some("The policy was saved. The queue follows it from now on."),
-        "printer" => Some("The printer address was saved."),
+        "printer" => Some("The ticket printer was saved."),
         _ => None,
     };
     let input = PolicyInput::from_policy(&ctx.port.policy());
-    let printer = ctx.port.printer_addr.clone().unwrap_or_default();
+    let printer = PrinterInput::of(&ctx.port);
     Ok(super::ok(&build_policy_page(
         &signed,
         &ctx,
@@ -426,7 +458,7 @@ pub async fn update_policy(
         Err(e) => {
             let errors = Errors::from_app(e, POLICY_LABELS)?;
             let ctx = policy_context(&state, &signed, code).await?;
-            let printer = ctx.port.printer_addr.clone().unwrap_or_default();
+            let printer = PrinterInput::of(&ctx.port);
             Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &build_policy_page(
@@ -453,13 +485,16 @@ pub async fn set_printer(
     let form = FormData::from(form);
     signed.check_csrf(&form.get("csrf"))?;
     let code = code.into_inner();
-    let addr = form.get("printer_addr");
+    let typed = PrinterInput {
+        addr: form.get("printer_addr"),
+        paper_mm: form.get("printer_paper_mm"),
+    };
     let actor = signed.actor.clone();
-    let (port_code, typed) = (code.clone(), addr.clone());
+    let (port_code, addr, paper_mm) = (code.clone(), typed.addr.clone(), typed.paper_mm.clone());
     let set = state
         .run(move |conn, _| {
             let port = supervised_port(conn, &actor, &port_code)?;
-            Ok(ports::set_printer(conn, &actor, port.id, &typed).map(|()| port.code))
+            Ok(ports::set_printer(conn, &actor, port.id, &addr, &paper_mm).map(|()| port.code))
         })
         .await?;
     match set {
@@ -475,7 +510,7 @@ pub async fn set_printer(
                     &ctx,
                     &input,
                     Errors::none(POLICY_LABELS),
-                    addr,
+                    typed,
                     printer_errors,
                     None,
                 ),

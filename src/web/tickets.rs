@@ -1,7 +1,8 @@
 //! The ticket handed to the applicant, and how it leaves the kiosk.
 //!
-//! `GET /entries/{id}/ticket` shows the officer the ticket as it prints (80 mm thermal paper,
-//! or 58 mm: `?paper=58`, remembered in this browser) beside the choices for printing it.
+//! `GET /entries/{id}/ticket` shows the officer the ticket as it prints (on the paper roll the
+//! port's printer takes, 80 or 58 mm; `?paper=58` or `?paper=80` overrides it, remembered in
+//! this browser) beside the choices for printing it.
 //! The ticket itself carries no personal data: the number, the port, when it was issued, the
 //! party size, the estimated call window, a QR code to the public status page (the
 //! unguessable token, never the database id) and the five instructions as pictograms with
@@ -21,7 +22,7 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use portqueue_core::Status;
-use portqueue_core::tickets::{LanguageTexts, Pictogram, printer};
+use portqueue_core::tickets::{LanguageTexts, Paper, Pictogram, printer};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -42,33 +43,6 @@ pub const PRINT_TIMEOUT: Duration = Duration::from_secs(3);
 pub const PAPER_COOKIE: &str = "pq_paper";
 /// Why a ticket is withdrawn when the officer gives up on printing it (the event's note).
 pub const CANCEL_NOTE: &str = "ticket could not be printed";
-
-/// The width of the thermal paper roll.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paper {
-    /// 80 mm, the common receipt roll.
-    Mm80,
-    /// 58 mm, small and portable printers.
-    Mm58,
-}
-
-impl Paper {
-    fn parse(value: &str) -> Option<Paper> {
-        match value.trim() {
-            "80" => Some(Paper::Mm80),
-            "58" => Some(Paper::Mm58),
-            _ => None,
-        }
-    }
-
-    /// The width in millimetres, as the page and the cookie say it.
-    pub fn mm(self) -> u32 {
-        match self {
-            Paper::Mm80 => 80,
-            Paper::Mm58 => 58,
-        }
-    }
-}
 
 /// A sentence in one language, marked for the page (`lang`, `dir`).
 #[derive(Debug, Clone)]
@@ -318,14 +292,15 @@ pub struct TicketQuery {
     note: String,
 }
 
-/// The paper asked for in the query, else the one this browser remembers, else 80 mm.
-fn paper_of(req: &HttpRequest, query: &TicketQuery) -> (Paper, bool) {
+/// The paper asked for in the query, else the one this browser remembers, else the port's
+/// printer's (`port_paper`); and whether it was asked for (to remember it).
+fn paper_of(req: &HttpRequest, query: &TicketQuery, port_paper: Paper) -> (Paper, bool) {
     match Paper::parse(&query.paper) {
         Some(paper) => (paper, true),
         None => (
             req.cookie(PAPER_COOKIE)
                 .and_then(|c| Paper::parse(c.value()))
-                .unwrap_or(Paper::Mm80),
+                .unwrap_or(port_paper),
             false,
         ),
     }
@@ -354,7 +329,7 @@ pub async fn ticket(
     query: web::Query<TicketQuery>,
 ) -> WebResult<HttpResponse> {
     let doc = load_doc(&state, &req, &signed, id.into_inner()).await?;
-    let (paper, chosen) = paper_of(&req, &query);
+    let (paper, chosen) = paper_of(&req, &query, doc.port.paper());
     let page = TicketPage::new(&signed, &doc, paper, Note::parse(&query.note), None);
     let mut response = super::ok(&page);
     if chosen {
@@ -420,7 +395,7 @@ pub async fn print(
         }
         Err(error) => {
             log::warn!("ticket {} did not print: {error}", doc.view.ticket);
-            let (paper, _) = paper_of(&req, &TicketQuery::default());
+            let (paper, _) = paper_of(&req, &TicketQuery::default(), doc.port.paper());
             let failure = format!("The ticket did not print: {error}.");
             Ok(render(
                 StatusCode::BAD_GATEWAY,
@@ -478,14 +453,6 @@ pub async fn cancel(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paper_widths_are_the_two_rolls_only() {
-        assert_eq!(Paper::parse("58"), Some(Paper::Mm58));
-        assert_eq!(Paper::parse(" 80 "), Some(Paper::Mm80));
-        assert_eq!(Paper::parse("100"), None);
-        assert_eq!(Paper::Mm58.mm(), 58);
-    }
 
     #[test]
     fn language_lists_read_as_words() {

@@ -24,6 +24,16 @@
 //! The ticket itself: the port, the time of issue, the number very large, each language's
 //! block (title, interpreter request if any, party size, call window, the five instructions,
 //! where the QR code leads), the QR code drawn by the printer, a feed and a cut.
+//!
+//! # Paper width
+//!
+//! Each port says which roll its printer takes ([`Paper`]): 80 mm (42 columns of font A
+//! wrapped, 576 dots) or 58 mm (32 columns, 384 dots). Text is wrapped at the roll's columns,
+//! and the ticket number's magnification and the QR code's module size are chosen so that
+//! both fit within those columns' dots (12 dots a column).
+
+use qrcode::bits::Bits;
+use qrcode::{EcLevel, Version};
 
 use super::catalog::{LanguageTexts, TicketTexts};
 use super::number::TicketNumber;
@@ -35,13 +45,12 @@ const LF: u8 = 0x0A;
 
 /// `ESC @`: reset the printer, so no style left by another program leaks into our ticket.
 const INITIALIZE: [u8; 2] = [ESC, b'@'];
-/// `GS !` argument: character width and height multipliers, 4 × 4 for the ticket number.
-/// Six characters of 12 dots at 4× are 288 dots: fits 80 mm (576 dots) and even 58 mm paper.
-const NUMBER_SIZE: u8 = size(4, 4);
+/// The ticket number's character magnification at most (4 × 4): six characters of 12 dots
+/// at 4× are 288 dots, which fits 80 mm and 58 mm paper; a longer text is printed smaller.
+const NUMBER_MAGNIFICATION: u8 = 4;
 const NORMAL_SIZE: u8 = size(1, 1);
-/// Columns of text per line. An 80 mm printer fits 48 (font A, 576 dots) or 42 (512 dots);
-/// wrapping at 42 ourselves keeps words whole on both.
-pub const LINE_WIDTH: usize = 42;
+/// Width in dots of one font A character (12 × 24 dots).
+const FONT_A_DOTS: usize = 12;
 
 /// `GS ( k` QR code functions (cn = 49), Epson's function numbers.
 const QR_CN: u8 = 49;
@@ -53,8 +62,11 @@ const QR_ERROR_CORRECTION: u8 = 69;
 const QR_LEVEL_M: u8 = 49;
 const QR_STORE: u8 = 80;
 const QR_PRINT: u8 = 81;
-/// Dots per module: 6 makes a typical status URL (version 3 or 4) about 25 mm wide.
+/// Dots per module at most: 6 makes a typical status URL (version 3 or 4) about 25 mm wide.
+/// A long URL (a larger version) gets fewer, so the code fits the paper (see [`qr_module_dots`]).
 const QR_DOTS_PER_MODULE: u8 = 6;
+/// The blank margin of four modules a QR code needs on each side to be found by a phone.
+const QR_QUIET_ZONE: usize = 4;
 /// The most a QR code holds in byte mode at level M; a longer URL is left off, not cut short.
 pub const QR_MAX_BYTES: usize = 2331;
 
@@ -66,6 +78,95 @@ const FEED_BEFORE_CUT: u8 = 2;
 
 const fn size(width: u8, height: u8) -> u8 {
     ((width - 1) << 4) | (height - 1)
+}
+
+/// The width of the thermal paper roll a port's printer takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    /// 80 mm, the common receipt roll.
+    #[default]
+    Mm80,
+    /// 58 mm, small and portable printers.
+    Mm58,
+}
+
+impl Paper {
+    /// Both rolls, widest first.
+    pub const ALL: [Paper; 2] = [Paper::Mm80, Paper::Mm58];
+
+    /// The roll for a width typed or stored in millimetres (`"80"`, `" 58 "`).
+    pub fn parse(value: &str) -> Option<Paper> {
+        value.trim().parse().ok().and_then(Paper::from_mm)
+    }
+
+    /// The roll of a width in millimetres, if it is one of ours.
+    pub fn from_mm(mm: i32) -> Option<Paper> {
+        match mm {
+            80 => Some(Paper::Mm80),
+            58 => Some(Paper::Mm58),
+            _ => None,
+        }
+    }
+
+    /// The width in millimetres.
+    pub fn mm(self) -> u32 {
+        match self {
+            Paper::Mm80 => 80,
+            Paper::Mm58 => 58,
+        }
+    }
+
+    /// Columns of font A text the ticket wraps at. An 80 mm printer fits 48 (576 dots) or 42
+    /// (512 dots): wrapping at 42 keeps words whole on both. A 58 mm printer fits 32.
+    pub fn columns(self) -> usize {
+        match self {
+            Paper::Mm80 => 42,
+            Paper::Mm58 => 32,
+        }
+    }
+
+    /// The print head's width in dots (203 dpi).
+    pub fn dots(self) -> usize {
+        match self {
+            Paper::Mm80 => 576,
+            Paper::Mm58 => 384,
+        }
+    }
+
+    /// The dots the ticket is laid out in: its columns of font A, which every printer of this
+    /// roll has (an 80 mm printer of 42 columns prints only 512 of its dots).
+    fn layout_dots(self) -> usize {
+        self.columns() * FONT_A_DOTS
+    }
+}
+
+/// The magnification (1 to 4) at which `text` still fits on one line of this paper.
+fn number_magnification(paper: Paper, text: &str) -> u8 {
+    let chars = text.chars().count().max(1);
+    let fits = paper.columns() / chars;
+    u8::try_from(fits)
+        .unwrap_or(u8::MAX)
+        .clamp(1, NUMBER_MAGNIFICATION)
+}
+
+/// The smallest QR version (1 to 40) holding `data` in byte mode at level M, the way the
+/// printer stores it (`GS ( k` function 80 takes bytes); `None` if none holds it.
+fn qr_version(data: &[u8]) -> Option<i16> {
+    (1..=40).find(|&v| {
+        let mut bits = Bits::new(Version::Normal(v));
+        bits.push_byte_data(data).is_ok()
+            && bits.max_len(EcLevel::M).is_ok_and(|max| bits.len() <= max)
+    })
+}
+
+/// Dots per module (1 to [`QR_DOTS_PER_MODULE`]) so that the code of `data`, with its quiet
+/// zone, fits the paper's width.
+fn qr_module_dots(paper: Paper, data: &[u8]) -> u8 {
+    let version = usize::try_from(qr_version(data).unwrap_or(40)).unwrap_or(40);
+    let modules = 17 + 4 * version + 2 * QR_QUIET_ZONE;
+    u8::try_from(paper.layout_dots() / modules)
+        .unwrap_or(u8::MAX)
+        .clamp(1, QR_DOTS_PER_MODULE)
 }
 
 /// A code page a thermal printer holds in ROM, and the text we can print with it.
@@ -138,6 +239,8 @@ pub struct PrintTicket<'a> {
     /// The ticket's public status page, printed as a QR code.
     pub status_url: &'a str,
     pub texts: &'a TicketTexts,
+    /// The roll the port's printer takes: where lines wrap, how large the number and QR code.
+    pub paper: Paper,
 }
 
 /// The bytes to send, and what could not be printed.
@@ -152,7 +255,11 @@ pub struct Printout {
 /// Encodes the ticket for an ESC/POS printer. See the module documentation for the layout
 /// and for which languages print.
 pub fn encode(ticket: &PrintTicket<'_>) -> Printout {
-    let mut out = Escpos::default();
+    let mut out = Escpos {
+        bytes: Vec::new(),
+        page: None,
+        paper: ticket.paper,
+    };
     out.raw(&INITIALIZE);
     out.code_page(CodePage::Wpc1252);
 
@@ -162,9 +269,11 @@ pub fn encode(ticket: &PrintTicket<'_>) -> Printout {
     out.bold(false);
     out.text_lines(ticket.issued_at);
     out.newline();
-    out.char_size(NUMBER_SIZE);
+    let number = ticket.number.to_string();
+    let magnification = number_magnification(ticket.paper, &number);
+    out.char_size(size(magnification, magnification));
     out.bold(true);
-    out.text_lines(&ticket.number.to_string());
+    out.wrapped(&number, ticket.paper.columns() / usize::from(magnification));
     out.bold(false);
     out.char_size(NORMAL_SIZE);
     out.align_center(false);
@@ -192,10 +301,10 @@ pub fn encode(ticket: &PrintTicket<'_>) -> Printout {
 }
 
 /// The command stream being written, with the code page currently selected.
-#[derive(Default)]
 struct Escpos {
     bytes: Vec<u8>,
     page: Option<CodePage>,
+    paper: Paper,
 }
 
 impl Escpos {
@@ -228,8 +337,9 @@ impl Escpos {
 
     /// One language's part of the ticket.
     fn language_block(&mut self, page: CodePage, block: &LanguageTexts) {
+        let columns = self.paper.columns();
         self.code_page(page);
-        self.text_lines(&"-".repeat(LINE_WIDTH));
+        self.text_lines(&"-".repeat(columns));
         self.bold(true);
         self.text_lines(&block.title);
         if let Some(interpreter) = &block.interpreter {
@@ -242,7 +352,7 @@ impl Escpos {
         // instruction stands apart.
         for (i, instruction) in block.instructions.iter().enumerate() {
             let marker = format!("{}. ", i + 1);
-            for (j, line) in wrap(&instruction.text, LINE_WIDTH - marker.len())
+            for (j, line) in wrap(&instruction.text, columns - marker.len())
                 .iter()
                 .enumerate()
             {
@@ -257,9 +367,14 @@ impl Escpos {
         self.text_lines(&block.scan_status);
     }
 
-    /// Text wrapped at [`LINE_WIDTH`], each line ended.
+    /// Text wrapped at the paper's columns, each line ended.
     fn text_lines(&mut self, text: &str) {
-        for line in wrap(text, LINE_WIDTH) {
+        self.wrapped(text, self.paper.columns());
+    }
+
+    /// Text wrapped at `width` characters, each line ended.
+    fn wrapped(&mut self, text: &str, width: usize) {
+        for line in wrap(text, width) {
             self.text_line(&line);
         }
     }
@@ -287,7 +402,7 @@ impl Escpos {
     /// `GS ( k`: the printer draws the QR code itself (model 2, level M).
     fn qr_code(&mut self, data: &[u8]) {
         self.qr_function(QR_SELECT_MODEL, &[QR_MODEL_2, 0]);
-        self.qr_function(QR_MODULE_SIZE, &[QR_DOTS_PER_MODULE]);
+        self.qr_function(QR_MODULE_SIZE, &[qr_module_dots(self.paper, data)]);
         self.qr_function(QR_ERROR_CORRECTION, &[QR_LEVEL_M]);
         let mut store = Vec::with_capacity(data.len() + 1);
         store.push(b'0');
@@ -363,6 +478,9 @@ pub mod decode {
         pub lines: Vec<String>,
         /// Lines printed at a character size larger than normal.
         pub large: Vec<String>,
+        /// Each printed line's width in columns of normal font A: a character printed twice as
+        /// wide counts two.
+        pub line_widths: Vec<usize>,
         /// Code pages selected, in order (`ESC t n`).
         pub code_pages: Vec<u8>,
         /// Payloads of QR codes printed (stored, then printed).
@@ -370,6 +488,8 @@ pub mod decode {
         /// QR model and error correction level seen.
         pub qr_model: Option<u8>,
         pub qr_level: Option<u8>,
+        /// QR module size in dots (`GS ( k` function 67).
+        pub qr_module_dots: Option<u8>,
         /// A cut command follows everything printed.
         pub cut: bool,
     }
@@ -393,8 +513,8 @@ pub mod decode {
             initialized: bytes.starts_with(&INITIALIZE),
             ..Decoded::default()
         };
-        let (mut page, mut size, mut line, mut line_large) =
-            (None, NORMAL_SIZE, String::new(), false);
+        let (mut page, mut size, mut line, mut line_large, mut line_width) =
+            (None, NORMAL_SIZE, String::new(), false, 0);
         let mut stored_qr: Option<Vec<u8>> = None;
         let mut i = 0;
         let take = |i: &mut usize, n: usize| -> &[u8] {
@@ -413,6 +533,7 @@ pub mod decode {
                         d.large.push(line.clone());
                     }
                     d.lines.push(std::mem::take(&mut line));
+                    d.line_widths.push(std::mem::take(&mut line_width));
                     line_large = false;
                 }
                 ESC => match take(&mut i, 1)[0] {
@@ -443,7 +564,10 @@ pub mod decode {
                         assert_eq!(body[0], QR_CN);
                         match (body[1], &body[2..]) {
                             (QR_SELECT_MODEL, [model, 0]) => d.qr_model = Some(*model),
-                            (QR_MODULE_SIZE, [dots]) => assert!((1..=16).contains(dots)),
+                            (QR_MODULE_SIZE, [dots]) => {
+                                assert!((1..=16).contains(dots));
+                                d.qr_module_dots = Some(*dots);
+                            }
                             (QR_ERROR_CORRECTION, [level]) => d.qr_level = Some(*level),
                             (QR_STORE, [b'0', data @ ..]) => stored_qr = Some(data.to_vec()),
                             (QR_PRINT, [b'0']) => d
@@ -469,6 +593,7 @@ pub mod decode {
                 printable => {
                     line.push(decode_byte(page, printable));
                     line_large |= size != NORMAL_SIZE;
+                    line_width += usize::from(size >> 4) + 1;
                 }
             }
         }
@@ -496,13 +621,18 @@ mod tests {
     }
 
     fn print(code: &str, port: &str) -> Printout {
+        print_on(code, port, URL, Paper::Mm80)
+    }
+
+    fn print_on(code: &str, port: &str, url: &str, paper: Paper) -> Printout {
         let texts = texts(code);
         encode(&PrintTicket {
             port_name: port,
             number: TicketNumber::new(Class::WalkIn, 42).unwrap(),
             issued_at: "2025-03-14 10:02",
-            status_url: URL,
+            status_url: url,
             texts: &texts,
+            paper,
         })
     }
 
@@ -661,12 +791,105 @@ mod tests {
     }
 
     #[test]
-    fn lines_fit_the_paper() {
-        for code in ["spa", "eng", "hat", "por", "rus", "fra", "tur", "quc"] {
-            let d = decode(&print(code, "Tecate").bytes);
-            for line in &d.lines {
-                assert!(line.chars().count() <= LINE_WIDTH, "{code}: {line:?}");
+    fn every_line_fits_the_paper_with_the_qr_code_and_the_cut_still_there() {
+        let port = "Puerto Fronterizo Internacional Paso del Norte";
+        for (paper, columns) in [(Paper::Mm80, 42), (Paper::Mm58, 32)] {
+            assert_eq!(paper.columns(), columns);
+            for code in [
+                "spa", "eng", "hat", "por", "rus", "fra", "tur", "quc", "kjb", "arb",
+            ] {
+                let d = decode(&print_on(code, port, URL, paper).bytes);
+                assert_eq!(d.lines.len(), d.line_widths.len());
+                for (line, width) in d.lines.iter().zip(&d.line_widths) {
+                    assert!(
+                        *width <= columns,
+                        "{paper:?} {code}: {line:?} is {width} columns"
+                    );
+                }
+                assert_eq!(d.large, ["W-0042"], "{paper:?} {code}");
+                assert_eq!(d.qr_codes, [URL.as_bytes()], "{paper:?} {code}");
+                assert_eq!(d.qr_module_dots, Some(QR_DOTS_PER_MODULE), "{paper:?}");
+                assert!(d.cut, "{paper:?} {code}");
             }
+        }
+    }
+
+    #[test]
+    fn a_58_mm_ticket_wraps_at_32_columns_and_keeps_the_number_large() {
+        let wide = decode(&print_on("eng", "Tecate", URL, Paper::Mm80).bytes);
+        let narrow = decode(&print_on("eng", "Tecate", URL, Paper::Mm58).bytes);
+        assert!(
+            wide.lines
+                .iter()
+                .any(|l| l == "4. Keep this ticket. Do not lose it.")
+        );
+        assert!(
+            narrow
+                .lines
+                .iter()
+                .any(|l| l == "4. Keep this ticket. Do not lose"),
+            "{:#?}",
+            narrow.lines
+        );
+        assert!(narrow.lines.iter().any(|l| l == "   it."));
+        assert!(narrow.lines.contains(&"-".repeat(32)));
+        assert!(!narrow.lines.contains(&"-".repeat(42)));
+        assert!(narrow.lines.len() > wide.lines.len());
+        // The number at 4 x 4 on both: 6 characters x 4 = 24 columns, 288 dots.
+        for d in [&wide, &narrow] {
+            let at = d.lines.iter().position(|l| l == "W-0042").unwrap();
+            assert_eq!(d.line_widths[at], 24);
+        }
+    }
+
+    #[test]
+    fn a_long_status_url_gets_smaller_qr_modules_to_fit_the_paper() {
+        let long = format!("https://queue.example.org/t/{}", "x".repeat(400));
+        for paper in Paper::ALL {
+            let d = decode(&print_on("eng", "Tecate", &long, paper).bytes);
+            assert_eq!(d.qr_codes, [long.as_bytes()]);
+            let dots = usize::from(d.qr_module_dots.unwrap());
+            let modules = qrcode::QrCode::with_error_correction_level(&long, EcLevel::M)
+                .unwrap()
+                .width();
+            let side = (modules + 2 * QR_QUIET_ZONE) * dots;
+            assert!(
+                side <= paper.columns() * FONT_A_DOTS,
+                "{paper:?}: {side} dots"
+            );
+            assert!(dots < usize::from(QR_DOTS_PER_MODULE), "{paper:?}: {dots}");
+            assert!(d.cut);
+        }
+        let narrow = decode(&print_on("eng", "Tecate", &long, Paper::Mm58).bytes);
+        let wide = decode(&print_on("eng", "Tecate", &long, Paper::Mm80).bytes);
+        assert!(narrow.qr_module_dots < wide.qr_module_dots);
+    }
+
+    #[test]
+    fn qr_version_is_the_one_a_byte_mode_code_needs() {
+        for n in [1, 14, 15, 42, 43, 100, 400, 1000, QR_MAX_BYTES] {
+            let data = vec![b'x'; n];
+            let ours = qr_version(&data).unwrap();
+            let theirs = qrcode::QrCode::with_error_correction_level(&data, EcLevel::M)
+                .unwrap()
+                .version();
+            assert_eq!(Version::Normal(ours), theirs, "{n} bytes");
+        }
+        assert_eq!(qr_version(&vec![b'x'; QR_MAX_BYTES + 1]), None);
+    }
+
+    #[test]
+    fn paper_widths_are_the_two_rolls_only() {
+        assert_eq!(Paper::parse("58"), Some(Paper::Mm58));
+        assert_eq!(Paper::parse(" 80 "), Some(Paper::Mm80));
+        assert_eq!(Paper::parse("100"), None);
+        assert_eq!(Paper::parse(""), None);
+        assert_eq!(Paper::from_mm(58), Some(Paper::Mm58));
+        assert_eq!(Paper::from_mm(76), None);
+        assert_eq!((Paper::Mm58.mm(), Paper::Mm58.dots()), (58, 384));
+        assert_eq!((Paper::Mm80.mm(), Paper::Mm80.dots()), (80, 576));
+        for paper in Paper::ALL {
+            assert!(paper.columns() * FONT_A_DOTS <= paper.dots());
         }
     }
 
@@ -703,6 +926,7 @@ mod tests {
             issued_at: "2025-03-14 10:02",
             status_url: &url,
             texts: &texts,
+            paper: Paper::Mm58,
         });
         let d = decode(&printout.bytes);
         assert!(d.qr_codes.is_empty());

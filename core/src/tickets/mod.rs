@@ -16,7 +16,7 @@ pub mod printer;
 pub mod qr;
 
 pub use catalog::{Catalog, Instruction, LanguageTexts, ReviewState, TicketFacts, TicketTexts};
-pub use escpos::{CodePage, PrintTicket, Printout, encode};
+pub use escpos::{CodePage, Paper, PrintTicket, Printout, encode};
 pub use number::{Exhausted, ParseTicketNumberError, TicketNumber, allocate};
 pub use pictograms::Pictogram;
 pub use printer::{PrintError, send};

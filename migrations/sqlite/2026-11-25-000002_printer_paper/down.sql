@@ -1,0 +1,1 @@
+ALTER TABLE ports DROP COLUMN printer_paper_mm;
