@@ -117,6 +117,11 @@ pub enum TokenCommand {
         #[arg(long)]
         username: String,
     },
+    /// Revoke every API token of an account (a leaked token, a program retired).
+    Revoke {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -270,6 +275,13 @@ pub fn run() -> Result<(), String> {
             let token =
                 auth::sessions::create_api_token(&mut conn, &username, now).map_err(show)?;
             println!("{token}");
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { username },
+        } => {
+            let revoked = auth::sessions::revoke_api_tokens(&mut conn, &username).map_err(show)?;
+            println!("revoked {revoked} API token(s) of {username}");
             Ok(())
         }
         Command::ImportAppointments { port, file } => {

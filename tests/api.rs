@@ -653,3 +653,88 @@ async fn booked_appointments_still_to_come_widen_walk_ins_windows_but_never_thei
         "the family's share pushes the last window's end later"
     );
 }
+
+#[actix_web::test]
+async fn errors_raised_before_a_handler_runs_keep_the_json_shape() {
+    let app = two_ports();
+    let sergio = app.token("sergio");
+    // A body over the limit.
+    let rows: Vec<Value> = (0..20_000)
+        .map(|i| json!({"confirmation": format!("AB-{i}"), "slot_at": "2026-11-25T09:30:00-08:00", "party_size": 2, "name": "A Long Enough Name For Padding", "nationality": "Venezuela", "language": "spa"}))
+        .collect();
+    let (status, body) = post(&app, "/api/v1/ports/SYS/appointments", &sergio, json!(rows)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("too large"),
+        "{body}"
+    );
+    // A query string that cannot be read.
+    let (status, body) = get(
+        &app,
+        "/api/v1/ports/SYS/reports/daily?date=2026-11-25&date=2026-11-24",
+        &sergio,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["message"].is_string(), "{body}");
+    // A date no queue ever ran on.
+    let (status, body) = get(
+        &app,
+        "/api/v1/ports/SYS/reports/daily?date=-262143-01-01",
+        &sergio,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["date"].is_string(), "{body}");
+}
+
+#[actix_web::test]
+async fn a_password_reset_or_a_revocation_ends_api_access() {
+    use portqueue::auth::sessions;
+    use portqueue::service::accounts;
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let (status, _) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let ada = app
+        .with_conn(|c| sessions::authenticate(c, "ada", common::PASSWORD))
+        .unwrap();
+    let ofelia_id = app
+        .with_conn(|c| sessions::find_account(c, "ofelia"))
+        .unwrap()
+        .unwrap()
+        .id;
+    app.with_conn(|c| {
+        accounts::reset_password(
+            c,
+            &portqueue::auth::Actor::from_user(&ada),
+            ofelia_id,
+            "a brand new password",
+        )
+    })
+    .unwrap();
+    let (status, _) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the old token died with the old password"
+    );
+
+    let second = app.token("ofelia");
+    assert_eq!(
+        get(&app, "/api/v1/ports/SYS/queue", &second).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.with_conn(|c| sessions::revoke_api_tokens(c, "ofelia"))
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        get(&app, "/api/v1/ports/SYS/queue", &second).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -5,7 +5,9 @@
 mod body;
 mod reports;
 
-use actix_web::http::StatusCode;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{StatusCode, header};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use serde::Serialize;
 use serde_json::json;
@@ -23,7 +25,16 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
-            .app_data(web::JsonConfig::default().limit(1 << 20))
+            // The handlers read raw bytes (so that a wrong type is a 422 naming the field):
+            // this is the limit that applies. 2 MiB holds `appointments::MAX_ROWS` rows.
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError(AppError::BadRequest(format!("the query string: {e}"))).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|e, _| {
+                ApiError(AppError::NotFound(format!("no such resource: {e}"))).into()
+            }))
+            .wrap(ErrorHandlers::new().default_handler_client(json_error))
             .route("/openapi.json", web::get().to(openapi))
             .route("/ports/{code}/walk-ins", web::post().to(register_walk_in))
             .route(
@@ -51,6 +62,40 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 Err::<HttpResponse, _>(ApiError(AppError::NotFound("no such API route".into())))
             })),
     );
+}
+
+/// The largest request body the API reads.
+pub const MAX_BODY_BYTES: usize = 2 << 20;
+
+/// Errors raised before a handler runs (a body too large, say) come from actix as plain
+/// text: answer them in the API's JSON shape too.
+fn json_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        format!(
+            "the body is too large: at most {} MiB",
+            MAX_BODY_BYTES >> 20
+        )
+    } else {
+        status
+            .canonical_reason()
+            .unwrap_or("request refused")
+            .to_lowercase()
+    };
+    let (req, _) = res.into_parts();
+    let response = HttpResponse::build(status).json(json!({ "error": { "message": message } }));
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
 }
 
 /// An [`AppError`] answered as JSON.

@@ -1,7 +1,9 @@
 //! Who is acting: accounts, passwords (argon2), browser sessions and API tokens.
 //!
 //! Secrets handed out (session cookies, API tokens, ticket status links) are 256-bit random
-//! values; only their SHA-256 is stored, so a copy of the database does not let anyone in.
+//! values. For sessions and API tokens only their SHA-256 is stored, so a copy of the
+//! database does not let anyone in. A ticket's status link is stored as it is, because a
+//! reprint must put the same link in its QR code; it opens only ticket numbers and counters.
 
 pub mod sessions;
 

@@ -26,22 +26,62 @@ pub struct Session {
     pub csrf_token: String,
 }
 
-/// Checks a username and password; the same answer for an unknown name and a wrong password.
-pub fn authenticate(conn: &mut DbConnection, username: &str, password: &str) -> AppResult<User> {
-    let user: Option<User> = users::table
-        .filter(users::username.eq(username.trim()))
+/// The account a sign-in names, if any: one short query, so that the slow password check
+/// that follows holds no database connection (see [`check_password`]).
+pub fn find_account(conn: &mut DbConnection, username: &str) -> AppResult<Option<User>> {
+    Ok(users::table
+        .filter(users::username.eq(username.trim().to_ascii_lowercase()))
         .select(User::as_select())
         .first(conn)
-        .optional()?;
+        .optional()?)
+}
+
+/// Most password checks (argon2, 19 MiB and tens of milliseconds each) run at once in this
+/// process; more wait their turn. A flood of sign-in attempts then costs a bounded amount
+/// of memory and CPU, and never a database connection.
+const CONCURRENT_PASSWORD_CHECKS: usize = 4;
+
+/// Checks a password against the account found by [`find_account`]. Blocking (call it off
+/// the async executor, without a database connection). The same answer, after the same
+/// work, for an unknown name, a turned-off account and a wrong password.
+pub fn check_password(user: Option<User>, password: &str) -> AppResult<User> {
+    let _turn = password_check_turn();
+    let matches = verify_password(
+        password,
+        user.as_ref()
+            .map_or(dummy_hash(), |u| u.password_hash.as_str()),
+    );
     match user {
-        Some(user) if user.active && verify_password(password, &user.password_hash) => Ok(user),
-        Some(_) => Err(AppError::invalid("password", "wrong username or password")),
-        None => {
-            // Spend the same time as a real check, so the answer does not tell which names exist.
-            let _ = verify_password(password, dummy_hash());
-            Err(AppError::invalid("password", "wrong username or password"))
+        Some(user) if matches && user.active => Ok(user),
+        _ => Err(AppError::invalid("password", "wrong username or password")),
+    }
+}
+
+/// Waits for one of the [`CONCURRENT_PASSWORD_CHECKS`] turns; the turn ends when dropped.
+fn password_check_turn() -> impl Drop {
+    use std::sync::{Condvar, Mutex, PoisonError};
+    static RUNNING: Mutex<usize> = Mutex::new(0);
+    static FREED: Condvar = Condvar::new();
+    struct Turn;
+    impl Drop for Turn {
+        fn drop(&mut self) {
+            *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+            FREED.notify_one();
         }
     }
+    let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
+    while *running >= CONCURRENT_PASSWORD_CHECKS {
+        running = FREED.wait(running).unwrap_or_else(PoisonError::into_inner);
+    }
+    *running += 1;
+    Turn
+}
+
+/// Checks a username and password in one call (for callers that hold no pool, such as
+/// tests): [`find_account`] then [`check_password`].
+pub fn authenticate(conn: &mut DbConnection, username: &str, password: &str) -> AppResult<User> {
+    let user = find_account(conn, username)?;
+    check_password(user, password)
 }
 
 /// A real argon2id hash of a random string, only ever verified against to equalise timing.
@@ -56,6 +96,8 @@ pub fn start(conn: &mut DbConnection, user: &User, now: DateTime<Utc>) -> AppRes
         token: random_secret(),
         csrf_token: random_secret(),
     };
+    // Expired sessions are of no use to anyone: forget them as new ones start.
+    diesel::delete(sessions::table.filter(sessions::expires_at.le(to_db(now)))).execute(conn)?;
     diesel::insert_into(sessions::table)
         .values((
             sessions::token_hash.eq(secret_hash(&session.token)),
@@ -116,6 +158,23 @@ pub fn create_api_token(
         ))
         .execute(conn)?;
     Ok(token)
+}
+
+/// Revokes every API token of an account; returns how many were still in force.
+pub fn revoke_api_tokens(conn: &mut DbConnection, username: &str) -> AppResult<usize> {
+    let user_id: i64 = users::table
+        .filter(users::username.eq(username))
+        .select(users::id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("no account named `{username}`")))?;
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::user_id.eq(user_id))
+            .filter(api_tokens::revoked.eq(false)),
+    )
+    .set(api_tokens::revoked.eq(true))
+    .execute(conn)?)
 }
 
 /// The account behind a bearer token, if the token is known, not revoked, and the account active.

@@ -8,7 +8,7 @@ use portqueue_core::FieldErrors;
 use super::{port_by_code, transaction};
 use crate::auth::{self, Actor, Role};
 use crate::db::models::User;
-use crate::db::schema::{sessions, users};
+use crate::db::schema::{api_tokens, sessions, users};
 use crate::db::{DbConnection, to_db};
 use crate::error::{AppError, AppResult};
 
@@ -252,7 +252,9 @@ pub fn set_active(
     })
 }
 
-/// Sets a new password for someone else, who must change it at the next sign-in. Admins only.
+/// Sets a new password for someone else, who must change it at the next sign-in. Admins
+/// only. Whoever held the old password loses access with it: the account's sessions end and
+/// its API tokens are revoked, in the same transaction.
 pub fn reset_password(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -262,14 +264,20 @@ pub fn reset_password(
     actor.require_role(Role::Admin)?;
     auth::check_new_password(password).map_err(|e| AppError::invalid("password", e))?;
     let hash = auth::hash_password(password)?;
-    let changed = diesel::update(users::table.find(user_id))
-        .set((
-            users::password_hash.eq(hash),
-            users::must_change_password.eq(true),
-        ))
-        .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::NotFound("no such account".into()));
-    }
-    Ok(())
+    transaction(conn, |conn| {
+        let changed = diesel::update(users::table.find(user_id))
+            .set((
+                users::password_hash.eq(hash),
+                users::must_change_password.eq(true),
+            ))
+            .execute(conn)?;
+        if changed == 0 {
+            return Err(AppError::NotFound("no such account".into()));
+        }
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+        diesel::update(api_tokens::table.filter(api_tokens::user_id.eq(user_id)))
+            .set(api_tokens::revoked.eq(true))
+            .execute(conn)?;
+        Ok(())
+    })
 }

@@ -38,7 +38,7 @@ pub fn check_code(code: &str) -> Result<String, String> {
 pub fn check_timezone(tz: &str) -> Result<Tz, String> {
     tz.trim().parse::<Tz>().map_err(|_| {
         format!(
-            "`{}` is not an IANA time zone name; use one like America/Tijuana or America/El_Paso",
+            "`{}` is not an IANA time zone name; use one like America/Tijuana or America/Denver",
             tz.trim()
         )
     })

@@ -228,15 +228,12 @@ fn expected_bookings(
         .collect())
 }
 
-/// Midnight of the port-local day that contains `now`, in UTC.
+/// The start of the port-local day that contains `now`, in UTC: local midnight, or the
+/// first local minute of the day where a clock change skips midnight (the same rule as the
+/// reports' day, `portqueue_core::reports::day_bounds`).
 pub fn local_day_start(port: &Port, now: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::TimeZone;
     let tz = port.tz();
-    let date = now.with_timezone(&tz).date_naive();
-    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    tz.from_local_datetime(&midnight)
-        .earliest()
-        .map_or(now, |t| t.with_timezone(&Utc))
+    portqueue_core::reports::day_bounds(now.with_timezone(&tz).date_naive(), tz).0
 }
 
 /// The port's queue now: waiting entries in call order with estimates, and who is called.

@@ -62,12 +62,20 @@ pub fn parse_date(field: &str, value: Option<&str>) -> AppResult<NaiveDate> {
             "give a date as YYYY-MM-DD, like 2026-11-25",
         ));
     }
-    NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| {
         AppError::invalid(
             field,
             format!("use a date as YYYY-MM-DD, like 2026-11-25; got \"{value}\""),
         )
-    })
+    })?;
+    // Both databases store times that far and farther, but no queue ever ran outside these.
+    if !(2000..=2199).contains(&chrono::Datelike::year(&date)) {
+        return Err(AppError::invalid(
+            field,
+            format!("give a date between the years 2000 and 2199; got \"{value}\""),
+        ));
+    }
+    Ok(date)
 }
 
 /// Checks a range of dates: `from` not after `to`, at most [`MAX_RANGE_DAYS`] days.

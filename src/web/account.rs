@@ -36,9 +36,14 @@ pub struct NextQuery {
     next: String,
 }
 
-/// Only a path on this site may be the place to go after sign-in (no `//evil.example`).
+/// Only a path on this site may be the place to go after sign-in (no `//evil.example`, and
+/// no control characters, which browsers drop: `/<tab>/evil.example` is `//evil.example`).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+    {
         next.to_owned()
     } else {
         "/".to_owned()
@@ -124,13 +129,21 @@ pub async fn login(
         ));
     }
     let name = username.clone();
-    let started = state
-        .run(move |conn, now| {
-            let user = sessions::authenticate(conn, &name, &password)?;
-            let session = sessions::start(conn, &user, now)?;
-            Ok((user, session))
-        })
-        .await;
+    // Three steps, so that the slow password check holds no database connection: a flood
+    // of sign-in attempts must not starve the officers' pages of connections.
+    let started = async {
+        let account = state
+            .run(move |conn, _| sessions::find_account(conn, &name))
+            .await?;
+        let user = web::block(move || sessions::check_password(account, &password))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(format!("worker: {e}")))??;
+        state
+            .run(move |conn, now| Ok((sessions::start(conn, &user, now)?, user)))
+            .await
+            .map(|(session, user)| (user, session))
+    }
+    .await;
     match started {
         Ok((user, new_session)) => {
             let to = if user.must_change_password {
@@ -243,6 +256,8 @@ mod tests {
         assert_eq!(safe_next("//evil.example/"), "/");
         assert_eq!(safe_next("https://evil.example/"), "/");
         assert_eq!(safe_next("/\\evil.example"), "/");
+        assert_eq!(safe_next("/\t/evil.example/x"), "/");
+        assert_eq!(safe_next("/\n/x"), "/");
         assert_eq!(safe_next(""), "/");
     }
 }

@@ -188,7 +188,8 @@ pub async fn pick(
     code: web::Path<String>,
     query: web::Query<CounterQuery>,
 ) -> WebResult<HttpResponse> {
-    let code = code.into_inner();
+    // The path is only ever put back into a URL encoded.
+    let code = super::url_encode(code.trim());
     Ok(match queue::parse_counter(&query.n) {
         Ok(n) => see_other(&format!("/ports/{code}/counters/{n}")),
         Err(_) => see_other(&format!(
@@ -231,13 +232,15 @@ pub async fn call_next(
     let counter = counter_from_path(&n)?;
     let actor = signed.actor.clone();
     let port_code = code.clone();
-    let called = state
+    let (port, called) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &port_code)?;
-            Ok(queue::call_next(conn, &actor, port.id, counter, now))
+            let called = queue::call_next(conn, &actor, port.id, counter, now);
+            Ok((port, called))
         })
         .await?;
-    let back = format!("/ports/{code}/counters/{counter}");
+    // Back to the counter by the port's stored code, never the path as typed.
+    let back = format!("/ports/{}/counters/{counter}", port.code);
     match called {
         Ok(Some(_)) => Ok(see_other(&format!("{back}?note=called"))),
         Ok(None) => Ok(see_other(&format!("{back}?note=nobody"))),
