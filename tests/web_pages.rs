@@ -384,16 +384,74 @@ async fn an_appointment_is_found_checked_in_and_cannot_be_checked_in_twice() {
     });
     let mut browser = Browser::new(&app);
     browser.sign_in("officer1").await;
-    let found = browser.get("/ports/SYS/check-in?q=ab-1001").await;
+    let logged_before: i64 = app.with_conn(|c| access_log::table.count().get_result(c).unwrap());
+
+    // The search is a POST form: what is typed (often a name) never goes into an address.
+    let empty = browser.get("/ports/SYS/check-in").await;
+    assert_status(&empty, StatusCode::OK);
+    assert!(
+        empty
+            .body
+            .contains("<form method=\"post\" action=\"/ports/SYS/check-in\""),
+        "{}",
+        empty.body
+    );
+    assert!(
+        empty.body.contains("spellcheck=\"false\" autofocus>"),
+        "the box has the focus"
+    );
+    let csrf = empty.csrf();
+    // An old bookmark with `?q=` shows the empty form: no search, no names, nothing logged.
+    let bookmark = browser.get("/ports/SYS/check-in?q=ab-1001").await;
+    assert_status(&bookmark, StatusCode::OK);
+    for shown in ["Ana Pérez", "AB-1001", "ab-1001", "found</h2>"] {
+        assert!(
+            !bookmark.body.contains(shown),
+            "{shown}:\n{}",
+            bookmark.body
+        );
+    }
+    let by_name_bookmark = browser.get("/ports/SYS/check-in?q=Baptiste").await;
+    assert_status(&by_name_bookmark, StatusCode::OK);
+    assert!(!by_name_bookmark.body.contains("AB-1002"));
+    assert!(!by_name_bookmark.body.contains("Baptiste"));
+    let logged: i64 = app.with_conn(|c| access_log::table.count().get_result(c).unwrap());
+    assert_eq!(logged, logged_before, "a GET searched nothing");
+    // Without the session's form token the search is refused.
+    let forged = browser
+        .post("/ports/SYS/check-in", &[("q", "Baptiste")])
+        .await;
+    assert_status(&forged, StatusCode::FORBIDDEN);
+    assert!(!forged.body.contains("AB-1002"));
+
+    let found = browser
+        .post("/ports/SYS/check-in", &[("csrf", &csrf), ("q", "ab-1001")])
+        .await;
     assert_status(&found, StatusCode::OK);
     assert!(found.body.contains("Ana Pérez"));
     assert!(found.body.contains("on time"));
     assert!(found.body.contains("09:30"), "slot in port-local time");
-    let by_name = browser.get("/ports/SYS/check-in?q=Baptiste").await;
+    assert!(
+        found.body.contains("value=\"ab-1001\""),
+        "what was typed stays in the box"
+    );
+    assert!(
+        found
+            .body
+            .contains("autofocus>Check in AB-1001 and print ticket</button>"),
+        "the first booking's check-in button has the focus:\n{}",
+        found.body
+    );
+    assert!(!found.body.contains("spellcheck=\"false\" autofocus>"));
+    let by_name = browser
+        .post("/ports/SYS/check-in", &[("csrf", &csrf), ("q", "Baptiste")])
+        .await;
+    assert_status(&by_name, StatusCode::OK);
     assert!(by_name.body.contains("AB-1002"));
     assert!(by_name.body.contains("early: may be called from 12:00"));
+    assert!(by_name.body.contains("value=\"Baptiste\""));
 
-    let csrf = found.csrf();
+    // A check-in that fails validation shows the results again, with the error beside its field.
     let missing_reason = browser
         .post(
             "/ports/SYS/check-in/AB-1001",
@@ -407,6 +465,8 @@ async fn an_appointment_is_found_checked_in_and_cannot_be_checked_in_twice() {
             .unwrap()
             .contains("needs a reason")
     );
+    assert!(missing_reason.body.contains("Ana Pérez"));
+    assert!(missing_reason.body.contains("value=\"ab-1001\""));
 
     let checked = browser
         .post(
@@ -421,8 +481,15 @@ async fn an_appointment_is_found_checked_in_and_cannot_be_checked_in_twice() {
         Some("A-0001")
     );
 
-    let again = browser.get("/ports/SYS/check-in?q=AB-1001").await;
+    let again = browser
+        .post("/ports/SYS/check-in", &[("csrf", &csrf), ("q", "AB-1001")])
+        .await;
+    assert_status(&again, StatusCode::OK);
     assert!(again.body.contains("already checked in"));
+    assert!(
+        again.body.contains("spellcheck=\"false\" autofocus>"),
+        "nothing left to check in: the box has the focus"
+    );
     let twice = browser
         .post(
             "/ports/SYS/check-in/AB-1001",
@@ -436,8 +503,34 @@ async fn an_appointment_is_found_checked_in_and_cannot_be_checked_in_twice() {
         "the check-in page, not an error page"
     );
 
-    let logged: i64 = app.with_conn(|c| access_log::table.count().get_result(c).unwrap());
-    assert!(logged >= 3, "every search that shows names is logged");
+    // Every search that shows names is logged, and the log says what kind of search it was,
+    // never what was typed.
+    let actions: Vec<String> = app.with_conn(|c| {
+        access_log::table
+            .order(access_log::id.asc())
+            .select(access_log::action)
+            .load(c)
+            .unwrap()
+    });
+    let searches: Vec<&String> = actions
+        .iter()
+        .filter(|a| a.starts_with("search appointments"))
+        .collect();
+    assert!(searches.len() >= 5, "{actions:?}");
+    assert_eq!(
+        searches[0], "search appointments: 1 found, by confirmation number",
+        "{actions:?}"
+    );
+    assert_eq!(searches[1], "search appointments: 1 found", "{actions:?}");
+    for action in &actions {
+        let lower = action.to_lowercase();
+        for typed in ["baptiste", "ab-1001", "ana", "pérez"] {
+            assert!(
+                !lower.contains(typed),
+                "{typed} in the access log: {action}"
+            );
+        }
+    }
 }
 
 #[actix_web::test]

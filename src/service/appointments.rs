@@ -306,7 +306,8 @@ pub struct Booking {
 }
 
 /// Finds bookings by confirmation number or part of a name, for an officer of the port.
-/// Shows names, so the search is logged.
+/// Shows names, so the search is logged: that it happened, how many bookings it showed and
+/// whether one was found by its confirmation number, never the typed text (often a name).
 pub fn search(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -332,12 +333,22 @@ pub fn search(
         .limit(50)
         .select((Appointment::as_select(), entries::id.nullable()))
         .load(conn)?;
+    let confirmation = query.to_ascii_uppercase();
+    let by_confirmation = found.iter().any(|(a, _)| a.confirmation == confirmation);
     log_access(
         conn,
         actor,
         Some(port.id),
         None,
-        &format!("search appointments: {query}"),
+        &format!(
+            "search appointments: {} found{}",
+            found.len(),
+            if by_confirmation {
+                ", by confirmation number"
+            } else {
+                ""
+            }
+        ),
         now,
     )?;
     Ok(found

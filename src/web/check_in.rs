@@ -1,12 +1,15 @@
 //! Checking in a booked appointment: find it by confirmation number or name, then put it in
 //! the queue with its tier.
+//!
+//! The search is a POST form: what is typed is often a name, and a name in a URL ends up in
+//! access logs, proxies and browser history, outside the audited store. `GET` only shows the
+//! empty form, and ignores a `q` left in an old bookmark.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Duration, Utc};
 use portqueue_core::events::Punctuality;
 use portqueue_core::languages;
-use serde::Deserialize;
 
 use crate::AppState;
 use crate::db::from_db;
@@ -42,6 +45,8 @@ struct BookingView {
     arrival: &'static str,
     arrival_note: String,
     checked_in: bool,
+    /// Its check-in button takes the focus (the first booking still to check in).
+    focused: bool,
     triage: TriageChoices,
     errors: Errors,
 }
@@ -54,6 +59,8 @@ struct CheckInPage {
     q: String,
     searched: bool,
     results: Vec<BookingView>,
+    /// The search box takes the focus: no booking to check in, and no form sent back.
+    focus_search: bool,
     /// A refusal that is not about one field (already checked in, no such booking).
     message: Option<String>,
 }
@@ -107,16 +114,11 @@ fn booking_view(
         arrival,
         arrival_note,
         checked_in: booking.checked_in,
+        focused: false,
         triage: TriageChoices::new(mine.map_or(&TriageInput::default(), |t| &t.triage)),
         errors: Errors::of(mine.map(|t| t.errors.clone()).unwrap_or_default(), LABELS)
             .with_prefix(index),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct SearchQuery {
-    #[serde(default)]
-    q: String,
 }
 
 async fn page(
@@ -136,30 +138,72 @@ async fn page(
             Ok((port, found, now))
         })
         .await?;
-    let results = found
+    let mut results: Vec<BookingView> = found
         .iter()
         .enumerate()
         .map(|(i, b)| booking_view(&port, i + 1, b, typed.as_ref(), now))
         .collect();
+    // A form sent back with errors has its error summary take the focus; otherwise the first
+    // booking still to check in does, and with none the search box does.
+    let sent_back = results.iter().any(|r| !r.errors.is_empty());
+    let first_open = results.iter_mut().find(|r| !r.checked_in);
+    let focus_search = match first_open {
+        _ if sent_back => false,
+        Some(r) => {
+            r.focused = true;
+            false
+        }
+        None => true,
+    };
     Ok(CheckInPage {
         l: Layout::new(signed, Some(&port), "check_in"),
         code: port.code.clone(),
         searched: !q.trim().is_empty(),
         q,
         results,
+        focus_search,
         message,
     })
 }
 
-/// `GET /ports/{code}/check-in?q=`: the search, and the bookings found (the view is logged).
+/// `GET /ports/{code}/check-in`: the empty search form. A `q` in the address (an old
+/// bookmark) is ignored: searching is done by POST only.
+pub async fn form(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    code: web::Path<String>,
+) -> WebResult<HttpResponse> {
+    let page = page(
+        &state,
+        &signed,
+        code.into_inner(),
+        String::new(),
+        None,
+        None,
+    )
+    .await?;
+    Ok(super::ok(&page))
+}
+
+/// `POST /ports/{code}/check-in` with `csrf` and `q`: the bookings found, on the same page
+/// with what was typed kept in the box (the view is logged, without what was typed).
 pub async fn search(
     state: web::Data<AppState>,
     signed: SignedIn,
     code: web::Path<String>,
-    query: web::Query<SearchQuery>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let q = query.into_inner().q;
-    let page = page(&state, &signed, code.into_inner(), q, None, None).await?;
+    let form = FormData::from(form);
+    signed.check_csrf(&form.get("csrf"))?;
+    let page = page(
+        &state,
+        &signed,
+        code.into_inner(),
+        form.get("q"),
+        None,
+        None,
+    )
+    .await?;
     Ok(super::ok(&page))
 }
 

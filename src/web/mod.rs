@@ -73,7 +73,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/ports/{code}/walk-ins/new",
             web::post().to(walk_ins::register),
         )
-        .route("/ports/{code}/check-in", web::get().to(check_in::search))
+        .route("/ports/{code}/check-in", web::get().to(check_in::form))
+        .route("/ports/{code}/check-in", web::post().to(check_in::search))
         .route(
             "/ports/{code}/check-in/{confirmation}",
             web::post().to(check_in::check_in),

@@ -49,9 +49,25 @@ test('the live queue, counter and check-in pages are accessible and the counter 
   await page.goto(`${BASE_URL}/ports/SYS/queue`);
   assert.match(await page.textContent('body'), /W-\d{4}/);
   await assertAccessible(page, 'live queue');
-  await page.goto(`${BASE_URL}/ports/SYS/check-in?q=AB-1001`);
+  // Check-in: the search box has the focus; type a name, Enter searches (by POST, so the name
+  // stays out of the address), and the first booking's check-in button takes the focus.
+  await page.goto(`${BASE_URL}/ports/SYS/check-in`);
+  assert.ok(await page.evaluate(() => document.activeElement?.matches('input[name=q]')), 'the box has the focus');
+  await page.keyboard.type('Perez');
+  await submitByEnter(page);
+  assert.equal(new URL(page.url()).pathname, '/ports/SYS/check-in');
+  assert.ok(!page.url().includes('Perez'), `the name is not in the address: ${page.url()}`);
   assert.match(await page.textContent('body'), /AB-1001/);
+  assert.equal(await page.inputValue('input[name=q]'), 'Perez', 'what was typed is kept');
+  assert.match(
+    await page.evaluate(() => document.activeElement?.textContent ?? ''),
+    /Check in AB-1001/,
+    'the first booking\'s check-in button has the focus',
+  );
   await assertAccessible(page, 'check-in search');
+  // An old bookmark with the name in the address shows the empty form and searches nothing.
+  await page.goto(`${BASE_URL}/ports/SYS/check-in?q=AB-1001`);
+  assert.doesNotMatch(await page.textContent('main'), /AB-1001|Ana Perez/);
   await page.goto(`${BASE_URL}/ports/SYS/counters/4`);
   await assertAccessible(page, 'free counter');
   // "Call next" has the focus.
