@@ -36,6 +36,9 @@ pub struct AppState {
     pub public_url: Option<String>,
     /// Request counts and latencies for `GET /metrics`.
     pub metrics: Arc<metrics::Metrics>,
+    /// The public boards, computed once per port and revision for every screen, and the
+    /// count of open live feeds (`web::public::board_hub`).
+    pub board_hub: Arc<web::public::board_hub::BoardHub>,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
             secure_cookies: false,
             public_url: None,
             metrics: Arc::default(),
+            board_hub: Arc::default(),
         }
     }
 

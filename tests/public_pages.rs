@@ -19,6 +19,7 @@ use common::web::{Browser, Page, unescape};
 use common::{TestApp, test_app};
 use portqueue::db::schema::{entries, entry_events};
 use portqueue::service::{accounts, ports};
+use portqueue::web::public::board_hub::BoardHub;
 use portqueue_core::tickets::Catalog;
 
 /// Personal data typed at registration that no public page or feed may ever show.
@@ -857,4 +858,162 @@ async fn the_board_and_its_json_show_a_call() {
     );
     let script = screen.get("/static/board.js").await;
     assert!(script.body.contains("EventSource") && script.body.contains("speechSynthesis"));
+}
+
+#[actix_web::test]
+async fn fifty_screens_of_one_port_share_one_board_computation_per_change() {
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    register(&mut officer, "spa").await;
+    register(&mut officer, "hat").await;
+    let hub = app.state.board_hub.clone();
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+
+    let mut feeds = Vec::new();
+    for _ in 0..50 {
+        let response = test::call_service(
+            &service,
+            TestRequest::get().uri("/board/SYS/events").to_request(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        feeds.push(Feed {
+            body: Box::pin(response.into_body()),
+            buffer: String::new(),
+        });
+    }
+    assert_eq!(hub.open_feeds(), 50);
+    let firsts = futures_util::future::join_all(feeds.iter_mut().map(Feed::next_data)).await;
+    for first in &firsts {
+        let first: serde_json::Value = serde_json::from_str(first).expect("JSON");
+        assert_eq!(first["next"][0], "W-0001");
+        assert_eq!(first["called"].as_array().map(Vec::len), Some(0));
+    }
+    let opened = hub.computations();
+    assert!(
+        (1..=2).contains(&opened),
+        "50 screens opening cost {opened} board computations"
+    );
+
+    for (round, (counter, ticket)) in [(4, "W-0001"), (7, "W-0002")].into_iter().enumerate() {
+        let before = hub.computations();
+        app.clock.advance(chrono::Duration::minutes(2));
+        call_next(&mut officer, counter).await;
+        let updates = futures_util::future::join_all(feeds.iter_mut().map(Feed::next_data)).await;
+        for update in &updates {
+            let update: serde_json::Value = serde_json::from_str(update).expect("JSON");
+            assert_eq!(update["called"][0]["ticket"], ticket, "round {round}");
+            assert_eq!(update["called"][0]["counter"], counter);
+        }
+        let cost = hub.computations() - before;
+        assert!(
+            (1..=2).contains(&cost),
+            "round {round}: one change seen by 50 screens cost {cost} board computations"
+        );
+    }
+
+    // The JSON and the page read the same cache: the board is not computed again.
+    let computed = hub.computations();
+    let mut screen = Browser::new(&app);
+    let json: serde_json::Value =
+        serde_json::from_str(&screen.get("/board/SYS.json").await.body).expect("JSON");
+    assert_eq!(json["called"][0]["ticket"], "W-0002");
+    let page = screen.get("/board/SYS").await;
+    assert_status(&page, StatusCode::OK);
+    assert!(page.body.contains("W-0002"));
+    assert_eq!(hub.computations(), computed, "served from the shared board");
+
+    drop(feeds);
+    assert_eq!(hub.open_feeds(), 0, "a closed feed frees its place");
+}
+
+#[actix_web::test]
+async fn past_the_feed_limit_the_board_feed_answers_503_and_the_json_still_works() {
+    let mut app = port_with_officer();
+    app.state.board_hub = std::sync::Arc::new(BoardHub::new(2));
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    register(&mut officer, "spa").await;
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+    let open = || TestRequest::get().uri("/board/SYS/events").to_request();
+
+    let first = test::call_service(&service, open()).await;
+    let second = test::call_service(&service, open()).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(app.state.board_hub.open_feeds(), 2);
+
+    let refused = test::call_service(&service, open()).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        refused
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("10")
+    );
+    assert_eq!(
+        refused
+            .headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    assert_eq!(
+        app.state.board_hub.open_feeds(),
+        2,
+        "a refusal takes no place"
+    );
+
+    // What the screen's script falls back to.
+    let json = Browser::new(&app).get("/board/SYS.json").await;
+    assert_status(&json, StatusCode::OK);
+    assert!(json.body.contains("W-0001"));
+    let script = Browser::new(&app).get("/static/board.js").await;
+    assert!(script.body.contains("startPolling") && script.body.contains("config.json"));
+
+    // A screen that closes frees its place for the next.
+    drop(first);
+    let again = test::call_service(&service, open()).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let mut feed = Feed {
+        body: Box::pin(again.into_body()),
+        buffer: String::new(),
+    };
+    assert!(feed.next_data().await.contains("W-0001"));
+    drop(second);
+    drop(feed);
+    assert_eq!(app.state.board_hub.open_feeds(), 0);
+}
+
+#[actix_web::test]
+async fn an_unknown_port_has_no_feed_and_takes_no_place() {
+    let app = port_with_officer();
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+    for _ in 0..3 {
+        let response = test::call_service(
+            &service,
+            TestRequest::get().uri("/board/NOPE/events").to_request(),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    }
+    assert_eq!(app.state.board_hub.open_feeds(), 0);
+    assert_eq!(app.state.board_hub.computations(), 0);
 }

@@ -113,7 +113,14 @@ pub fn revision(conn: &mut DbConnection, code: &str) -> AppResult<i64> {
 /// The board of a port.
 pub fn board(conn: &mut DbConnection, code: &str, now: DateTime<Utc>) -> AppResult<Board> {
     let port = port_by_code(conn, code)?;
-    let queue = snapshot(conn, &port, now)?;
+    board_of(conn, &port, now)
+}
+
+/// The board of a port already read (with the revision it was read at): the queue snapshot
+/// and the engine's projection, the costly part that the web's board hub does once per
+/// revision for every screen.
+pub fn board_of(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<Board> {
+    let queue = snapshot(conn, port, now)?;
     let mut called: Vec<Called> = queue
         .called
         .iter()

@@ -15,7 +15,7 @@ use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::header::{self, ContentType, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use futures_util::stream::{self, Stream, StreamExt};
@@ -26,7 +26,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::service::public::{self, Board, TicketStatus, local_hhmm};
+use crate::service::public::{self, TicketStatus, local_hhmm};
+
+pub mod board_hub;
+
+pub use board_hub::MAX_FEEDS;
+use board_hub::{Current, FeedPermit, SharedBoard};
 
 use super::assets;
 use super::error::app_error_page;
@@ -37,6 +42,9 @@ pub const FEED_POLL: Duration = Duration::from_secs(1);
 pub const FEED_HEARTBEAT: Duration = Duration::from_secs(15);
 /// What the browser waits before reconnecting a dropped feed, in milliseconds.
 const FEED_RETRY_MS: u32 = 2000;
+/// `Retry-After` of a feed refused because [`MAX_FEEDS`] are open, in seconds (the script
+/// polls the JSON meanwhile and tries the feed again after its own 10 s).
+const FEED_FULL_RETRY_SECONDS: u32 = 10;
 /// The languages the board speaks when `?speak=` names none.
 const DEFAULT_SPEAK: [&str; 2] = ["spa", "eng"];
 /// At most this many spoken languages: each call is said in every one of them.
@@ -370,10 +378,19 @@ fn announcement(language: &'static Language) -> Announcement {
     }
 }
 
-async fn load_board(state: &AppState, code: String) -> Result<Board, AppError> {
-    state
-        .run(move |conn, now| public::board(conn, &code, now))
-        .await
+/// The board of `code` from the hub, as of a revision check made after this request came in:
+/// what the page and its JSON show is never older than the request.
+async fn fresh_board(state: &AppState, code: &str) -> Result<Current, AppError> {
+    state.board_hub.current(state, code, Instant::now()).await
+}
+
+/// The board of `code` from the hub, as of a revision check at most [`FEED_POLL`] old: all
+/// the feeds of a port share about one check a second.
+async fn feed_board(state: &AppState, code: &str) -> Result<Current, AppError> {
+    let since = Instant::now()
+        .checked_sub(FEED_POLL)
+        .unwrap_or_else(Instant::now);
+    state.board_hub.current(state, code, since).await
 }
 
 /// `GET /board/{code}`: the "now serving" screen of a port.
@@ -382,19 +399,12 @@ pub async fn board_page(
     code: web::Path<String>,
     query: web::Query<BoardQuery>,
 ) -> HttpResponse {
-    let code = code.into_inner();
-    let lookup = code.clone();
-    let found = state
-        .run(move |conn, now| {
-            let board = public::board(conn, &lookup, now)?;
-            let port = crate::service::port_by_code(conn, &lookup)?;
-            Ok((board, port, now))
-        })
-        .await;
-    let (board, port, now) = match found {
-        Ok(found) => found,
+    let (board, port) = match fresh_board(&state, &code).await {
+        Ok(Current { board, port }) => (board, port),
         Err(e) => return failed(e),
     };
+    let board = &board.board;
+    let now = state.now();
     let spoken = speak_languages(&query.speak);
     let config = BoardConfig {
         events: format!("/board/{}/events", port.code),
@@ -432,22 +442,20 @@ pub async fn board_page(
     public_page(StatusCode::OK, &page)
 }
 
-/// `GET /board/{code}.json`: the board as data, for the screen's fallback polling.
+/// `GET /board/{code}.json`: the board as data, for the screen's fallback polling (when the
+/// browser has no `EventSource`, the feed dropped, or this server has [`MAX_FEEDS`] open).
 pub async fn board_json(state: web::Data<AppState>, code: web::Path<String>) -> HttpResponse {
-    match load_board(&state, code.into_inner()).await {
-        Ok(board) => public_headers(HttpResponse::Ok().json(&board)),
+    match fresh_board(&state, &code).await {
+        Ok(current) => public_headers(
+            HttpResponse::Ok()
+                .content_type(ContentType::json())
+                .body(current.board.json.clone()),
+        ),
         Err(AppError::NotFound(message)) => public_headers(
             HttpResponse::NotFound().json(serde_json::json!({ "error": { "message": message } })),
         ),
         Err(e) => failed(e),
     }
-}
-
-/// One server-sent event carrying the board.
-fn board_event(board: &Board) -> Bytes {
-    // JSON has no raw newlines, so the whole board fits one `data:` line.
-    let json = serde_json::to_string(board).unwrap_or_else(|_| "{}".to_owned());
-    Bytes::from(format!("id: {}\ndata: {json}\n\n", board.revision))
 }
 
 /// The live feed's memory between events.
@@ -456,35 +464,28 @@ struct Feed {
     code: String,
     revision: i64,
     last_sent: Instant,
+    /// This feed's place among the process's [`MAX_FEEDS`], freed when the feed is dropped.
+    _permit: FeedPermit,
 }
 
 /// Waits for the next thing to send: the board once its revision moves, or a heartbeat once
-/// the feed has been quiet for [`FEED_HEARTBEAT`]. Ends when the port is gone; the browser
-/// then reconnects and is told 404.
+/// the feed has been quiet for [`FEED_HEARTBEAT`]. The board comes from the port's shared
+/// cache in the hub, so a thousand feeds of one port cost what one does. Ends when the port
+/// is gone; the browser then reconnects and is told 404.
 async fn next_event(mut feed: Feed) -> Option<(Result<Bytes, Infallible>, Feed)> {
     loop {
         actix_web::rt::time::sleep(FEED_POLL).await;
-        let code = feed.code.clone();
-        let revision = feed
-            .state
-            .run(move |conn, _| public::revision(conn, &code))
-            .await;
-        match revision {
-            Ok(revision) if revision != feed.revision => {
-                match load_board(&feed.state, feed.code.clone()).await {
-                    Ok(board) => {
-                        feed.revision = board.revision;
-                        feed.last_sent = Instant::now();
-                        return Some((Ok(board_event(&board)), feed));
-                    }
-                    Err(AppError::NotFound(_)) => return None,
-                    Err(e) => log::warn!("board feed of {}: {e}", feed.code),
-                }
+        match feed_board(&feed.state, &feed.code).await {
+            Ok(current) if current.board.board.revision != feed.revision => {
+                feed.revision = current.board.board.revision;
+                feed.last_sent = Instant::now();
+                return Some((Ok(current.board.event.clone()), feed));
             }
             Ok(_) => {}
             Err(AppError::NotFound(_)) => return None,
-            // A busy or restarting database: keep the feed open and ask again next second.
-            Err(e) => log::warn!("board feed of {}: {e}", feed.code),
+            // A busy or restarting database (the hub logged it once for every feed): keep
+            // the feed open and ask again next second.
+            Err(_) => {}
         }
         if feed.last_sent.elapsed() >= FEED_HEARTBEAT {
             feed.last_sent = Instant::now();
@@ -493,23 +494,39 @@ async fn next_event(mut feed: Feed) -> Option<(Result<Bytes, Infallible>, Feed)>
     }
 }
 
-/// The feed: the board at once, then again within about a second of every change.
-fn feed(state: web::Data<AppState>, board: Board) -> impl Stream<Item = Result<Bytes, Infallible>> {
+/// The feed: the board at once, then again within a second or two of every change.
+fn feed(
+    state: web::Data<AppState>,
+    board: &SharedBoard,
+    permit: FeedPermit,
+) -> impl Stream<Item = Result<Bytes, Infallible>> + use<> {
     let first = format!("retry: {FEED_RETRY_MS}\n");
-    let opening = Bytes::from([first.as_bytes(), &board_event(&board)].concat());
+    let opening = Bytes::from([first.as_bytes(), &board.event].concat());
     let feed = Feed {
         state,
-        code: board.port_code.clone(),
-        revision: board.revision,
+        code: board.board.port_code.clone(),
+        revision: board.board.revision,
         last_sent: Instant::now(),
+        _permit: permit,
     };
     stream::once(async move { Ok(opening) }).chain(stream::unfold(feed, next_event))
 }
 
 /// `GET /board/{code}/events`: server-sent events (`text/event-stream`) of the board.
+///
+/// Past [`MAX_FEEDS`] open feeds in this process: 503 with `Retry-After`, before any database
+/// work; the board's script then polls the JSON and tries the feed again later.
 pub async fn board_events(state: web::Data<AppState>, code: web::Path<String>) -> HttpResponse {
-    let board = match load_board(&state, code.into_inner()).await {
-        Ok(board) => board,
+    let Some(permit) = state.board_hub.open_feed() else {
+        return public_headers(
+            HttpResponse::ServiceUnavailable()
+                .insert_header((header::RETRY_AFTER, FEED_FULL_RETRY_SECONDS))
+                .content_type(ContentType::plaintext())
+                .body("Too many live boards are open; poll the board's JSON instead."),
+        );
+    };
+    let board = match feed_board(&state, &code).await {
+        Ok(current) => current.board,
         Err(e) => return failed(e),
     };
     public_headers(
@@ -517,6 +534,6 @@ pub async fn board_events(state: web::Data<AppState>, code: web::Path<String>) -
             .content_type("text/event-stream")
             // Tell a buffering reverse proxy (nginx) to pass each event on at once.
             .insert_header(("X-Accel-Buffering", "no"))
-            .streaming(feed(state, board)),
+            .streaming(feed(state, &board, permit)),
     )
 }

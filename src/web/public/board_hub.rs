@@ -1,0 +1,265 @@
+//! One shared "now serving" board per port, for every screen this process serves.
+//!
+//! A board is public, so anyone can open as many as they like. Without sharing, each open
+//! feed asked the database for the port's revision every second and, on every change,
+//! computed the whole board (queue snapshot, engine projection) for itself; the page and its
+//! JSON computed it on every request. The hub keeps, per port, the latest computed board
+//! (already serialized, as JSON and as a server-sent event) and the port's revision:
+//!
+//! - at most one revision check per port is in flight at a time (an async mutex per port);
+//!   whoever waits behind a check that started after they arrived takes its answer instead
+//!   of asking again, so a thousand requests at once cost one or two reads;
+//! - the board is computed again only when the revision moved (or the cached one is older
+//!   than [`BOARD_MAX_AGE`]), once per revision whatever the number of readers;
+//! - feeds accept a check up to [`super::FEED_POLL`] old, so all the feeds of a port together
+//!   cost about one indexed read a second; the page and its JSON ask for a check that started
+//!   after the request came in, so they never show a board older than the request.
+//!
+//! Each server process has its own hub; the revision lives in the database, so several
+//! processes on one PostgreSQL each see every change within a check.
+//!
+//! The hub also counts open feeds: past [`MAX_FEEDS`] (per process) a new feed is refused
+//! with 503 and the board's script polls the JSON instead.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use actix_web::web::Bytes;
+use futures_util::lock::Mutex as AsyncMutex;
+
+use crate::AppState;
+use crate::db::models::Port;
+use crate::error::{AppError, AppResult};
+use crate::service::{self, public::Board};
+
+/// The most live feeds (`GET /board/{code}/events`) one server process keeps open at once,
+/// all ports together. Each costs a connection and a timer; past this a new one is answered
+/// 503 with `Retry-After`, and the board's script polls `board.json` until it gets in.
+pub const MAX_FEEDS: usize = 500;
+
+/// A board is computed again after this long even if its revision did not move: the queue's
+/// order and estimates also follow the clock.
+pub const BOARD_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// A board as computed once for everyone: the data, and its two wire forms.
+#[derive(Debug)]
+pub struct SharedBoard {
+    pub board: Board,
+    /// `GET /board/{code}.json`'s body.
+    pub json: Bytes,
+    /// The server-sent event carrying it (`id:` the revision, one `data:` line).
+    pub event: Bytes,
+    computed_at: Instant,
+}
+
+impl SharedBoard {
+    fn new(board: Board) -> SharedBoard {
+        // JSON has no raw newlines, so the whole board fits one `data:` line.
+        let json = serde_json::to_string(&board).unwrap_or_else(|_| "{}".to_owned());
+        let event = Bytes::from(format!("id: {}\ndata: {json}\n\n", board.revision));
+        SharedBoard {
+            board,
+            json: Bytes::from(json),
+            event,
+            computed_at: Instant::now(),
+        }
+    }
+}
+
+/// What a reader gets: the shared board and the port as of the last check.
+#[derive(Debug, Clone)]
+pub struct Current {
+    pub board: Arc<SharedBoard>,
+    pub port: Arc<Port>,
+}
+
+/// Why the last check failed, for those who waited on it.
+#[derive(Debug, Clone)]
+enum Failure {
+    NotFound(String),
+    Other,
+}
+
+/// One port's cache, behind its async mutex.
+#[derive(Debug, Default)]
+struct Cache {
+    board: Option<Arc<SharedBoard>>,
+    port: Option<Arc<Port>>,
+    /// When the last successful check started.
+    checked: Option<Instant>,
+    /// The last failed check: when it ended, and why.
+    failed: Option<(Instant, Failure)>,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    cache: AsyncMutex<Cache>,
+}
+
+/// The boards of this process's ports, and its count of open feeds. Shared through
+/// [`AppState::board_hub`].
+#[derive(Debug)]
+pub struct BoardHub {
+    /// Port code (upper case, as the database has it) to its slot. A code that turns out not
+    /// to be a port is removed again, so made-up codes do not pile up.
+    ports: Mutex<HashMap<String, Arc<Slot>>>,
+    computations: AtomicU64,
+    feeds: AtomicUsize,
+    max_feeds: usize,
+}
+
+impl Default for BoardHub {
+    fn default() -> Self {
+        BoardHub::new(MAX_FEEDS)
+    }
+}
+
+impl BoardHub {
+    /// A hub that keeps at most `max_feeds` live feeds open at once.
+    pub fn new(max_feeds: usize) -> BoardHub {
+        BoardHub {
+            ports: Mutex::default(),
+            computations: AtomicU64::new(0),
+            feeds: AtomicUsize::new(0),
+            max_feeds,
+        }
+    }
+
+    /// How many boards this hub has computed since it started (for tests and metrics).
+    pub fn computations(&self) -> u64 {
+        self.computations.load(Ordering::Relaxed)
+    }
+
+    /// How many feeds are open now.
+    pub fn open_feeds(&self) -> usize {
+        self.feeds.load(Ordering::Relaxed)
+    }
+
+    /// The most feeds this hub keeps open at once.
+    pub fn max_feeds(&self) -> usize {
+        self.max_feeds
+    }
+
+    /// A place for one more feed, or `None` when [`BoardHub::max_feeds`] are open. The feed
+    /// holds the permit while it lives; dropping it frees the place.
+    pub fn open_feed(self: &Arc<Self>) -> Option<FeedPermit> {
+        self.feeds
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
+                (open < self.max_feeds).then_some(open + 1)
+            })
+            .ok()
+            .map(|_| FeedPermit {
+                hub: Arc::clone(self),
+            })
+    }
+
+    fn slot(&self, key: &str) -> Arc<Slot> {
+        let mut ports = self.ports.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(ports.entry(key.to_owned()).or_default())
+    }
+
+    /// Forgets `key` if it still maps to `slot`.
+    fn forget(&self, key: &str, slot: &Arc<Slot>) {
+        let mut ports = self.ports.lock().unwrap_or_else(PoisonError::into_inner);
+        if ports.get(key).is_some_and(|s| Arc::ptr_eq(s, slot)) {
+            ports.remove(key);
+        }
+    }
+
+    /// The board of the port `code`, from a revision check that started no earlier than
+    /// `fresh_since`; computed again only if the revision moved since the cached board.
+    /// 404 when there is no such port.
+    pub async fn current(
+        &self,
+        state: &AppState,
+        code: &str,
+        fresh_since: Instant,
+    ) -> AppResult<Current> {
+        let key = code.trim().to_ascii_uppercase();
+        let slot = self.slot(&key);
+        let arrived = Instant::now();
+        let mut cache = slot.cache.lock().await;
+
+        if let (Some(board), Some(port), Some(checked)) = (&cache.board, &cache.port, cache.checked)
+            && checked >= fresh_since
+            && board.computed_at.elapsed() < BOARD_MAX_AGE
+        {
+            return Ok(Current {
+                board: Arc::clone(board),
+                port: Arc::clone(port),
+            });
+        }
+        // A check that ended while we waited for it failed: share its answer rather than
+        // queue one more read behind a database that is not answering.
+        if let Some((ended, failure)) = &cache.failed
+            && *ended >= arrived
+        {
+            return Err(match failure {
+                Failure::NotFound(message) => AppError::NotFound(message.clone()),
+                Failure::Other => AppError::Internal(format!("board of {key}: check failed")),
+            });
+        }
+
+        let started = Instant::now();
+        let known = cache
+            .board
+            .as_ref()
+            .filter(|b| b.computed_at.elapsed() < BOARD_MAX_AGE)
+            .map(|b| b.board.revision);
+        let lookup = key.clone();
+        let checked = state
+            .run(move |conn, now| {
+                let port = service::port_by_code(conn, &lookup)?;
+                if Some(port.revision) == known {
+                    return Ok((port, None));
+                }
+                let board = service::public::board_of(conn, &port, now)?;
+                Ok((port, Some(board)))
+            })
+            .await;
+        match checked {
+            Ok((port, computed)) => {
+                if let Some(board) = computed {
+                    self.computations.fetch_add(1, Ordering::Relaxed);
+                    cache.board = Some(Arc::new(SharedBoard::new(board)));
+                }
+                cache.port = Some(Arc::new(port));
+                cache.checked = Some(started);
+                cache.failed = None;
+                match (&cache.board, &cache.port) {
+                    (Some(board), Some(port)) => Ok(Current {
+                        board: Arc::clone(board),
+                        port: Arc::clone(port),
+                    }),
+                    _ => Err(AppError::Internal(format!("board of {key}: not cached"))),
+                }
+            }
+            Err(AppError::NotFound(message)) => {
+                cache.failed = Some((Instant::now(), Failure::NotFound(message.clone())));
+                drop(cache);
+                self.forget(&key, &slot);
+                Err(AppError::NotFound(message))
+            }
+            Err(e) => {
+                log::warn!("board of {key}: {e:?}");
+                cache.failed = Some((Instant::now(), Failure::Other));
+                Err(e)
+            }
+        }
+    }
+}
+
+/// One open feed's place in [`BoardHub`]'s count; freed on drop (when the browser goes away
+/// and the response body is dropped).
+#[derive(Debug)]
+pub struct FeedPermit {
+    hub: Arc<BoardHub>,
+}
+
+impl Drop for FeedPermit {
+    fn drop(&mut self) {
+        self.hub.feeds.fetch_sub(1, Ordering::AcqRel);
+    }
+}
