@@ -100,11 +100,37 @@ fn prints_of(app: &TestApp, id: i64) -> Vec<String> {
     })
 }
 
+/// Points the port at a fake printer on a loopback port of the test's choosing. Written
+/// straight to the database: the supervisor's form only takes raw printing ports (9100-9109),
+/// which parallel tests cannot each listen on.
 fn set_printer(app: &TestApp, addr: &str) {
+    use diesel::prelude::*;
+    use portqueue::db::schema::ports as port_rows;
+    app.with_conn(|conn| {
+        diesel::update(port_rows::table.filter(port_rows::code.eq("SYS")))
+            .set(port_rows::printer_addr.eq(addr))
+            .execute(conn)
+            .expect("printer set")
+    });
+}
+
+#[test]
+fn the_printer_setting_takes_only_raw_printing_ports() {
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
     app.with_conn(|conn| {
         let port = portqueue::service::port_by_code(conn, "SYS").expect("port");
-        ports::set_printer(conn, &accounts::system_admin(), port.id, addr, "80")
-            .expect("printer set")
+        let admin = accounts::system_admin();
+        for refused in ["10.0.0.5:5432", "169.254.169.254:80", "printer.local:22"] {
+            let err = ports::set_printer(conn, &admin, port.id, refused, "80").unwrap_err();
+            assert!(
+                err.fields()
+                    .and_then(|f| f.get("printer_addr"))
+                    .is_some_and(|m| m.contains("9100")),
+                "{refused}: {err:?}"
+            );
+        }
+        ports::set_printer(conn, &admin, port.id, "10.0.0.5:9100", "80").expect("a printer port");
     });
 }
 

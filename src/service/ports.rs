@@ -267,6 +267,9 @@ pub fn check_paper(mm: &str) -> Result<Paper, String> {
     })
 }
 
+/// The ports network printers take raw (ESC/POS) print jobs on.
+pub const RAW_PRINT_PORTS: std::ops::RangeInclusive<u16> = 9100..=9109;
+
 /// Sets or clears the port's network ticket printer (`host:port`, usually port 9100), and
 /// the paper roll it takes (`"80"` or `"58"` millimetres), which the printed ticket's layout
 /// follows.
@@ -288,6 +291,18 @@ pub fn set_printer(
         errors.add(
             "printer_addr",
             "use host:port, like 10.20.0.15:9100, or leave empty for none",
+        );
+    } else if !addr.is_empty()
+        && !addr
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse::<u16>().ok())
+            .is_some_and(|p| RAW_PRINT_PORTS.contains(&p))
+    {
+        // The server connects wherever this says: only raw printing ports, so that a
+        // typo (or a mischief) cannot point it at a database or a web service.
+        errors.add(
+            "printer_addr",
+            "ticket printers listen for raw printing on port 9100 (up to 9109): use host:9100",
         );
     }
     let paper = check_paper(paper_mm)
