@@ -8,6 +8,7 @@ use actix_web::{App, test, web};
 use chrono::Duration;
 use serde_json::{Value, json};
 
+use common::api::call;
 use common::{NowUtc, TestApp, test_app};
 
 /// A port SYS (Tijuana time) with an officer and a supervisor, and a second port OTY with
@@ -21,45 +22,6 @@ fn two_ports() -> TestApp {
     app.add_user("otto", "officer", Some("OTY"));
     app.add_user("ada", "admin", None);
     app
-}
-
-/// Sends one request and returns the status and the JSON body (Null when empty).
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let service = test::init_service(
-        App::new()
-            .app_data(web::Data::new(app.state.clone()))
-            .configure(portqueue::configure),
-    )
-    .await;
-    let mut req = match method {
-        "GET" => test::TestRequest::get(),
-        _ => test::TestRequest::post(),
-    }
-    .uri(path);
-    if let Some(token) = token {
-        req = req.insert_header(("Authorization", format!("Bearer {token}")));
-    }
-    if let Some(body) = body {
-        req = req
-            .insert_header(("Content-Type", "application/json"))
-            .set_payload(body.to_string());
-    }
-    let resp = test::call_service(&service, req.to_request()).await;
-    let status = resp.status();
-    let bytes = test::read_body(resp).await;
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-    };
-    (status, value)
 }
 
 async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {

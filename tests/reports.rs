@@ -6,8 +6,6 @@
 mod common;
 
 use actix_web::http::StatusCode;
-use actix_web::test as actix_test;
-use actix_web::{App, web};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use serde_json::{Value, json};
 
@@ -15,58 +13,9 @@ use portqueue::service::reports::{self, WhatIfParams};
 use portqueue::service::{accounts, port_by_code, ports, walk_ins};
 use portqueue_core::Policy;
 
+use common::api::{call, call_raw};
 use common::web::Browser;
 use common::{NowUtc, TestApp, test_app};
-
-/// Sends one API request at the clock's present time; returns the status and the body
-/// (JSON when it parses, else the text as a JSON string).
-async fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let (status, text) = call_raw(app, method, path, token, body).await;
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    (status, value)
-}
-
-async fn call_raw(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, String) {
-    let service = actix_test::init_service(
-        App::new()
-            .app_data(web::Data::new(app.state.clone()))
-            .configure(portqueue::configure),
-    )
-    .await;
-    let mut req = match method {
-        "GET" => actix_test::TestRequest::get(),
-        _ => actix_test::TestRequest::post(),
-    }
-    .uri(path);
-    if let Some(token) = token {
-        req = req.insert_header(("Authorization", format!("Bearer {token}")));
-    }
-    if let Some(body) = body {
-        req = req
-            .insert_header(("Content-Type", "application/json"))
-            .set_payload(body.to_string());
-    }
-    let resp = actix_test::call_service(&service, req.to_request()).await;
-    let status = resp.status();
-    let bytes = actix_test::read_body(resp).await;
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
 
 /// 2026-11-25 at `hh:mm` in Tijuana (UTC-8 in November).
 fn at(hh: u32, mm: u32) -> DateTime<Utc> {

@@ -14,6 +14,7 @@ use portqueue::db::models::{Port, User};
 use portqueue::db::{self, DbConnection, Location};
 use portqueue::service::{accounts, ports};
 
+pub mod api;
 pub mod web;
 
 /// The password every test account gets.
