@@ -700,3 +700,32 @@ async fn a_password_reset_or_a_revocation_ends_api_access() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[actix_web::test]
+async fn a_closed_tickets_status_link_stops_answering_after_a_day() {
+    use portqueue::service::public;
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let (_, entry) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
+    let secret = entry["status_url"]
+        .as_str()
+        .unwrap()
+        .rsplit_once("/t/")
+        .unwrap()
+        .1
+        .to_owned();
+    let id = entry["id"].as_i64().unwrap();
+    post_empty(&app, &format!("/api/v1/entries/{id}/withdraw"), &token).await;
+    app.clock.advance(Duration::hours(23));
+    let now = app.clock.now_utc();
+    let status = app
+        .with_conn(|c| public::ticket_status(c, &secret, now))
+        .unwrap();
+    assert_eq!(status.status, portqueue_core::Status::Withdrawn);
+    app.clock.advance(Duration::hours(2));
+    let now = app.clock.now_utc();
+    assert!(matches!(
+        app.with_conn(|c| public::ticket_status(c, &secret, now)),
+        Err(portqueue::error::AppError::NotFound(_))
+    ));
+}

@@ -19,6 +19,9 @@ use crate::db::schema::{entries, ports};
 use crate::db::{DbConnection, from_db};
 use crate::error::{AppError, AppResult};
 
+/// How long a closed ticket's status link still answers, in hours.
+pub const STATUS_LINK_HOURS_AFTER_CLOSE: i64 = 24;
+
 /// How many waiting tickets the board shows as "next".
 pub const BOARD_NEXT: usize = 8;
 /// How many called tickets the board shows.
@@ -61,6 +64,15 @@ pub fn ticket_status(
         .first(conn)
         .optional()?
         .ok_or_else(not_found)?;
+    // A ticket's link stops answering a day after the ticket closed: a lost or photographed
+    // ticket then tells nobody anything, not even that it existed.
+    if entry.status().is_final()
+        && entry.finished_at.is_some_and(|done| {
+            from_db(done) + chrono::Duration::hours(STATUS_LINK_HOURS_AFTER_CLOSE) < now
+        })
+    {
+        return Err(not_found());
+    }
     let waiting = (entry.status() == Status::Waiting)
         .then(|| snapshot(conn, &port, now))
         .transpose()?
