@@ -9,6 +9,7 @@ after(async () => { await browser?.close(); });
 
 test('the sign-in page is accessible and a wrong password is named beside the field', async () => {
   const page = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await page.bringToFront();
   await page.goto(`${BASE_URL}/login`);
   await assertAccessible(page, 'sign-in page');
   await page.keyboard.type('ofelia');

@@ -22,8 +22,11 @@ export async function launch() {
 export async function signIn(browser, username) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
   const page = await context.newPage();
+  // Pages of earlier tests stay open; autofocus applies only in the page in front.
+  await page.bringToFront();
   await page.goto(`${BASE_URL}/login`);
   // The username field has the focus: type, Tab to the password, Enter to submit.
+  assert.equal(await page.evaluate(() => document.activeElement?.name), 'username', 'the username field has the focus');
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
