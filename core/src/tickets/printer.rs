@@ -170,8 +170,10 @@ mod tests {
 
     /// What the app passes, and what the issue promises an officer.
     const TIMEOUT: Duration = Duration::from_secs(3);
-    /// Slack for a loaded test machine on top of the timeout.
-    const LIMIT: Duration = Duration::from_millis(3500);
+    /// Proof that the send gave up instead of hanging (a hung printer holds a connection
+    /// for minutes): generous, so that a loaded CI machine never fails a test of behaviour
+    /// on speed. The deadline itself is computed from one start instant in `send`.
+    const LIMIT: Duration = Duration::from_secs(10);
 
     fn local_listener() -> (TcpListener, String) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
