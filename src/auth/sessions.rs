@@ -77,8 +77,29 @@ fn password_check_turn() -> impl Drop {
     Turn
 }
 
-/// Checks a username and password in one call (for callers that hold no pool, such as
-/// tests): [`find_account`] then [`check_password`].
+/// Signs in: finds the account, checks the password and starts a session, in three steps
+/// so that the slow password check holds no database connection (a flood of sign-in
+/// attempts must not starve the officers' pages of connections).
+pub async fn sign_in(
+    state: &crate::AppState,
+    username: String,
+    password: String,
+) -> AppResult<(User, NewSession)> {
+    let account = state
+        .run(move |conn, _| find_account(conn, &username))
+        .await?;
+    let user = actix_web::web::block(move || check_password(account, &password))
+        .await
+        .map_err(|e| AppError::Internal(format!("worker: {e}")))??;
+    let session = state.run({
+        let user = user.clone();
+        move |conn, now| start(conn, &user, now)
+    });
+    Ok((user, session.await?))
+}
+
+/// Checks a username and password in one call, on one connection (for tests and tools):
+/// [`find_account`] then [`check_password`].
 pub fn authenticate(conn: &mut DbConnection, username: &str, password: &str) -> AppResult<User> {
     let user = find_account(conn, username)?;
     check_password(user, password)

@@ -128,22 +128,7 @@ pub async fn login(
             Errors::of(fields, LOGIN_LABELS),
         ));
     }
-    let name = username.clone();
-    // Three steps, so that the slow password check holds no database connection: a flood
-    // of sign-in attempts must not starve the officers' pages of connections.
-    let started = async {
-        let account = state
-            .run(move |conn, _| sessions::find_account(conn, &name))
-            .await?;
-        let user = web::block(move || sessions::check_password(account, &password))
-            .await
-            .map_err(|e| crate::error::AppError::Internal(format!("worker: {e}")))??;
-        state
-            .run(move |conn, now| Ok((sessions::start(conn, &user, now)?, user)))
-            .await
-            .map(|(session, user)| (user, session))
-    }
-    .await;
+    let started = sessions::sign_in(&state, username.clone(), password).await;
     match started {
         Ok((user, new_session)) => {
             let to = if user.must_change_password {
