@@ -170,8 +170,3 @@ pub fn board_of(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> App
 pub fn local_hhmm(port: &Port, at: DateTime<Utc>) -> String {
     at.with_timezone(&port.tz()).format("%H:%M").to_string()
 }
-
-/// When an entry was issued (its arrival), for display.
-pub fn issued_at(entry: &Entry) -> DateTime<Utc> {
-    from_db(entry.arrived_at)
-}

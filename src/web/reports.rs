@@ -45,8 +45,10 @@ const APP_STYLESHEET: &str = include_str!("../../static/app.css");
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(STYLESHEET_PATH, web::get().to(stylesheet))
         .route("/ports/{code}/reports", web::get().to(page))
-        .route("/ports/{code}/reports.csv", web::get().to(csv))
-        .route("/ports/{code}/reports.json", web::get().to(json))
+        .route(
+            "/ports/{code}/reports.{extension}",
+            web::get().to(download_report),
+        )
         .route("/ports/{code}/reports/what-if", web::get().to(what_if));
 }
 
@@ -1231,43 +1233,33 @@ fn file_name(port: &Port, computed: &Computed, extension: &str) -> String {
     }
 }
 
-/// `GET /ports/{code}/reports.csv?date=` (or `?from=&to=`): the CSV, as a download.
-pub async fn csv(
+/// `GET /ports/{code}/reports.csv?date=` and `reports.json` (or `?from=&to=`): the report as
+/// a download. The JSON is the API's, for someone signed in to the pages (the API itself
+/// wants a token); the CSV shows the same figures.
+pub async fn download_report(
     state: web::Data<AppState>,
     signed: SignedIn,
-    code: web::Path<String>,
+    path: web::Path<(String, String)>,
     query: web::Query<ReportQuery>,
 ) -> WebResult<HttpResponse> {
-    let (port, computed) = compute(&state, &signed, code.into_inner(), query.into_inner()).await?;
-    let body = match &computed {
-        Computed::Day(r) => core_reports::to_csv(r.as_ref()),
-        Computed::Range(r, _, _) => core_reports::to_csv(r.as_ref()),
+    let (code, extension) = path.into_inner();
+    let content_type = match extension.as_str() {
+        "csv" => "text/csv; charset=utf-8",
+        "json" => "application/json",
+        _ => return Err(AppError::NotFound("reports come as .csv or .json".into()).into()),
     };
-    Ok(download(
-        body,
-        "text/csv; charset=utf-8",
-        &file_name(&port, &computed, "csv"),
-    ))
-}
-
-/// `GET /ports/{code}/reports.json?date=` (or `?from=&to=`): the API's JSON, as a download
-/// for someone signed in to the pages (the API itself wants a token).
-pub async fn json(
-    state: web::Data<AppState>,
-    signed: SignedIn,
-    code: web::Path<String>,
-    query: web::Query<ReportQuery>,
-) -> WebResult<HttpResponse> {
-    let (port, computed) = compute(&state, &signed, code.into_inner(), query.into_inner()).await?;
-    let body = match &computed {
-        Computed::Day(r) => serde_json::to_string(r.as_ref()),
-        Computed::Range(r, _, _) => serde_json::to_string(r.as_ref()),
+    let (port, computed) = compute(&state, &signed, code, query.into_inner()).await?;
+    let body = match (&computed, content_type) {
+        (Computed::Day(r), "application/json") => serde_json::to_string(r.as_ref()),
+        (Computed::Range(r, _, _), "application/json") => serde_json::to_string(r.as_ref()),
+        (Computed::Day(r), _) => Ok(core_reports::to_csv(r.as_ref())),
+        (Computed::Range(r, _, _), _) => Ok(core_reports::to_csv(r.as_ref())),
     }
     .map_err(|e| AppError::Internal(format!("report JSON: {e}")))?;
     Ok(download(
         body,
-        "application/json",
-        &file_name(&port, &computed, "json"),
+        content_type,
+        &file_name(&port, &computed, &extension),
     ))
 }
 
