@@ -16,13 +16,11 @@
 //! held (`web::block` after [`AppState::run`] has returned it to the pool), so a printer that
 //! hangs delays nobody but the officer who pressed "print".
 
-use std::time::Duration;
-
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use portqueue_core::Status;
-use portqueue_core::tickets::{LanguageTexts, Paper, Pictogram, printer};
+use portqueue_core::tickets::{LanguageTexts, Paper, Pictogram};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -37,8 +35,6 @@ use super::layout::Layout;
 use super::session::{self, SignedIn};
 use super::{WebResult, render, see_other};
 
-/// How long the officer waits for the network printer before being told it failed.
-pub const PRINT_TIMEOUT: Duration = Duration::from_secs(3);
 /// The kiosk's paper width, remembered per browser: a kiosk has one printer.
 pub const PAPER_COOKIE: &str = "pq_paper";
 /// Why a ticket is withdrawn when the officer gives up on printing it (the event's note).
@@ -343,18 +339,6 @@ pub async fn ticket(
 }
 
 /// 409 unless the ticket may be printed now.
-fn require_printable(doc: &TicketDoc) -> WebResult<()> {
-    match doc.view.status {
-        Status::Waiting | Status::Called => Ok(()),
-        other => Err(AppError::Conflict(format!(
-            "{} is {}: its ticket is no longer printed",
-            doc.view.ticket,
-            other.label()
-        ))
-        .into()),
-    }
-}
-
 /// `POST /entries/{id}/print`: sends the ticket to the port's network printer. Success is
 /// recorded and leads back to the ticket; a failure records nothing and shows the officer
 /// why, with the choices (try again, print from the browser, cancel the ticket).
@@ -368,31 +352,9 @@ pub async fn print(
     signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
     let doc = load_doc(&state, &req, &signed, id).await?;
-    require_printable(&doc)?;
-    let Some(addr) = doc.port.printer_addr.clone() else {
-        return Err(AppError::Conflict(format!(
-            "port {} has no ticket printer: print from this browser, or ask a supervisor to \
-             set the printer on the policy page",
-            doc.port.code
-        ))
-        .into());
-    };
-    let bytes = doc.escpos()?.bytes;
-    let target = addr.clone();
-    // No connection or transaction is held here: `run` has returned it to the pool.
-    let sent = web::block(move || printer::send(&target, &bytes, PRINT_TIMEOUT))
-        .await
-        .map_err(|e| AppError::Internal(format!("printer worker: {e}")))?;
+    let sent = service::print_on_port_printer(&state, &signed.actor, &doc).await?;
     match sent {
-        Ok(()) => {
-            let actor = signed.actor.clone();
-            state
-                .run(move |conn, now| {
-                    service::record_print(conn, &actor, id, &PrintOutcome::Printer(addr), now)
-                })
-                .await?;
-            Ok(see_other(&format!("/entries/{id}/ticket?note=printed")))
-        }
+        Ok(()) => Ok(see_other(&format!("/entries/{id}/ticket?note=printed"))),
         Err(error) => {
             log::warn!("ticket {} did not print: {error}", doc.view.ticket);
             let (paper, _) = paper_of(&req, &TicketQuery::default(), doc.port.paper());
@@ -415,8 +377,9 @@ pub async fn printed(
 ) -> WebResult<HttpResponse> {
     signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
-    let doc = load_doc(&state, &req, &signed, id).await?;
-    require_printable(&doc)?;
+    load_doc(&state, &req, &signed, id)
+        .await?
+        .require_printable()?;
     let actor = signed.actor.clone();
     state
         .run(move |conn, now| service::record_print(conn, &actor, id, &PrintOutcome::Browser, now))
