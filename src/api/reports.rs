@@ -29,7 +29,7 @@ pub async fn daily(
 ) -> ApiResult<HttpResponse> {
     let date = reports::parse_date("date", query.date.as_deref())?;
     let report = state
-        .run(move |conn, _| {
+        .run_report(move |conn, _| {
             let port = port_by_code(conn, &code)?;
             reports::daily(conn, &actor, &port, date)
         })
@@ -48,7 +48,7 @@ pub async fn range(
     let to = reports::parse_date("to", query.to.as_deref());
     let (from, to) = both(from, to)?;
     let report = state
-        .run(move |conn, _| {
+        .run_report(move |conn, _| {
             let port = port_by_code(conn, &code)?;
             reports::range(conn, &actor, &port, from, to)
         })
@@ -76,7 +76,7 @@ pub async fn what_if(
     let params = query.settings.parse().map_err(AppError::from);
     let (date, params) = both(date, params)?;
     let replay = state
-        .run(move |conn, _| {
+        .run_report(move |conn, _| {
             let port = port_by_code(conn, &code)?;
             reports::what_if(conn, &actor, &port, date, &params)
         })

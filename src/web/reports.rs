@@ -1174,7 +1174,7 @@ async fn compute(
 ) -> WebResult<(Port, Computed)> {
     let actor = signed.actor.clone();
     Ok(state
-        .run(move |conn, now| {
+        .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
             reports::require_reader(&actor, &port)?;
             let computed = match query.wanted(reports::today(&port, now))? {
@@ -1292,7 +1292,7 @@ pub async fn what_if(
         errors: Vec::new(),
     };
     let (port, replay) = state
-        .run(move |conn, _| {
+        .run_report(move |conn, _| {
             let port = port_by_code(conn, &code)?;
             reports::require_reader(&actor, &port)?;
             let replay = both(
