@@ -13,6 +13,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod metrics;
 pub mod report_gate;

@@ -1179,10 +1179,10 @@ async fn compute(
             reports::require_reader(&actor, &port)?;
             let computed = match query.wanted(reports::today(&port, now))? {
                 Wanted::Day(date) => {
-                    Computed::Day(Box::new(reports::daily(conn, &actor, &port, date)?))
+                    Computed::Day(Box::new(reports::daily(conn, &actor, &port, date, now)?))
                 }
                 Wanted::Range(from, to) => Computed::Range(
-                    Box::new(reports::range(conn, &actor, &port, from, to)?),
+                    Box::new(reports::range(conn, &actor, &port, from, to, now)?),
                     from,
                     to,
                 ),
