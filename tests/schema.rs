@@ -320,6 +320,7 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         entry_events,
         policy_changes,
         access_log,
+        report_days,
     )
 }
 
