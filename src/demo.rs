@@ -212,12 +212,12 @@ pub fn fill(
                 &mut day_summary,
             )
         })
-        .map_err(|e| match e {
-            AppError::Internal(m) => AppError::Internal(format!("demo day {date}: {m}")),
-            other => AppError::Internal(format!("demo day {date}: {other}")),
-        })?;
+        .inspect_err(|e| log::error!("demo {code}: day {date} not written: {e:?}"))?;
         summary = day_summary;
         open = day_open;
+        if (index + 1) % 30 == 0 {
+            log::info!("demo {code}: {} of {} days filled", index + 1, opts.days);
+        }
     }
     Ok(summary)
 }
