@@ -239,7 +239,9 @@ fn bench(c: &mut Criterion) {
     let started = std::time::Instant::now();
     let port = fill(&mut conn);
     let admin = accounts::system_admin();
-    let report = reports::daily(&mut conn, &admin, &port, date()).expect("report");
+    let report = reports::load_day(&mut conn, &port, date())
+        .map(|d| d.report())
+        .expect("report");
     let events = reports::load_day(&mut conn, &port, date())
         .expect("day")
         .input
@@ -257,7 +259,13 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("report_day");
     group.sample_size(20);
     group.bench_function("service::reports::daily (2,000 entries, SQLite)", |b| {
-        b.iter(|| black_box(reports::daily(&mut conn, &admin, &port, date()).expect("report")))
+        b.iter(|| {
+            black_box(
+                reports::load_day(&mut conn, &port, date())
+                    .map(|d| d.report())
+                    .expect("report"),
+            )
+        })
     });
     group.bench_function("service::reports::what_if (same day, 6 counters)", |b| {
         let params = WhatIfParams {

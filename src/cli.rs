@@ -76,6 +76,27 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// The daily queue report for one port-local date.
     Report(ReportArgs),
+    /// Fill a port that has no real entries with past days of realistic activity.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// The port's code; created if missing.
+    #[arg(long)]
+    pub port: String,
+    /// How many past port-local days to fill, ending yesterday.
+    #[arg(long)]
+    pub days: u32,
+    /// Walk-ins on an ordinary weekday (fewer at weekends).
+    #[arg(long, default_value_t = 400)]
+    pub per_day: u32,
+    /// The time zone of a port the demo creates (IANA name).
+    #[arg(long, default_value = "America/Tijuana")]
+    pub timezone: String,
+    /// The same seed gives the same days.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,9 +340,29 @@ pub fn run() -> Result<(), String> {
             );
             crate::web::serve(state, &bind).map_err(|e| format!("cannot serve on {bind}: {e}"))
         }
-        Command::Report(args) => run_report(&mut conn, &admin, &args),
+        Command::Report(args) => run_report(&mut conn, &admin, &args, now),
+        Command::Demo(args) => run_demo(&mut conn, &args, now),
         Command::Simulate(_) => unreachable!("handled above"),
     }
+}
+
+/// `portqueue demo`: fills the port, then says what it wrote and how long it took.
+fn run_demo(
+    conn: &mut db::DbConnection,
+    args: &DemoArgs,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let options = crate::demo::DemoOptions {
+        code: args.port.clone(),
+        days: args.days,
+        per_day: args.per_day,
+        timezone: args.timezone.clone(),
+        seed: args.seed,
+    };
+    let summary = crate::demo::fill(conn, &options, now).map_err(show)?;
+    println!("{summary} ({:.1} s)", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 fn run_simulate(args: &SimulateArgs) -> Result<(), String> {
@@ -360,10 +401,11 @@ fn run_report(
     conn: &mut db::DbConnection,
     admin: &auth::Actor,
     args: &ReportArgs,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), String> {
     let date = reports::parse_date("date", Some(&args.date)).map_err(show)?;
     let port = crate::service::port_by_code(conn, &args.port).map_err(show)?;
-    let report = reports::daily(conn, admin, &port, date).map_err(show)?;
+    let report = reports::daily(conn, admin, &port, date, now).map_err(show)?;
     let text = match args.format {
         ReportFormat::Html => crate::web::reports::standalone_html(&report)
             .map_err(|e| format!("the report page could not be drawn: {e}"))?,

@@ -27,6 +27,12 @@ pub enum AppError {
     /// Something broke on our side (500); the detail goes to the log, not to the user.
     #[error("something went wrong on our side; it has been logged")]
     Internal(String),
+    /// Too much of one kind of work is running (503); answered with `Retry-After`.
+    #[error("{message}")]
+    Busy {
+        message: String,
+        retry_after_seconds: u32,
+    },
 }
 
 impl AppError {
@@ -40,12 +46,24 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,
             AppError::Internal(_) => 500,
+            AppError::Busy { .. } => 503,
         }
     }
 
     /// One invalid field.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         AppError::Invalid(FieldErrors::single(field, message))
+    }
+
+    /// Seconds to wait before trying again, for the `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            AppError::Busy {
+                retry_after_seconds,
+                ..
+            } => Some(*retry_after_seconds),
+            _ => None,
+        }
     }
 
     /// The field errors, if any.

@@ -13,8 +13,10 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod report_gate;
 pub mod service;
 pub mod web;
 
@@ -39,6 +41,8 @@ pub struct AppState {
     /// The public boards, computed once per port and revision for every screen, and the
     /// count of open live feeds (`web::public::board_hub`).
     pub board_hub: Arc<web::public::board_hub::BoardHub>,
+    /// The reports' own concurrency limit ([`report_gate`]): reports never starve the rest.
+    pub report_gate: Arc<report_gate::ReportGate>,
 }
 
 impl AppState {
@@ -50,6 +54,7 @@ impl AppState {
             public_url: None,
             metrics: Arc::default(),
             board_hub: Arc::default(),
+            report_gate: Arc::default(),
         }
     }
 
@@ -91,6 +96,27 @@ impl AppState {
         })
         .await
         .map_err(|e| error::AppError::Internal(format!("worker: {e}")))?
+    }
+}
+
+impl AppState {
+    /// Runs a report's database work like [`AppState::run`], but only within the reports'
+    /// own limit: 503 with `Retry-After` when it is full, before any database work. The
+    /// sign-in check of the request has run already (a cheap lookup, like every page's).
+    pub async fn run_report<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut db::DbConnection, chrono::DateTime<chrono::Utc>) -> AppResult<T>
+            + Send
+            + 'static,
+    {
+        let permit = self.report_gate.enter().await?;
+        // The place goes with the work, so a client that hangs up cannot free it early.
+        self.run(move |conn, now| {
+            let _permit = permit;
+            f(conn, now)
+        })
+        .await
     }
 }
 

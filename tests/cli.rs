@@ -440,3 +440,53 @@ fn simulate_replays_a_file_as_csv_and_json_without_touching_a_database() {
         "simulate opens no database"
     );
 }
+
+#[test]
+fn demo_fills_a_new_port_once_and_its_days_read_as_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(dir.path());
+    let filled = succeeds(portqueue(
+        dir.path(),
+        Some(&url),
+        &["demo", "--port", "DEM", "--days", "2", "--per-day", "25"],
+        None,
+    ));
+    assert!(filled.starts_with("port DEM (created): "), "{filled}");
+    assert!(filled.contains(" walk-ins, "), "{filled}");
+
+    // Days it already filled are refused, with one line.
+    let again = fails_with_one_line(portqueue(
+        dir.path(),
+        Some(&url),
+        &["demo", "--port", "DEM", "--days", "2"],
+        None,
+    ));
+    assert!(again.contains("already has demo activity"), "{again}");
+    let bad = fails_with_one_line(portqueue(
+        dir.path(),
+        Some(&url),
+        &["demo", "--port", "DEM2", "--days", "0"],
+        None,
+    ));
+    assert!(bad.contains("days"), "{bad}");
+
+    // Yesterday in the port's time zone reads as a day with arrivals and services.
+    let yesterday = (chrono::Utc::now().with_timezone(&chrono_tz::America::Tijuana)
+        - chrono::Duration::days(1))
+    .date_naive()
+    .to_string();
+    let json = succeeds(portqueue(
+        dir.path(),
+        Some(&url),
+        &[
+            "report", "--port", "DEM", "--date", &yesterday, "--format", "json",
+        ],
+        None,
+    ));
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        report["outcomes"]["arrived"].as_u64().unwrap() > 10,
+        "{json}"
+    );
+    assert!(report["outcomes"]["served"].as_u64().unwrap() > 5, "{json}");
+}

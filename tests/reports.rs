@@ -627,8 +627,16 @@ async fn the_fall_back_day_in_tijuana_has_25_hours_and_two_one_oclock_hours() {
     register(utc(2, 7, 30)); // 23:30 PST, the day's last hour
     register(utc(2, 8, 10)); // 00:10 on Nov 2: the next day
     let date = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
-    let report =
-        app.with_conn(|conn| reports::daily(conn, &accounts::system_admin(), &port, date).unwrap());
+    let report = app.with_conn(|conn| {
+        reports::daily(
+            conn,
+            &accounts::system_admin(),
+            &port,
+            date,
+            app.clock.now_utc(),
+        )
+        .unwrap()
+    });
     let r = serde_json::to_value(&report).unwrap();
     assert_eq!(r["hours"], 25);
     assert_eq!(r["day_start"], "2026-11-01T00:00:00-07:00");

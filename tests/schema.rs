@@ -20,8 +20,8 @@ use diesel::sql_types::{BigInt, Text};
 
 use portqueue::db::models::{Appointment, Entry, EventRow, Port, User};
 use portqueue::db::schema::{
-    access_log, api_tokens, appointments, entries, entry_events, policy_changes, ports, sessions,
-    users,
+    access_log, api_tokens, appointments, entries, entry_events, policy_changes, ports,
+    report_days, sessions, users,
 };
 use portqueue::db::{self, DbConnection, Location};
 
@@ -320,6 +320,7 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         entry_events,
         policy_changes,
         access_log,
+        report_days,
     )
 }
 
@@ -453,6 +454,8 @@ INSERT INTO policy_changes (port_id, changed_by, changed_at, before_policy, afte
     VALUES (1, 1, '2026-11-25 17:00:00', '{}', '{}');
 INSERT INTO access_log (at, user_id, port_id, entry_id, action)
     VALUES ('2026-11-25 17:00:00', 1, 1, 1, 'view');
+INSERT INTO report_days (port_id, date, format, time_zone, day_end, computed_at, figures)
+    VALUES (1, '2026-11-24', 1, 'America/Tijuana', '2026-11-25 08:00:00', '2026-11-25 09:00:00', '{}');
 ";
 
 /// Every model (and every table without one) loads the row back on this backend: a column
@@ -511,6 +514,19 @@ fn every_model_loads_on(conn: &mut DbConnection) {
         .first(conn)
         .expect("access_log");
     assert_eq!(access.4, Some(entry.id));
+    let kept: (
+        i64,
+        String,
+        i32,
+        String,
+        NaiveDateTime,
+        NaiveDateTime,
+        String,
+    ) = report_days::table
+        .select(report_days::all_columns)
+        .first(conn)
+        .expect("report_days");
+    assert_eq!(kept.1, "2026-11-24");
 }
 
 #[test]

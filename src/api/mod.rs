@@ -128,6 +128,9 @@ impl ResponseError for ApiError {
         if matches!(self.0, AppError::Unauthorized) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
         }
+        if let Some(seconds) = self.0.retry_after() {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
         response.json(json!({ "error": error }))
     }
 }

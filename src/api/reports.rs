@@ -29,9 +29,9 @@ pub async fn daily(
 ) -> ApiResult<HttpResponse> {
     let date = reports::parse_date("date", query.date.as_deref())?;
     let report = state
-        .run(move |conn, _| {
+        .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
-            reports::daily(conn, &actor, &port, date)
+            reports::daily(conn, &actor, &port, date, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))
@@ -48,9 +48,9 @@ pub async fn range(
     let to = reports::parse_date("to", query.to.as_deref());
     let (from, to) = both(from, to)?;
     let report = state
-        .run(move |conn, _| {
+        .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
-            reports::range(conn, &actor, &port, from, to)
+            reports::range(conn, &actor, &port, from, to, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))
@@ -76,7 +76,7 @@ pub async fn what_if(
     let params = query.settings.parse().map_err(AppError::from);
     let (date, params) = both(date, params)?;
     let replay = state
-        .run(move |conn, _| {
+        .run_report(move |conn, _| {
             let port = port_by_code(conn, &code)?;
             reports::what_if(conn, &actor, &port, date, &params)
         })

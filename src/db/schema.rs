@@ -137,6 +137,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_days (port_id, date) {
+        port_id -> BigInt,
+        date -> Text,
+        format -> Integer,
+        time_zone -> Text,
+        day_end -> Timestamp,
+        computed_at -> Timestamp,
+        figures -> Text,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -154,4 +166,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     entry_events,
     policy_changes,
     access_log,
+    report_days,
 );

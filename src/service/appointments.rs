@@ -222,6 +222,9 @@ pub fn import(
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         let mut summary = ImportSummary::default();
+        // The earliest slot added or moved: kept report figures from its day on count
+        // bookings that changed.
+        let mut earliest: Option<DateTime<Utc>> = None;
         for (i, row) in rows.iter().enumerate() {
             let existing: Option<Appointment> = appointments::table
                 .filter(appointments::port_id.eq(port.id))
@@ -248,6 +251,7 @@ pub fn import(
                         ))
                         .execute(conn)?;
                     summary.created += 1;
+                    earliest = earliest.min(Some(row.slot_at)).or(Some(row.slot_at));
                 }
                 Some(a)
                     if from_db(a.slot_at) == row.slot_at
@@ -277,8 +281,13 @@ pub fn import(
                         .set(values)
                         .execute(conn)?;
                     summary.updated += 1;
+                    let moved = row.slot_at.min(from_db(a.slot_at));
+                    earliest = earliest.min(Some(moved)).or(Some(moved));
                 }
             }
+        }
+        if let Some(earliest) = earliest {
+            super::report_days::forget_from(conn, port.id, earliest)?;
         }
         Ok(summary)
     })

@@ -8,6 +8,7 @@ pub mod entries;
 pub mod ports;
 pub mod public;
 pub mod queue;
+pub mod report_days;
 pub mod reports;
 pub mod tickets;
 pub mod walk_ins;
@@ -97,7 +98,7 @@ pub fn record_event(
             detail: body.to_string(),
         })
         .execute(conn)?;
-    Ok(())
+    report_days::forget_from(conn, entry.port_id, at)
 }
 
 /// Records that `actor` saw personal data (names, nationality, notes) of a port or an entry.

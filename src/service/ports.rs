@@ -217,6 +217,7 @@ pub fn update_policy(
                 policy_changes::after_policy.eq(to_json(policy)),
             ))
             .execute(conn)?;
+        super::report_days::forget_from(conn, port.id, now)?;
         Ok(ports::table
             .find(port.id)
             .select(Port::as_select())

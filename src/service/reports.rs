@@ -132,31 +132,35 @@ impl DayLog {
 }
 
 /// The daily report of `port` for a port-local date. Supervisors of the port and admins.
+///
+/// A finished day's figures are kept and read back ([`super::report_days`]); today's are
+/// computed fresh at `now`.
 pub fn daily(
     conn: &mut DbConnection,
     actor: &Actor,
     port: &Port,
     date: NaiveDate,
+    now: DateTime<Utc>,
 ) -> AppResult<DailyReport> {
     require_reader(actor, port)?;
-    Ok(load_day(conn, port, date)?.report())
+    super::report_days::days(conn, port, date, date, now)?
+        .pop()
+        .ok_or_else(|| AppError::Internal(format!("no day computed for {date}")))
 }
 
 /// Several days summed (a week, a month: at most [`MAX_RANGE_DAYS`]), from the same daily
-/// reports as [`daily`] gives one by one.
+/// reports as [`daily`] gives one by one (kept figures for the finished days).
 pub fn range(
     conn: &mut DbConnection,
     actor: &Actor,
     port: &Port,
     from: NaiveDate,
     to: NaiveDate,
+    now: DateTime<Utc>,
 ) -> AppResult<RangeReport> {
     require_reader(actor, port)?;
     check_range(from, to)?;
-    let days: Vec<DailyReport> = load_days(conn, port, from, to)?
-        .iter()
-        .map(DayLog::report)
-        .collect();
+    let days = super::report_days::days(conn, port, from, to, now)?;
     Ok(reports::sum(&days))
 }
 

@@ -61,6 +61,7 @@ fn heading(status: u16) -> &'static str {
         404 => "Not found",
         409 => "Not possible right now",
         422 => "Some fields need a look",
+        503 => "Busy right now",
         _ => "Something went wrong",
     }
 }
@@ -94,10 +95,17 @@ pub fn app_error_page(e: &AppError) -> HttpResponse {
         message,
         details,
     };
-    super::render(
+    let mut response = super::render(
         StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
         &page,
-    )
+    );
+    if let Some(seconds) = e.retry_after() {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from(u64::from(seconds)),
+        );
+    }
+    response
 }
 
 /// A message starting with a capital letter, as a sentence on a page.

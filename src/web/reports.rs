@@ -1174,15 +1174,15 @@ async fn compute(
 ) -> WebResult<(Port, Computed)> {
     let actor = signed.actor.clone();
     Ok(state
-        .run(move |conn, now| {
+        .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
             reports::require_reader(&actor, &port)?;
             let computed = match query.wanted(reports::today(&port, now))? {
                 Wanted::Day(date) => {
-                    Computed::Day(Box::new(reports::daily(conn, &actor, &port, date)?))
+                    Computed::Day(Box::new(reports::daily(conn, &actor, &port, date, now)?))
                 }
                 Wanted::Range(from, to) => Computed::Range(
-                    Box::new(reports::range(conn, &actor, &port, from, to)?),
+                    Box::new(reports::range(conn, &actor, &port, from, to, now)?),
                     from,
                     to,
                 ),
@@ -1292,7 +1292,7 @@ pub async fn what_if(
         errors: Vec::new(),
     };
     let (port, replay) = state
-        .run(move |conn, _| {
+        .run_report(move |conn, _| {
             let port = port_by_code(conn, &code)?;
             reports::require_reader(&actor, &port)?;
             let replay = both(

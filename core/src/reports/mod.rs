@@ -59,6 +59,7 @@
 
 mod compute;
 mod csv;
+mod kept;
 mod range;
 mod stats;
 mod svg;
@@ -68,13 +69,14 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::events::Event;
 use crate::model::Policy;
 
 pub use compute::daily;
 pub use csv::{Report, to_csv};
+pub use kept::{KEPT_FORMAT, from_kept, to_kept};
 pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
 pub use time::{day_bounds, hour_starts};
@@ -112,7 +114,7 @@ pub struct DayInput {
 }
 
 /// Parties (tickets) and the persons in them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Count {
     pub parties: u32,
     pub persons: u32,
@@ -131,7 +133,7 @@ impl Count {
 }
 
 /// Walk-ins registered during the day.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WalkIns {
     /// Each walk-in once, whatever its number of barriers.
     pub parties: u32,
@@ -146,7 +148,7 @@ pub struct WalkIns {
 }
 
 /// Booked appointments and their check-ins.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Appointments {
     /// Imported appointments with a slot in the day.
     pub booked: u32,
@@ -163,7 +165,7 @@ pub struct Appointments {
 }
 
 /// An entry still open at the day's end.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CarriedOver {
     pub ticket: String,
     pub queue_class: String,
@@ -177,7 +179,7 @@ pub struct CarriedOver {
 }
 
 /// What became of the day's entries.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Outcomes {
     /// Entries open at the day's start (for a range: at the first day's start).
     pub carried_in: u32,
@@ -194,7 +196,7 @@ pub struct Outcomes {
 }
 
 /// Median, 90th percentile and maximum, in minutes; `null` without samples.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Spread {
     pub median: Option<f64>,
     pub p90: Option<f64>,
@@ -202,7 +204,7 @@ pub struct Spread {
 }
 
 /// Waits of the entries called in one group.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct WaitFigures {
     pub calls: u32,
     pub from_eligible: Spread,
@@ -210,7 +212,7 @@ pub struct WaitFigures {
 }
 
 /// Waits until the first call, in minutes with one decimal.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Waits {
     pub all: WaitFigures,
     /// By queue class: `appointment`, `walk_in`.
@@ -220,7 +222,7 @@ pub struct Waits {
 }
 
 /// One call that broke the priority bound (G3).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Overtake {
     pub queue_class: String,
     /// The entry that was passed.
@@ -235,7 +237,7 @@ pub struct Overtake {
 }
 
 /// The longest wait of a standard party of one.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LongestWait {
     pub ticket: String,
     /// From `eligible_at` to the first call, or to the day's end if still not called.
@@ -244,12 +246,12 @@ pub struct LongestWait {
 }
 
 /// Whether the queue kept its promises.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Fairness {
     /// The policy's `walkin_share` (for a range: the last day's).
     pub walkin_share_target: f64,
     /// For a range: whether the target changed between days.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub walkin_share_target_varied: bool,
     /// Persons served from the walk-in queue class over all persons served (4 decimals).
     pub walkin_share_served: Option<f64>,
@@ -264,7 +266,7 @@ pub struct Fairness {
 }
 
 /// How good the call windows printed on tickets were.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Estimates {
     /// First calls during the day of entries whose ticket showed a window.
     pub calls_with_estimate: u32,
@@ -281,7 +283,7 @@ pub struct Estimates {
 }
 
 /// One officer's calls and services.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OfficerFigures {
     /// `null` for calls made by the system.
     pub officer_id: Option<i64>,
@@ -296,7 +298,7 @@ pub struct OfficerFigures {
 }
 
 /// One counter's calls and services.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CounterFigures {
     /// `null` for calls recorded without a counter.
     pub counter: Option<u32>,
@@ -308,7 +310,7 @@ pub struct CounterFigures {
 }
 
 /// One port-local hour.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hour {
     /// The hour's first instant, in port-local time with its offset (which tells the two
     /// 01:00 hours of a fall-back day apart).
@@ -326,7 +328,7 @@ pub struct Hour {
 }
 
 /// The figures a day and a range share.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Figures {
     pub walk_ins: WalkIns,
     pub appointments: Appointments,
@@ -339,7 +341,7 @@ pub struct Figures {
 }
 
 /// One port's report for one port-local date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DailyReport {
     /// The port's code.
     pub port: String,
@@ -363,7 +365,7 @@ pub struct DailyReport {
 }
 
 /// One day's line in a range report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DaySummary {
     pub date: NaiveDate,
     pub hours: u32,
@@ -377,7 +379,7 @@ pub struct DaySummary {
 }
 
 /// Several days of one port, summed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RangeReport {
     pub port: String,
     pub port_name: String,
@@ -393,7 +395,7 @@ pub struct RangeReport {
 
 /// The samples behind a report's medians and percentiles. Medians cannot be added up, so a
 /// range recomputes them from every day's samples.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Samples {
     pub(crate) waits: Vec<WaitSample>,
     pub(crate) estimates: Vec<EstimateSample>,
@@ -402,7 +404,7 @@ pub(crate) struct Samples {
     pub(crate) officer_names: BTreeMap<i64, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) struct WaitSample {
     pub(crate) queue_class: crate::model::Class,
     pub(crate) tier: crate::model::Tier,
@@ -410,7 +412,7 @@ pub(crate) struct WaitSample {
     pub(crate) from_arrival_s: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) struct EstimateSample {
     /// 0 inside the window.
     pub(crate) error_s: i64,
@@ -418,14 +420,14 @@ pub(crate) struct EstimateSample {
     pub(crate) side: i8,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) struct CallSample {
     pub(crate) officer: Option<i64>,
     pub(crate) counter: Option<u32>,
     pub(crate) recall: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ServiceSample {
     pub(crate) officer: Option<i64>,
     pub(crate) counter: Option<u32>,

@@ -1,0 +1,355 @@
+//! `portqueue demo` fills a port with realistic past days through the service layer, and
+//! never touches another port or one with real entries; finished days' report figures are
+//! kept, a range read from them equals one computed fresh from the log, and a late change
+//! (a backdated event, a booking for a past day, a policy change) drops exactly the days it
+//! may alter.
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use diesel::prelude::*;
+use serde_json::{Value, json};
+
+use portqueue::db::models::User;
+use portqueue::db::schema::{entries, entry_events, report_days, users};
+use portqueue::demo::{self, DemoOptions};
+use portqueue::service::appointments::{self, AppointmentInput, Source};
+use portqueue::service::reports;
+use portqueue::service::walk_ins::{self, WalkInInput};
+use portqueue::service::{accounts, port_by_code, ports};
+use portqueue_core::Policy;
+use portqueue_core::reports::sum;
+
+use common::{NowUtc, TestApp, test_app};
+
+/// Noon on 2026-11-25 in Tijuana.
+fn noon() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 20, 0, 0).unwrap()
+}
+
+fn date(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+fn options(code: &str, days: u32, per_day: u32) -> DemoOptions {
+    DemoOptions {
+        code: code.into(),
+        days,
+        per_day,
+        timezone: "America/Tijuana".into(),
+        seed: 7,
+    }
+}
+
+fn app_with_demo(days: u32, per_day: u32) -> TestApp {
+    let app = test_app();
+    app.clock.set(noon());
+    app.add_port("OTY", "America/Tijuana");
+    app.add_user("otto", "officer", Some("OTY"));
+    let summary = app
+        .with_conn(|conn| demo::fill(conn, &options("DEM", days, per_day), noon()))
+        .expect("demo fills");
+    assert!(summary.created_port);
+    app
+}
+
+/// The range as computed fresh from the log, without kept figures.
+fn fresh_range(app: &TestApp, from: NaiveDate, to: NaiveDate) -> Value {
+    app.with_conn(|conn| {
+        let port = port_by_code(conn, "DEM").unwrap();
+        let days: Vec<_> = reports::load_days(conn, &port, from, to)
+            .unwrap()
+            .iter()
+            .map(|d| d.report())
+            .collect();
+        serde_json::to_value(sum(&days)).unwrap()
+    })
+}
+
+fn range(app: &TestApp, from: NaiveDate, to: NaiveDate) -> Value {
+    app.with_conn(|conn| {
+        let port = port_by_code(conn, "DEM").unwrap();
+        let r = reports::range(
+            conn,
+            &accounts::system_admin(),
+            &port,
+            from,
+            to,
+            app.clock.now_utc(),
+        )
+        .unwrap();
+        serde_json::to_value(r).unwrap()
+    })
+}
+
+fn actor(app: &TestApp, username: &str) -> portqueue::auth::Actor {
+    app.with_conn(|conn| {
+        let user: User = users::table
+            .filter(users::username.eq(username))
+            .select(User::as_select())
+            .first(conn)
+            .unwrap();
+        portqueue::auth::Actor::from_user(&user)
+    })
+}
+
+fn kept_dates(app: &TestApp) -> Vec<String> {
+    app.with_conn(|conn| {
+        report_days::table
+            .order(report_days::date.asc())
+            .select(report_days::date)
+            .load::<String>(conn)
+            .unwrap()
+    })
+}
+
+#[test]
+fn demo_fills_past_days_with_plausible_activity_and_never_touches_another_port() {
+    let app = app_with_demo(3, 60);
+    let (dem_entries, oty_entries, dem_events) = app.with_conn(|conn| {
+        let dem = port_by_code(conn, "DEM").unwrap();
+        let oty = port_by_code(conn, "OTY").unwrap();
+        let count = |port_id: i64, conn: &mut _| -> i64 {
+            entries::table
+                .filter(entries::port_id.eq(port_id))
+                .count()
+                .get_result(conn)
+                .unwrap()
+        };
+        let events: i64 = entry_events::table
+            .filter(entry_events::port_id.eq(dem.id))
+            .count()
+            .get_result(conn)
+            .unwrap();
+        (count(dem.id, conn), count(oty.id, conn), events)
+    });
+    assert_eq!(oty_entries, 0, "another port is never touched");
+    assert!(
+        dem_entries > 150,
+        "about 3 × (60 walk-ins + bookings): {dem_entries}"
+    );
+    assert!(dem_events > dem_entries * 3, "{dem_events} events");
+
+    // Each demo day reads as a day at a port: arrivals by barrier, language and tier, calls,
+    // services, bookings early, on time, late and never arrived, and nobody passed beyond the
+    // priority bound. Today is left alone.
+    let r = range(&app, date(22), date(24));
+    let f = |path: &[&str]| {
+        let mut v = &r;
+        for p in path {
+            v = &v[*p];
+        }
+        v.clone()
+    };
+    let walk_ins = f(&["walk_ins", "parties"]).as_u64().unwrap();
+    assert!((120..=240).contains(&walk_ins), "{walk_ins} walk-ins");
+    assert!(
+        f(&["walk_ins", "by_barrier", "language", "parties"])
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    assert!(f(&["walk_ins", "by_language"]).as_object().unwrap().len() > 3);
+    assert!(
+        f(&["walk_ins", "by_tier", "priority", "parties"])
+            .as_u64()
+            .unwrap()
+            > 0
+    );
+    let booked = f(&["appointments", "booked"]).as_u64().unwrap();
+    assert!(booked > 50, "{booked} booked");
+    assert!(f(&["appointments", "not_arrived"]).as_u64().unwrap() > 0);
+    assert!(f(&["appointments", "on_time"]).as_u64().unwrap() > 0);
+    let served = f(&["outcomes", "served"]).as_u64().unwrap();
+    let arrived = f(&["outcomes", "arrived"]).as_u64().unwrap();
+    assert!(
+        served * 10 > arrived * 7,
+        "most are served: {served} of {arrived}"
+    );
+    assert!(f(&["outcomes", "no_show"]).as_u64().unwrap() > 0);
+    assert_eq!(f(&["fairness", "overtakes_beyond_bound"]), json!(0));
+    let median = f(&["waits", "all", "from_eligible", "median"])
+        .as_f64()
+        .unwrap();
+    assert!((0.0..600.0).contains(&median), "median wait {median} min");
+    assert!(f(&["counters"]).as_array().unwrap().len() >= 2);
+    let today = app.with_conn(|conn| {
+        let port = port_by_code(conn, "DEM").unwrap();
+        reports::daily(conn, &accounts::system_admin(), &port, date(25), noon()).unwrap()
+    });
+    assert_eq!(
+        today.figures.outcomes.arrived, 0,
+        "the demo writes past days only"
+    );
+
+    // The same seed gives the same days.
+    let again = test_app();
+    again.clock.set(noon());
+    again
+        .with_conn(|conn| demo::fill(conn, &options("DEM", 3, 60), noon()))
+        .unwrap();
+    let counts = |app: &TestApp| {
+        let r = range(app, date(22), date(24));
+        (
+            r["walk_ins"].clone(),
+            r["outcomes"]["served"].clone(),
+            r["appointments"].clone(),
+        )
+    };
+    assert_eq!(counts(&app), counts(&again));
+}
+
+#[test]
+fn demo_refuses_a_port_with_real_entries_and_days_it_already_filled() {
+    let app = app_with_demo(1, 20);
+    // Filled already: history is only written forwards.
+    let err = app
+        .with_conn(|conn| demo::fill(conn, &options("DEM", 2, 20), noon()))
+        .unwrap_err();
+    assert_eq!(err.status(), 409, "{err}");
+
+    // A real walk-in at OTY: the demo refuses OTY and writes nothing there.
+    let oty = app.with_conn(|conn| port_by_code(conn, "OTY").unwrap());
+    let otto = actor(&app, "otto");
+    app.with_conn(|conn| {
+        walk_ins::register(
+            conn,
+            &otto,
+            oty.id,
+            &WalkInInput {
+                party_size: "1".into(),
+                language: "spa".into(),
+                barriers: vec!["technical".into()],
+                ..WalkInInput::default()
+            },
+            noon(),
+        )
+        .unwrap()
+    });
+    let err = app
+        .with_conn(|conn| demo::fill(conn, &options("OTY", 2, 20), noon()))
+        .unwrap_err();
+    assert_eq!(err.status(), 409);
+    assert!(err.to_string().contains("real entries"), "{err}");
+    let oty_entries: i64 = app.with_conn(|conn| {
+        entries::table
+            .filter(entries::port_id.eq(oty.id))
+            .count()
+            .get_result(conn)
+            .unwrap()
+    });
+    assert_eq!(oty_entries, 1);
+}
+
+#[test]
+fn a_range_from_kept_figures_equals_one_computed_fresh_and_late_changes_recompute() {
+    let app = app_with_demo(4, 40);
+    let (from, to) = (date(21), date(24));
+    assert!(kept_dates(&app).is_empty());
+
+    let first = range(&app, from, to);
+    assert_eq!(first, fresh_range(&app, from, to));
+    assert_eq!(
+        kept_dates(&app),
+        ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"],
+        "finished days are kept"
+    );
+    // Read back from the kept figures: the same report, medians and all.
+    let kept = range(&app, from, to);
+    assert_eq!(kept, first);
+    // A day alone, and a range mixing kept days with today's (never kept).
+    let both = range(&app, date(23), date(25));
+    assert_eq!(both, fresh_range(&app, date(23), date(25)));
+    assert!(!kept_dates(&app).contains(&"2026-11-25".to_owned()));
+
+    // A booking imported now for a slot on the 23rd: the 23rd and later are recomputed.
+    let admin = accounts::system_admin();
+    let dem = app.with_conn(|conn| port_by_code(conn, "DEM").unwrap());
+    app.with_conn(|conn| {
+        let rows = appointments::check_rows(
+            &[AppointmentInput {
+                confirmation: "LATE-1".into(),
+                slot_at: "2026-11-23T10:00:00-08:00".into(),
+                party_size: "2".into(),
+                name: "Ana".into(),
+                nationality: "Peru".into(),
+                language: "spa".into(),
+            }],
+            Source::Json,
+        )
+        .unwrap();
+        appointments::import(conn, &admin, dem.id, &rows, noon()).unwrap()
+    });
+    assert_eq!(kept_dates(&app), ["2026-11-21", "2026-11-22"]);
+    let after_import = range(&app, from, to);
+    assert_eq!(
+        after_import["appointments"]["booked"].as_u64().unwrap(),
+        first["appointments"]["booked"].as_u64().unwrap() + 1
+    );
+    assert_eq!(after_import, fresh_range(&app, from, to));
+
+    // An event written late for the 22nd (a backdated registration): the 22nd is dropped.
+    let officer = actor(&app, "demo-dem-1");
+    let on_22nd = Utc.with_ymd_and_hms(2026, 11, 22, 21, 0, 0).unwrap();
+    app.with_conn(|conn| {
+        walk_ins::register(
+            conn,
+            &officer,
+            dem.id,
+            &WalkInInput {
+                party_size: "3".into(),
+                language: "hat".into(),
+                barriers: vec!["language".into()],
+                ..WalkInInput::default()
+            },
+            on_22nd,
+        )
+        .unwrap()
+    });
+    assert_eq!(kept_dates(&app), ["2026-11-21"]);
+    let late = range(&app, from, to);
+    assert_eq!(
+        late["walk_ins"]["parties"].as_u64().unwrap(),
+        after_import["walk_ins"]["parties"].as_u64().unwrap() + 1
+    );
+    assert_eq!(late, fresh_range(&app, from, to));
+
+    // A policy change dated on the 21st (as `portqueue demo` writes them): all recomputed.
+    app.with_conn(|conn| {
+        ports::update_policy(
+            conn,
+            &admin,
+            dem.id,
+            &Policy {
+                walkin_share: 0.45,
+                ..dem.policy()
+            },
+            Utc.with_ymd_and_hms(2026, 11, 21, 18, 0, 0).unwrap(),
+        )
+        .unwrap()
+    });
+    assert!(kept_dates(&app).is_empty());
+    assert_eq!(range(&app, from, to), fresh_range(&app, from, to));
+
+    // Changes stamped now leave every finished day kept.
+    app.clock.set(noon() + Duration::hours(1));
+    let _ = range(&app, from, to);
+    let kept_before = kept_dates(&app);
+    app.with_conn(|conn| {
+        walk_ins::register(
+            conn,
+            &officer,
+            dem.id,
+            &WalkInInput {
+                party_size: "1".into(),
+                language: "spa".into(),
+                barriers: vec!["technical".into()],
+                ..WalkInInput::default()
+            },
+            noon() + Duration::hours(1),
+        )
+        .unwrap()
+    });
+    assert_eq!(kept_dates(&app), kept_before);
+    assert_eq!(kept_before.len(), 4);
+}
