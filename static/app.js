@@ -115,6 +115,47 @@
     });
   }
 
+  // Counter forms act once: after one is sent, the page's other counter forms (and the same
+  // one again) do nothing, and a held-down Enter does not repeat. On the page right after an
+  // action, they also wait a moment before they answer, so an Enter pressed twice in a hurry
+  // does not act on the next person. The server refuses a second post of the same form too.
+  var SETTLE_MS = 800;
+  function onceForms() {
+    var forms = document.querySelectorAll("form[data-once]");
+    if (!forms.length) return;
+    var loaded = Date.now();
+    var sent = false;
+    var settling = document.querySelectorAll("form[data-settle]");
+    Array.prototype.forEach.call(settling, function (f) { f.classList.add("settling"); });
+    window.setTimeout(function () {
+      Array.prototype.forEach.call(settling, function (f) { f.classList.remove("settling"); });
+    }, SETTLE_MS);
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && e.repeat) e.preventDefault();
+    }, true);
+    document.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (e.defaultPrevented || !form || !form.hasAttribute || !form.hasAttribute("data-once")) return;
+      if (sent || (form.hasAttribute("data-settle") && Date.now() - loaded < SETTLE_MS)) {
+        e.preventDefault();
+        return;
+      }
+      sent = true;
+      Array.prototype.forEach.call(forms, function (f) { f.setAttribute("aria-busy", "true"); });
+    });
+    // Back from the browser's cache, the page may act again.
+    window.addEventListener("pageshow", function (e) { if (e.persisted) sent = false; });
+  }
+
+  // Chromium applies `autofocus` at a later rendering step, not at once: give the focus now,
+  // so the first key pressed on a fresh page always goes where the page says.
+  function autofocusNow() {
+    var active = document.activeElement;
+    if (active && active !== document.body) return;
+    var target = document.querySelector("[autofocus]");
+    if (target) target.focus();
+  }
+
   function backLinks() {
     var links = document.querySelectorAll("[data-back]");
     Array.prototype.forEach.call(links, function (a) {
@@ -137,8 +178,10 @@
     tierFollowsVulnerability();
     printButtons();
     confirmations();
+    onceForms();
     backLinks();
     focusSummary();
+    autofocusNow();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -10,6 +10,7 @@ pub mod public;
 pub mod queue;
 pub mod reports;
 pub mod tickets;
+pub mod undo;
 pub mod walk_ins;
 
 use chrono::{DateTime, Utc};

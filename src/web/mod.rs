@@ -103,6 +103,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/entries/{id}/print", web::post().to(tickets::print))
         .route("/entries/{id}/printed", web::post().to(tickets::printed))
         .route("/entries/{id}/cancel", web::post().to(tickets::cancel))
+        .route("/entries/{id}/undo", web::post().to(counters::undo))
         .route("/entries/{id}/{action}", web::post().to(counters::act))
         .route("/admin/ports", web::get().to(admin::ports_page))
         .route("/admin/ports", web::post().to(admin::add_port))
