@@ -132,3 +132,157 @@ async fn json_import_names_every_bad_row() {
         assert!(fields[key].is_string(), "{key} missing in {body}");
     }
 }
+
+/// The words of `text` that look like what `looks_like` picks, punctuation around them cut.
+fn examples(text: &str, looks_like: impl Fn(&str) -> bool) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| w.trim_matches(|c: char| ",.;:()`'\"".contains(c)))
+        .filter(|w| looks_like(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn is_zone(w: &str) -> bool {
+    w.contains('/') && w.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+}
+
+#[actix_web::test]
+async fn every_example_the_program_shows_is_accepted_by_it() {
+    let app = port_with_bookings();
+    app.add_user("root", "admin", None);
+    let mut browser = Browser::new(&app);
+    browser.sign_in("root").await;
+
+    // The port form's time-zone hint, and the message for a wrong zone.
+    let page = browser.get("/admin/ports").await;
+    let hint = page
+        .element_text("f-timezone-hint")
+        .expect("a time-zone hint");
+    let message = portqueue::service::ports::check_timezone("Mountain").unwrap_err();
+    let zones: Vec<String> = examples(&format!("{hint} {message}"), is_zone);
+    assert!(zones.len() >= 3, "{zones:?}");
+    let csrf = page.csrf();
+    for (i, zone) in zones.iter().enumerate() {
+        assert!(
+            portqueue::service::ports::check_timezone(zone).is_ok(),
+            "{zone} is shown as an example but refused"
+        );
+        let code = format!("EX-{i}");
+        let added = browser
+            .post(
+                "/admin/ports",
+                &[
+                    ("csrf", &csrf),
+                    ("code", &code),
+                    ("name", "Example"),
+                    ("timezone", zone),
+                ],
+            )
+            .await;
+        assert_eq!(
+            added.status,
+            StatusCode::SEE_OTHER,
+            "{zone}: {}",
+            added.body
+        );
+    }
+    // The port-code examples.
+    let hint = page.element_text("f-code-hint").expect("a code hint");
+    let message = portqueue::service::ports::check_code("x").unwrap_err();
+    let codes = examples(&format!("{hint} {message}"), |w| {
+        w.len() >= 2 && w.chars().all(|c| c.is_ascii_uppercase() || c == '-')
+    });
+    assert!(codes.contains(&"ELP-PDN".to_owned()), "{codes:?}");
+    for code in codes {
+        assert!(
+            portqueue::service::ports::check_code(&code).is_ok(),
+            "{code}"
+        );
+    }
+
+    // The import page's slot example.
+    browser.sign_in("sergio").await;
+    let page = browser.get("/ports/SYS/appointments/import").await;
+    let hint = page.element_text("f-file-hint").expect("an import hint");
+    let slots = examples(&hint, |w| {
+        w.len() >= 20 && w.contains('T') && w.starts_with("20")
+    });
+    assert!(!slots.is_empty(), "{hint}");
+    for slot in slots {
+        let csv = format!(
+            "{}\nAB-1,{slot},1,A,B,spa\n",
+            appointments::CSV_HEADER.join(",")
+        );
+        let rows = appointments::read_csv(csv.as_bytes()).expect("the example slot reads");
+        appointments::check_rows(&rows, appointments::Source::Csv).expect("the example slot");
+    }
+
+    // The printer example.
+    let page = browser.get("/ports/SYS/policy").await;
+    let hint = page
+        .element_text("f-printer_addr-hint")
+        .expect("a printer hint");
+    let addrs = examples(&hint, |w| {
+        w.contains(':') && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+    });
+    assert!(!addrs.is_empty(), "{hint}");
+    for addr in addrs {
+        app.with_conn(|conn| {
+            let port = portqueue::service::port_by_code(conn, "SYS").unwrap();
+            portqueue::service::ports::set_printer(
+                conn,
+                &portqueue::service::accounts::system_admin(),
+                port.id,
+                &addr,
+                "80",
+            )
+            .unwrap_or_else(|e| panic!("{addr} is shown as an example but refused: {e}"));
+        });
+    }
+}
+
+#[actix_web::test]
+async fn a_reload_after_an_admin_change_sends_nothing_again() {
+    let app = port_with_bookings();
+    app.add_user("root", "admin", None);
+    let mut browser = Browser::new(&app);
+    browser.sign_in("root").await;
+    let page = browser.get("/admin/accounts").await;
+    let csrf = page.csrf();
+    let id: i64 = app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use portqueue::db::schema::users;
+        users::table
+            .filter(users::username.eq("ofelia"))
+            .select(users::id)
+            .first(conn)
+            .unwrap()
+    });
+    for (path, fields, notice) in [
+        (
+            format!("/admin/accounts/{id}/active"),
+            vec![("active", "false")],
+            "The account ofelia was turned off",
+        ),
+        (
+            format!("/admin/accounts/{id}/active"),
+            vec![("active", "true")],
+            "The account ofelia was turned on",
+        ),
+        (
+            format!("/admin/accounts/{id}/password"),
+            vec![("password", "a brand new password here")],
+            "The password of ofelia was reset",
+        ),
+    ] {
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend(fields);
+        let done = browser.post(&path, &all).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{path}: {}", done.body);
+        let location = done.location.unwrap();
+        assert!(location.starts_with("/admin/accounts?"), "{location}");
+        assert!(!location.contains("brand"), "no password in the address");
+        let page = browser.get(&location).await;
+        assert!(page.body.contains(notice), "{notice}: {}", page.body);
+    }
+}
