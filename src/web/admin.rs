@@ -413,14 +413,14 @@ pub async fn set_active(
     match done {
         Ok(()) => {
             let username = username_of(&state, id).await?;
-            return Ok(super::see_other(&format!(
+            Ok(super::see_other(&format!(
                 "/admin/accounts?{}={}",
                 if active { "on" } else { "off" },
                 super::url_encode(&username)
-            )));
+            )))
         }
         Err(AppError::Conflict(message)) => {
-            return accounts_view(
+            accounts_view(
                 &state,
                 &signed,
                 AccountsOutcome {
@@ -429,7 +429,7 @@ pub async fn set_active(
                 },
                 StatusCode::CONFLICT,
             )
-            .await;
+            .await
         }
         Err(e) => Err(e.into()),
     }
