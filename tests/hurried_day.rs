@@ -286,3 +286,80 @@ async fn a_reload_after_an_admin_change_sends_nothing_again() {
         assert!(page.body.contains(notice), "{notice}: {}", page.body);
     }
 }
+
+#[actix_web::test]
+async fn the_live_queue_names_languages_free_counters_and_the_share_only_when_it_decides() {
+    let app = port_with_bookings();
+    let token = app.token("ofelia");
+    for language in ["prs", "quc", "spa"] {
+        let (status, body) = call(
+            &app,
+            "POST",
+            "/api/v1/ports/SYS/walk-ins",
+            Some(&token),
+            Some(json!({"party_size": 1, "language": language, "barriers": ["language"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    // Counter 4 calls and completes: it is open and free; counter 6 is busy.
+    for counter in [4, 6] {
+        let (_, called) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/ports/SYS/counters/{counter}/call-next"),
+            Some(&token),
+            None,
+        )
+        .await;
+        if counter == 4 {
+            let id = called["id"].as_i64().unwrap();
+            call(
+                &app,
+                "POST",
+                &format!("/api/v1/entries/{id}/complete"),
+                Some(&token),
+                None,
+            )
+            .await;
+        }
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in("ofelia").await;
+    let page = browser.get("/ports/SYS/queue").await;
+    let body = unescape(&page.body);
+    assert!(body.contains("<th scope=\"col\">Language</th>"), "{body}");
+    assert!(body.contains("<td>Spanish</td>"), "{body}");
+    let free = page.element_text("free-counters").unwrap();
+    assert_eq!(free, "Free counter: 4");
+    // Only walk-ins wait: the share decides nothing and is not said on every row.
+    assert!(!body.contains("of officer time"), "{body}");
+
+    // With an appointment waiting too, the share is said.
+    import(&app).await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/appointments/SYS-24127/check-in",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let page = browser.get("/ports/SYS/queue").await;
+    assert!(unescape(&page.body).contains("of officer time"));
+}
+
+#[actix_web::test]
+async fn an_unknown_address_keeps_the_navigation_for_a_signed_in_officer() {
+    let app = port_with_bookings();
+    let mut browser = Browser::new(&app);
+    let anonymous = browser.get("/no/such/page").await;
+    assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
+    browser.sign_in("ofelia").await;
+    let page = browser.get("/ports/SYS/no-such-page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("Not found"));
+    assert!(page.body.contains("/ports/SYS/queue"), "{}", page.body);
+    assert!(page.body.contains("Sign out"), "{}", page.body);
+}

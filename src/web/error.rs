@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use super::layout::Layout;
+use super::session::SignedIn;
 use crate::error::AppError;
 
 /// Why a page could not be shown.
@@ -151,10 +152,34 @@ impl ResponseError for WebError {
     }
 }
 
-/// Any address no route answers.
+/// Any address no route answers. A signed-in officer keeps the navigation, so a mistyped
+/// address is one click from the queue.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    app_error_page(&AppError::NotFound(format!(
-        "there is no page at {}",
-        req.path()
-    )))
+    let error = AppError::NotFound(format!("there is no page at {}", req.path()));
+    let signed = <SignedIn as actix_web::FromRequest>::from_request(
+        &req,
+        &mut actix_web::dev::Payload::None,
+    )
+    .await
+    .ok();
+    match signed {
+        Some(signed) => error_page_with(&error, Layout::new(&signed, None, "")),
+        None => app_error_page(&error),
+    }
+}
+
+/// The error page of `e` inside the given frame.
+fn error_page_with(e: &AppError, l: Layout) -> HttpResponse {
+    let status = e.status();
+    let page = ErrorPage {
+        l,
+        status,
+        heading: heading(status),
+        message: capitalise(&e.message()),
+        details: Vec::new(),
+    };
+    super::render(
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        &page,
+    )
 }

@@ -136,3 +136,26 @@ test('check-in search ignores accents and finds part of a confirmation number', 
   await submitByEnter(page);
   assert.match(await page.textContent('main'), /Nothing to search for/, await describe(page));
 });
+
+test('at 1280x1024 the walk-in submit is in view and the late tag stays in its column', async () => {
+  const page = await signIn(browser, 'ofelia');
+  await page.setViewportSize({ width: 1280, height: 1024 });
+  await page.goto(`${BASE_URL}/ports/SYS/walk-ins/new`);
+  const submit = page.locator('form[action$="/walk-ins/new"] button[type=submit]');
+  const box = await submit.boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= 1024, `the submit is in view: ${JSON.stringify(box)}`);
+  // Still in view with the focus further down the form.
+  await page.focus('#f-barrier_note');
+  const after = await submit.boundingBox();
+  assert.ok(after && after.y + after.height <= 1024, `still in view: ${JSON.stringify(after)}`);
+
+  // The check-in list: every tag fits inside its own fact.
+  await page.goto(`${BASE_URL}/ports/SYS/check-in`);
+  await expectFocus(page, 'input[name=q]', 'the box has the focus');
+  await page.keyboard.type('SYS-');
+  await submitByEnter(page);
+  const overflowing = await page.$$eval('.facts .tag', (tags) => tags
+    .filter((t) => t.getBoundingClientRect().right > t.closest('div').getBoundingClientRect().right + 1)
+    .map((t) => t.textContent));
+  assert.deepEqual(overflowing, [], 'no tag runs into the next fact');
+});
