@@ -639,7 +639,9 @@ mod tests {
     #[test]
     fn one_bad_row_names_its_line_column_and_rule() {
         let bad = FILE.replace("AB-1002,2026-11-25T10:00:00-08:00,1", "AB-1002,tomorrow,1");
-        let err = check_rows(&read_csv(bad.as_bytes()).unwrap(), Source::Csv).unwrap_err();
+        let err = read_csv(bad.as_bytes())
+            .and_then(|rows| check_rows(&rows, Source::Csv))
+            .unwrap_err();
         let message = err.fields().unwrap().get("file").unwrap().to_owned();
         assert!(
             message.starts_with("line 3, column slot_at: must be an RFC 3339 time"),

@@ -154,6 +154,7 @@ test('at 1280x1024 the walk-in submit is in view and the late tag stays in its c
   await expectFocus(page, 'input[name=q]', 'the box has the focus');
   await page.keyboard.type('SYS-');
   await submitByEnter(page);
+  assert.match(await page.textContent('main'), /late: waits with the walk-ins/, 'a late booking is listed');
   const overflowing = await page.$$eval('.facts .tag', (tags) => tags
     .filter((t) => t.getBoundingClientRect().right > t.closest('div').getBoundingClientRect().right + 1)
     .map((t) => t.textContent));
