@@ -362,4 +362,21 @@ async fn an_unknown_address_keeps_the_navigation_for_a_signed_in_officer() {
     assert!(page.body.contains("Not found"));
     assert!(page.body.contains("/ports/SYS/queue"), "{}", page.body);
     assert!(page.body.contains("Sign out"), "{}", page.body);
+    // A refusal keeps it too (rendered away from the request, framed again on the way out).
+    app.add_port("OTY", "America/Tijuana");
+    let refused = browser.get("/ports/OTY/queue").await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("Not allowed"), "{}", refused.body);
+    assert!(
+        refused.body.contains("/ports/SYS/queue"),
+        "{}",
+        refused.body
+    );
+    let conflict = browser.get("/entries/999999/ticket").await;
+    assert_eq!(conflict.status, StatusCode::NOT_FOUND);
+    assert!(
+        conflict.body.contains("/ports/SYS/queue"),
+        "{}",
+        conflict.body
+    );
 }

@@ -39,8 +39,17 @@ use crate::AppState;
 pub use error::{WebError, WebResult};
 pub use session::SignedIn;
 
-/// Mounts every page, the static files and the health check.
+/// Mounts every page, the static files and the health check. Error pages are framed with
+/// the navigation of whoever is signed in ([`error::keep_navigation`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(error::keep_navigation))
+            .configure(routes),
+    );
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(forms::form_config())
         .route("/healthz", web::get().to(home::healthz))
         .route("/static/{file:.*}", web::get().to(assets::serve))
