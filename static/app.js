@@ -36,8 +36,17 @@
     document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
   }
 
-  // A filter box above the language list: typing narrows the options. The value sent is
-  // always one of the listed codes; free text is never a language.
+  // Accents, apostrophes and case do not matter when matching names: "kreyol" finds
+  // "Kreyòl", "kiche" finds "K'iche'".
+  function fold(text) {
+    return (text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/['\u2018\u2019\u02bc`]/g, "").replace(/[^\p{L}\p{N}|]+/gu, " ").trim();
+  }
+
+  // A filter box above the language list: typing narrows the options, matching the start of
+  // a word of the English or native name, another common spelling or the code ("dari" finds
+  // Dari, not "man*dari*n"). The value sent is always one of the listed codes, and only one
+  // the officer can see selected: with no match, nothing is selected and the box says so.
   function languageFilter() {
     var selects = document.querySelectorAll("select[data-filterable]");
     Array.prototype.forEach.call(selects, function (select) {
@@ -50,33 +59,73 @@
       input.setAttribute("aria-controls", select.id);
       input.setAttribute("aria-label", "Filter languages: type part of a name or code");
       input.placeholder = "Type to filter: e.g. kreyol, mam, arabic";
+      var status = document.createElement("p");
+      status.id = select.id + "-match";
+      status.className = "lang-match";
+      status.setAttribute("role", "status");
+      input.setAttribute("aria-describedby", status.id);
       select.parentNode.insertBefore(input, select);
+      select.parentNode.insertBefore(status, select.nextSibling);
       select.size = 8;
+      var placeholder = select.options[0];
       var options = Array.prototype.slice.call(select.options, 1);
+      var names = options.map(function (o) {
+        return " " + fold(o.dataset.search || o.text).split("|").join(" | ") + " ";
+      });
+      function matches(i, q) {
+        return names[i].indexOf(" " + q) !== -1;
+      }
+      function say() {
+        var current = select.options[select.selectedIndex];
+        var q = fold(input.value);
+        if (q && options.every(function (o) { return o.hidden; })) {
+          status.textContent = "No language matches \u201c" + input.value.trim() + "\u201d: try another spelling or the code.";
+          status.classList.add("lang-none");
+        } else {
+          status.classList.remove("lang-none");
+          status.textContent = current && current.value ? "Selected: " + current.text : "No language selected yet.";
+        }
+      }
       function apply() {
-        var q = input.value.trim().toLowerCase();
+        var q = fold(input.value);
         var first = null;
-        options.forEach(function (o) {
-          var show = !q || (o.dataset.search || o.text.toLowerCase()).indexOf(q) !== -1;
+        options.forEach(function (o, i) {
+          var show = !q || matches(i, q);
           o.hidden = !show;
           o.disabled = !show;
           if (show && !first) first = o;
         });
         var current = select.options[select.selectedIndex];
-        if (q && first && (!current || current.hidden || current.value === "")) first.selected = true;
+        if (q) {
+          // Never keep a choice the list no longer shows.
+          if (!current || current.hidden || current.value === "") {
+            if (first) first.selected = true;
+            else placeholder.selected = true;
+          }
+        }
+        say();
       }
       input.addEventListener("input", apply);
+      select.addEventListener("change", say);
       input.addEventListener("keydown", function (e) {
         if (e.key === "ArrowDown") { e.preventDefault(); select.focus(); }
         if (e.key === "Enter") {
           // Enter takes the highlighted language and moves on, rather than sending a
-          // half-filled form.
+          // half-filled form; with no match it stays here.
           e.preventDefault();
           apply();
+          if (!select.value) return;
           var next = document.getElementById("f-barriers");
           (next || select).focus();
         }
       });
+      if (select.form) {
+        select.form.addEventListener("submit", function () {
+          var current = select.options[select.selectedIndex];
+          if (current && current.hidden) placeholder.selected = true;
+        });
+      }
+      say();
       if (select.hasAttribute("autofocus")) {
         select.removeAttribute("autofocus");
         input.focus();
@@ -115,6 +164,47 @@
     });
   }
 
+  // Counter forms act once: after one is sent, the page's other counter forms (and the same
+  // one again) do nothing, and a held-down Enter does not repeat. On the page right after an
+  // action, they also wait a moment before they answer, so an Enter pressed twice in a hurry
+  // does not act on the next person. The server refuses a second post of the same form too.
+  var SETTLE_MS = 800;
+  function onceForms() {
+    var forms = document.querySelectorAll("form[data-once]");
+    if (!forms.length) return;
+    var loaded = Date.now();
+    var sent = false;
+    var settling = document.querySelectorAll("form[data-settle]");
+    Array.prototype.forEach.call(settling, function (f) { f.classList.add("settling"); });
+    window.setTimeout(function () {
+      Array.prototype.forEach.call(settling, function (f) { f.classList.remove("settling"); });
+    }, SETTLE_MS);
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && e.repeat) e.preventDefault();
+    }, true);
+    document.addEventListener("submit", function (e) {
+      var form = e.target;
+      if (e.defaultPrevented || !form || !form.hasAttribute || !form.hasAttribute("data-once")) return;
+      if (sent || (form.hasAttribute("data-settle") && Date.now() - loaded < SETTLE_MS)) {
+        e.preventDefault();
+        return;
+      }
+      sent = true;
+      Array.prototype.forEach.call(forms, function (f) { f.setAttribute("aria-busy", "true"); });
+    });
+    // Back from the browser's cache, the page may act again.
+    window.addEventListener("pageshow", function (e) { if (e.persisted) sent = false; });
+  }
+
+  // Chromium applies `autofocus` at a later rendering step, not at once: give the focus now,
+  // so the first key pressed on a fresh page always goes where the page says.
+  function autofocusNow() {
+    var active = document.activeElement;
+    if (active && active !== document.body) return;
+    var target = document.querySelector("[autofocus]");
+    if (target) target.focus();
+  }
+
   function backLinks() {
     var links = document.querySelectorAll("[data-back]");
     Array.prototype.forEach.call(links, function (a) {
@@ -137,8 +227,10 @@
     tierFollowsVulnerability();
     printButtons();
     confirmations();
+    onceForms();
     backLinks();
     focusSummary();
+    autofocusNow();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

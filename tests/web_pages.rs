@@ -818,7 +818,11 @@ async fn an_admin_adds_a_port_and_an_account_that_must_choose_its_password() {
             ],
         )
         .await;
-    assert_status(&added, StatusCode::OK);
+    // A successful post redirects, so a reload does not send the form again.
+    assert_status(&added, StatusCode::SEE_OTHER);
+    let location = added.location.clone().unwrap();
+    assert_eq!(location, "/admin/ports?added=ELP-PDN");
+    let added = browser.get(&location).await;
     assert!(
         added
             .body
@@ -837,8 +841,13 @@ async fn an_admin_adds_a_port_and_an_account_that_must_choose_its_password() {
             ],
         )
         .await;
-    assert_status(&account, StatusCode::OK);
+    assert_status(&account, StatusCode::SEE_OTHER);
+    let account = browser.get(account.location.as_deref().unwrap()).await;
     assert!(account.body.contains("Account officer2 was added"));
+    assert!(
+        !account.body.contains("handed over in person"),
+        "no password in a page reached by address"
+    );
 
     let mut newcomer = Browser::new(&app);
     let first = newcomer

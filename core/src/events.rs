@@ -31,6 +31,10 @@ pub enum EventKind {
     Withdrawn,
     /// The ticket was printed or reprinted (no change of status).
     TicketPrinted,
+    /// An officer took back the entry's latest counter action that still stood (a call,
+    /// recall, completion, no-show or withdrawal): `from` is the status the action left,
+    /// `to` the status it restores. See [`without_undone`].
+    Undone,
 }
 
 impl EventKind {
@@ -45,6 +49,7 @@ impl EventKind {
             EventKind::NoShow => "no_show",
             EventKind::Withdrawn => "withdrawn",
             EventKind::TicketPrinted => "ticket_printed",
+            EventKind::Undone => "undone",
         }
     }
 
@@ -59,10 +64,57 @@ impl EventKind {
             EventKind::NoShow,
             EventKind::Withdrawn,
             EventKind::TicketPrinted,
+            EventKind::Undone,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == name)
     }
+}
+
+impl EventKind {
+    /// The actions an officer takes at a counter, which an [`EventKind::Undone`] can take back.
+    pub fn is_counter_action(self) -> bool {
+        matches!(
+            self,
+            EventKind::Called
+                | EventKind::Recalled
+                | EventKind::Served
+                | EventKind::NoShow
+                | EventKind::Withdrawn
+        )
+    }
+}
+
+/// The log as if every undone action had never happened: each `Undone` event and the
+/// action it takes back are left out, so a completion taken back is not counted as served
+/// and a call taken back is not counted as a call. The log stays append-only (both events
+/// remain stored, for the audit trail); reports read it through this.
+///
+/// An `Undone` takes back the latest counter action of the same entry, before it in log
+/// order, that no earlier `Undone` took back: the same rule the app applies when it
+/// records one, so no event id needs to be stored to pair them.
+pub fn without_undone(events: &[Event]) -> Vec<Event> {
+    if !events.iter().any(|e| e.kind == EventKind::Undone) {
+        return events.to_vec();
+    }
+    let mut dropped = vec![false; events.len()];
+    let mut standing: std::collections::HashMap<i64, Vec<usize>> = std::collections::HashMap::new();
+    for (i, event) in events.iter().enumerate() {
+        if event.kind.is_counter_action() {
+            standing.entry(event.entry_id).or_default().push(i);
+        } else if event.kind == EventKind::Undone {
+            dropped[i] = true;
+            if let Some(target) = standing.get_mut(&event.entry_id).and_then(Vec::pop) {
+                dropped[target] = true;
+            }
+        }
+    }
+    events
+        .iter()
+        .zip(dropped)
+        .filter(|(_, dropped)| !dropped)
+        .map(|(e, _)| e.clone())
+        .collect()
 }
 
 /// When a checked-in appointment arrived relative to its slot.
@@ -119,4 +171,66 @@ pub struct Event {
     pub snapshot: Option<EntrySnapshot>,
     /// The engine's reason for a call, or an officer's note (urgent reason, withdrawal).
     pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn event(entry_id: i64, minute: u32, kind: EventKind) -> Event {
+        Event {
+            entry_id,
+            at: Utc.with_ymd_and_hms(2026, 11, 25, 17, minute, 0).unwrap(),
+            actor_id: Some(1),
+            kind,
+            from: None,
+            to: None,
+            counter: Some(1),
+            snapshot: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn an_undo_drops_itself_and_the_latest_standing_action_of_its_entry() {
+        use EventKind::*;
+        let log = vec![
+            event(1, 0, Registered),
+            event(2, 1, Registered),
+            event(1, 2, Called),
+            event(2, 3, Called),
+            event(1, 4, Served),
+            event(1, 5, Undone), // takes back 1's Served, not 2's Called
+            event(1, 6, Undone), // then 1's Called
+            event(1, 7, Called),
+            event(1, 8, NoShow),
+        ];
+        let kept: Vec<(i64, EventKind)> = without_undone(&log)
+            .iter()
+            .map(|e| (e.entry_id, e.kind))
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                (1, Registered),
+                (2, Registered),
+                (2, Called),
+                (1, Called),
+                (1, NoShow)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_undo_never_takes_back_a_registration_or_a_print() {
+        use EventKind::*;
+        let log = vec![
+            event(1, 0, Registered),
+            event(1, 1, TicketPrinted),
+            event(1, 2, Undone),
+        ];
+        let kept: Vec<EventKind> = without_undone(&log).iter().map(|e| e.kind).collect();
+        assert_eq!(kept, vec![Registered, TicketPrinted]);
+    }
 }

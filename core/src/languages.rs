@@ -126,6 +126,48 @@ pub fn find(code: &str) -> Option<&'static Language> {
     LANGUAGES.iter().find(|l| l.code == code)
 }
 
+/// Other ways officers type a language's name: without the accents or apostrophes of its
+/// own spelling, older spellings, and the names of the language family. The picker matches
+/// these besides the English and native names, the code and the macrolanguage alias.
+pub fn other_spellings(code: &str) -> &'static [&'static str] {
+    match code {
+        "spa" => &["espanol", "castellano", "castilian"],
+        "hat" => &["kreyol", "creole", "kreyol ayisyen", "haitian"],
+        "por" => &["portugues", "brazilian"],
+        "rus" => &["russkiy", "russkij"],
+        "cmn" => &["chinese", "putonghua", "zhongwen"],
+        "pan" | "pnb" => &["panjabi", "punjabi"],
+        "fra" => &["francais"],
+        "arb" => &["arabe", "arabiya"],
+        "tur" => &["turkce"],
+        "quc" => &["kiche", "quiche", "quiché"],
+        "kjb" => &["qanjobal", "kanjobal"],
+        "kek" => &["qeqchi", "kekchi", "kekchí"],
+        "cak" => &["cakchiquel", "kakchikel"],
+        "knj" => &["acateco", "akatek"],
+        "cac" => &["chuh"],
+        "ukr" => &["ukrainska"],
+        "ron" => &["romana", "moldovan"],
+        "kat" => &["kartuli"],
+        "vie" => &["tieng viet"],
+        "ben" => &["bangla"],
+        "prs" => &["farsi", "persian", "afghan persian"],
+        "pbt" => &["pushto", "afghan"],
+        "tir" => &["tigrigna"],
+        "som" => &["soomaali"],
+        "lin" => &["lingala"],
+        _ => &[],
+    }
+}
+
+/// The macrolanguage codes accepted for `code`.
+pub fn aliases(code: &str) -> impl Iterator<Item = &'static str> + '_ {
+    ALIASES
+        .iter()
+        .filter(move |(_, to)| *to == code)
+        .map(|(alias, _)| *alias)
+}
+
 /// Parses a language field: the canonical ISO 639-3 code, or a message naming the rule.
 pub fn parse(code: &str) -> Result<&'static str, String> {
     match find(code) {

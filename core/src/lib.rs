@@ -18,6 +18,7 @@ pub mod languages;
 pub mod model;
 pub mod queue;
 pub mod reports;
+pub mod text;
 pub mod tickets;
 pub mod validation;
 

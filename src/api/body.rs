@@ -124,6 +124,18 @@ pub fn appointment_rows(raw: &[u8]) -> Result<Vec<AppointmentInput>, AppError> {
     Ok(errors.into_result(rows)?)
 }
 
+/// `POST /entries/{id}/undo`: an optional `counter`, 1 to 99; an empty body names none.
+pub fn undo_counter(raw: &[u8]) -> Result<Option<u32>, AppError> {
+    let map = object(raw, true)?;
+    let mut errors = FieldErrors::new();
+    let value = text(&map, "counter", &mut errors);
+    errors.into_result(())?;
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::service::queue::parse_counter(&value).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

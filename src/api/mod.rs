@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 web::post().to(call_next),
             )
             .route("/entries/{id}/ticket.escpos", web::get().to(ticket_escpos))
+            .route("/entries/{id}/undo", web::post().to(entry_undo))
             .route("/entries/{id}/{action}", web::post().to(entry_action))
             .default_service(web::to(|| async {
                 Err::<HttpResponse, _>(ApiError(AppError::NotFound("no such API route".into())))
@@ -299,6 +300,25 @@ async fn entry_action(
     let action = entries::Action::parse(&action)?;
     let view = state
         .run(move |conn, now| entries::act(conn, &actor, id, action, None, now))
+        .await?;
+    Ok(HttpResponse::Ok().json(linked(&state, &req, view)))
+}
+
+/// Takes back the entry's latest counter action. The body may name the counter the undo
+/// comes from, `{"counter": 3}`: an action taken at another counter is then refused (403).
+async fn entry_undo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiActor(actor): ApiActor,
+    id: web::Path<String>,
+    raw: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
+    let counter = body::undo_counter(&raw)?;
+    let view = state
+        .run(move |conn, now| crate::service::undo::undo(conn, &actor, id, counter, now))
         .await?;
     Ok(HttpResponse::Ok().json(linked(&state, &req, view)))
 }

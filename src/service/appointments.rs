@@ -118,15 +118,99 @@ pub enum Source {
     Json,
 }
 
-/// Checks every row: one bad row refuses the whole import, naming the row, the column and
-/// the rule, so that nothing is half-imported.
-pub fn check_rows(rows: &[AppointmentInput], source: Source) -> AppResult<Vec<AppointmentRow>> {
-    let refuse = |i: usize, field: &str, message: &str| match source {
-        Source::Csv => {
-            AppError::invalid("file", format!("line {}, column {field}: {message}", i + 2))
+/// The most problems one refused import lists; the rest are counted.
+pub const MAX_LISTED_PROBLEMS: usize = 25;
+
+/// Problems found in a file, each already naming its line or row.
+struct Problems {
+    source: Source,
+    /// (field key for JSON, full message).
+    listed: Vec<(String, String)>,
+    more: usize,
+}
+
+impl Problems {
+    fn new(source: Source) -> Self {
+        Problems {
+            source,
+            listed: Vec::new(),
+            more: 0,
         }
-        Source::Json => AppError::invalid(&format!("rows[{i}].{field}"), message),
-    };
+    }
+
+    /// A problem at row `i` (0-based, after the header), in `field`.
+    fn add(&mut self, i: usize, field: &str, message: &str) {
+        let entry = match self.source {
+            Source::Csv => (
+                "file".to_owned(),
+                format!("line {}, column {field}: {message}", i + 2),
+            ),
+            Source::Json => (format!("rows[{i}].{field}"), message.to_owned()),
+        };
+        self.push(entry);
+    }
+
+    /// A problem with a whole CSV line (`line` counted from 1, the header).
+    fn add_line(&mut self, line: usize, message: String) {
+        self.push(("file".to_owned(), format!("line {line}: {message}")));
+    }
+
+    fn push(&mut self, entry: (String, String)) {
+        if self.listed.len() < MAX_LISTED_PROBLEMS {
+            self.listed.push(entry);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.listed.is_empty()
+    }
+
+    /// One error naming every problem listed: for a CSV one message (every line, in file
+    /// order); for JSON one message per `rows[i].field`.
+    fn into_error(self) -> AppError {
+        let mut errors = FieldErrors::new();
+        let total = self.listed.len() + self.more;
+        let more = (self.more > 0).then(|| {
+            format!(
+                "and {} more {} not listed",
+                self.more,
+                if self.more == 1 {
+                    "problem"
+                } else {
+                    "problems"
+                }
+            )
+        });
+        match self.source {
+            Source::Csv => {
+                let mut parts: Vec<String> = self.listed.into_iter().map(|(_, m)| m).collect();
+                parts.extend(more);
+                let intro = if total == 1 {
+                    String::new()
+                } else {
+                    format!("{total} problems, nothing imported: ")
+                };
+                errors.add("file", format!("{intro}{}", parts.join("; ")));
+            }
+            Source::Json => {
+                for (field, message) in self.listed {
+                    errors.add(&field, message);
+                }
+                if let Some(more) = more {
+                    errors.add("rows", more);
+                }
+            }
+        }
+        errors.into()
+    }
+}
+
+/// Checks every row: one bad row refuses the whole import, so that nothing is
+/// half-imported, and the refusal names every bad row, column and rule (up to
+/// [`MAX_LISTED_PROBLEMS`]), so the file can be fixed in one go.
+pub fn check_rows(rows: &[AppointmentInput], source: Source) -> AppResult<Vec<AppointmentRow>> {
     let whole = match source {
         Source::Csv => "file",
         Source::Json => "rows",
@@ -140,29 +224,48 @@ pub fn check_rows(rows: &[AppointmentInput], source: Source) -> AppResult<Vec<Ap
             format!("at most {MAX_ROWS} rows in one import"),
         ));
     }
+    let mut problems = Problems::new(source);
     let mut checked = Vec::with_capacity(rows.len());
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = std::collections::HashMap::new();
     for (i, row) in rows.iter().enumerate() {
-        let row = row.check().map_err(|errors| {
-            let (field, message) = errors.iter().next().unwrap_or(("row", "is invalid"));
-            refuse(i, field, message)
-        })?;
-        if !seen.insert(row.confirmation.clone()) {
-            return Err(refuse(
-                i,
-                "confirmation",
-                &format!("{} appears twice in the same import", row.confirmation),
-            ));
+        match row.check() {
+            Ok(row) => {
+                if let Some(first) = seen.insert(row.confirmation.clone(), i) {
+                    let at = match source {
+                        Source::Csv => format!("line {}", first + 2),
+                        Source::Json => format!("rows[{first}]"),
+                    };
+                    problems.add(
+                        i,
+                        "confirmation",
+                        &format!(
+                            "{} appears twice in the same import (also {at})",
+                            row.confirmation
+                        ),
+                    );
+                }
+                checked.push(row);
+            }
+            Err(errors) => {
+                for (field, message) in errors.iter() {
+                    problems.add(i, field, message);
+                }
+            }
         }
-        checked.push(row);
     }
-    Ok(checked)
+    if problems.is_empty() {
+        Ok(checked)
+    } else {
+        Err(problems.into_error())
+    }
 }
 
-/// Reads the appointment CSV (header row required, columns as [`CSV_HEADER`]).
+/// Reads the appointment CSV (header row required, columns as [`CSV_HEADER`]). A line with
+/// too few or too many values is named in plain words, with every other bad line.
 pub fn read_csv(data: &[u8]) -> AppResult<Vec<AppointmentInput>> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .flexible(true)
         .from_reader(data);
     let header: Vec<String> = reader
         .headers()
@@ -180,23 +283,68 @@ pub fn read_csv(data: &[u8]) -> AppResult<Vec<AppointmentInput>> {
             ),
         ));
     }
-    reader
-        .records()
-        .enumerate()
-        .map(|(i, record)| {
-            let record =
-                record.map_err(|e| AppError::invalid("file", format!("line {}: {e}", i + 2)))?;
-            let field = |n: usize| record.get(n).unwrap_or_default().to_owned();
-            Ok(AppointmentInput {
-                confirmation: field(0),
-                slot_at: field(1),
-                party_size: field(2),
-                name: field(3),
-                nationality: field(4),
-                language: field(5),
-            })
-        })
-        .collect()
+    let mut problems = Problems::new(Source::Csv);
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(i + 2, |p| p.line() as usize);
+                problems.add_line(
+                    line,
+                    match e.kind() {
+                        csv::ErrorKind::Utf8 { .. } => {
+                            "is not UTF-8 text: save the file as CSV UTF-8".to_owned()
+                        }
+                        _ => "cannot be read as CSV: check its quotes".to_owned(),
+                    },
+                );
+                continue;
+            }
+        };
+        let line = record.position().map_or(i + 2, |p| p.line() as usize);
+        let columns = CSV_HEADER.len();
+        if record.len() != columns {
+            let what = if record.len() < columns {
+                "is missing values"
+            } else {
+                "has values beyond the last column (a name with a comma needs quotes)"
+            };
+            problems.add_line(
+                line,
+                format!(
+                    "has {} {} where the header has {columns} ({}): it {what}",
+                    record.len(),
+                    if record.len() == 1 { "value" } else { "values" },
+                    CSV_HEADER.join(", ")
+                ),
+            );
+            continue;
+        }
+        let field = |n: usize| record.get(n).unwrap_or_default().to_owned();
+        let input = AppointmentInput {
+            confirmation: field(0),
+            slot_at: field(1),
+            party_size: field(2),
+            name: field(3),
+            nationality: field(4),
+            language: field(5),
+        };
+        if let Err(errors) = input.check() {
+            for (column, message) in errors.iter() {
+                problems.push((
+                    "file".to_owned(),
+                    format!("line {line}, column {column}: {message}"),
+                ));
+            }
+        }
+        rows.push(input);
+    }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems.into_error())
+    }
 }
 
 /// What an import did.
@@ -314,9 +462,18 @@ pub struct Booking {
     pub punctuality: Punctuality,
 }
 
-/// Finds bookings by confirmation number or part of a name, for an officer of the port.
-/// Shows names, so the search is logged: that it happened, how many bookings it showed and
-/// whether one was found by its confirmation number, never the typed text (often a name).
+/// How many days around today the name search looks at: check-ins are for bookings of
+/// about today, and names are matched here rather than in SQL (accents and case ignored).
+const NAME_SEARCH_DAYS: i64 = 31;
+
+/// The most bookings a search shows.
+const SEARCH_LIMIT: usize = 50;
+
+/// Finds bookings by confirmation number (whole, or a part such as its digits) or by the
+/// start of words of the name, ignoring accents and case ("Garcia" finds "García"), for an
+/// officer of the port. Shows names, so the search is logged: that it happened, how many
+/// bookings it showed and whether one was found by its confirmation number, never the typed
+/// text (often a name).
 pub fn search(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -329,19 +486,40 @@ pub fn search(
     if query.is_empty() {
         return Ok(Vec::new());
     }
-    let pattern = format!("%{}%", query.replace(['%', '_'], ""));
-    let found: Vec<(Appointment, Option<i64>)> = appointments::table
+    let number = query.to_ascii_uppercase().replace(['%', '_', '\\'], "");
+    let by_number: Vec<(Appointment, Option<i64>)> = appointments::table
         .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
         .filter(appointments::port_id.eq(port.id))
         .filter(
             appointments::confirmation
-                .eq(query.to_ascii_uppercase())
-                .or(appointments::name.like(&pattern)),
+                .eq(&number)
+                .or(appointments::confirmation.like(format!("%{number}%"))),
         )
         .order(appointments::slot_at.asc())
-        .limit(50)
+        .limit(SEARCH_LIMIT as i64)
         .select((Appointment::as_select(), entries::id.nullable()))
         .load(conn)?;
+    let window = Duration::days(NAME_SEARCH_DAYS);
+    let by_name: Vec<(Appointment, Option<i64>)> = appointments::table
+        .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
+        .filter(appointments::port_id.eq(port.id))
+        .filter(appointments::slot_at.ge(to_db(now - window)))
+        .filter(appointments::slot_at.lt(to_db(now + window)))
+        .order(appointments::slot_at.asc())
+        .select((Appointment::as_select(), entries::id.nullable()))
+        .load::<(Appointment, Option<i64>)>(conn)?
+        .into_iter()
+        .filter(|(a, _)| portqueue_core::text::words_match(&a.name, query))
+        .collect();
+    let mut found = by_number;
+    for hit in by_name {
+        if !found.iter().any(|(a, _)| a.id == hit.0.id) {
+            found.push(hit);
+        }
+    }
+    // The exact number first, then by slot.
+    found.sort_by_key(|(a, _)| (a.confirmation != number, a.slot_at));
+    found.truncate(SEARCH_LIMIT);
     let confirmation = query.to_ascii_uppercase();
     let by_confirmation = found.iter().any(|(a, _)| a.confirmation == confirmation);
     log_access(
@@ -470,7 +648,9 @@ mod tests {
     #[test]
     fn one_bad_row_names_its_line_column_and_rule() {
         let bad = FILE.replace("AB-1002,2026-11-25T10:00:00-08:00,1", "AB-1002,tomorrow,1");
-        let err = check_rows(&read_csv(bad.as_bytes()).unwrap(), Source::Csv).unwrap_err();
+        let err = read_csv(bad.as_bytes())
+            .and_then(|rows| check_rows(&rows, Source::Csv))
+            .unwrap_err();
         let message = err.fields().unwrap().get("file").unwrap().to_owned();
         assert!(
             message.starts_with("line 3, column slot_at: must be an RFC 3339 time"),

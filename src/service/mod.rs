@@ -5,12 +5,14 @@
 pub mod accounts;
 pub mod appointments;
 pub mod entries;
+pub mod floor;
 pub mod ports;
 pub mod public;
 pub mod queue;
 pub mod report_days;
 pub mod reports;
 pub mod tickets;
+pub mod undo;
 pub mod walk_ins;
 
 use chrono::{DateTime, Utc};

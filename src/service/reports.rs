@@ -253,7 +253,7 @@ pub fn load_days(
                 .ok()
         })
         .collect();
-    let lives = entry_spans(&events, &bounds);
+    let lives = entry_spans(&portqueue_core::events::without_undone(&events), &bounds);
 
     let mut days = Vec::with_capacity(dates.len());
     for (index, (date, &(day_start, day_end))) in dates.iter().zip(&bounds).enumerate() {
@@ -329,14 +329,27 @@ fn open_at(conn: &mut DbConnection, port_id: i64, at: DateTime<Utc>) -> AppResul
         .having(min(entry_events::kind).eq(max(entry_events::kind)))
         .select((entry_events::entry_id, min(entry_events::kind)))
         .load(conn)?;
-    Ok(candidates
+    // An undone final event does not close its entry: those entries are read whole and their
+    // spans decide (reading one too many is harmless, one too few is not).
+    let undone: Vec<i64> = entry_events::table
+        .filter(entry_events::port_id.eq(port_id))
+        .filter(entry_events::at.lt(to_db(at)))
+        .filter(entry_events::kind.eq(EventKind::Undone.as_str()))
+        .select(entry_events::entry_id)
+        .distinct()
+        .load(conn)?;
+    Ok(undone
         .into_iter()
-        .filter(|(_, kind)| {
-            kind.as_deref()
-                .and_then(EventKind::parse)
-                .is_some_and(|k| JOIN_KINDS.contains(&k))
-        })
-        .map(|(id, _)| id)
+        .chain(
+            candidates
+                .into_iter()
+                .filter(|(_, kind)| {
+                    kind.as_deref()
+                        .and_then(EventKind::parse)
+                        .is_some_and(|k| JOIN_KINDS.contains(&k))
+                })
+                .map(|(id, _)| id),
+        )
         .collect())
 }
 
@@ -592,11 +605,9 @@ pub fn replay(input: &DayInput, params: &WhatIfParams) -> Result<WhatIf, FieldEr
         .filter_map(|(id, e)| e.snapshot.as_ref().map(|s| (*id, s)))
         .collect();
 
-    let day_events: Vec<Event> = input
-        .events
-        .iter()
+    let day_events: Vec<Event> = portqueue_core::events::without_undone(&input.events)
+        .into_iter()
         .filter(|e| e.at < end && joined.contains_key(&e.entry_id))
-        .cloned()
         .collect();
     let counters_used = input
         .events
@@ -634,7 +645,10 @@ pub fn replay(input: &DayInput, params: &WhatIfParams) -> Result<WhatIf, FieldEr
             }
             EventKind::NoShow => life.status = Status::NoShow,
             EventKind::Withdrawn => life.status = Status::Withdrawn,
-            EventKind::Registered | EventKind::CheckedIn | EventKind::TicketPrinted => {}
+            EventKind::Registered
+            | EventKind::CheckedIn
+            | EventKind::TicketPrinted
+            | EventKind::Undone => {}
         }
     }
     let (service_seconds, served_persons) = arrived

@@ -92,14 +92,42 @@ async fn ports_view(
     ))
 }
 
-/// `GET /admin/ports`.
-pub async fn ports_page(state: web::Data<AppState>, signed: SignedIn) -> WebResult<HttpResponse> {
+/// What the last successful change was, named in the address it redirected to (so a
+/// reload shows the page again instead of sending the form twice). Never a password.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Done {
+    #[serde(default)]
+    added: String,
+    #[serde(default)]
+    reset: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    off: String,
+}
+
+/// `GET /admin/ports` (`?added=CODE` after a port was added).
+pub async fn ports_page(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    done: web::Query<Done>,
+) -> WebResult<HttpResponse> {
+    let added = done.added.trim().to_owned();
+    let notice = if added.is_empty() {
+        None
+    } else {
+        let code = added.clone();
+        let port = state
+            .run(move |conn, _| Ok(ports::list(conn)?.into_iter().find(|p| p.code == code)))
+            .await?;
+        port.map(|p| format!("Port {} ({}) was added.", p.code, p.name))
+    };
     ports_view(
         &state,
         &signed,
         NewPort::default(),
         Errors::none(PORT_LABELS),
-        None,
+        notice,
         StatusCode::OK,
     )
     .await
@@ -124,17 +152,10 @@ pub async fn add_port(
         .run(move |conn, now| Ok(ports::create(conn, &actor, &typed, now)))
         .await?;
     match created {
-        Ok(port) => {
-            ports_view(
-                &state,
-                &signed,
-                NewPort::default(),
-                Errors::none(PORT_LABELS),
-                Some(format!("Port {} ({}) was added.", port.code, port.name)),
-                StatusCode::OK,
-            )
-            .await
-        }
+        Ok(port) => Ok(super::see_other(&format!(
+            "/admin/ports?added={}",
+            super::url_encode(&port.code)
+        ))),
         Err(e) => {
             let errors = Errors::from_app(e, PORT_LABELS)?;
             ports_view(
@@ -264,12 +285,66 @@ async fn accounts_view(
     ))
 }
 
-/// `GET /admin/accounts`.
+/// `GET /admin/accounts`, with the notice of the change that redirected here.
 pub async fn accounts_page(
     state: web::Data<AppState>,
     signed: SignedIn,
+    done: web::Query<Done>,
 ) -> WebResult<HttpResponse> {
-    accounts_view(&state, &signed, AccountsOutcome::default(), StatusCode::OK).await
+    let name = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect::<String>()
+    };
+    let notice = if !done.added.is_empty() {
+        Some(format!(
+            "Account {} was added with the initial password you set: hand it over in \
+             person; they choose their own at first sign-in.",
+            name(&done.added)
+        ))
+    } else if !done.reset.is_empty() {
+        Some(format!(
+            "The password of {} was reset to the one you typed: hand it over in person; it \
+             must be changed at the next sign-in.",
+            name(&done.reset)
+        ))
+    } else if !done.on.is_empty() {
+        Some(format!("The account {} was turned on.", name(&done.on)))
+    } else if !done.off.is_empty() {
+        Some(format!(
+            "The account {} was turned off and signed out everywhere.",
+            name(&done.off)
+        ))
+    } else {
+        None
+    };
+    accounts_view(
+        &state,
+        &signed,
+        AccountsOutcome {
+            notice,
+            ..AccountsOutcome::default()
+        },
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The username of an account, for a notice in the address.
+async fn username_of(state: &AppState, id: i64) -> WebResult<String> {
+    Ok(state
+        .run(move |conn, _| {
+            use crate::db::schema::users;
+            use diesel::prelude::*;
+            Ok(users::table
+                .find(id)
+                .select(users::username)
+                .first::<String>(conn)
+                .optional()?
+                .unwrap_or_default())
+        })
+        .await?)
 }
 
 /// `POST /admin/accounts`: a new account, which must choose its own password at first
@@ -299,23 +374,10 @@ pub async fn add_account(
         .run(move |conn, now| Ok(accounts::create(conn, &actor, &new, now)))
         .await?;
     match created {
-        Ok(user) => {
-            let notice = format!(
-                "Account {} was added. Initial password: {} — hand it over in person; \
-                 they choose their own at first sign-in. It is not shown again.",
-                user.username, input.password
-            );
-            accounts_view(
-                &state,
-                &signed,
-                AccountsOutcome {
-                    notice: Some(notice),
-                    ..AccountsOutcome::default()
-                },
-                StatusCode::OK,
-            )
-            .await
-        }
+        Ok(user) => Ok(super::see_other(&format!(
+            "/admin/accounts?added={}",
+            super::url_encode(&user.username)
+        ))),
         Err(e) => {
             let errors = Errors::from_app(e, ACCOUNT_LABELS)?;
             accounts_view(
@@ -348,17 +410,17 @@ pub async fn set_active(
     let done = state
         .run(move |conn, _| Ok(accounts::set_active(conn, &actor, id, active)))
         .await?;
-    let outcome = match done {
-        Ok(()) => AccountsOutcome {
-            notice: Some(if active {
-                "The account was turned on.".into()
-            } else {
-                "The account was turned off and signed out everywhere.".into()
-            }),
-            ..AccountsOutcome::default()
-        },
+    match done {
+        Ok(()) => {
+            let username = username_of(&state, id).await?;
+            Ok(super::see_other(&format!(
+                "/admin/accounts?{}={}",
+                if active { "on" } else { "off" },
+                super::url_encode(&username)
+            )))
+        }
         Err(AppError::Conflict(message)) => {
-            return accounts_view(
+            accounts_view(
                 &state,
                 &signed,
                 AccountsOutcome {
@@ -367,11 +429,10 @@ pub async fn set_active(
                 },
                 StatusCode::CONFLICT,
             )
-            .await;
+            .await
         }
-        Err(e) => return Err(e.into()),
-    };
-    accounts_view(&state, &signed, outcome, StatusCode::OK).await
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `POST /admin/accounts/{id}/password`: a new password, to be changed at next sign-in.
@@ -392,19 +453,11 @@ pub async fn reset_password(
         .await?;
     match done {
         Ok(()) => {
-            accounts_view(
-                &state,
-                &signed,
-                AccountsOutcome {
-                    notice: Some(format!(
-                        "The password was reset to: {password} — hand it over in person; it \
-                         must be changed at the next sign-in. It is not shown again."
-                    )),
-                    ..AccountsOutcome::default()
-                },
-                StatusCode::OK,
-            )
-            .await
+            let username = username_of(&state, id).await?;
+            Ok(super::see_other(&format!(
+                "/admin/accounts?reset={}",
+                super::url_encode(&username)
+            )))
         }
         Err(e) => {
             let errors = Errors::from_app(e, RESET_LABELS)?;

@@ -201,7 +201,11 @@ pub async fn search(
         code.into_inner(),
         form.get("q"),
         None,
-        None,
+        form.get("q").trim().is_empty().then(|| {
+            "Nothing to search for: type a confirmation number (all of it or a part, like \
+             24127) or part of a name, then search."
+                .to_owned()
+        }),
     )
     .await?;
     Ok(super::ok(&page))

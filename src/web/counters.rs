@@ -11,6 +11,7 @@ use crate::AppState;
 use crate::db::models::{Entry, Port};
 use crate::error::AppError;
 use crate::service::entries::{self, Action};
+use crate::service::undo::{self, Once};
 use crate::service::{self, queue};
 
 use super::error::capitalise;
@@ -40,6 +41,16 @@ struct AtCounter {
     calls: i32,
     max_calls: u32,
     can_recall: bool,
+    /// The entry's version: its forms act only while it is current.
+    version: i64,
+}
+
+/// The action the officer can still take back, as the button shows it.
+struct UndoView {
+    entry_id: i64,
+    label: String,
+    /// Until when, on the port's clock.
+    until: String,
 }
 
 #[derive(askama::Template)]
@@ -53,6 +64,13 @@ struct CounterPage {
     note: Option<&'static str>,
     /// Why the last action was refused (409).
     refused: Option<String>,
+    /// The counter's version, for "Call next" (a second press does nothing).
+    version: i64,
+    /// The last action here this officer can still undo.
+    undo: Option<UndoView>,
+    /// The page right after an action: its buttons wait a moment before they answer, so a
+    /// key pressed twice does not act twice.
+    settle: bool,
 }
 
 /// Names from a stored comma-separated list, as labels.
@@ -68,7 +86,12 @@ fn labels<T: std::str::FromStr + Copy>(
         .collect()
 }
 
-fn at_counter(entry: &Entry, port: &Port, now: chrono::DateTime<chrono::Utc>) -> AtCounter {
+fn at_counter(
+    entry: &Entry,
+    port: &Port,
+    version: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AtCounter {
     let tz = port.tz();
     let max_recalls = port.policy().max_recalls;
     let language = languages::find(&entry.language).map_or_else(
@@ -111,6 +134,7 @@ fn at_counter(entry: &Entry, port: &Port, now: chrono::DateTime<chrono::Utc>) ->
         calls: entry.recalls + 1,
         max_calls: max_recalls + 1,
         can_recall: u32::try_from(entry.recalls).unwrap_or(u32::MAX) < max_recalls,
+        version,
     }
 }
 
@@ -122,6 +146,10 @@ fn note_text(note: &str) -> Option<&'static str> {
         "no-show" => "Marked as no-show.",
         "recall" => "Called again.",
         "withdraw" => "Withdrawn from the queue.",
+        "undone" => "Undone: the last action was taken back.",
+        "already" => {
+            "Nothing more was done: that action was already taken (the button was pressed twice, or someone acted first)."
+        }
         _ => return None,
     })
 }
@@ -137,25 +165,41 @@ async fn counter_view(
     status: StatusCode,
 ) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
-    let (port, current, now) = state
+    let (port, current, version, undoable, now) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let current = match queue::at_counter(conn, port.id, counter)? {
-                Some(entry) => Some(entries::view_personal(conn, &actor, entry.id, now)?.0),
+                Some(entry) => {
+                    let entry = entries::view_personal(conn, &actor, entry.id, now)?.0;
+                    let version = undo::entry_version(conn, entry.id)?;
+                    Some((entry, version))
+                }
                 None => None,
             };
-            Ok((port, current, now))
+            let version = undo::counter_version(conn, port.id, counter)?;
+            let undoable = undo::undoable_at_counter(conn, &actor, port.id, counter, now)?;
+            Ok((port, current, version, undoable, now))
         })
         .await?;
+    let tz = port.tz();
     let mut response = render(
         status,
         &CounterPage {
             l: Layout::new(signed, Some(&port), "counter"),
             code: port.code.clone(),
             counter,
-            current: current.as_ref().map(|e| at_counter(e, &port, now)),
+            current: current
+                .as_ref()
+                .map(|(e, version)| at_counter(e, &port, *version, now)),
+            settle: note.is_some(),
             note,
             refused,
+            version,
+            undo: undoable.map(|u| UndoView {
+                entry_id: u.entry_id,
+                label: u.label(),
+                until: format::clock(tz, u.until, now),
+            }),
         },
     );
     let mut remember = session::cookie(state, COUNTER_COOKIE, counter.to_string());
@@ -227,7 +271,9 @@ pub async fn call_next(
     path: web::Path<(String, String)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
+    let form = FormData::from(form);
+    signed.check_csrf(&form.get("csrf"))?;
+    let version = undo::parse_version(&form.get("version"));
     let (code, n) = path.into_inner();
     let counter = counter_from_path(&n)?;
     let actor = signed.actor.clone();
@@ -235,15 +281,16 @@ pub async fn call_next(
     let (port, called) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &port_code)?;
-            let called = queue::call_next(conn, &actor, port.id, counter, now);
+            let called = undo::call_once(conn, &actor, port.id, counter, version, now);
             Ok((port, called))
         })
         .await?;
     // Back to the counter by the port's stored code, never the path as typed.
     let back = format!("/ports/{}/counters/{counter}", port.code);
     match called {
-        Ok(Some(_)) => Ok(see_other(&format!("{back}?note=called"))),
-        Ok(None) => Ok(see_other(&format!("{back}?note=nobody"))),
+        Ok(Once::Done(Some(_))) => Ok(see_other(&format!("{back}?note=called"))),
+        Ok(Once::Done(None)) => Ok(see_other(&format!("{back}?note=nobody"))),
+        Ok(Once::Stale) => Ok(see_other(&format!("{back}?note=already"))),
         Err(AppError::Conflict(message)) => {
             counter_view(
                 &state,
@@ -273,16 +320,21 @@ pub async fn act(
     let (id, name) = path.into_inner();
     let action = Action::parse(&name)?;
     let counter = queue::parse_counter(&form.get("counter")).ok();
+    let version = undo::parse_version(&form.get("version"));
     let actor = signed.actor.clone();
     let (port, done) = state
         .run(move |conn, now| {
             let (_, port) = entries::load(conn, &actor, id)?;
-            Ok((port, entries::act(conn, &actor, id, action, None, now)))
+            Ok((port, undo::act_once(conn, &actor, id, action, version, now)))
         })
         .await?;
     match (done, counter) {
-        (Ok(_), Some(counter)) => Ok(see_other(&format!(
+        (Ok(Once::Done(_)), Some(counter)) => Ok(see_other(&format!(
             "/ports/{}/counters/{counter}?note={name}",
+            port.code
+        ))),
+        (Ok(Once::Stale), Some(counter)) => Ok(see_other(&format!(
+            "/ports/{}/counters/{counter}?note=already",
             port.code
         ))),
         (Ok(_), None) => Ok(see_other(&format!("/entries/{id}/ticket"))),
@@ -295,6 +347,48 @@ pub async fn act(
                 None,
                 Some(capitalise(&message)),
                 StatusCode::CONFLICT,
+            )
+            .await
+        }
+        (Err(e), _) => Err(e.into()),
+    }
+}
+
+/// `POST /entries/{id}/undo`: takes back this officer's latest action on the entry, back to
+/// the counter named in the form (or to the ticket).
+pub async fn undo(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    id: web::Path<i64>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    let form = FormData::from(form);
+    signed.check_csrf(&form.get("csrf"))?;
+    let id = id.into_inner();
+    let counter = queue::parse_counter(&form.get("counter")).ok();
+    let actor = signed.actor.clone();
+    let (port, done) = state
+        .run(move |conn, now| {
+            let (_, port) = entries::load(conn, &actor, id)?;
+            Ok((port, undo::undo(conn, &actor, id, counter, now)))
+        })
+        .await?;
+    match (done, counter) {
+        (Ok(_), Some(counter)) => Ok(see_other(&format!(
+            "/ports/{}/counters/{counter}?note=undone",
+            port.code
+        ))),
+        (Ok(_), None) => Ok(see_other(&format!("/entries/{id}/ticket"))),
+        (Err(e @ (AppError::Conflict(_) | AppError::Forbidden(_))), Some(counter)) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::CONFLICT);
+            counter_view(
+                &state,
+                &signed,
+                port.code,
+                counter,
+                None,
+                Some(capitalise(&e.message())),
+                status,
             )
             .await
         }

@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use super::layout::Layout;
+use super::session::SignedIn;
 use crate::error::AppError;
 
 /// Why a page could not be shown.
@@ -44,7 +45,7 @@ impl From<AppError> for WebError {
     }
 }
 
-#[derive(askama::Template)]
+#[derive(askama::Template, Clone)]
 #[template(path = "error.html")]
 struct ErrorPage {
     l: Layout,
@@ -95,10 +96,7 @@ pub fn app_error_page(e: &AppError) -> HttpResponse {
         message,
         details,
     };
-    let mut response = super::render(
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-        &page,
-    );
+    let mut response = render_error(page);
     if let Some(seconds) = e.retry_after() {
         response.headers_mut().insert(
             header::RETRY_AFTER,
@@ -106,6 +104,58 @@ pub fn app_error_page(e: &AppError) -> HttpResponse {
         );
     }
     response
+}
+
+/// Renders an error page and keeps it with the response, so that [`keep_navigation`] can
+/// frame it again for whoever is signed in.
+fn render_error(page: ErrorPage) -> HttpResponse {
+    let mut response = super::render(
+        StatusCode::from_u16(page.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        &page,
+    );
+    response.extensions_mut().insert(page);
+    response
+}
+
+/// Middleware: an error page drawn without knowing who asked (an error is rendered far from
+/// its request) gets the navigation of the signed-in account, so an officer who hits a
+/// refusal or a wrong address is one click from the queue. Nobody signed in: unchanged.
+pub async fn keep_navigation(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let res = next.call(req).await?;
+    let page = res.response().extensions().get::<ErrorPage>().cloned();
+    let Some(mut page) = page else {
+        return Ok(res.map_into_boxed_body());
+    };
+    if page.l.user.is_some()
+        || res
+            .request()
+            .cookie(super::session::SESSION_COOKIE)
+            .is_none()
+    {
+        return Ok(res.map_into_boxed_body());
+    }
+    let request = res.request().clone();
+    let signed = <SignedIn as actix_web::FromRequest>::from_request(
+        &request,
+        &mut actix_web::dev::Payload::None,
+    )
+    .await;
+    let Ok(signed) = signed else {
+        return Ok(res.map_into_boxed_body());
+    };
+    page.l = Layout::new(&signed, None, "");
+    let status = res.status();
+    let mut framed = super::render(status, &page);
+    // Headers the first answer carried (a login redirect's, say) stay.
+    for (name, value) in res.headers() {
+        if !framed.headers().contains_key(name) {
+            framed.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    Ok(actix_web::dev::ServiceResponse::new(request, framed).map_into_boxed_body())
 }
 
 /// A message starting with a capital letter, as a sentence on a page.
@@ -153,16 +203,36 @@ impl ResponseError for WebError {
                         .into(),
                     details: Vec::new(),
                 };
-                super::render(StatusCode::FORBIDDEN, &page)
+                render_error(page)
             }
         }
     }
 }
 
-/// Any address no route answers.
+/// Any address no route answers. A signed-in officer keeps the navigation, so a mistyped
+/// address is one click from the queue.
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    app_error_page(&AppError::NotFound(format!(
-        "there is no page at {}",
-        req.path()
-    )))
+    let error = AppError::NotFound(format!("there is no page at {}", req.path()));
+    let signed = <SignedIn as actix_web::FromRequest>::from_request(
+        &req,
+        &mut actix_web::dev::Payload::None,
+    )
+    .await
+    .ok();
+    match signed {
+        Some(signed) => error_page_with(&error, Layout::new(&signed, None, "")),
+        None => app_error_page(&error),
+    }
+}
+
+/// The error page of `e` inside the given frame.
+fn error_page_with(e: &AppError, l: Layout) -> HttpResponse {
+    let status = e.status();
+    render_error(ErrorPage {
+        l,
+        status,
+        heading: heading(status),
+        message: capitalise(&e.message()),
+        details: Vec::new(),
+    })
 }

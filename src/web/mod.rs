@@ -39,8 +39,17 @@ use crate::AppState;
 pub use error::{WebError, WebResult};
 pub use session::SignedIn;
 
-/// Mounts every page, the static files and the health check.
+/// Mounts every page, the static files and the health check. Error pages are framed with
+/// the navigation of whoever is signed in ([`error::keep_navigation`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("")
+            .wrap(actix_web::middleware::from_fn(error::keep_navigation))
+            .configure(routes),
+    );
+}
+
+fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(forms::form_config())
         .route("/healthz", web::get().to(home::healthz))
         .route("/static/{file:.*}", web::get().to(assets::serve))
@@ -103,6 +112,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/entries/{id}/print", web::post().to(tickets::print))
         .route("/entries/{id}/printed", web::post().to(tickets::printed))
         .route("/entries/{id}/cancel", web::post().to(tickets::cancel))
+        .route("/entries/{id}/undo", web::post().to(counters::undo))
         .route("/entries/{id}/{action}", web::post().to(counters::act))
         .route("/admin/ports", web::get().to(admin::ports_page))
         .route("/admin/ports", web::post().to(admin::add_port))

@@ -35,6 +35,8 @@ pub struct QueueRow {
     pub waited: String,
     pub window: String,
     pub reason: String,
+    /// The language's English name, for planning interpreters.
+    pub language: String,
 }
 
 /// One counter with someone at it.
@@ -53,6 +55,25 @@ pub struct QueueView {
     pub counters: Vec<CounterRow>,
     pub persons: u32,
     pub generated: String,
+    /// Counters open in the last hour with nobody at them now.
+    pub free: Vec<u32>,
+}
+
+/// Facts beside the order: languages of waiting entries, free counters.
+pub struct Floor {
+    pub languages: std::collections::BTreeMap<i64, String>,
+    pub free: Vec<u32>,
+}
+
+/// The reason without its share clause ("walk-ins get 30% of officer time") when only one
+/// class waits: the share decides nothing then.
+fn reason_shown(reason: &str, both_classes_wait: bool) -> String {
+    match reason.rsplit_once("; ") {
+        Some((rest, share)) if !both_classes_wait && share.ends_with("of officer time") => {
+            rest.to_owned()
+        }
+        _ => reason.to_owned(),
+    }
 }
 
 /// How an entry's class reads: a late appointment waits with the walk-ins.
@@ -68,9 +89,12 @@ fn view(
     port: &Port,
     snapshot: &queue::Snapshot,
     printed: &BTreeSet<i64>,
+    floor: &Floor,
     now: DateTime<Utc>,
 ) -> QueueView {
     let tz: Tz = port.tz();
+    let classes: BTreeSet<_> = snapshot.waiting.iter().map(|e| e.queue_class).collect();
+    let both_classes_wait = classes.len() > 1;
     let rows: Vec<QueueRow> = snapshot
         .waiting
         .iter()
@@ -90,7 +114,15 @@ fn view(
                 .estimated_call_at
                 .map(|w| format::window(tz, &w, now))
                 .unwrap_or_else(|| "not known yet".into()),
-            reason: e.reason.clone(),
+            reason: reason_shown(&e.reason, both_classes_wait),
+            language: floor
+                .languages
+                .get(&e.id)
+                .map(|code| {
+                    portqueue_core::languages::find(code)
+                        .map_or_else(|| code.clone(), |l| l.name.to_owned())
+                })
+                .unwrap_or_default(),
         })
         .collect();
     QueueView {
@@ -115,6 +147,7 @@ fn view(
             })
             .collect(),
         generated: format::clock(tz, snapshot.generated_at, now),
+        free: floor.free.clone(),
     }
 }
 
@@ -155,15 +188,19 @@ pub async fn queue_page(
     query: web::Query<QueueQuery>,
 ) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
-    let (port, snapshot, printed, now) = state
+    let (port, snapshot, printed, floor, now) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let snapshot = queue::snapshot(conn, &port, now)?;
             let printed = tickets::printed_waiting(conn, port.id)?;
-            Ok((port, snapshot, printed, now))
+            let floor = Floor {
+                languages: service::floor::waiting_languages(conn, port.id)?,
+                free: service::floor::free_counters(conn, port.id, now)?,
+            };
+            Ok((port, snapshot, printed, floor, now))
         })
         .await?;
-    let q = view(&port, &snapshot, &printed, now);
+    let q = view(&port, &snapshot, &printed, &floor, now);
     if query.fragment.is_some() {
         return Ok(super::ok(&QueueFragment { q }));
     }

@@ -31,7 +31,8 @@ pub const LABELS: &[(&str, &str)] = &[
 pub struct LanguageChoice {
     pub value: &'static str,
     pub label: String,
-    /// Lower-case words the filter box matches: English and native names, and the code.
+    /// The names the filter box matches, `|`-separated: English and native names, code,
+    /// tag, aliases and other spellings. The script folds accents and case.
     pub search: String,
     pub checked: bool,
 }
@@ -48,7 +49,12 @@ pub fn language_choices(selected: &str) -> Vec<LanguageChoice> {
             } else {
                 format!("{} — {} ({})", l.name, l.native, l.code)
             },
-            search: format!("{} {} {}", l.name, l.native, l.code).to_lowercase(),
+            search: [l.name, l.native, l.code, l.tag]
+                .into_iter()
+                .chain(languages::aliases(l.code))
+                .chain(languages::other_spellings(l.code).iter().copied())
+                .collect::<Vec<_>>()
+                .join("|"),
             checked: Some(l.code) == selected,
         })
         .collect()

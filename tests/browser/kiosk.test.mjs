@@ -1,7 +1,7 @@
 // The officer kiosk, by keyboard alone, and every page through axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signIn, assertAccessible, tabTo, submitByEnter, BASE_URL } from './lib.mjs';
+import { launch, signIn, assertAccessible, tabTo, submitByEnter, expectFocus, BASE_URL } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -53,7 +53,7 @@ test('the live queue, counter and check-in pages are accessible and the counter 
   // Check-in: the search box has the focus; type a name, Enter searches (by POST, so the name
   // stays out of the address), and the first booking's check-in button takes the focus.
   await page.goto(`${BASE_URL}/ports/SYS/check-in`);
-  assert.ok(await page.evaluate(() => document.activeElement?.matches('input[name=q]')), 'the box has the focus');
+  await expectFocus(page, 'input[name=q]', 'the box has the focus');
   await page.keyboard.type('Perez');
   await submitByEnter(page);
   assert.equal(new URL(page.url()).pathname, '/ports/SYS/check-in');
@@ -72,6 +72,7 @@ test('the live queue, counter and check-in pages are accessible and the counter 
   await page.goto(`${BASE_URL}/ports/SYS/counters/4`);
   await assertAccessible(page, 'free counter');
   // "Call next" has the focus.
+  await expectFocus(page, 'button', '"Call next" has the focus');
   await submitByEnter(page);
   assert.match(await page.textContent('body'), /W-\d{4}|A-\d{4}/);
   await assertAccessible(page, 'counter with a called ticket');

@@ -26,12 +26,12 @@ export async function signIn(browser, username) {
   await page.bringToFront();
   await page.goto(`${BASE_URL}/login`);
   // The username field has the focus: type, Tab to the password, Enter to submit.
-  assert.equal(await page.evaluate(() => document.activeElement?.name), 'username', 'the username field has the focus');
+  await expectFocus(page, 'input[name=username]', 'the username field has the focus');
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
   await submitByEnter(page);
-  assert.ok(!page.url().includes('/login'), `still on the sign-in page as ${username}`);
+  assert.ok(!page.url().includes('/login'), `still on the sign-in page as ${username}\n${await describe(page)}`);
   return page;
 }
 
@@ -58,4 +58,33 @@ export async function tabTo(page, selector, limit = 60) {
     await page.keyboard.press('Tab');
   }
   assert.fail(`could not reach ${selector} with Tab`);
+}
+
+/** What the page shows now, for a failure message: the address, the focused element and the
+ *  start of the main text. */
+export async function describe(page) {
+  const seen = await page.evaluate(() => {
+    const a = document.activeElement;
+    return {
+      focus: a ? a.outerHTML.slice(0, 200) : '(nothing)',
+      text: (document.querySelector('main') ?? document.body)?.innerText.replace(/\s+/g, ' ').slice(0, 600) ?? '',
+    };
+  }).catch((e) => ({ focus: `(page not readable: ${e.message})`, text: '' }));
+  return `at ${page.url()}\n  focus: ${seen.focus}\n  page: ${seen.text}`;
+}
+
+/** Waits (up to 3 s) until the focused element matches `selector`; on failure says what had
+ *  the focus instead. Autofocus is applied at a rendering step after `load`, so reading the
+ *  focus at once is a race. */
+export async function expectFocus(page, selector, what) {
+  try {
+    await page.waitForFunction((s) => document.activeElement?.matches(s) ?? false, selector, { timeout: 3000 });
+  } catch {
+    assert.fail(`${what}: expected the focus on ${selector}\n${await describe(page)}`);
+  }
+}
+
+/** Waits until the counter's buttons answer again (they pause briefly after an action). */
+export async function settled(page) {
+  await page.waitForFunction(() => !document.querySelector('form.settling'), null, { timeout: 3000 });
 }

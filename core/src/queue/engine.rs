@@ -205,6 +205,34 @@ fn charge(
     state
 }
 
+/// Takes back the charge of a call that an officer undid, within the port-local day `day`
+/// the call was made: the class's credit loses what the call added (the persons were not
+/// served after all), and the class has an eligible entry again (the one put back).
+/// A state of another day or weight is left alone: the next call starts afresh anyway.
+pub(crate) fn uncharge(
+    state: &ShareState,
+    policy: &Policy,
+    day: NaiveDate,
+    entry: &QueueEntry,
+) -> ShareState {
+    let weights = Weights::of(policy);
+    if state.day != Some(day) || state.walkin_weight != weights.walkin {
+        return *state;
+    }
+    let class = class_index(place(entry, policy).queue_class);
+    let mut next = *state;
+    let mut credit = credits(state);
+    credit[class] =
+        credit[class].saturating_sub(u64::from(entry.party_size) * weights.per_person(class));
+    set_credits(&mut next, credit);
+    if class == WALK_IN {
+        next.walkin_backlogged = true;
+    } else {
+        next.appointment_backlogged = true;
+    }
+    next
+}
+
 fn urgent_key(entry: &QueueEntry, placement: &Placement) -> OrderKey {
     OrderKey {
         at: placement.eligible_at,

@@ -201,6 +201,19 @@ pub fn next_call(
     engine::next_call(entries, policy, tz, state, now)
 }
 
+/// The share state once a call of `entry` made on the port-local `day` is undone: the
+/// entry's class gives back the credit its call earned, so the persons of a call taken back
+/// do not count as served for the fair share (G4), and the entry, waiting again, is ordered
+/// by its unchanged arrival and eligible times (G1-G3).
+pub fn uncharge(
+    state: &ShareState,
+    policy: &Policy,
+    day: NaiveDate,
+    entry: &QueueEntry,
+) -> ShareState {
+    engine::uncharge(state, policy, day, entry)
+}
+
 /// Every waiting entry in the order the engine will call it, with an estimated call window,
 /// by running the same engine forward from `now` with the given counters.
 ///

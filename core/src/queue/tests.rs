@@ -531,3 +531,62 @@ fn booked_appointments_not_yet_here_make_walk_ins_latest_later() {
     // behind everyone waiting: it changes nothing.
     assert_eq!(project_seven(vec![booked(-2, 4, at(10, 0))]), without);
 }
+
+/// Calls everyone in `entries` one after another from `state`, returning the ids in call
+/// order and the state after the last call.
+fn call_all(entries: &[QueueEntry], mut state: ShareState, now: DateTime<Utc>) -> Vec<i64> {
+    let mut left = entries.to_vec();
+    let mut order = Vec::new();
+    while let Some(c) = call(&left, &state, now) {
+        order.push(c.entry_id);
+        state = c.state;
+        left.retain(|e| e.id != c.entry_id);
+    }
+    order
+}
+
+#[test]
+fn an_undone_call_gives_back_its_share_so_the_order_is_as_if_it_never_happened() {
+    // Both classes backlogged, with parties of different sizes so the shares matter.
+    let mut entries = Vec::new();
+    for i in 0..6 {
+        entries.push(walk_in(
+            i,
+            Tier::Standard,
+            1 + (i as u32 % 3),
+            at(8, i as u32),
+        ));
+        entries.push(appointment(
+            100 + i,
+            Tier::Standard,
+            1 + (i as u32 % 2),
+            at(8, 30),
+            at(9, i as u32),
+        ));
+    }
+    let now = at(9, 10);
+    let day = now.date_naive();
+    // Two calls, then the second is undone: the entry is back with its own times.
+    let first = call(&entries, &ShareState::default(), now).unwrap();
+    let rest: Vec<_> = entries
+        .iter()
+        .filter(|e| e.id != first.entry_id)
+        .cloned()
+        .collect();
+    let second = call(&rest, &first.state, now).unwrap();
+    let undone_entry = rest.iter().find(|e| e.id == second.entry_id).unwrap();
+    let restored = uncharge(&second.state, &Policy::default(), day, undone_entry);
+    assert_eq!(restored.walkin_credit, first.state.walkin_credit);
+    assert_eq!(restored.appointment_credit, first.state.appointment_credit);
+    // Everyone left is called in the same order as if the second call never happened.
+    assert_eq!(
+        call_all(&rest, restored, now),
+        call_all(&rest, first.state, now)
+    );
+    // Another day's state is left alone.
+    let other_day = day.succ_opt().unwrap();
+    assert_eq!(
+        uncharge(&second.state, &Policy::default(), other_day, undone_entry),
+        second.state
+    );
+}

@@ -29,10 +29,10 @@ fn status_after(event: &Event) -> Option<Status> {
         EventKind::Served => Some(Status::Served),
         EventKind::NoShow => Some(Status::NoShow),
         EventKind::Withdrawn => Some(Status::Withdrawn),
-        EventKind::TicketPrinted => None,
+        EventKind::TicketPrinted | EventKind::Undone => None,
     };
     match event.kind {
-        EventKind::TicketPrinted => None,
+        EventKind::TicketPrinted | EventKind::Undone => None,
         _ => event.to.or(implied),
     }
 }
@@ -140,8 +140,16 @@ pub fn daily(input: &DayInput) -> DailyReport {
     let hour_starts = hour_starts(start, end);
     let mut warnings = Vec::new();
 
-    // The day's log: only events before its end, in time order, ties in the given order.
-    let mut log: Vec<&Event> = input.events.iter().filter(|e| e.at < end).collect();
+    // The day's log: only events before its end, without the actions taken back, in time
+    // order, ties in the given order.
+    let before_end: Vec<Event> = input
+        .events
+        .iter()
+        .filter(|e| e.at < end)
+        .cloned()
+        .collect();
+    let kept = crate::events::without_undone(&before_end);
+    let mut log: Vec<&Event> = kept.iter().collect();
     log.sort_by_key(|e| e.at);
     let mut by_entry: BTreeMap<i64, Vec<(usize, &Event)>> = BTreeMap::new();
     for (seq, event) in log.into_iter().enumerate() {

@@ -1,0 +1,162 @@
+// A hurried day: a double Enter at the counter, undo, the language picker's matching and
+// the check-in search, each as an officer would do it in Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, signIn, submitByEnter, expectFocus, settled, describe, BASE_URL } from './lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function registerWalkIn(party) {
+  const res = await fetch(`${BASE_URL}/api/v1/ports/SYS/walk-ins`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${process.env.PQ_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ party_size: party, language: 'hat', barriers: ['language'], tier: 'priority', vulnerabilities: ['infant'] }),
+  });
+  const body = await res.text();
+  assert.equal(res.status, 201, body);
+  return JSON.parse(body);
+}
+
+async function entryStatus(page, ticket) {
+  const text = await page.textContent('main');
+  return text.includes(ticket);
+}
+
+test('a double Enter after "Call next" calls once and completes nobody; undo takes an action back', async () => {
+  // Nobody else waits at this port's counter 12 before this test's walk-ins are called.
+  const page = await signIn(browser, 'ofelia');
+  // Empty the queue first so the call is of this test's party.
+  for (;;) {
+    await page.goto(`${BASE_URL}/ports/SYS/counters/12`);
+    const text = await page.textContent('main');
+    if (text.includes('Now at this counter')) {
+      await settled(page);
+      await Promise.all([page.waitForNavigation(), page.click('button:has-text("Complete")')]);
+      continue;
+    }
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("Call next")')]);
+    if ((await page.textContent('main')).includes('Nobody is eligible')) break;
+  }
+  const party = await registerWalkIn(5);
+  await page.goto(`${BASE_URL}/ports/SYS/counters/12`);
+  await expectFocus(page, 'button', '"Call next" has the focus');
+  // Enter, then Enter again 65 ms later (the page may or may not have changed by then), then
+  // a third right after the new page loads.
+  const navigated = page.waitForNavigation({ waitUntil: 'load' });
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(65);
+  await page.keyboard.press('Enter');
+  await navigated;
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(1500);
+  const main = await page.textContent('main');
+  assert.match(main, /Now at this counter/, `the party is still at the counter\n${await describe(page)}`);
+  assert.ok(main.includes(party.ticket), `${party.ticket} was called\n${await describe(page)}`);
+  assert.doesNotMatch(main, /marked as served/, 'nobody was completed');
+  await expectFocus(page, '#at-counter-ticket', 'the focus is on the ticket, not on Complete');
+
+  // Undo the call: the party is back waiting, the counter is free.
+  const undoCall = page.locator('form.undo button');
+  assert.match(await undoCall.textContent(), new RegExp(`Undo the call of ${party.ticket}`));
+  await settled(page);
+  await Promise.all([page.waitForNavigation(), undoCall.click()]);
+  assert.match(await page.textContent('main'), /Undone/);
+  assert.match(await page.textContent('main'), /This counter is free/, await describe(page));
+  await page.goto(`${BASE_URL}/ports/SYS/queue`);
+  assert.ok(await entryStatus(page, party.ticket), `${party.ticket} waits again`);
+
+  // Call, complete, undo the completion: back at the counter, not served.
+  await page.goto(`${BASE_URL}/ports/SYS/counters/12`);
+  await expectFocus(page, 'button', '"Call next" has the focus');
+  await submitByEnter(page);
+  assert.ok((await page.textContent('main')).includes(party.ticket), await describe(page));
+  await settled(page);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Complete")')]);
+  assert.match(await page.textContent('main'), /marked as served/);
+  const undoDone = page.locator('form.undo button');
+  assert.match(await undoDone.textContent(), new RegExp(`Undo the completion of ${party.ticket}`));
+  await settled(page);
+  await Promise.all([page.waitForNavigation(), undoDone.click()]);
+  const back = await page.textContent('main');
+  assert.match(back, /Now at this counter/, await describe(page));
+  assert.ok(back.includes(party.ticket));
+  // Leave the counter free for the other tests.
+  await settled(page);
+  await Promise.all([page.waitForNavigation(), page.click('button:has-text("Complete")')]);
+});
+
+test('the language picker matches word starts, accents and spellings, and says "no match"', async () => {
+  const page = await signIn(browser, 'ofelia');
+  await page.goto(`${BASE_URL}/ports/SYS/walk-ins/new`);
+  await expectFocus(page, '#f-language-filter', 'the language filter has the focus');
+  const cases = [
+    ['dari', 'prs'], ['kreyol', 'hat'], ['KREYÒL', 'hat'], ['espanol', 'spa'], ['francais', 'fra'],
+    ['turkce', 'tur'], ['kiche', 'quc'], ['quiche', 'quc'], ['kekchi', 'kek'], ['mandarin', 'cmn'],
+    ['arabic', 'arb'], ['ht', 'hat'], ['prs', 'prs'],
+  ];
+  for (const [typed, code] of cases) {
+    await page.fill('#f-language-filter', typed);
+    const chosen = await page.inputValue('#f-language');
+    assert.equal(chosen, code, `"${typed}" selects ${code}, not ${chosen}\n${await describe(page)}`);
+    const visible = await page.$$eval('#f-language option:not([hidden])', (os) => os.map((o) => o.value).filter(Boolean));
+    assert.ok(visible.includes(code), `"${typed}": ${code} is shown`);
+    assert.match(await page.textContent('#f-language-match'), /Selected:/);
+  }
+  // "dari" shows Dari only, never Mandarin.
+  await page.fill('#f-language-filter', 'dari');
+  const shown = await page.$$eval('#f-language option:not([hidden])', (os) => os.map((o) => o.value).filter(Boolean));
+  assert.deepEqual(shown, ['prs']);
+  // No match: nothing stays selected, the box says so, Enter stays put, and a submit is refused.
+  await page.fill('#f-language-filter', 'zzzz');
+  assert.equal(await page.inputValue('#f-language'), '');
+  assert.match(await page.textContent('#f-language-match'), /No language matches/);
+  await page.keyboard.press('Enter');
+  await expectFocus(page, '#f-language-filter', 'Enter with no match stays in the box');
+  await page.check('input[name=barriers][value=language]');
+  await Promise.all([page.waitForNavigation(), page.click('form[action$="/walk-ins/new"] button[type=submit]')]);
+  assert.match(await page.textContent('main'), /choose the applicant's language/i, await describe(page));
+});
+
+test('check-in search ignores accents and finds part of a confirmation number', async () => {
+  const page = await signIn(browser, 'ofelia');
+  for (const q of ['Garcia', 'garcía maria', '24127']) {
+    await page.goto(`${BASE_URL}/ports/SYS/check-in`);
+    await expectFocus(page, 'input[name=q]', 'the box has the focus');
+    await page.keyboard.type(q);
+    await submitByEnter(page);
+    const text = await page.textContent('main');
+    assert.match(text, /SYS-24127/, `"${q}" finds SYS-24127\n${await describe(page)}`);
+    assert.match(text, /María José García/);
+  }
+  await page.goto(`${BASE_URL}/ports/SYS/check-in`);
+  await expectFocus(page, 'input[name=q]', 'the box has the focus');
+  await submitByEnter(page);
+  assert.match(await page.textContent('main'), /Nothing to search for/, await describe(page));
+});
+
+test('at 1280x1024 the walk-in submit is in view and the late tag stays in its column', async () => {
+  const page = await signIn(browser, 'ofelia');
+  await page.setViewportSize({ width: 1280, height: 1024 });
+  await page.goto(`${BASE_URL}/ports/SYS/walk-ins/new`);
+  const submit = page.locator('form[action$="/walk-ins/new"] button[type=submit]');
+  const box = await submit.boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= 1024, `the submit is in view: ${JSON.stringify(box)}`);
+  // Still in view with the focus further down the form.
+  await page.focus('#f-barrier_note');
+  const after = await submit.boundingBox();
+  assert.ok(after && after.y + after.height <= 1024, `still in view: ${JSON.stringify(after)}`);
+
+  // The check-in list: every tag fits inside its own fact.
+  await page.goto(`${BASE_URL}/ports/SYS/check-in`);
+  await expectFocus(page, 'input[name=q]', 'the box has the focus');
+  await page.keyboard.type('SYS-');
+  await submitByEnter(page);
+  assert.match(await page.textContent('main'), /late: waits with the walk-ins/, 'a late booking is listed');
+  const overflowing = await page.$$eval('.facts .tag', (tags) => tags
+    .filter((t) => t.getBoundingClientRect().right > t.closest('div').getBoundingClientRect().right + 1)
+    .map((t) => t.textContent));
+  assert.deepEqual(overflowing, [], 'no tag runs into the next fact');
+});
