@@ -8,7 +8,7 @@ use portqueue_core::events::{EventKind, Punctuality};
 use portqueue_core::{Class, FieldErrors, Status, languages};
 
 use super::walk_ins::{TriageInput, check_party_size, draw_ticket, insert_waiting, join_names};
-use super::{lock_port, log_access, transaction};
+use super::{live, lock_port, log_access, transaction};
 use crate::auth::{Actor, Role, random_secret};
 use crate::db::models::{Appointment, NewEntry, Port};
 use crate::db::schema::{appointments, entries};
@@ -377,7 +377,7 @@ pub fn check_in(
         return Err(errors.into());
     }
     let confirmation = confirmation.trim().to_ascii_uppercase();
-    transaction(conn, |conn| {
+    live::commit(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         let appointment: Appointment = appointments::table
@@ -404,7 +404,8 @@ pub fn check_in(
         }
         let slot_at = from_db(appointment.slot_at);
         let arrival = punctuality(&port, slot_at, now);
-        let ticket = draw_ticket(conn, &port, Class::Appointment)?;
+        live::locked(conn, &port, now, |conn, state| {
+        let ticket = draw_ticket(conn, &port, state, Class::Appointment)?;
         let new = NewEntry {
             port_id: port.id,
             ticket: ticket.to_string(),
@@ -425,10 +426,11 @@ pub fn check_in(
             status_token: random_secret(),
             created_by: actor.id(),
         };
-        let view = insert_waiting(
+        let (view, change) = insert_waiting(
             conn,
             actor,
             &port,
+            state,
             new,
             EventKind::CheckedIn,
             |snap| {
@@ -438,7 +440,8 @@ pub fn check_in(
             },
             now,
         )?;
-        Ok((view, arrival))
+        Ok(((view, arrival), Some(change)))
+        })
     })
 }
 

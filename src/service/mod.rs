@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod appointments;
 pub mod entries;
+pub mod live;
 pub mod ports;
 pub mod public;
 pub mod queue;

@@ -159,7 +159,7 @@ pub async fn queue_page(
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let snapshot = queue::snapshot(conn, &port, now)?;
-            let printed = tickets::printed_waiting(conn, port.id)?;
+            let printed = tickets::printed_waiting(&snapshot);
             Ok((port, snapshot, printed, now))
         })
         .await?;
