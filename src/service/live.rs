@@ -272,9 +272,7 @@ impl PortState {
 
     /// The waiting entries, by id.
     pub fn waiting(&self) -> impl Iterator<Item = &Entry> {
-        self.open
-            .values()
-            .filter(|e| e.status() == Status::Waiting)
+        self.open.values().filter(|e| e.status() == Status::Waiting)
     }
 
     /// The called entries, by id.

@@ -284,10 +284,7 @@ pub fn call_next(
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         let call = live::locked(conn, &port, now, |_, state| {
-            if let Some(busy) = state
-                .called()
-                .find(|e| e.counter == Some(counter_db))
-            {
+            if let Some(busy) = state.called().find(|e| e.counter == Some(counter_db)) {
                 return Err(AppError::Conflict(format!(
                     "counter {counter} is still with {}: complete, no-show or withdraw it first",
                     busy.ticket

@@ -18,8 +18,8 @@ use portqueue_core::tickets::{
 };
 
 use super::entries::load;
-use super::public::local_hhmm;
 use super::live::{self, Change};
+use super::public::local_hhmm;
 use super::queue::{EntryView, Snapshot, snapshot};
 use super::{EventDetail, lock_port, record_event};
 use crate::auth::Actor;

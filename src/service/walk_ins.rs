@@ -248,7 +248,8 @@ pub(crate) fn insert_waiting(
         projected.iter().find(|p| p.entry_id == entry.id),
     );
     let placement = engine::place(&entry.queue_entry(), &port.policy());
-    let mut snap = EntrySnapshot {        ticket: entry.ticket.clone(),
+    let mut snap = EntrySnapshot {
+        ticket: entry.ticket.clone(),
         class: entry.class(),
         queue_class: placement.queue_class,
         tier: entry.tier(),
@@ -303,38 +304,38 @@ pub fn register(
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         live::locked(conn, &port, now, |conn, state| {
-        let ticket = draw_ticket(conn, &port, state, Class::WalkIn)?;
-        let new = NewEntry {
-            port_id: port.id,
-            ticket: ticket.to_string(),
-            class: Class::WalkIn.as_str().into(),
-            tier: walk_in.triage.tier.as_str().into(),
-            party_size: i32::try_from(walk_in.party_size).unwrap_or(1),
-            language: walk_in.language.into(),
-            barriers: join_names(&walk_in.barriers),
-            barrier_note: walk_in.barrier_note.clone(),
-            vulnerabilities: join_names(&walk_in.triage.vulnerabilities),
-            urgent_reason: walk_in.triage.urgent_reason.clone(),
-            name: walk_in.name.clone(),
-            nationality: walk_in.nationality.clone(),
-            appointment_id: None,
-            slot_at: None,
-            arrived_at: to_db(now),
-            status: Status::Waiting.as_str().into(),
-            status_token: random_secret(),
-            created_by: actor.id(),
-        };
-        let (view, change) = insert_waiting(
-            conn,
-            actor,
-            &port,
-            state,
-            new,
-            EventKind::Registered,
-            |_| {},
-            now,
-        )?;
-        Ok((view, Some(change)))
+            let ticket = draw_ticket(conn, &port, state, Class::WalkIn)?;
+            let new = NewEntry {
+                port_id: port.id,
+                ticket: ticket.to_string(),
+                class: Class::WalkIn.as_str().into(),
+                tier: walk_in.triage.tier.as_str().into(),
+                party_size: i32::try_from(walk_in.party_size).unwrap_or(1),
+                language: walk_in.language.into(),
+                barriers: join_names(&walk_in.barriers),
+                barrier_note: walk_in.barrier_note.clone(),
+                vulnerabilities: join_names(&walk_in.triage.vulnerabilities),
+                urgent_reason: walk_in.triage.urgent_reason.clone(),
+                name: walk_in.name.clone(),
+                nationality: walk_in.nationality.clone(),
+                appointment_id: None,
+                slot_at: None,
+                arrived_at: to_db(now),
+                status: Status::Waiting.as_str().into(),
+                status_token: random_secret(),
+                created_by: actor.id(),
+            };
+            let (view, change) = insert_waiting(
+                conn,
+                actor,
+                &port,
+                state,
+                new,
+                EventKind::Registered,
+                |_| {},
+                now,
+            )?;
+            Ok((view, Some(change)))
         })
     })
 }
