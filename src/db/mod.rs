@@ -226,7 +226,7 @@ impl ManageConnection for Manager {
             // A busy timeout so concurrent writers queue instead of failing, foreign keys on,
             // and with WAL (set in `establish`) a normal sync is durable enough.
             c.batch_execute(
-                "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                "PRAGMA busy_timeout = 15000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
             )
             .map_err(|e| OpenError::connect(&self.location, &e.to_string()))?;
         }

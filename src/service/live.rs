@@ -24,6 +24,7 @@
 //! next reader or writer read it again; it never makes anyone trust older data.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
@@ -415,6 +416,7 @@ impl Change {
     /// Applies the change once committed: the kept state moves from the revision before to
     /// the change's; a kept state of any other revision is dropped (read again when needed).
     pub fn apply(self) {
+        APPLIED.fetch_add(1, Ordering::AcqRel);
         if self.port.instance.is_empty() {
             return;
         }
@@ -441,6 +443,15 @@ impl Change {
         }
         state.snapshot = None;
     }
+}
+
+/// How many changes this process has applied to kept queues, all ports together: a cheap
+/// "did anything change here since?" for caches built on top (the board hub).
+static APPLIED: AtomicU64 = AtomicU64::new(0);
+
+/// The count of changes this process applied so far.
+pub fn applied_changes() -> u64 {
+    APPLIED.load(Ordering::Acquire)
 }
 
 /// Runs a change in one transaction and, once committed, applies it to the kept state.
