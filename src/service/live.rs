@@ -25,7 +25,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
@@ -309,7 +309,24 @@ impl PortState {
     }
 }
 
-type Slot = Arc<Mutex<Option<PortState>>>;
+/// A port's kept state, and a condition signalled when a change in flight is applied or
+/// given up.
+#[derive(Debug, Default)]
+struct Kept {
+    state: Mutex<Option<PortState>>,
+    settled: Condvar,
+}
+
+type Slot = Arc<Kept>;
+
+/// How long a change waits for the change before it (committed, not yet applied here) to be
+/// applied, before it reads the queue from the database instead.
+const WAIT_FOR_APPLY: std::time::Duration = std::time::Duration::from_secs(2);
+
+thread_local! {
+    /// The port whose kept state this thread's change staged, to settle after its commit.
+    static WRITING: std::cell::RefCell<Option<Slot>> = const { std::cell::RefCell::new(None) };
+}
 
 /// Every port this process has kept, by (id, instance).
 static PORTS: LazyLock<Mutex<HashMap<(i64, String), Slot>>> = LazyLock::new(Mutex::default);
@@ -361,7 +378,24 @@ fn at_revision<T>(
         return f(conn, &mut state);
     }
     let slot = slot(port);
-    let mut kept = slot.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+    if !newer_is_fine {
+        // The change before this one committed (we hold the port's lock) and is being
+        // applied on another thread: wait for it rather than read the whole queue again.
+        let deadline = std::time::Instant::now() + WAIT_FOR_APPLY;
+        while kept.as_ref().is_some_and(|s| s.revision == STAGED) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            kept = slot
+                .settled
+                .wait_timeout(kept, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        WRITING.with(|w| *w.borrow_mut() = Some(Arc::clone(&slot)));
+    }
     match kept.as_mut() {
         // A reader may see a change committed after it read the port (this process applied
         // it meanwhile); a change must decide on exactly the state before it.
@@ -421,7 +455,7 @@ impl Change {
             return;
         }
         let slot = slot(&self.port);
-        let mut kept = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(state) = kept.as_mut() else {
             return;
         };
@@ -459,11 +493,26 @@ pub fn commit<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> AppResult<(T, Option<Change>)>,
 ) -> AppResult<T> {
-    let (value, change) = super::transaction(conn, f)?;
-    if let Some(change) = change {
-        change.apply();
+    let done = super::transaction(conn, f);
+    let staged = WRITING.with(|w| w.borrow_mut().take());
+    let value = match done {
+        Ok((value, Some(change))) => {
+            change.apply();
+            Ok(value)
+        }
+        Ok((value, None)) => Ok(value),
+        Err(e) => Err(e),
+    };
+    if let Some(slot) = staged {
+        // A change that staged and then failed (or made no change) leaves no half state.
+        let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.as_ref().is_some_and(|s| s.revision == STAGED) {
+            *kept = None;
+        }
+        drop(kept);
+        slot.settled.notify_all();
     }
-    Ok(value)
+    value
 }
 
 /// Forgets every kept port (for tests that play a restarted server).
