@@ -196,14 +196,14 @@ fn requests(
     for _ in 0..2 {
         step(&mut conn, &mut |c| {
             first.get_or_insert(
-                walk_ins::register(c, &officer, port.id, &walk_in, now).expect("register"),
+                walk_ins::register(c, officer, port.id, &walk_in, now).expect("register"),
             );
         });
     }
     let first = first.expect("registered");
     appointments::import(
         &mut conn,
-        &supervisor,
+        supervisor,
         port.id,
         &[AppointmentRow {
             confirmation: "AB-1".into(),
@@ -217,14 +217,14 @@ fn requests(
     )
     .expect("import");
     step(&mut conn, &mut |c| {
-        appointments::check_in(c, &officer, port.id, "AB-1", &TriageInput::default(), now)
+        appointments::check_in(c, officer, port.id, "AB-1", &TriageInput::default(), now)
             .expect("check in");
     });
     step(&mut conn, &mut |c| {
-        tickets::record_print(c, &officer, first.id, &PrintOutcome::Browser, now).expect("print");
+        tickets::record_print(c, officer, first.id, &PrintOutcome::Browser, now).expect("print");
     });
     step(&mut conn, &mut |c| {
-        tickets::ticket_doc(c, &officer, first.id, "http://x", now).expect("ticket");
+        tickets::ticket_doc(c, officer, first.id, "http://x", now).expect("ticket");
     });
     step(&mut conn, &mut |c| {
         let snapshot = queue::snapshot(c, port, now).expect("snapshot");
@@ -237,7 +237,7 @@ fn requests(
         public::board(c, &port.code, now).expect("board");
     });
     step(&mut conn, &mut |c| {
-        queue::call_next(c, &officer, port.id, 3, now)
+        queue::call_next(c, officer, port.id, 3, now)
             .expect("call")
             .expect("someone called");
     });
@@ -245,8 +245,8 @@ fn requests(
         let at = queue::at_counter(c, port.id, 3)
             .expect("counter")
             .expect("someone");
-        entry_actions::view_personal(c, &officer, at.id, now).expect("view");
-        entry_actions::act(c, &officer, at.id, Action::Complete, None, now).expect("complete");
+        entry_actions::view_personal(c, officer, at.id, now).expect("view");
+        entry_actions::act(c, officer, at.id, Action::Complete, None, now).expect("complete");
     });
     // After a restart: the queue is read from the database again.
     live::forget_all();

@@ -333,11 +333,7 @@ static PORTS: LazyLock<Mutex<HashMap<(i64, String), Slot>>> = LazyLock::new(Mute
 
 fn slot(port: &Port) -> Slot {
     let mut ports = PORTS.lock().unwrap_or_else(PoisonError::into_inner);
-    Arc::clone(
-        ports
-            .entry((port.id, port.instance.clone()))
-            .or_insert_with(Slot::default),
-    )
+    Arc::clone(ports.entry((port.id, port.instance.clone())).or_default())
 }
 
 /// Runs `f` on the port's queue as of `port.revision`, read again first if the kept one is
