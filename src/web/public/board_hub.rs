@@ -11,9 +11,12 @@
 //!   of asking again, so a thousand requests at once cost one or two reads;
 //! - the board is computed again only when the revision moved (or the cached one is older
 //!   than [`BOARD_MAX_AGE`]), once per revision whatever the number of readers;
-//! - feeds accept a check up to [`super::FEED_POLL`] old, so all the feeds of a port together
-//!   cost about one indexed read a second; the page and its JSON ask for a check that started
-//!   after the request came in, so they never show a board older than the request.
+//! - feeds, the page and its JSON accept a check up to [`super::FEED_POLL`] old, provided
+//!   this process applied no change to any queue since (`service::live::applied_changes`):
+//!   all of them see every change made through this server at once and another server's
+//!   within a second, and all the readers of a port together cost about one indexed read a
+//!   second. A reader served from the last answer clones it from behind a plain mutex and
+//!   never waits on a check in flight.
 //!
 //! Each server process has its own hub; the revision lives in the database, so several
 //! processes on one PostgreSQL each see every change within a check.
