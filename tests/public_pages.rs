@@ -1043,3 +1043,115 @@ async fn an_unknown_port_has_no_feed_and_takes_no_place() {
     assert_eq!(app.state.board_hub.open_feeds(), 0);
     assert_eq!(app.state.board_hub.computations(), 0);
 }
+
+/// A real server on loopback for `app`, run on its own thread; returns its address.
+fn serve_on_loopback(app: &TestApp) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let state = app.state.clone();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            actix_web::HttpServer::new(move || {
+                App::new()
+                    .app_data(web::Data::new(state.clone()))
+                    .configure(portqueue::configure)
+            })
+            .workers(1)
+            .listen(listener)
+            .expect("listen")
+            .run()
+            .await
+        })
+    });
+    addr
+}
+
+/// Opens a live feed as `forwarded_for` (through a proxy's `X-Forwarded-For`) or directly;
+/// returns the status and, when open, the connection after its first event.
+fn open_feed(addr: SocketAddr, forwarded_for: Option<&str>) -> (u16, TcpStream) {
+    use std::io::Write;
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let forwarded = forwarded_for
+        .map(|a| format!("X-Forwarded-For: {a}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET /board/SYS/events HTTP/1.1\r\nHost: {addr}\r\n{forwarded}\r\n"
+    )
+    .unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("\r\n\r\n") {
+        stream.read_exact(&mut byte).expect("answer");
+        seen.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&seen).into_owned();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    if status == 200 {
+        // Up to the first event's end.
+        while !String::from_utf8_lossy(&seen).contains("data: ") {
+            stream.read_exact(&mut byte).expect("first event");
+            seen.push(byte[0]);
+        }
+    }
+    (status, stream)
+}
+
+/// Waits until `hub` holds `open` feeds; false after 20 seconds.
+fn feeds_settle_at(hub: &BoardHub, open: usize) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while std::time::Instant::now() < deadline {
+        if hub.open_feeds() == open {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn a_feed_frees_its_place_when_its_client_goes_and_one_address_cannot_take_every_place() {
+    let mut app = port_with_officer();
+    let hub = std::sync::Arc::new(BoardHub::with_address_limit(6, 3));
+    app.state.board_hub = hub.clone();
+    let addr = serve_on_loopback(&app);
+
+    // One address gets its share of the places, and no more; another address still gets in.
+    let mut from_one: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let (status, stream) = open_feed(addr, Some("203.0.113.7"));
+            assert_eq!(status, 200);
+            stream
+        })
+        .collect();
+    assert_eq!(open_feed(addr, Some("203.0.113.7")).0, 503);
+    let (status, other) = open_feed(addr, Some("198.51.100.2"));
+    assert_eq!(status, 200, "another address is not held back");
+    assert!(feeds_settle_at(&hub, 4));
+
+    // The clients go away without a word: their places come free, within a few heartbeats,
+    // and the address may open feeds again.
+    from_one.clear();
+    drop(other);
+    assert!(
+        feeds_settle_at(&hub, 0),
+        "closed feeds still hold {} places",
+        hub.open_feeds()
+    );
+    assert_eq!(
+        hub.open_feeds_from("203.0.113.7".parse().unwrap()),
+        0,
+        "the address's count is freed too"
+    );
+    let reopened: Vec<TcpStream> = (0..3)
+        .map(|_| {
+            let (status, stream) = open_feed(addr, Some("203.0.113.7"));
+            assert_eq!(status, 200, "places freed by gone clients are given again");
+            stream
+        })
+        .collect();
+    assert_eq!(reopened.len(), 3);
+}

@@ -426,3 +426,218 @@ fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_th
         );
     }
 }
+
+/// Sets up port SYS with an officer (by command line, as an operator would) and today's
+/// bookings around now; returns the officer's API token.
+fn set_up_port(dir: &Path, url: &str) -> String {
+    cli(
+        dir,
+        url,
+        &[
+            "port",
+            "add",
+            "--code",
+            "SYS",
+            "--name",
+            "San Ysidro",
+            "--timezone",
+            "America/Tijuana",
+        ],
+        None,
+    );
+    let password = format!("{PASSWORD}\n");
+    cli(
+        dir,
+        url,
+        &[
+            "officer",
+            "add",
+            "--username",
+            "ofelia",
+            "--role",
+            "officer",
+            "--port",
+            "SYS",
+            "--password-stdin",
+        ],
+        Some(&password),
+    );
+    let now = Utc::now();
+    let mut csv = String::from("confirmation,slot_at,party_size,name,nationality,language\n");
+    for (i, minutes) in [-30i64, -20, -10, 0, 5, 10].into_iter().enumerate() {
+        let slot =
+            (now + chrono::Duration::minutes(minutes)).to_rfc3339_opts(SecondsFormat::Secs, true);
+        csv.push_str(&format!(
+            "AP-{i:02},{slot},{},Person {i},Peru,spa\n",
+            1 + i % 3
+        ));
+    }
+    std::fs::write(dir.join("today.csv"), csv).unwrap();
+    cli(
+        dir,
+        url,
+        &["import-appointments", "--port", "SYS", "today.csv"],
+        None,
+    );
+    cli(dir, url, &["token", "create", "--username", "ofelia"], None)
+        .trim()
+        .to_owned()
+}
+
+fn waiting_tickets(addr: SocketAddr, token: &str) -> Vec<String> {
+    let (status, body) = http(addr, "GET", "/api/v1/ports/SYS/queue", Some(token), None);
+    assert_eq!(status, 200, "{body}");
+    let queue: Value = serde_json::from_str(&body).unwrap();
+    queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["ticket"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Each server keeps the port's queue in memory; neither may decide on it once the other
+/// changed the port. Every step reads or changes the queue on one server right after the
+/// other server changed it, sequentially, so each server's kept queue is warm and stale at
+/// the moment it is asked.
+#[test]
+fn neither_server_decides_on_a_stale_kept_queue() {
+    let Some(server_url) = test_postgres_url() else {
+        eprintln!("skipped: two app servers need PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_postgres_database(&server_url);
+    let token = set_up_port(dir.path(), &url);
+    let servers = [
+        Server::start(dir.path(), &url, 1),
+        Server::start(dir.path(), &url, 2),
+    ];
+    let [a, b] = [servers[0].addr, servers[1].addr];
+    let walk_in = |addr: SocketAddr, size: usize| {
+        let body = json!({"party_size": size, "language": "spa", "barriers": ["language"]});
+        let (status, body) = http(
+            addr,
+            "POST",
+            "/api/v1/ports/SYS/walk-ins",
+            Some(&token),
+            Some(&body),
+        );
+        assert_eq!(status, 201, "{body}");
+        serde_json::from_str::<Value>(&body).unwrap()["ticket"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // Both servers read the queue, then each registration on one shows at once on the other,
+    // and ticket numbers continue across them.
+    let mut expected_waiting = Vec::new();
+    for i in 0..12usize {
+        let (here, there) = if i % 2 == 0 { (a, b) } else { (b, a) };
+        assert_eq!(waiting_tickets(here, &token).len(), expected_waiting.len());
+        let ticket = walk_in(here, 1 + i % 4);
+        assert!(!expected_waiting.contains(&ticket), "{ticket} drawn twice");
+        expected_waiting.push(ticket.clone());
+        let seen = waiting_tickets(there, &token);
+        assert!(
+            seen.contains(&ticket),
+            "{ticket} registered on one server is missing on the other: {seen:?}"
+        );
+        assert_eq!(seen.len(), expected_waiting.len());
+    }
+    // Check-ins alternate too (the bookings leave the estimates' expected arrivals).
+    for i in 0..6usize {
+        let server = if i % 2 == 0 { b } else { a };
+        let (status, body) = http(
+            server,
+            "POST",
+            &format!("/api/v1/ports/SYS/appointments/AP-{i:02}/check-in"),
+            Some(&token),
+            Some(&json!({})),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+
+    // The engine's order from the stored state: what the servers must call, in turn.
+    let pool = db::open(&Location::Postgres(url.clone()), 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    let port = port_by_code(&mut conn, "SYS").unwrap();
+    let stored: Vec<Entry> = entries::table
+        .select(Entry::as_select())
+        .order(entries::id.asc())
+        .load(&mut conn)
+        .unwrap();
+    let mut queue: Vec<_> = stored.iter().map(Entry::queue_entry).collect();
+    let mut share = port.share_state();
+    let mut expected = Vec::new();
+    let now = Utc::now();
+    while let Some(call) = engine::next_call(&queue, &port.policy(), port.tz(), &share, now) {
+        share = call.state;
+        queue.retain(|e| e.id != call.entry_id);
+        expected.push(call.entry_id);
+    }
+    assert_eq!(expected.len(), 18, "everyone is eligible");
+
+    // Calls alternate between the servers, each at its own counter, with a warm kept queue
+    // on both: each call must be the next in the engine's order, never one the other server
+    // already called.
+    let mut called = Vec::new();
+    for (k, want) in expected.iter().enumerate() {
+        let server = if k % 2 == 0 { a } else { b };
+        let counter = 1 + k;
+        // The other server reads the queue (and so keeps it) before this call.
+        let other = if k % 2 == 0 { b } else { a };
+        waiting_tickets(other, &token);
+        let (status, body) = http(
+            server,
+            "POST",
+            &format!("/api/v1/ports/SYS/counters/{counter}/call-next"),
+            Some(&token),
+            None,
+        );
+        assert_eq!(status, 200, "call {k}: {body}");
+        let id = serde_json::from_str::<Value>(&body).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        assert!(!called.contains(&id), "entry {id} called twice");
+        assert_eq!(
+            id, *want,
+            "call {k} on server {server} is out of the engine's order"
+        );
+        called.push(id);
+        // The counter just used is busy on both servers.
+        for addr in [a, b] {
+            let (status, body) = http(
+                addr,
+                "POST",
+                &format!("/api/v1/ports/SYS/counters/{counter}/call-next"),
+                Some(&token),
+                None,
+            );
+            assert_eq!(status, 409, "counter {counter} is busy: {body}");
+        }
+    }
+    // Completing on one server frees the counter on the other.
+    let (status, body) = http(
+        b,
+        "POST",
+        &format!("/api/v1/entries/{}/complete", called[0]),
+        Some(&token),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = http(
+        a,
+        "POST",
+        "/api/v1/ports/SYS/counters/1/call-next",
+        Some(&token),
+        None,
+    );
+    assert_eq!(
+        status, 204,
+        "counter 1 is free on the other server, and nobody waits"
+    );
+    assert!(waiting_tickets(a, &token).is_empty());
+    assert!(waiting_tickets(b, &token).is_empty());
+}

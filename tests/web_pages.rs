@@ -5,7 +5,7 @@ mod common;
 use actix_web::http::StatusCode;
 use diesel::prelude::*;
 
-use common::web::{Browser, Page};
+use common::web::{Browser, Page, unescape};
 use common::{NowUtc, PASSWORD, TestApp, test_app};
 use portqueue::db::schema::{access_log, appointments, entries};
 use portqueue::service::{accounts, appointments as bookings};
@@ -1089,4 +1089,81 @@ async fn the_queue_marks_a_waiting_entry_whose_ticket_never_printed() {
     let fragment = browser.get("/ports/SYS/queue?fragment=1").await;
     assert!(fragment.element_text(&badge(first)).is_none());
     assert_eq!(fragment.body.matches("ticket not printed").count(), 1);
+}
+
+#[actix_web::test]
+async fn a_long_queue_lists_the_next_200_pages_the_rest_and_finds_any_ticket() {
+    let app = port_with_staff();
+    let port = app.with_conn(|c| portqueue::service::port_by_code(c, "SYS").unwrap());
+    let officer = portqueue::auth::Actor::from_user(&app.with_conn(|c| {
+        portqueue::db::schema::users::table
+            .filter(portqueue::db::schema::users::username.eq("officer1"))
+            .select(portqueue::db::models::User::as_select())
+            .first(c)
+            .expect("the officer")
+    }));
+    let input = portqueue::service::walk_ins::WalkInInput {
+        party_size: "1".into(),
+        language: "spa".into(),
+        barriers: vec!["language".into()],
+        ..Default::default()
+    };
+    for _ in 0..205 {
+        app.with_conn(|c| {
+            portqueue::service::walk_ins::register(
+                c,
+                &officer,
+                port.id,
+                &input,
+                app.clock.now_utc(),
+            )
+            .expect("register")
+        });
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in("officer1").await;
+    let rows = |body: &str| body.matches("<td class=\"num\">").count() / 2;
+
+    let first = browser.get("/ports/SYS/queue").await;
+    assert_status(&first, StatusCode::OK);
+    assert!(
+        first.body.contains("205 waiting"),
+        "the count is everyone's"
+    );
+    assert_eq!(rows(&first.body), 200, "the next 200 are listed");
+    assert!(first.body.contains("Showing 1 to 200 of 205."));
+    assert!(first.body.contains("W-0200") && !first.body.contains("W-0201"));
+    assert!(first.body.contains("href=\"/ports/SYS/queue?start=200\""));
+
+    let rest = browser.get("/ports/SYS/queue?start=200").await;
+    assert_eq!(rows(&rest.body), 5);
+    assert!(rest.body.contains("W-0205") && !rest.body.contains("W-0199"));
+    let refresh = rest
+        .body
+        .split("data-refresh=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(unescape)
+        .unwrap_or_default();
+    assert_eq!(
+        refresh, "/ports/SYS/queue?fragment=1&start=200",
+        "the page refreshes itself in place"
+    );
+
+    for search in ["W-0203", "w-0203", "0203"] {
+        let found = browser
+            .get(&format!("/ports/SYS/queue?ticket={search}"))
+            .await;
+        assert_eq!(rows(&found.body), 1, "{search}");
+        assert!(found.body.contains("W-0203"));
+        assert!(
+            found.body.contains("<td class=\"num\">203</td>"),
+            "its place in the queue"
+        );
+    }
+    let none = browser.get("/ports/SYS/queue?ticket=Z-9").await;
+    assert!(none.body.contains("No waiting ticket matches"));
+    let odd = browser.get("/ports/SYS/queue?start=abc").await;
+    assert_status(&odd, StatusCode::OK);
+    assert_eq!(rows(&odd.body), 200);
 }

@@ -261,8 +261,8 @@ async fn live_queue(
         generated_at: snapshot.generated_at,
         entries: snapshot
             .waiting
-            .into_iter()
-            .map(|view| linked(&state, &req, view))
+            .iter()
+            .map(|view| linked(&state, &req, view.clone()))
             .collect(),
     }))
 }

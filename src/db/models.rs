@@ -33,6 +33,9 @@ pub struct Port {
     pub created_at: NaiveDateTime,
     /// The ticket printer's paper roll in millimetres, 80 or 58: see [`Port::paper`].
     pub printer_paper_mm: i32,
+    /// A random name of this port's row in this database: with the id, the key of the
+    /// port's in-memory queue (`service::live`), which no other database's port can share.
+    pub instance: String,
 }
 
 fn non_negative(v: i32) -> u32 {
@@ -126,6 +129,8 @@ pub struct Entry {
     pub status_token: String,
     pub call_reason: Option<String>,
     pub created_by: Option<i64>,
+    /// How many times its ticket was printed.
+    pub prints: i32,
 }
 
 impl Entry {

@@ -19,6 +19,7 @@ diesel::table! {
         printer_addr -> Nullable<Text>,
         created_at -> Timestamp,
         printer_paper_mm -> Integer,
+        instance -> Text,
     }
 }
 
@@ -97,6 +98,7 @@ diesel::table! {
         status_token -> Text,
         call_reason -> Nullable<Text>,
         created_by -> Nullable<BigInt>,
+        prints -> Integer,
     }
 }
 

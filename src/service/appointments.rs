@@ -8,7 +8,7 @@ use portqueue_core::events::{EventKind, Punctuality};
 use portqueue_core::{Class, FieldErrors, Status, languages};
 
 use super::walk_ins::{TriageInput, check_party_size, draw_ticket, insert_waiting, join_names};
-use super::{lock_port, log_access, transaction};
+use super::{live, lock_port, log_access, transaction};
 use crate::auth::{Actor, Role, random_secret};
 use crate::db::models::{Appointment, NewEntry, Port};
 use crate::db::schema::{appointments, entries};
@@ -564,7 +564,7 @@ pub fn check_in(
         return Err(errors.into());
     }
     let confirmation = confirmation.trim().to_ascii_uppercase();
-    transaction(conn, |conn| {
+    live::commit(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         let appointment: Appointment = appointments::table
@@ -591,41 +591,44 @@ pub fn check_in(
         }
         let slot_at = from_db(appointment.slot_at);
         let arrival = punctuality(&port, slot_at, now);
-        let ticket = draw_ticket(conn, &port, Class::Appointment)?;
-        let new = NewEntry {
-            port_id: port.id,
-            ticket: ticket.to_string(),
-            class: Class::Appointment.as_str().into(),
-            tier: triage.tier.as_str().into(),
-            party_size: appointment.party_size,
-            language: appointment.language.clone(),
-            barriers: String::new(),
-            barrier_note: None,
-            vulnerabilities: join_names(&triage.vulnerabilities),
-            urgent_reason: triage.urgent_reason.clone(),
-            name: Some(appointment.name.clone()),
-            nationality: Some(appointment.nationality.clone()),
-            appointment_id: Some(appointment.id),
-            slot_at: Some(appointment.slot_at),
-            arrived_at: to_db(now),
-            status: Status::Waiting.as_str().into(),
-            status_token: random_secret(),
-            created_by: actor.id(),
-        };
-        let view = insert_waiting(
-            conn,
-            actor,
-            &port,
-            new,
-            EventKind::CheckedIn,
-            |snap| {
-                snap.slot_at = Some(slot_at);
-                snap.confirmation = Some(confirmation.clone());
-                snap.punctuality = Some(arrival);
-            },
-            now,
-        )?;
-        Ok((view, arrival))
+        live::locked(conn, &port, now, |conn, state| {
+            let ticket = draw_ticket(conn, &port, state, Class::Appointment)?;
+            let new = NewEntry {
+                port_id: port.id,
+                ticket: ticket.to_string(),
+                class: Class::Appointment.as_str().into(),
+                tier: triage.tier.as_str().into(),
+                party_size: appointment.party_size,
+                language: appointment.language.clone(),
+                barriers: String::new(),
+                barrier_note: None,
+                vulnerabilities: join_names(&triage.vulnerabilities),
+                urgent_reason: triage.urgent_reason.clone(),
+                name: Some(appointment.name.clone()),
+                nationality: Some(appointment.nationality.clone()),
+                appointment_id: Some(appointment.id),
+                slot_at: Some(appointment.slot_at),
+                arrived_at: to_db(now),
+                status: Status::Waiting.as_str().into(),
+                status_token: random_secret(),
+                created_by: actor.id(),
+            };
+            let (view, change) = insert_waiting(
+                conn,
+                actor,
+                &port,
+                state,
+                new,
+                EventKind::CheckedIn,
+                |snap| {
+                    snap.slot_at = Some(slot_at);
+                    snap.confirmation = Some(confirmation.clone());
+                    snap.punctuality = Some(arrival);
+                },
+                now,
+            )?;
+            Ok(((view, arrival), Some(change)))
+        })
     })
 }
 

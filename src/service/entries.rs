@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use portqueue_core::Status;
 use portqueue_core::events::EventKind;
 
-use super::{EventDetail, lock_port, log_access, record_event, transaction};
+use super::live::{self, Change};
+use super::{EventDetail, lock_port, log_access, record_event};
 use crate::auth::Actor;
 use crate::db::models::{Entry, Port};
 use crate::db::schema::{entries, ports};
@@ -93,7 +94,7 @@ pub fn act(
     now: DateTime<Utc>,
 ) -> AppResult<EntryView> {
     let (_, port) = load(conn, actor, entry_id)?;
-    transaction(conn, |conn| {
+    live::commit(conn, |conn| {
         let port = lock_port(conn, port.id)?;
         let entry: Entry = entries::table
             .find(entry_id)
@@ -163,6 +164,7 @@ pub fn act(
             },
             now,
         )?;
-        Ok(EntryView::new(&entry, &port, None))
+        let change = Change::read(conn, port.id, &[entry.id])?;
+        Ok((EntryView::new(&entry, &port, None), Some(change)))
     })
 }

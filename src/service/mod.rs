@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod appointments;
 pub mod entries;
 pub mod floor;
+pub mod live;
 pub mod ports;
 pub mod public;
 pub mod queue;

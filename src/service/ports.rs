@@ -85,6 +85,7 @@ pub fn create(
                 ports::timezone.eq(tz.name()),
                 ports::walkin_share.eq(policy.walkin_share),
                 ports::created_at.eq(to_db(now)),
+                ports::instance.eq(crate::auth::random_secret()),
             ))
             .execute(conn)?;
         super::port_by_code(conn, &code)

@@ -76,7 +76,12 @@ pub fn ticket_status(
     let waiting = (entry.status() == Status::Waiting)
         .then(|| snapshot(conn, &port, now))
         .transpose()?
-        .and_then(|queue| queue.waiting.into_iter().find(|e| e.id == entry.id));
+        .and_then(|queue| {
+            queue
+                .find(entry.id)
+                .filter(|e| e.status == Status::Waiting)
+                .cloned()
+        });
     Ok(TicketStatus {
         ticket: entry.ticket.clone(),
         status: entry.status(),

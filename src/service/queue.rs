@@ -2,9 +2,10 @@
 //! call itself. The order comes from the pure engine (`portqueue_core::queue`); this module
 //! only feeds it what is stored and writes back what it decided.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -12,10 +13,11 @@ use portqueue_core::events::EventKind;
 use portqueue_core::queue::{self as engine, Counters, Projected, QueueEntry, Window};
 use portqueue_core::{Class, Status, Tier};
 
-use super::{EventDetail, lock_port, record_event, transaction};
+use super::live::{self, Change, PortState};
+use super::{EventDetail, lock_port, record_event};
 use crate::auth::Actor;
 use crate::db::models::{Entry, Port};
-use crate::db::schema::{appointments, entries, ports};
+use crate::db::schema::{entries, ports};
 use crate::db::{DbConnection, from_db, to_db};
 use crate::error::{AppError, AppResult};
 
@@ -58,6 +60,9 @@ pub struct EntryView {
     /// The unguessable part of the public status link.
     #[serde(skip)]
     pub status_token: String,
+    /// Whether its ticket was printed at least once.
+    #[serde(skip)]
+    pub printed: bool,
 }
 
 impl EntryView {
@@ -87,6 +92,7 @@ impl EntryView {
             reason,
             status_url: None,
             status_token: entry.status_token.clone(),
+            printed: entry.prints > 0,
         }
     }
 }
@@ -99,58 +105,31 @@ pub struct Snapshot {
     pub waiting: Vec<EntryView>,
     /// Entries now at a counter, by counter.
     pub called: Vec<EntryView>,
+    /// Entry id to its index in `waiting`.
+    index: HashMap<i64, usize>,
 }
 
 impl Snapshot {
-    /// The waiting entry with this id, if any.
+    /// The waiting or called entry with this id, if any.
     pub fn find(&self, id: i64) -> Option<&EntryView> {
-        self.waiting.iter().chain(&self.called).find(|e| e.id == id)
+        match self.index.get(&id) {
+            Some(&i) => self.waiting.get(i),
+            None => self.called.iter().find(|e| e.id == id),
+        }
     }
 }
 
-fn open_entries(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<Entry>> {
-    Ok(entries::table
-        .filter(entries::port_id.eq(port_id))
-        .filter(entries::status.eq_any([Status::Waiting.as_str(), Status::Called.as_str()]))
-        .order(entries::id.asc())
-        .select(Entry::as_select())
-        .load(conn)?)
-}
-
-/// An entry finished today, as the estimates need it.
-#[derive(Queryable)]
-struct Finished {
-    counter: Option<i32>,
-    called_at: Option<NaiveDateTime>,
-    finished_at: Option<NaiveDateTime>,
-    party_size: i32,
-    status: String,
-}
-
-/// The counters open now and when each is free, and the service minutes per person.
-fn counters(
-    conn: &mut DbConnection,
-    port: &Port,
-    open: &[Entry],
-    now: DateTime<Utc>,
-) -> AppResult<Counters> {
-    let policy = port.policy();
-    let since = to_db(now - Duration::minutes(COUNTER_OPEN_MINUTES));
-    let day_start = to_db(local_day_start(port, now));
+/// Everything the estimates consume besides the waiting entries, from the port's kept queue
+/// at the projection instant `at`: the counters open and when each is free, the service
+/// minutes per person (the day's observed mean once known), and the bookings that may still
+/// arrive. Every input of an estimate is gathered here and nowhere else.
+pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> Counters {
+    let policy = state.port.policy();
+    let since = to_db(at - Duration::minutes(COUNTER_OPEN_MINUTES));
     // Entries finished today, for the observed mean and the counters recently in use.
-    let finished: Vec<Finished> = entries::table
-        .filter(entries::port_id.eq(port.id))
-        .filter(entries::finished_at.ge(day_start))
-        .select((
-            entries::counter,
-            entries::called_at,
-            entries::finished_at,
-            entries::party_size,
-            entries::status,
-        ))
-        .load(conn)?;
-    let served: Vec<(f64, f64)> = finished
-        .iter()
+    let served: Vec<(f64, f64)> = state
+        .finished
+        .values()
         .filter(|f| f.status == Status::Served.as_str())
         .filter_map(|f| {
             let minutes =
@@ -167,65 +146,57 @@ fn counters(
         f64::from(policy.minutes_per_person)
     };
     let mut free_at: BTreeMap<i32, DateTime<Utc>> = BTreeMap::new();
-    for f in &finished {
+    for f in state.finished.values() {
         if let (Some(c), Some(done)) = (f.counter, f.finished_at)
             && done >= since
         {
-            free_at.entry(c).or_insert(now);
+            free_at.entry(c).or_insert(at);
         }
     }
-    for entry in open.iter().filter(|e| e.status() == Status::Called) {
+    for entry in state.called() {
         if let (Some(c), Some(called)) = (entry.counter, entry.called_at) {
             let expected = from_db(called)
                 + Duration::seconds(
                     (minutes_per_person * 60.0 * f64::from(entry.party_size)) as i64,
                 );
-            free_at.insert(c, expected.max(now));
+            free_at.insert(c, expected.max(at));
         }
     }
-    Ok(Counters {
+    // Bookings that may still arrive: not checked in, with a slot from `late_window` ago to a
+    // day ahead. The estimates' pessimistic run lets them take their share when they come;
+    // no-shows are common, so they never move anyone's nominal place (see
+    // `portqueue_core::queue::Counters::expected`).
+    Counters {
         free_at: free_at.into_values().collect(),
         minutes_per_person,
-        expected: expected_bookings(conn, port, now)?,
-    })
+        expected: state.expected_bookings(at),
+    }
 }
 
-/// Bookings that may still arrive: not checked in, with a slot from `late_window` ago to a
-/// day ahead. The estimates' pessimistic run lets them take their share when they come;
-/// no-shows are common, so they never move anyone's nominal place (see
-/// `portqueue_core::queue::Counters::expected`).
-fn expected_bookings(
+/// The projection of the kept queue from `at` (the minute), made once per revision and
+/// minute: the waiting entries plus `extra` (a new entry not yet kept).
+pub fn project(
     conn: &mut DbConnection,
-    port: &Port,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<QueueEntry>> {
-    let late = Duration::minutes(i64::from(port.policy().late_window_minutes));
-    let booked: Vec<(i64, NaiveDateTime, i32)> = appointments::table
-        .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
-        .filter(appointments::port_id.eq(port.id))
-        .filter(entries::id.is_null())
-        .filter(appointments::slot_at.ge(to_db(now - late)))
-        .filter(appointments::slot_at.lt(to_db(now + Duration::days(1))))
-        .select((
-            appointments::id,
-            appointments::slot_at,
-            appointments::party_size,
-        ))
-        .load(conn)?;
-    Ok(booked
-        .into_iter()
-        .map(|(id, slot, persons)| QueueEntry {
-            // Negative ids never collide with an entry's; not registered yet, a booking
-            // loses every tie of sequence to those who are.
-            id: -id,
-            seq: i64::MAX - id,
-            class: Class::Appointment,
-            tier: Tier::Standard,
-            party_size: u32::try_from(persons).unwrap_or(1),
-            arrived_at: from_db(slot),
-            slot_at: Some(from_db(slot)),
-        })
-        .collect())
+    state: &mut PortState,
+    at: DateTime<Utc>,
+) -> AppResult<Arc<Vec<Projected>>> {
+    if let Some(projected) = state.projection(at) {
+        return Ok(projected);
+    }
+    state.inputs_at(conn, at)?;
+    let counters = estimate_inputs(state, at);
+    let queue: Vec<QueueEntry> = state.waiting().map(Entry::queue_entry).collect();
+    let port = &state.port;
+    let projected = Arc::new(engine::project(
+        &queue,
+        &port.policy(),
+        port.tz(),
+        &port.share_state(),
+        at,
+        &counters,
+    ));
+    state.keep_projection(at, Arc::clone(&projected));
+    Ok(projected)
 }
 
 /// The start of the port-local day that contains `now`, in UTC: local midnight, or the
@@ -237,39 +208,50 @@ pub fn local_day_start(port: &Port, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// The port's queue now: waiting entries in call order with estimates, and who is called.
-pub fn snapshot(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<Snapshot> {
-    let open = open_entries(conn, port.id)?;
-    let counters = counters(conn, port, &open, now)?;
-    let (waiting, called): (Vec<&Entry>, Vec<&Entry>) =
-        open.iter().partition(|e| e.status() == Status::Waiting);
-    let queue: Vec<_> = waiting.iter().map(|e| e.queue_entry()).collect();
-    let projected = engine::project(
-        &queue,
-        &port.policy(),
-        port.tz(),
-        &port.share_state(),
-        now,
-        &counters,
-    );
-    let by_id: BTreeMap<i64, &Entry> = waiting.iter().map(|e| (e.id, *e)).collect();
-    let waiting = projected
+/// From the port's kept queue (`live`), projected once per revision and minute.
+pub fn snapshot(
+    conn: &mut DbConnection,
+    port: &Port,
+    now: DateTime<Utc>,
+) -> AppResult<Arc<Snapshot>> {
+    live::read(conn, port, now, |conn, state| snapshot_of(conn, state, now))
+}
+
+/// The snapshot of a kept queue.
+pub fn snapshot_of(
+    conn: &mut DbConnection,
+    state: &mut PortState,
+    now: DateTime<Utc>,
+) -> AppResult<Arc<Snapshot>> {
+    let at = live::projection_instant(now);
+    if let Some(snapshot) = state.snapshot(at) {
+        return Ok(snapshot);
+    }
+    let projected = project(conn, state, at)?;
+    let port = &state.port;
+    let waiting: Vec<EntryView> = projected
         .iter()
         .filter_map(|p| {
-            by_id
+            state
+                .open
                 .get(&p.entry_id)
                 .map(|e| EntryView::new(e, port, Some(p)))
         })
         .collect();
-    let mut called: Vec<EntryView> = called
-        .into_iter()
+    let mut called: Vec<EntryView> = state
+        .called()
         .map(|e| EntryView::new(e, port, None))
         .collect();
     called.sort_by_key(|e| (e.counter, e.id));
-    Ok(Snapshot {
-        generated_at: now,
+    let index = waiting.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
+    let snapshot = Arc::new(Snapshot {
+        generated_at: at,
         waiting,
         called,
-    })
+        index,
+    });
+    state.keep_snapshot(at, Arc::clone(&snapshot));
+    Ok(snapshot)
 }
 
 /// Checks a counter number from a form or URL.
@@ -298,32 +280,27 @@ pub fn call_next(
         ));
     }
     let counter_db = i32::try_from(counter).unwrap_or(1);
-    transaction(conn, |conn| {
+    live::commit(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
-        let open = open_entries(conn, port.id)?;
-        if let Some(busy) = open
-            .iter()
-            .find(|e| e.status() == Status::Called && e.counter == Some(counter_db))
-        {
-            return Err(AppError::Conflict(format!(
-                "counter {counter} is still with {}: complete, no-show or withdraw it first",
-                busy.ticket
-            )));
-        }
-        let waiting: Vec<_> = open
-            .iter()
-            .filter(|e| e.status() == Status::Waiting)
-            .map(Entry::queue_entry)
-            .collect();
-        let Some(call) = engine::next_call(
-            &waiting,
-            &port.policy(),
-            port.tz(),
-            &port.share_state(),
-            now,
-        ) else {
-            return Ok(None);
+        let call = live::locked(conn, &port, now, |_, state| {
+            if let Some(busy) = state.called().find(|e| e.counter == Some(counter_db)) {
+                return Err(AppError::Conflict(format!(
+                    "counter {counter} is still with {}: complete, no-show or withdraw it first",
+                    busy.ticket
+                )));
+            }
+            let waiting: Vec<_> = state.waiting().map(Entry::queue_entry).collect();
+            Ok(engine::next_call(
+                &waiting,
+                &port.policy(),
+                port.tz(),
+                &port.share_state(),
+                now,
+            ))
+        })?;
+        let Some(call) = call else {
+            return Ok((None, None));
         };
         let state = serde_json::to_string(&call.state)
             .map_err(|e| AppError::Internal(format!("share state: {e}")))?;
@@ -365,7 +342,8 @@ pub fn call_next(
             },
             now,
         )?;
-        Ok(Some(EntryView::new(&entry, &port, None)))
+        let change = Change::read(conn, port.id, &[entry.id])?;
+        Ok((Some(EntryView::new(&entry, &port, None)), Some(change)))
     })
 }
 

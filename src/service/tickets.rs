@@ -18,13 +18,14 @@ use portqueue_core::tickets::{
 };
 
 use super::entries::load;
+use super::live::{self, Change};
 use super::public::local_hhmm;
-use super::queue::{EntryView, snapshot};
-use super::{EventDetail, record_event, transaction};
+use super::queue::{EntryView, Snapshot, snapshot};
+use super::{EventDetail, lock_port, record_event};
 use crate::auth::Actor;
 use crate::db::DbConnection;
 use crate::db::models::{Entry, Port};
-use crate::db::schema::{entries, entry_events};
+use crate::db::schema::entries;
 use crate::error::{AppError, AppResult};
 
 /// Everything a ticket shows, ready for the HTML page and the printer.
@@ -91,11 +92,7 @@ fn doc_for(
             latest: &latest,
         },
     );
-    let prints: i64 = entry_events::table
-        .filter(entry_events::entry_id.eq(entry.id))
-        .filter(entry_events::kind.eq(EventKind::TicketPrinted.as_str()))
-        .count()
-        .get_result(conn)?;
+    let prints = i64::from(entry.prints);
     let status_url = status_url(base_url, &entry.status_token);
     Ok(TicketDoc {
         language: languages::find(&entry.language)
@@ -141,22 +138,17 @@ impl TicketDoc {
     }
 }
 
-/// The port's waiting entries whose ticket printed at least once (a `ticket_printed` event),
-/// in one query. The others hold no ticket yet (the officer closed the page before printing,
-/// say): the queue page marks them, with a link to print.
-pub fn printed_waiting(conn: &mut DbConnection, port_id: i64) -> AppResult<BTreeSet<i64>> {
-    let waiting = entries::table
-        .filter(entries::port_id.eq(port_id))
-        .filter(entries::status.eq(Status::Waiting.as_str()))
-        .select(entries::id);
-    let printed: Vec<i64> = entry_events::table
-        .filter(entry_events::port_id.eq(port_id))
-        .filter(entry_events::kind.eq(EventKind::TicketPrinted.as_str()))
-        .filter(entry_events::entry_id.eq_any(waiting))
-        .select(entry_events::entry_id)
-        .distinct()
-        .load(conn)?;
-    Ok(printed.into_iter().collect())
+/// The port's waiting entries whose ticket printed at least once (their `prints` count, kept
+/// with each entry, so that nothing walks the port's events). The others hold no ticket yet
+/// (the officer closed the page before printing, say): the queue page marks them, with a
+/// link to print.
+pub fn printed_waiting(snapshot: &Snapshot) -> BTreeSet<i64> {
+    snapshot
+        .waiting
+        .iter()
+        .filter(|e| e.printed)
+        .map(|e| e.id)
+        .collect()
 }
 
 fn require_open(ticket: &str, status: Status) -> AppResult<()> {
@@ -227,12 +219,16 @@ pub fn record_print(
         PrintOutcome::Printer(addr) => format!("printed on {addr}"),
         PrintOutcome::Browser => "printed from the kiosk browser".into(),
     };
-    transaction(conn, |conn| {
-        let prior: i64 = entry_events::table
-            .filter(entry_events::entry_id.eq(entry.id))
-            .filter(entry_events::kind.eq(EventKind::TicketPrinted.as_str()))
-            .count()
-            .get_result(conn)?;
+    live::commit(conn, |conn| {
+        // Under the port's lock, so that the kept queues of every server see the print.
+        let port = lock_port(conn, entry.port_id)?;
+        let prior: i32 = entries::table
+            .find(entry.id)
+            .select(entries::prints)
+            .first(conn)?;
+        diesel::update(entries::table.find(entry.id))
+            .set(entries::prints.eq(entries::prints + 1))
+            .execute(conn)?;
         let note = if prior > 0 {
             format!("reprint {}: {note}", prior)
         } else {
@@ -251,6 +247,10 @@ pub fn record_print(
                 note: Some(note),
             },
             now,
-        )
+        )?;
+        let mut change = Change::read(conn, port.id, &[entry.id])?;
+        // A print moves nobody: the projection stays the queue's.
+        change.keep_projection = true;
+        Ok(((), Some(change)))
     })
 }

@@ -1,8 +1,6 @@
 //! Registering a walk-in: someone who could not book in the app because of a language
 //! barrier, illiteracy, a technical failure of the app, or another serious obstacle.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
@@ -13,8 +11,9 @@ use portqueue_core::queue as engine;
 use portqueue_core::tickets::number::{TicketNumber, allocate};
 use portqueue_core::{Barrier, Class, FieldErrors, Status, Tier, Vulnerability, languages};
 
-use super::queue::{EntryView, snapshot};
-use super::{EventDetail, lock_port, optional_text, record_event, transaction};
+use super::live::{self, Change, PortState};
+use super::queue::{self, EntryView};
+use super::{EventDetail, lock_port, optional_text, record_event};
 use crate::auth::{Actor, random_secret};
 use crate::db::models::{Entry, NewEntry, Port};
 use crate::db::schema::{entries, ports};
@@ -190,23 +189,19 @@ pub fn join_names<T: std::fmt::Display>(items: &[T]) -> String {
 }
 
 /// Draws the next ticket number of `class` at a locked port and advances the port's counter.
-pub fn draw_ticket(conn: &mut DbConnection, port: &Port, class: Class) -> AppResult<TicketNumber> {
-    let open: HashSet<u32> = entries::table
-        .filter(entries::port_id.eq(port.id))
-        .filter(entries::status.eq_any([Status::Waiting.as_str(), Status::Called.as_str()]))
-        .select(entries::ticket)
-        .load::<String>(conn)?
-        .iter()
-        .filter_map(|t| t.parse::<TicketNumber>().ok())
-        .filter(|t| t.class() == class)
-        .map(TicketNumber::number)
-        .collect();
+/// `state` is the port's kept queue, as committed before this change.
+pub fn draw_ticket(
+    conn: &mut DbConnection,
+    port: &Port,
+    state: &PortState,
+    class: Class,
+) -> AppResult<TicketNumber> {
     let next = match class {
         Class::WalkIn => port.next_walkin_number,
         Class::Appointment => port.next_appointment_number,
     };
     let (ticket, next) = allocate(class, u32::try_from(next).unwrap_or(1), |n| {
-        open.contains(&n)
+        state.number_taken(class, n)
     })
     .map_err(|e| AppError::Conflict(e.to_string()))?;
     let next = i32::try_from(next).unwrap_or(1);
@@ -224,15 +219,19 @@ pub fn draw_ticket(conn: &mut DbConnection, port: &Port, class: Class) -> AppRes
 
 /// Inserts a new waiting entry at a locked port, projects the queue to give it an estimate,
 /// and records the event with its snapshot. Shared by walk-ins and appointment check-ins.
+/// `state` is the port's kept queue as committed before this change; the new entry is
+/// staged in it, and the returned [`Change`] applies it once committed.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_waiting(
     conn: &mut DbConnection,
     actor: &Actor,
     port: &Port,
+    state: &mut PortState,
     new: NewEntry,
     kind: EventKind,
     snapshot_extra: impl FnOnce(&mut EntrySnapshot),
     now: DateTime<Utc>,
-) -> AppResult<EntryView> {
+) -> AppResult<(EntryView, Change)> {
     diesel::insert_into(entries::table)
         .values(&new)
         .execute(conn)?;
@@ -240,11 +239,14 @@ pub(crate) fn insert_waiting(
         .filter(entries::status_token.eq(&new.status_token))
         .select(Entry::as_select())
         .first(conn)?;
-    let queue = snapshot(conn, port, now)?;
-    let view = queue
-        .find(entry.id)
-        .cloned()
-        .unwrap_or_else(|| EntryView::new(&entry, port, None));
+    state.stage(entry.clone());
+    let at = live::projection_instant(now);
+    let projected = queue::project(conn, state, at)?;
+    let view = EntryView::new(
+        &entry,
+        port,
+        projected.iter().find(|p| p.entry_id == entry.id),
+    );
     let placement = engine::place(&entry.queue_entry(), &port.policy());
     let mut snap = EntrySnapshot {
         ticket: entry.ticket.clone(),
@@ -284,7 +286,9 @@ pub(crate) fn insert_waiting(
         },
         now,
     )?;
-    Ok(view)
+    let mut change = Change::read(conn, port.id, &[entry.id])?;
+    change.keep_projection = true;
+    Ok((view, change))
 }
 
 /// Registers a walk-in at a port and draws its ticket.
@@ -296,31 +300,43 @@ pub fn register(
     now: DateTime<Utc>,
 ) -> AppResult<EntryView> {
     let walk_in = input.check()?;
-    transaction(conn, |conn| {
+    live::commit(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
-        let ticket = draw_ticket(conn, &port, Class::WalkIn)?;
-        let new = NewEntry {
-            port_id: port.id,
-            ticket: ticket.to_string(),
-            class: Class::WalkIn.as_str().into(),
-            tier: walk_in.triage.tier.as_str().into(),
-            party_size: i32::try_from(walk_in.party_size).unwrap_or(1),
-            language: walk_in.language.into(),
-            barriers: join_names(&walk_in.barriers),
-            barrier_note: walk_in.barrier_note.clone(),
-            vulnerabilities: join_names(&walk_in.triage.vulnerabilities),
-            urgent_reason: walk_in.triage.urgent_reason.clone(),
-            name: walk_in.name.clone(),
-            nationality: walk_in.nationality.clone(),
-            appointment_id: None,
-            slot_at: None,
-            arrived_at: to_db(now),
-            status: Status::Waiting.as_str().into(),
-            status_token: random_secret(),
-            created_by: actor.id(),
-        };
-        insert_waiting(conn, actor, &port, new, EventKind::Registered, |_| {}, now)
+        live::locked(conn, &port, now, |conn, state| {
+            let ticket = draw_ticket(conn, &port, state, Class::WalkIn)?;
+            let new = NewEntry {
+                port_id: port.id,
+                ticket: ticket.to_string(),
+                class: Class::WalkIn.as_str().into(),
+                tier: walk_in.triage.tier.as_str().into(),
+                party_size: i32::try_from(walk_in.party_size).unwrap_or(1),
+                language: walk_in.language.into(),
+                barriers: join_names(&walk_in.barriers),
+                barrier_note: walk_in.barrier_note.clone(),
+                vulnerabilities: join_names(&walk_in.triage.vulnerabilities),
+                urgent_reason: walk_in.triage.urgent_reason.clone(),
+                name: walk_in.name.clone(),
+                nationality: walk_in.nationality.clone(),
+                appointment_id: None,
+                slot_at: None,
+                arrived_at: to_db(now),
+                status: Status::Waiting.as_str().into(),
+                status_token: random_secret(),
+                created_by: actor.id(),
+            };
+            let (view, change) = insert_waiting(
+                conn,
+                actor,
+                &port,
+                state,
+                new,
+                EventKind::Registered,
+                |_| {},
+                now,
+            )?;
+            Ok((view, Some(change)))
+        })
     })
 }
 

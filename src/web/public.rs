@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream::{self, Stream, StreamExt};
 use portqueue_core::Status;
 use portqueue_core::languages::{self, Language};
@@ -38,8 +38,10 @@ use super::error::app_error_page;
 
 /// How often the live feed asks whether the board changed (one indexed read per board).
 pub const FEED_POLL: Duration = Duration::from_secs(1);
-/// A comment line this often keeps proxies and the browser from closing a quiet feed.
-pub const FEED_HEARTBEAT: Duration = Duration::from_secs(15);
+/// A comment line this often keeps proxies and the browser from closing a quiet feed, and
+/// finds out soon that a client went away: a write to a closed connection fails and drops
+/// the feed, which frees its place (a feed that never writes would hold it for good).
+pub const FEED_HEARTBEAT: Duration = Duration::from_secs(3);
 /// What the browser waits before reconnecting a dropped feed, in milliseconds.
 const FEED_RETRY_MS: u32 = 2000;
 /// `Retry-After` of a feed refused because [`MAX_FEEDS`] are open, in seconds (the script
@@ -378,10 +380,12 @@ fn announcement(language: &'static Language) -> Announcement {
     }
 }
 
-/// The board of `code` from the hub, as of a revision check made after this request came in:
-/// what the page and its JSON show is never older than the request.
+/// The board of `code` from the hub, as of a revision check at most [`FEED_POLL`] old and
+/// after every change this process made: what the page and its JSON show includes every
+/// change made through this server, and another server's within a second. Most requests are
+/// served from the kept answer without waiting on any check or the database.
 async fn fresh_board(state: &AppState, code: &str) -> Result<Current, AppError> {
-    state.board_hub.current(state, code, Instant::now()).await
+    feed_board(state, code).await
 }
 
 /// The board of `code` from the hub, as of a revision check at most [`FEED_POLL`] old: all
@@ -514,10 +518,26 @@ fn feed(
 
 /// `GET /board/{code}/events`: server-sent events (`text/event-stream`) of the board.
 ///
-/// Past [`MAX_FEEDS`] open feeds in this process: 503 with `Retry-After`, before any database
-/// work; the board's script then polls the JSON and tries the feed again later.
-pub async fn board_events(state: web::Data<AppState>, code: web::Path<String>) -> HttpResponse {
-    let Some(permit) = state.board_hub.open_feed() else {
+/// Past [`MAX_FEEDS`] open feeds in this process, or [`board_hub::MAX_FEEDS_PER_ADDRESS`] from
+/// the client's address: 503 with `Retry-After`, before any database work; the board's
+/// script then polls the JSON and tries the feed again later. The address is the one the
+/// proxy forwards (`Forwarded` / `X-Forwarded-For`), else the peer's.
+pub async fn board_events(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> HttpResponse {
+    let address = req
+        .connection_info()
+        .realip_remote_addr()
+        .and_then(|a| {
+            a.parse::<std::net::SocketAddr>()
+                .map(|s| s.ip())
+                .or_else(|_| a.trim_matches(['[', ']']).parse::<std::net::IpAddr>())
+                .ok()
+        })
+        .or_else(|| req.peer_addr().map(|a| a.ip()));
+    let Some(permit) = state.board_hub.open_feed(address) else {
         return public_headers(
             HttpResponse::ServiceUnavailable()
                 .insert_header((header::RETRY_AFTER, FEED_FULL_RETRY_SECONDS))

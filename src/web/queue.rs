@@ -48,10 +48,29 @@ pub struct CounterRow {
     pub for_how_long: String,
 }
 
+/// How many waiting entries the page lists at once: the next 200 are what officers act on;
+/// the rest are a page away or found by ticket number.
+pub const PAGE: usize = 200;
+
 /// The part of the page that refreshes itself.
 pub struct QueueView {
     pub code: String,
+    /// The waiting entries of this page (or those matching the search), in call order.
     pub rows: Vec<QueueRow>,
+    /// Everyone waiting.
+    pub total: usize,
+    /// Those matching the search (everyone without one).
+    pub matched: usize,
+    /// 1-based place among `matched` of the first and last row shown.
+    pub first: usize,
+    pub last: usize,
+    /// Where the previous and next pages start, if any.
+    pub prev_start: Option<usize>,
+    pub next_start: Option<usize>,
+    /// The ticket searched for, as typed (trimmed).
+    pub search: String,
+    /// The page's own query (`&start=…&ticket=…`, encoded), for the refresh and the pager.
+    pub query: String,
     pub counters: Vec<CounterRow>,
     pub persons: u32,
     pub generated: String,
@@ -91,12 +110,21 @@ fn view(
     printed: &BTreeSet<i64>,
     floor: &Floor,
     now: DateTime<Utc>,
+    start: usize,
+    search: &str,
 ) -> QueueView {
     let tz: Tz = port.tz();
     let classes: BTreeSet<_> = snapshot.waiting.iter().map(|e| e.queue_class).collect();
     let both_classes_wait = classes.len() > 1;
-    let rows: Vec<QueueRow> = snapshot
+    let needle = search.to_ascii_uppercase();
+    let matching: Vec<&queue::EntryView> = snapshot
         .waiting
+        .iter()
+        .filter(|e| needle.is_empty() || e.ticket.contains(&needle))
+        .collect();
+    let start = if start < matching.len() { start } else { 0 };
+    let shown = &matching[start..(start + PAGE).min(matching.len())];
+    let rows: Vec<QueueRow> = shown
         .iter()
         .map(|e| QueueRow {
             id: e.id,
@@ -125,9 +153,24 @@ fn view(
                 .unwrap_or_default(),
         })
         .collect();
+    let mut query = String::new();
+    if start > 0 {
+        query.push_str(&format!("&start={start}"));
+    }
+    if !search.is_empty() {
+        query.push_str(&format!("&ticket={}", super::url_encode(search)));
+    }
     QueueView {
         code: port.code.clone(),
-        persons: rows.iter().map(|r| r.party_size).sum(),
+        persons: snapshot.waiting.iter().map(|e| e.party_size).sum(),
+        total: snapshot.waiting.len(),
+        matched: matching.len(),
+        first: start + 1,
+        last: start + rows.len(),
+        prev_start: (start > 0).then(|| start.saturating_sub(PAGE)),
+        next_start: (start + PAGE < matching.len()).then_some(start + PAGE),
+        search: search.to_owned(),
+        query,
         rows,
         counters: snapshot
             .called
@@ -177,6 +220,12 @@ pub struct QueueQuery {
     /// A counter number the picker refused, shown back beside the field.
     #[serde(default)]
     counter: Option<String>,
+    /// Where the listed page starts among the waiting (0 = the next to be called).
+    #[serde(default)]
+    start: Option<String>,
+    /// A ticket number, or part of one, to find among everyone waiting.
+    #[serde(default)]
+    ticket: Option<String>,
 }
 
 /// `GET /ports/{code}/queue` (and `?fragment=1`: only the part that refreshes, for the
@@ -192,7 +241,7 @@ pub async fn queue_page(
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let snapshot = queue::snapshot(conn, &port, now)?;
-            let printed = tickets::printed_waiting(conn, port.id)?;
+            let printed = tickets::printed_waiting(&snapshot);
             let floor = Floor {
                 languages: service::floor::waiting_languages(conn, port.id)?,
                 free: service::floor::free_counters(conn, port.id, now)?,
@@ -200,7 +249,21 @@ pub async fn queue_page(
             Ok((port, snapshot, printed, floor, now))
         })
         .await?;
-    let q = view(&port, &snapshot, &printed, &floor, now);
+    let start = query
+        .start
+        .as_deref()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let search: String = query
+        .ticket
+        .as_deref()
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(12)
+        .collect();
+    let q = view(&port, &snapshot, &printed, &floor, now, start, &search);
     if query.fragment.is_some() {
         return Ok(super::ok(&QueueFragment { q }));
     }

@@ -59,6 +59,23 @@ pub fn test_app() -> TestApp {
     }
 }
 
+/// A test app on a temporary SQLite file whatever `PORTQUEUE_TEST_DATABASE_URL` says, for
+/// tests about SQLite itself (its query plans).
+pub fn test_app_on_sqlite() -> TestApp {
+    let clock = Arc::new(FixedClock::new(morning()));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let location = Location::Sqlite {
+        path: dir.path().join("test.db").to_string_lossy().into_owned(),
+        create: true,
+    };
+    let pool = db::open(&location, 4).expect("open test database");
+    TestApp {
+        state: AppState::new(pool, clock.clone()),
+        clock,
+        _dir: Some(dir),
+    }
+}
+
 /// The URL of a fresh, empty database for one test: on the PostgreSQL server of
 /// `PORTQUEUE_TEST_DATABASE_URL` when set, else an SQLite file (`sqlite://`, so that it is
 /// created) in `dir`. For tests that run the `portqueue` binary.

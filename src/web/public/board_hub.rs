@@ -11,9 +11,12 @@
 //!   of asking again, so a thousand requests at once cost one or two reads;
 //! - the board is computed again only when the revision moved (or the cached one is older
 //!   than [`BOARD_MAX_AGE`]), once per revision whatever the number of readers;
-//! - feeds accept a check up to [`super::FEED_POLL`] old, so all the feeds of a port together
-//!   cost about one indexed read a second; the page and its JSON ask for a check that started
-//!   after the request came in, so they never show a board older than the request.
+//! - feeds, the page and its JSON accept a check up to [`super::FEED_POLL`] old, provided
+//!   this process applied no change to any queue since (`service::live::applied_changes`):
+//!   all of them see every change made through this server at once and another server's
+//!   within a second, and all the readers of a port together cost about one indexed read a
+//!   second. A reader served from the last answer clones it from behind a plain mutex and
+//!   never waits on a check in flight.
 //!
 //! Each server process has its own hub; the revision lives in the database, so several
 //! processes on one PostgreSQL each see every change within a check.
@@ -22,6 +25,7 @@
 //! with 503 and the board's script polls the JSON instead.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -32,12 +36,17 @@ use futures_util::lock::Mutex as AsyncMutex;
 use crate::AppState;
 use crate::db::models::Port;
 use crate::error::{AppError, AppResult};
-use crate::service::{self, public::Board};
+use crate::service::{self, live, public::Board};
 
 /// The most live feeds (`GET /board/{code}/events`) one server process keeps open at once,
 /// all ports together. Each costs a connection and a timer; past this a new one is answered
 /// 503 with `Retry-After`, and the board's script polls `board.json` until it gets in.
 pub const MAX_FEEDS: usize = 500;
+
+/// The most live feeds one client address keeps open at once: one address (a script, or a
+/// browser reopening tabs) cannot take every place. A port's screens behind one NAT are a
+/// handful; past this a feed is refused like past [`MAX_FEEDS`], and the script polls.
+pub const MAX_FEEDS_PER_ADDRESS: usize = 50;
 
 /// A board is computed again after this long even if its revision did not move: the queue's
 /// order and estimates also follow the clock.
@@ -82,6 +91,15 @@ enum Failure {
     Other,
 }
 
+/// The last good answer of a port, readable without waiting: the board, when its check
+/// started, and how many changes this process had applied then.
+#[derive(Debug, Clone)]
+struct Latest {
+    current: Current,
+    checked: Instant,
+    applied: u64,
+}
+
 /// One port's cache, behind its async mutex.
 #[derive(Debug, Default)]
 struct Cache {
@@ -96,6 +114,10 @@ struct Cache {
 #[derive(Debug, Default)]
 struct Slot {
     cache: AsyncMutex<Cache>,
+    /// A copy of the last good answer behind a plain mutex held for a clone, so that readers
+    /// served from it never queue behind a check in flight (an async mutex lets some waiters
+    /// starve for seconds under many connections).
+    latest: Mutex<Option<Latest>>,
 }
 
 /// The boards of this process's ports, and its count of open feeds. Shared through
@@ -108,6 +130,9 @@ pub struct BoardHub {
     computations: AtomicU64,
     feeds: AtomicUsize,
     max_feeds: usize,
+    /// Open feeds per client address.
+    per_address: Mutex<HashMap<IpAddr, usize>>,
+    max_per_address: usize,
 }
 
 impl Default for BoardHub {
@@ -119,11 +144,18 @@ impl Default for BoardHub {
 impl BoardHub {
     /// A hub that keeps at most `max_feeds` live feeds open at once.
     pub fn new(max_feeds: usize) -> BoardHub {
+        BoardHub::with_address_limit(max_feeds, MAX_FEEDS_PER_ADDRESS)
+    }
+
+    /// A hub with at most `max_feeds` live feeds, at most `per_address` from one address.
+    pub fn with_address_limit(max_feeds: usize, per_address: usize) -> BoardHub {
         BoardHub {
             ports: Mutex::default(),
             computations: AtomicU64::new(0),
             feeds: AtomicUsize::new(0),
             max_feeds,
+            per_address: Mutex::default(),
+            max_per_address: per_address,
         }
     }
 
@@ -142,17 +174,44 @@ impl BoardHub {
         self.max_feeds
     }
 
-    /// A place for one more feed, or `None` when [`BoardHub::max_feeds`] are open. The feed
-    /// holds the permit while it lives; dropping it frees the place.
-    pub fn open_feed(self: &Arc<Self>) -> Option<FeedPermit> {
-        self.feeds
+    /// A place for one more feed from `address`, or `None` when [`BoardHub::max_feeds`] are
+    /// open or that address holds its share. The feed holds the permit while it lives;
+    /// dropping it frees the place.
+    pub fn open_feed(self: &Arc<Self>, address: Option<IpAddr>) -> Option<FeedPermit> {
+        if let Some(address) = address {
+            let mut per_address = self
+                .per_address
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let open = per_address.entry(address).or_default();
+            if *open >= self.max_per_address {
+                return None;
+            }
+            *open += 1;
+        }
+        let mut permit = FeedPermit {
+            hub: Arc::clone(self),
+            address,
+            counted: false,
+        };
+        permit.counted = self
+            .feeds
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |open| {
                 (open < self.max_feeds).then_some(open + 1)
             })
-            .ok()
-            .map(|_| FeedPermit {
-                hub: Arc::clone(self),
-            })
+            .is_ok();
+        // Dropped without a place, the permit gives back the address's count only.
+        permit.counted.then_some(permit)
+    }
+
+    /// How many feeds `address` holds open now.
+    pub fn open_feeds_from(&self, address: IpAddr) -> usize {
+        self.per_address
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&address)
+            .copied()
+            .unwrap_or(0)
     }
 
     fn slot(&self, key: &str) -> Arc<Slot> {
@@ -180,16 +239,28 @@ impl BoardHub {
         let key = code.trim().to_ascii_uppercase();
         let slot = self.slot(&key);
         let arrived = Instant::now();
+        let applied = live::applied_changes();
+        if let Some(latest) = slot
+            .latest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|l| fresh(l, fresh_since, applied))
+        {
+            return Ok(latest.current.clone());
+        }
         let mut cache = slot.cache.lock().await;
 
-        if let (Some(board), Some(port), Some(checked)) = (&cache.board, &cache.port, cache.checked)
-            && checked >= fresh_since
-            && board.computed_at.elapsed() < BOARD_MAX_AGE
+        // A check that ended while we waited for the lock may serve us.
+        let applied = live::applied_changes();
+        if let Some(latest) = slot
+            .latest
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|l| fresh(l, fresh_since, applied))
         {
-            return Ok(Current {
-                board: Arc::clone(board),
-                port: Arc::clone(port),
-            });
+            return Ok(latest.current.clone());
         }
         // A check that ended while we waited for it failed: share its answer rather than
         // queue one more read behind a database that is not answering.
@@ -229,10 +300,19 @@ impl BoardHub {
                 cache.checked = Some(started);
                 cache.failed = None;
                 match (&cache.board, &cache.port) {
-                    (Some(board), Some(port)) => Ok(Current {
-                        board: Arc::clone(board),
-                        port: Arc::clone(port),
-                    }),
+                    (Some(board), Some(port)) => {
+                        let current = Current {
+                            board: Arc::clone(board),
+                            port: Arc::clone(port),
+                        };
+                        *slot.latest.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(Latest {
+                                current: current.clone(),
+                                checked: started,
+                                applied,
+                            });
+                        Ok(current)
+                    }
                     _ => Err(AppError::Internal(format!("board of {key}: not cached"))),
                 }
             }
@@ -251,15 +331,42 @@ impl BoardHub {
     }
 }
 
-/// One open feed's place in [`BoardHub`]'s count; freed on drop (when the browser goes away
-/// and the response body is dropped).
+/// Whether a kept answer may serve a reader who accepts a check started at `fresh_since`
+/// or later: it may, if this process applied no change to any queue since that check, and
+/// the board is not past [`BOARD_MAX_AGE`].
+fn fresh(latest: &Latest, fresh_since: Instant, applied: u64) -> bool {
+    latest.checked >= fresh_since
+        && latest.applied == applied
+        && latest.current.board.computed_at.elapsed() < BOARD_MAX_AGE
+}
+
+/// One open feed's place in [`BoardHub`]'s count and its address's; freed on drop (when the
+/// browser goes away and the response body is dropped).
 #[derive(Debug)]
 pub struct FeedPermit {
     hub: Arc<BoardHub>,
+    address: Option<IpAddr>,
+    /// Whether it holds a place in the process's count (not only its address's).
+    counted: bool,
 }
 
 impl Drop for FeedPermit {
     fn drop(&mut self) {
-        self.hub.feeds.fetch_sub(1, Ordering::AcqRel);
+        if self.counted {
+            self.hub.feeds.fetch_sub(1, Ordering::AcqRel);
+        }
+        if let Some(address) = self.address {
+            let mut per_address = self
+                .hub
+                .per_address
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some(open) = per_address.get_mut(&address) {
+                *open = open.saturating_sub(1);
+                if *open == 0 {
+                    per_address.remove(&address);
+                }
+            }
+        }
     }
 }

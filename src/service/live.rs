@@ -1,0 +1,517 @@
+//! Each port's queue kept in this process's memory, so that registering, calling and the
+//! pages that show the queue cost what they change or show, not what the queue holds.
+//!
+//! What is kept per port: the open entries (waiting and called, without personal data), the
+//! open ticket numbers, the day's finished entries (the observed service time and the
+//! counters in use), the bookings not yet checked in, and the last projection.
+//!
+//! Why it cannot go stale: every change to a port's queue runs under [`super::lock_port`],
+//! which raises the port's `revision` in the same transaction. The kept state carries the
+//! revision it was read at:
+//! - a change (under the lock, revision `R`) uses the kept state only if it is at `R - 1`,
+//!   the revision just before its own; otherwise it reads the port's open entries again
+//!   inside its transaction, where nobody else can change them. After its commit it applies
+//!   what it changed to the kept state, which is then at `R`;
+//! - a reader compares the revision it just read with the kept one and reads the queue
+//!   again when they differ.
+//!
+//! So another server's change is seen before the next decision, and a restart starts from
+//! the database. A port is keyed by its id and its random `instance` (from the migration),
+//! so two databases in one process (the tests) never share a port's state.
+//!
+//! The state is read at a revision read *before* the entries: if a change commits between
+//! the two reads, the state holds newer data than its revision says, which only makes the
+//! next reader or writer read it again; it never makes anyone trust older data.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, PoisonError};
+
+use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
+use diesel::prelude::*;
+
+use portqueue_core::queue::{Projected, QueueEntry};
+use portqueue_core::tickets::TicketNumber;
+use portqueue_core::{Class, Status, Tier};
+
+use crate::db::models::{Entry, Port};
+use crate::db::schema::{appointments, entries, ports};
+use crate::db::{DbConnection, from_db, to_db};
+use crate::error::AppResult;
+
+use super::queue::Snapshot;
+
+/// The instant the queue is projected from: the start of the minute. Estimates are shown to
+/// the minute, and projecting from the minute lets every page and ticket of that minute share
+/// one projection that is exactly the one each would have made.
+pub fn projection_instant(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.with_nanosecond(0)
+        .and_then(|t| t.with_second(0))
+        .unwrap_or(now)
+}
+
+/// An entry finished today, as the estimates need it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Finished {
+    pub id: i64,
+    pub counter: Option<i32>,
+    pub called_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub party_size: i32,
+    pub status: String,
+}
+
+/// A booking not yet checked in: id, slot, party size.
+pub type Booking = (i64, NaiveDateTime, i32);
+
+/// How far ahead bookings are kept, past the day the estimates look at; the kept list is read
+/// again when the projection instant passes `loaded + BOOKINGS_SPAN - 1 day`.
+const BOOKINGS_SPAN_DAYS: i64 = 2;
+
+/// The revision of a kept state changed by a change not yet committed.
+const STAGED: i64 = i64::MIN;
+
+/// One port's queue as of `revision`.
+#[derive(Debug)]
+pub struct PortState {
+    pub revision: i64,
+    pub port: Port,
+    /// Waiting and called entries by id, personal fields left out.
+    pub open: BTreeMap<i64, Entry>,
+    /// Open ticket numbers per class (walk-in, appointment).
+    numbers: HashSet<(Class, u32)>,
+    /// The port-local day start `finished` belongs to.
+    finished_since: DateTime<Utc>,
+    /// Entries finished since `finished_since`, by id.
+    pub finished: BTreeMap<i64, Finished>,
+    /// The instant the bookings were read for, and the late window they were read with.
+    bookings_at: DateTime<Utc>,
+    bookings_late: i64,
+    /// Bookings not checked in with a slot from `bookings_at - late` to
+    /// `bookings_at + BOOKINGS_SPAN_DAYS`.
+    bookings: Vec<Booking>,
+    /// The last projection: its instant and its result (waiting entries in call order).
+    projection: Option<(DateTime<Utc>, Arc<Vec<Projected>>)>,
+    /// The last snapshot built from that projection.
+    snapshot: Option<(DateTime<Utc>, Arc<Snapshot>)>,
+}
+
+fn without_personal_data(mut entry: Entry) -> Entry {
+    entry.name = None;
+    entry.nationality = None;
+    entry.barrier_note = None;
+    entry.urgent_reason = None;
+    entry
+}
+
+fn number_of(entry: &Entry) -> Option<(Class, u32)> {
+    let ticket: TicketNumber = entry.ticket.parse().ok()?;
+    Some((ticket.class(), ticket.number()))
+}
+
+fn is_open(entry: &Entry) -> bool {
+    matches!(entry.status(), Status::Waiting | Status::Called)
+}
+
+impl PortState {
+    /// Reads a port's queue from the database as of `port` (its revision read before).
+    fn load(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<PortState> {
+        let open: Vec<Entry> = entries::table
+            .filter(entries::port_id.eq(port.id))
+            .filter(entries::status.eq_any([Status::Waiting.as_str(), Status::Called.as_str()]))
+            .order(entries::id.asc())
+            .select(Entry::as_select())
+            .load(conn)?;
+        let mut state = PortState {
+            revision: port.revision,
+            port: port.clone(),
+            open: BTreeMap::new(),
+            numbers: HashSet::new(),
+            finished_since: now,
+            finished: BTreeMap::new(),
+            bookings_at: now,
+            bookings_late: -1,
+            bookings: Vec::new(),
+            projection: None,
+            snapshot: None,
+        };
+        for entry in open {
+            state.put(entry);
+        }
+        state.refresh_inputs(conn, projection_instant(now), true)?;
+        Ok(state)
+    }
+
+    /// Adds, updates or removes an entry after a change.
+    fn put(&mut self, entry: Entry) {
+        let entry = without_personal_data(entry);
+        if let Some(appointment) = entry.appointment_id {
+            self.bookings.retain(|b| b.0 != appointment);
+        }
+        if let Some(done) = entry.finished_at
+            && from_db(done) >= self.finished_since
+        {
+            self.finished.insert(
+                entry.id,
+                Finished {
+                    id: entry.id,
+                    counter: entry.counter,
+                    called_at: entry.called_at,
+                    finished_at: entry.finished_at,
+                    party_size: entry.party_size,
+                    status: entry.status.clone(),
+                },
+            );
+        }
+        if is_open(&entry) {
+            if let Some(number) = number_of(&entry) {
+                self.numbers.insert(number);
+            }
+            self.open.insert(entry.id, entry);
+        } else if let Some(old) = self.open.remove(&entry.id)
+            && let Some(number) = number_of(&old)
+        {
+            self.numbers.remove(&number);
+        }
+    }
+
+    /// Reads again what depends on the day or the hour (the day's finished entries, the
+    /// bookings window) when `at` left the span they were read for. Bounded by one day's
+    /// entries and two days' bookings.
+    fn refresh_inputs(
+        &mut self,
+        conn: &mut DbConnection,
+        at: DateTime<Utc>,
+        force: bool,
+    ) -> AppResult<()> {
+        let day_start = super::queue::local_day_start(&self.port, at);
+        if force || day_start != self.finished_since {
+            let rows: Vec<Finished> = entries::table
+                .filter(entries::port_id.eq(self.port.id))
+                .filter(entries::finished_at.ge(to_db(day_start)))
+                .select((
+                    entries::id,
+                    entries::counter,
+                    entries::called_at,
+                    entries::finished_at,
+                    entries::party_size,
+                    entries::status,
+                ))
+                .load(conn)?;
+            self.finished_since = day_start;
+            self.finished = rows.into_iter().map(|f| (f.id, f)).collect();
+        }
+        let late = i64::from(self.port.policy().late_window_minutes);
+        if force
+            || late != self.bookings_late
+            || at < self.bookings_at
+            || at > self.bookings_at + Duration::days(BOOKINGS_SPAN_DAYS - 1)
+        {
+            self.bookings = appointments::table
+                .left_join(
+                    entries::table.on(entries::appointment_id.eq(appointments::id.nullable())),
+                )
+                .filter(appointments::port_id.eq(self.port.id))
+                .filter(entries::id.is_null())
+                .filter(appointments::slot_at.ge(to_db(at - Duration::minutes(late))))
+                .filter(appointments::slot_at.lt(to_db(at + Duration::days(BOOKINGS_SPAN_DAYS))))
+                .select((
+                    appointments::id,
+                    appointments::slot_at,
+                    appointments::party_size,
+                ))
+                .load(conn)?;
+            self.bookings_at = at;
+            self.bookings_late = late;
+        }
+        Ok(())
+    }
+
+    /// Makes sure the day's inputs cover `at` (the projection instant).
+    pub fn inputs_at(&mut self, conn: &mut DbConnection, at: DateTime<Utc>) -> AppResult<()> {
+        self.refresh_inputs(conn, at, false)
+    }
+
+    /// The bookings not checked in with a slot from `late` minutes before `at` to a day after.
+    pub fn expected_bookings(&self, at: DateTime<Utc>) -> Vec<QueueEntry> {
+        let late = Duration::minutes(self.bookings_late.max(0));
+        self.bookings
+            .iter()
+            .filter(|(_, slot, _)| {
+                let slot = from_db(*slot);
+                slot >= at - late && slot < at + Duration::days(1)
+            })
+            .map(|&(id, slot, persons)| QueueEntry {
+                // Negative ids never collide with an entry's; not registered yet, a booking
+                // loses every tie of sequence to those who are.
+                id: -id,
+                seq: i64::MAX - id,
+                class: Class::Appointment,
+                tier: Tier::Standard,
+                party_size: u32::try_from(persons).unwrap_or(1),
+                arrived_at: from_db(slot),
+                slot_at: Some(from_db(slot)),
+            })
+            .collect()
+    }
+
+    /// Puts an entry a change just wrote into the kept state before the change commits, so
+    /// that the change can project the new queue. The state is marked as being of no
+    /// revision until [`Change::apply`] gives it the change's: if the change rolls back,
+    /// the next reader or writer reads the queue again.
+    pub fn stage(&mut self, entry: Entry) {
+        self.revision = STAGED;
+        self.projection = None;
+        self.snapshot = None;
+        self.put(entry);
+    }
+
+    /// Whether a ticket number of `class` is held by an open entry.
+    pub fn number_taken(&self, class: Class, number: u32) -> bool {
+        self.numbers.contains(&(class, number))
+    }
+
+    /// The waiting entries, by id.
+    pub fn waiting(&self) -> impl Iterator<Item = &Entry> {
+        self.open.values().filter(|e| e.status() == Status::Waiting)
+    }
+
+    /// The called entries, by id.
+    pub fn called(&self) -> impl Iterator<Item = &Entry> {
+        self.open.values().filter(|e| e.status() == Status::Called)
+    }
+
+    /// The last projection, if it was made from `at` at this revision.
+    pub fn projection(&self, at: DateTime<Utc>) -> Option<Arc<Vec<Projected>>> {
+        self.projection
+            .as_ref()
+            .filter(|(when, _)| *when == at)
+            .map(|(_, p)| Arc::clone(p))
+    }
+
+    /// Keeps a projection made from `at` at this revision.
+    pub fn keep_projection(&mut self, at: DateTime<Utc>, projected: Arc<Vec<Projected>>) {
+        self.projection = Some((at, projected));
+        self.snapshot = None;
+    }
+
+    /// The last snapshot, if built from `at` at this revision.
+    pub fn snapshot(&self, at: DateTime<Utc>) -> Option<Arc<Snapshot>> {
+        self.snapshot
+            .as_ref()
+            .filter(|(when, _)| *when == at)
+            .map(|(_, s)| Arc::clone(s))
+    }
+
+    /// Keeps a snapshot built from `at` at this revision.
+    pub fn keep_snapshot(&mut self, at: DateTime<Utc>, snapshot: Arc<Snapshot>) {
+        self.snapshot = Some((at, snapshot));
+    }
+}
+
+/// A port's kept state, and a condition signalled when a change in flight is applied or
+/// given up.
+#[derive(Debug, Default)]
+struct Kept {
+    state: Mutex<Option<PortState>>,
+    settled: Condvar,
+}
+
+type Slot = Arc<Kept>;
+
+/// How long a change waits for the change before it (committed, not yet applied here) to be
+/// applied, before it reads the queue from the database instead.
+const WAIT_FOR_APPLY: std::time::Duration = std::time::Duration::from_secs(2);
+
+thread_local! {
+    /// The port whose kept state this thread's change staged, to settle after its commit.
+    static WRITING: std::cell::RefCell<Option<Slot>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Every port this process has kept, by (id, instance).
+static PORTS: LazyLock<Mutex<HashMap<(i64, String), Slot>>> = LazyLock::new(Mutex::default);
+
+fn slot(port: &Port) -> Slot {
+    let mut ports = PORTS.lock().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(ports.entry((port.id, port.instance.clone())).or_default())
+}
+
+/// Runs `f` on the port's queue as of `port.revision`, read again first if the kept one is
+/// of another revision. For readers: `port` was just read (not locked).
+pub fn read<T>(
+    conn: &mut DbConnection,
+    port: &Port,
+    now: DateTime<Utc>,
+    f: impl FnOnce(&mut DbConnection, &mut PortState) -> AppResult<T>,
+) -> AppResult<T> {
+    at_revision(conn, port, port.revision, true, now, f)
+}
+
+/// Runs `f` on the port's queue as it was committed just before the current change, inside
+/// the transaction that holds the port's lock (`port` as [`super::lock_port`] returned it,
+/// whose revision is the change's own).
+pub fn locked<T>(
+    conn: &mut DbConnection,
+    port: &Port,
+    now: DateTime<Utc>,
+    f: impl FnOnce(&mut DbConnection, &mut PortState) -> AppResult<T>,
+) -> AppResult<T> {
+    at_revision(conn, port, port.revision - 1, false, now, f)
+}
+
+fn at_revision<T>(
+    conn: &mut DbConnection,
+    port: &Port,
+    revision: i64,
+    newer_is_fine: bool,
+    now: DateTime<Utc>,
+    f: impl FnOnce(&mut DbConnection, &mut PortState) -> AppResult<T>,
+) -> AppResult<T> {
+    if port.instance.is_empty() {
+        // A port row made outside the app's port service has no instance: nothing is kept.
+        let mut state = PortState::load(conn, port, now)?;
+        state.revision = revision;
+        return f(conn, &mut state);
+    }
+    let slot = slot(port);
+    let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+    if !newer_is_fine {
+        // The change before this one committed (we hold the port's lock) and is being
+        // applied on another thread: wait for it rather than read the whole queue again.
+        let deadline = std::time::Instant::now() + WAIT_FOR_APPLY;
+        while kept.as_ref().is_some_and(|s| s.revision == STAGED) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            kept = slot
+                .settled
+                .wait_timeout(kept, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        WRITING.with(|w| *w.borrow_mut() = Some(Arc::clone(&slot)));
+    }
+    match kept.as_mut() {
+        // A reader may see a change committed after it read the port (this process applied
+        // it meanwhile); a change must decide on exactly the state before it.
+        Some(state) if newer_is_fine && state.revision > revision => {}
+        Some(state) if state.revision == revision => {
+            // Policy, counters and the like come with the port row just read.
+            state.port = Port {
+                revision,
+                ..port.clone()
+            };
+        }
+        _ => {
+            let mut state = PortState::load(conn, port, now)?;
+            state.revision = revision;
+            *kept = Some(state);
+        }
+    }
+    let state = kept.as_mut().expect("just filled");
+    f(conn, state)
+}
+
+/// What a committed change did to a port's queue, to apply to the kept state.
+#[derive(Debug)]
+pub struct Change {
+    /// The port row as the change left it (its revision the change's own).
+    pub port: Port,
+    /// The entries it touched, as it left them.
+    pub entries: Vec<Entry>,
+    /// Whether the projection the change left in the kept state (made after
+    /// [`PortState::stage`]) is the new queue's: the change moved nothing else it depends on.
+    pub keep_projection: bool,
+}
+
+impl Change {
+    /// Reads back the port row and the entries a change touched, inside its transaction.
+    pub fn read(conn: &mut DbConnection, port_id: i64, entry_ids: &[i64]) -> AppResult<Change> {
+        let port = ports::table
+            .find(port_id)
+            .select(Port::as_select())
+            .first(conn)?;
+        let entries = entries::table
+            .filter(entries::id.eq_any(entry_ids))
+            .select(Entry::as_select())
+            .load(conn)?;
+        Ok(Change {
+            port,
+            entries,
+            keep_projection: false,
+        })
+    }
+
+    /// Applies the change once committed: the kept state moves from the revision before to
+    /// the change's; a kept state of any other revision is dropped (read again when needed).
+    pub fn apply(self) {
+        APPLIED.fetch_add(1, Ordering::AcqRel);
+        if self.port.instance.is_empty() {
+            return;
+        }
+        let slot = slot(&self.port);
+        let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(state) = kept.as_mut() else {
+            return;
+        };
+        if state.revision == self.port.revision {
+            // A reader already read the committed change.
+            return;
+        }
+        if state.revision != self.port.revision - 1 && state.revision != STAGED {
+            *kept = None;
+            return;
+        }
+        state.revision = self.port.revision;
+        state.port = self.port;
+        for entry in self.entries {
+            state.put(entry);
+        }
+        if !self.keep_projection {
+            state.projection = None;
+        }
+        state.snapshot = None;
+    }
+}
+
+/// How many changes this process has applied to kept queues, all ports together: a cheap
+/// "did anything change here since?" for caches built on top (the board hub).
+static APPLIED: AtomicU64 = AtomicU64::new(0);
+
+/// The count of changes this process applied so far.
+pub fn applied_changes() -> u64 {
+    APPLIED.load(Ordering::Acquire)
+}
+
+/// Runs a change in one transaction and, once committed, applies it to the kept state.
+pub fn commit<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> AppResult<(T, Option<Change>)>,
+) -> AppResult<T> {
+    let done = super::transaction(conn, f);
+    let staged = WRITING.with(|w| w.borrow_mut().take());
+    let value = match done {
+        Ok((value, Some(change))) => {
+            change.apply();
+            Ok(value)
+        }
+        Ok((value, None)) => Ok(value),
+        Err(e) => Err(e),
+    };
+    if let Some(slot) = staged {
+        // A change that staged and then failed (or made no change) leaves no half state.
+        let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.as_ref().is_some_and(|s| s.revision == STAGED) {
+            *kept = None;
+        }
+        drop(kept);
+        slot.settled.notify_all();
+    }
+    value
+}
+
+/// Forgets every kept port (for tests that play a restarted server).
+pub fn forget_all() {
+    PORTS.lock().unwrap_or_else(PoisonError::into_inner).clear();
+}

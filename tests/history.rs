@@ -1,0 +1,315 @@
+//! No request an officer or a public screen makes costs more as the port's history grows: a
+//! port that has run for years answers like a new one.
+//!
+//! The test fills a port with a long synthetic history (thousands of finished entries and
+//! their events, written directly), then makes every request of the live queue, the counter,
+//! registration, check-in, printing, the ticket, the status page and the board, and records
+//! each SQL statement they issue. On SQLite it asks the planner how each one reads its
+//! tables: none may scan a table, nor walk an index by port alone (which reads every row the
+//! port ever had). The same requests on a database without the history issue the same
+//! number of statements.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::connection::InstrumentationEvent;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+use portqueue::auth::Actor;
+use portqueue::db::models::{NewEntry, NewEvent, Port};
+use portqueue::db::schema::{entries, entry_events};
+use portqueue::db::{DbConnection, to_db};
+use portqueue::service::appointments::{self, AppointmentRow};
+use portqueue::service::entries::{self as entry_actions, Action};
+use portqueue::service::tickets::{self, PrintOutcome};
+use portqueue::service::walk_ins::{self, TriageInput, WalkInInput};
+use portqueue::service::{live, public, queue};
+
+use common::{NowUtc, TestApp};
+
+/// Writes `days` of finished history for `port` straight into the tables: `per_day`
+/// served entries a day, each with its registration, print, call and completion events.
+fn fill_history(conn: &mut DbConnection, port: &Port, days: i64, per_day: i64, now: DateTime<Utc>) {
+    conn.transaction(|conn| {
+        for day in 1..=days {
+            let base = now - Duration::days(day);
+            let rows: Vec<NewEntry> = (0..per_day)
+                .map(|i| NewEntry {
+                    port_id: port.id,
+                    ticket: format!("W-{:03}", i % 999 + 1),
+                    class: "walk_in".into(),
+                    tier: "standard".into(),
+                    party_size: 1 + (i % 4) as i32,
+                    language: "spa".into(),
+                    barriers: "language".into(),
+                    barrier_note: None,
+                    vulnerabilities: String::new(),
+                    urgent_reason: None,
+                    name: Some(format!("Old {day}-{i}")),
+                    nationality: None,
+                    appointment_id: None,
+                    slot_at: None,
+                    arrived_at: to_db(base + Duration::minutes(i)),
+                    status: "served".into(),
+                    status_token: format!("{:064x}", day * 1_000_000 + i),
+                    created_by: None,
+                })
+                .collect();
+            // One row at a time: the two-backend connection has no batch insert.
+            for row in &rows {
+                diesel::insert_into(entries::table)
+                    .values(row)
+                    .execute(conn)?;
+            }
+            let ids: Vec<i64> = entries::table
+                .filter(entries::port_id.eq(port.id))
+                .filter(entries::arrived_at.ge(to_db(base)))
+                .filter(entries::arrived_at.lt(to_db(base + Duration::minutes(per_day))))
+                .select(entries::id)
+                .load(conn)?;
+            diesel::update(entries::table.filter(entries::id.eq_any(&ids)))
+                .set((
+                    entries::counter.eq(1),
+                    entries::called_at.eq(to_db(base + Duration::hours(1))),
+                    entries::finished_at.eq(to_db(base + Duration::hours(2))),
+                    entries::prints.eq(1),
+                ))
+                .execute(conn)?;
+            let events: Vec<NewEvent> = ids
+                .iter()
+                .flat_map(|&id| {
+                    ["registered", "ticket_printed", "called", "served"]
+                        .into_iter()
+                        .enumerate()
+                        .map(move |(k, kind)| NewEvent {
+                            entry_id: id,
+                            port_id: port.id,
+                            at: to_db(base + Duration::minutes(30 * k as i64)),
+                            actor_id: None,
+                            kind: kind.into(),
+                            from_status: None,
+                            to_status: None,
+                            counter: Some(1),
+                            detail: "{}".into(),
+                        })
+                })
+                .collect();
+            for event in &events {
+                diesel::insert_into(entry_events::table)
+                    .values(event)
+                    .execute(conn)?;
+            }
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .expect("history written");
+}
+
+/// Every statement a connection issues, as SQL without its bound values.
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<String>>>);
+
+impl Recorder {
+    fn attach(&self, conn: &mut DbConnection) {
+        let log = Arc::clone(&self.0);
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
+                let text = query.to_string();
+                let sql = text.split(" -- binds:").next().unwrap_or(&text).trim();
+                log.lock().unwrap().push(sql.to_owned());
+            }
+        });
+    }
+
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+#[derive(QueryableByName)]
+struct PlanRow {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+/// The planner's lines that read a table in a way bounded by something other than the port:
+/// `None` when fine, else the offending line.
+fn unbounded_read(conn: &mut DbConnection, sql: &str) -> Option<String> {
+    let upper = sql.trim_start().to_ascii_uppercase();
+    if !(upper.starts_with("SELECT") || upper.starts_with("UPDATE") || upper.starts_with("DELETE"))
+    {
+        return None;
+    }
+    let plan: Vec<PlanRow> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+        .load(conn)
+        .unwrap_or_else(|e| panic!("explain `{sql}`: {e}"));
+    // Tables that grow with history; `ports`, `users` and the like stay small.
+    let growing = ["entries", "entry_events", "appointments", "access_log"];
+    plan.into_iter().map(|r| r.detail).find(|line| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let table = match words.as_slice() {
+            ["SCAN", table, ..] | ["SEARCH", table, ..] => *table,
+            _ => return false,
+        };
+        if !growing.contains(&table) {
+            return false;
+        }
+        if words[0] == "SCAN" {
+            return true;
+        }
+        // `SEARCH t USING INDEX i (port_id=?)`: every row the port ever had.
+        line.ends_with("(port_id=?)")
+    })
+}
+
+/// Makes every request of the queue's pages and actions once, recording their statements.
+/// Returns the number of statements each made.
+fn requests(
+    app: &TestApp,
+    (port, actors): &(Port, (Actor, Actor)),
+    record: &Recorder,
+    check: &mut Vec<String>,
+) -> Vec<usize> {
+    let (officer, supervisor) = actors;
+    let now = app.clock.now_utc();
+    let mut conn = app.conn();
+    record.attach(&mut conn);
+    let mut counts = Vec::new();
+    let mut step = |conn: &mut DbConnection, f: &mut dyn FnMut(&mut DbConnection)| {
+        record.take();
+        f(conn);
+        let statements = record.take();
+        counts.push(statements.len());
+        check.extend(statements);
+    };
+    let walk_in = WalkInInput {
+        party_size: "2".into(),
+        language: "spa".into(),
+        barriers: vec!["language".into()],
+        ..WalkInInput::default()
+    };
+    // Registering, twice: the first reads the port's queue into memory, the second uses it.
+    let mut first = None;
+    for _ in 0..2 {
+        step(&mut conn, &mut |c| {
+            first.get_or_insert(
+                walk_ins::register(c, officer, port.id, &walk_in, now).expect("register"),
+            );
+        });
+    }
+    let first = first.expect("registered");
+    appointments::import(
+        &mut conn,
+        supervisor,
+        port.id,
+        &[AppointmentRow {
+            confirmation: "AB-1".into(),
+            slot_at: now,
+            party_size: 1,
+            name: "Ana".into(),
+            nationality: "Peru".into(),
+            language: "spa",
+        }],
+        now,
+    )
+    .expect("import");
+    step(&mut conn, &mut |c| {
+        appointments::check_in(c, officer, port.id, "AB-1", &TriageInput::default(), now)
+            .expect("check in");
+    });
+    step(&mut conn, &mut |c| {
+        tickets::record_print(c, officer, first.id, &PrintOutcome::Browser, now).expect("print");
+    });
+    step(&mut conn, &mut |c| {
+        tickets::ticket_doc(c, officer, first.id, "http://x", now).expect("ticket");
+    });
+    step(&mut conn, &mut |c| {
+        let snapshot = queue::snapshot(c, port, now).expect("snapshot");
+        tickets::printed_waiting(&snapshot);
+    });
+    step(&mut conn, &mut |c| {
+        public::ticket_status(c, &first.status_token, now).expect("status");
+    });
+    step(&mut conn, &mut |c| {
+        public::board(c, &port.code, now).expect("board");
+    });
+    step(&mut conn, &mut |c| {
+        queue::call_next(c, officer, port.id, 3, now)
+            .expect("call")
+            .expect("someone called");
+    });
+    step(&mut conn, &mut |c| {
+        let at = queue::at_counter(c, port.id, 3)
+            .expect("counter")
+            .expect("someone");
+        entry_actions::view_personal(c, officer, at.id, now).expect("view");
+        entry_actions::act(c, officer, at.id, Action::Complete, None, now).expect("complete");
+    });
+    // After a restart: the queue is read from the database again.
+    live::forget_all();
+    step(&mut conn, &mut |c| {
+        queue::snapshot(c, port, now).expect("snapshot");
+    });
+    counts
+}
+
+fn set_up(app: &TestApp) -> (Port, (Actor, Actor)) {
+    let port = app.add_port("SYS", "America/Tijuana");
+    let officer = Actor::from_user(&app.add_user("ofelia", "officer", Some("SYS")));
+    let supervisor = Actor::from_user(&app.add_user("sam", "supervisor", Some("SYS")));
+    (port, (officer, supervisor))
+}
+
+#[test]
+fn no_request_reads_more_rows_as_the_history_grows() {
+    // Today's queue, on a port with a long history and on a new one.
+    let lived = common::test_app_on_sqlite();
+    let lived_port = set_up(&lived);
+    let now = lived.clock.now_utc();
+    lived.with_conn(|c| fill_history(c, &lived_port.0, 60, 80, now));
+    let old: i64 = lived.with_conn(|c| entry_events::table.count().get_result(c).unwrap());
+    assert!(old >= 19_000, "the history holds {old} events");
+
+    let fresh = common::test_app_on_sqlite();
+    let fresh_port = set_up(&fresh);
+
+    let record = Recorder::default();
+    let mut statements = Vec::new();
+    let lived_counts = requests(&lived, &lived_port, &record, &mut statements);
+    let mut ignored = Vec::new();
+    let fresh_counts = requests(&fresh, &fresh_port, &record, &mut ignored);
+    assert_eq!(
+        lived_counts, fresh_counts,
+        "the same requests issue as many statements after a long history as on a new port"
+    );
+
+    assert!(
+        statements.len() > 30,
+        "the requests were recorded: {statements:?}"
+    );
+    let mut conn = lived.conn();
+    if std::env::var("SHOW_PLANS").is_ok() {
+        for sql in &statements {
+            let plan: Vec<PlanRow> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+                .load(&mut conn)
+                .unwrap_or_default();
+            eprintln!(
+                "{sql}\n   {:?}",
+                plan.iter().map(|p| &p.detail).collect::<Vec<_>>()
+            );
+        }
+        eprintln!("{lived_counts:?}");
+    }
+    let unbounded: Vec<String> = statements
+        .iter()
+        .filter_map(|sql| unbounded_read(&mut conn, sql).map(|line| format!("{line}\n  in {sql}")))
+        .collect();
+    assert!(
+        unbounded.is_empty(),
+        "statements that read rows by port alone or scan a growing table:\n{}",
+        unbounded.join("\n")
+    );
+}
