@@ -15,9 +15,11 @@ use std::time::Duration;
 use crate::error::{AppError, AppResult};
 
 /// Reports running at once per process, unless `PORTQUEUE_REPORT_WORKERS` says otherwise:
-/// half of the database pool's ten connections would still be too many on a 2-core machine,
-/// where each running report keeps a core busy.
-pub const DEFAULT_LIMIT: usize = 2;
+/// half the CPU cores, at least one. Each running report keeps a core busy; on a 2-core
+/// machine two of them left the board's p99 at 86 ms, one at 40 ms (BENCHMARKS.md).
+pub fn default_limit() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
 /// Requests that may wait for a place, beyond which the answer is 503 at once.
 pub const DEFAULT_WAITING: usize = 8;
 /// How long a request waits for a place before the 503.
@@ -44,7 +46,7 @@ impl Default for ReportGate {
             .ok()
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|n| *n >= 1)
-            .unwrap_or(DEFAULT_LIMIT);
+            .unwrap_or_else(default_limit);
         Self::new(limit, DEFAULT_WAITING, DEFAULT_WAIT)
     }
 }
