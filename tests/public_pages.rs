@@ -490,29 +490,50 @@ async fn a_mayan_language_ticket_asks_for_an_interpreter() {
 }
 
 #[actix_web::test]
-async fn an_arabic_ticket_is_right_to_left_and_the_officer_is_told_the_slip_lacks_it() {
+async fn an_arabic_ticket_is_right_to_left_and_its_slip_preview_is_the_printed_raster() {
     let app = port_with_officer();
     let mut officer = Browser::new(&app);
     officer.sign_in("officer1").await;
     let id = register(&mut officer, "arb").await;
     let page = officer.get(&format!("/entries/{id}/ticket")).await;
     assert!(page.body.contains("lang=\"ar\" dir=\"rtl\""));
+    // The printer draws every script now: no "hand over the browser ticket too" notice.
+    assert!(page.element_text("omitted-languages").is_none());
+    // The Arabic catalog is a draft: the officer is told to check with an interpreter.
+    let draft = page
+        .element_text("draft-translation")
+        .expect("a draft notice");
     assert!(
-        page.element_text("omitted-languages").is_none(),
-        "no printer, no slip"
+        draft.starts_with("Draft translation: check with an interpreter."),
+        "{draft}"
+    );
+    assert!(draft.contains("Arabic"), "{draft}");
+    assert!(
+        page.body
+            .contains(&format!("/entries/{id}/ticket.png?paper=80"))
     );
 
-    set_printer(&app, "127.0.0.1:9100");
-    let page = officer.get(&format!("/entries/{id}/ticket")).await;
-    let notice = page.element_text("omitted-languages").expect("a notice");
-    assert!(
-        notice.starts_with("The printed slip has Spanish and English only"),
-        "{notice}"
-    );
-    assert!(
-        notice.contains("Give the browser ticket for Arabic"),
-        "{notice}"
-    );
+    let mut previews = Vec::new();
+    for paper in ["80", "58"] {
+        let png = officer
+            .get(&format!("/entries/{id}/ticket.png?paper={paper}"))
+            .await;
+        assert_eq!(png.status, StatusCode::OK);
+        assert_eq!(png.content_type, "image/png");
+        assert!(png.body.contains("IHDR"), "a PNG");
+        previews.push(png.body);
+    }
+    // The page body is read as (lossy) text: the 80 mm width, 576 = 0x0240, survives that.
+    let bytes = previews[0].as_bytes();
+    let at = bytes.windows(4).position(|w| w == b"IHDR").expect("IHDR") + 4;
+    let width = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!(width, 576, "80 mm is 576 dots");
+    assert_ne!(previews[0], previews[1], "58 mm is another picture");
+    // Nobody signed out sees it.
+    let mut stranger = Browser::new(&app);
+    let page = stranger.get(&format!("/entries/{id}/ticket.png")).await;
+    assert_ne!(page.status, StatusCode::OK);
+    assert!(!page.content_type.starts_with("image/"));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -314,12 +314,7 @@ async fn ticket_escpos(
     let printout = state
         .run(move |conn, now| tickets::ticket_doc(conn, &actor, id, &base, now)?.escpos())
         .await?;
-    let omitted: Vec<&str> = printout.omitted.iter().map(|l| l.code).collect();
-    let mut response = HttpResponse::Ok();
-    response.content_type("application/octet-stream");
-    if !omitted.is_empty() {
-        // Scripts a thermal printer's code pages cannot show are left off; say which.
-        response.insert_header(("X-Portqueue-Omitted-Languages", omitted.join(",")));
-    }
-    Ok(response.body(printout.bytes))
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .body(printout.bytes))
 }

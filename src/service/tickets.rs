@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use portqueue_core::tickets::printer::{self, PrintError};
 use portqueue_core::tickets::{
-    Catalog, PrintTicket, Printout, TicketFacts, TicketNumber, TicketTexts, encode, qr_svg,
+    Catalog, Paper, PrintTicket, Printout, TicketFacts, TicketNumber, TicketTexts, encode, qr_svg,
 };
 
 use super::entries::load;
@@ -125,6 +125,11 @@ impl TicketDoc {
 
     /// The ESC/POS bytes for a thermal printer, laid out for the port's paper roll.
     pub fn escpos(&self) -> AppResult<Printout> {
+        self.escpos_on(self.port.paper())
+    }
+
+    /// The printout on a given roll (the officer's preview may show the other one).
+    pub fn escpos_on(&self, paper: Paper) -> AppResult<Printout> {
         let number: TicketNumber = self
             .view
             .ticket
@@ -136,7 +141,8 @@ impl TicketDoc {
             issued_at: &self.issued_at,
             status_url: &self.status_url,
             texts: &self.texts,
-            paper: self.port.paper(),
+            show_estimate: self.window.is_some(),
+            paper,
         }))
     }
 }

@@ -100,6 +100,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(supervisor::set_printer),
         )
         .route("/entries/{id}/ticket", web::get().to(tickets::ticket))
+        .route(
+            "/entries/{id}/ticket.png",
+            web::get().to(tickets::ticket_png),
+        )
         .route("/entries/{id}/print", web::post().to(tickets::print))
         .route("/entries/{id}/printed", web::post().to(tickets::printed))
         .route("/entries/{id}/cancel", web::post().to(tickets::cancel))

@@ -152,6 +152,9 @@ pub struct PrintTicket<'a> {
     /// The ticket's public status page, printed as a QR code.
     pub status_url: &'a str,
     pub texts: &'a TicketTexts,
+    /// Whether the ticket has an estimated call window: without one (called, say) the
+    /// estimate sentence is left out rather than printed with empty times.
+    pub show_estimate: bool,
     /// The roll the port's printer takes: the raster's width, the QR code's size.
     pub paper: Paper,
 }
@@ -355,6 +358,7 @@ mod tests {
             issued_at: "2025-03-14 10:02",
             status_url: url,
             texts: &texts,
+            show_estimate: true,
             paper,
         })
     }
@@ -569,6 +573,7 @@ mod tests {
             issued_at: "2025-03-14 10:02",
             status_url: &url,
             texts: &texts,
+            show_estimate: true,
             paper: Paper::Mm58,
         });
         let d = decode(&printout.bytes).unwrap();

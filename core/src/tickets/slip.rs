@@ -517,13 +517,15 @@ pub fn render(ticket: &PrintTicket<'_>) -> (Slip, Layout) {
             y,
             column,
         );
-        y += t.draw(
-            &mut canvas,
-            &natural(&block.estimate, block, BODY_PX, false),
-            MARGIN,
-            y,
-            column,
-        );
+        if ticket.show_estimate {
+            y += t.draw(
+                &mut canvas,
+                &natural(&block.estimate, block, BODY_PX, false),
+                MARGIN,
+                y,
+                column,
+            );
+        }
     }
 
     rule(&mut canvas, y + 3, 2);
