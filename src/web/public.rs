@@ -21,7 +21,7 @@ use actix_web::{HttpResponse, web};
 use futures_util::stream::{self, Stream, StreamExt};
 use portqueue_core::Status;
 use portqueue_core::languages::{self, Language};
-use portqueue_core::tickets::{Catalog, Pictogram};
+use portqueue_core::tickets::{Arg, Catalog, Pictogram};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -71,14 +71,10 @@ fn public_page<T: askama::Template>(status: StatusCode, page: &T) -> HttpRespons
     public_headers(super::render(status, page))
 }
 
-/// A message in the language with this ISO 639-3 code; English stands in should a
-/// catalog ever miss one (the catalogs are tested complete).
-fn say(code: &str, id: &str, args: &[(&str, &str)]) -> String {
-    let catalog = Catalog::shared();
-    catalog
-        .message(code, id, args)
-        .or_else(|| catalog.message("eng", id, args))
-        .unwrap_or_else(|| id.to_owned())
+/// A message in the language with this ISO 639-3 code, else Spanish, else English; never
+/// the message id (see [`Catalog::say`]).
+fn say(code: &str, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+    Catalog::shared().say(code, id, args)
 }
 
 fn dir(language: &Language) -> &'static str {
@@ -196,7 +192,7 @@ impl StatusPage {
                     Status::Called => say(
                         code,
                         "status-called",
-                        &[("counter", counter.as_deref().unwrap_or("?"))],
+                        &[("counter", counter.as_deref().unwrap_or("?").into())],
                     ),
                     Status::Served => say(code, "status-served", &[]),
                     Status::NoShow => say(code, "status-no-show", &[]),
@@ -214,7 +210,7 @@ impl StatusPage {
                         say(
                             code,
                             "status-between",
-                            &[("earliest", earliest), ("latest", latest)],
+                            &[("earliest", earliest.into()), ("latest", latest.into())],
                         )
                     }),
                     interpreter: needs_interpreter.then(|| say(code, "ticket-interpreter", &[])),
@@ -367,7 +363,10 @@ fn announcement(language: &'static Language) -> Announcement {
     let text = say(
         language.code,
         "board-announce",
-        &[("ticket", "{ticket}"), ("counter", "{counter}")],
+        &[
+            ("ticket", "{ticket}".into()),
+            ("counter", "{counter}".into()),
+        ],
     )
     .chars()
     .filter(|c| !('\u{2066}'..='\u{2069}').contains(c))

@@ -17,7 +17,9 @@ pub mod printer;
 pub mod qr;
 pub mod slip;
 
-pub use catalog::{Catalog, Instruction, LanguageTexts, ReviewState, TicketFacts, TicketTexts};
+pub use catalog::{
+    Arg, Catalog, Instruction, LanguageTexts, ReviewState, TicketFacts, TicketTexts,
+};
 pub use escpos::{Decoded, Paper, PrintTicket, Printout, decode, encode};
 pub use number::{Exhausted, ParseTicketNumberError, TicketNumber, allocate};
 pub use pictograms::Pictogram;

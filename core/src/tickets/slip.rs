@@ -616,3 +616,73 @@ pub fn missing_glyphs(text: &str, tag: &str) -> Vec<String> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .missing_glyphs(text, tag)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tickets::catalog::Catalog;
+
+    /// Every message of every catalog, read from its Fluent source (values only).
+    fn catalog_texts(tag: &str) -> Vec<String> {
+        let path = format!("{}/i18n/{tag}.ftl", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && l.contains(" = "))
+            .map(|l| {
+                // Drop `{ $variable }` placeables: their values are digits and Latin.
+                let value = l.split_once(" = ").unwrap().1;
+                let mut out = String::new();
+                let mut depth = 0;
+                for c in value.chars() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ if depth == 0 => out.push(c),
+                        _ => {}
+                    }
+                }
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_catalog_text_has_glyphs() {
+        for language in Catalog::shared().languages() {
+            for text in catalog_texts(language.tag) {
+                let missing = missing_glyphs(&text, language.tag);
+                assert!(
+                    missing.is_empty(),
+                    "{}: {missing:?} in {text:?}: run tools/subset-fonts",
+                    language.tag
+                );
+            }
+        }
+        // And the .notdef check does catch a character no font has.
+        assert!(
+            !missing_glyphs("\u{10D0}", "en").is_empty(),
+            "Georgian is not shipped"
+        );
+    }
+
+    #[test]
+    fn a_pictogram_draws_ink_and_white() {
+        for pictogram in Pictogram::ALL {
+            let r = pictogram_raster(pictogram, 64);
+            let ink = r.ink_in(0, 0, 64, 64);
+            assert!(ink > 200 && ink < 64 * 64 / 2, "{pictogram:?}: {ink}");
+        }
+    }
+
+    #[test]
+    fn packed_rows_round_trip() {
+        let mut r = Raster::new(16, 2);
+        r.set(0, 0);
+        r.set(9, 1);
+        assert_eq!(r.packed_row(0), [0x80, 0]);
+        assert_eq!(r.packed_row(1), [0, 0x40]);
+        let data: Vec<u8> = (0..2).flat_map(|y| r.packed_row(y)).collect();
+        assert_eq!(Raster::from_packed(2, 2, &data), r);
+    }
+}
