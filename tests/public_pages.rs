@@ -235,6 +235,15 @@ async fn status_page_board_and_feeds_never_show_personal_data() {
         status.body.contains("refresh=off"),
         "and the reader can stop it"
     );
+    // The pause link speaks the page's languages, not Spanish and English only.
+    let arabic = phone.get(&format!("/t/{token}?lang=arb")).await;
+    assert!(
+        arabic.body.contains("أوقف التحديث التلقائي"),
+        "{}",
+        arabic.body
+    );
+    assert!(arabic.body.contains("Dejar de actualizar"));
+    assert!(arabic.body.contains("Stop updating"));
     let paused = phone.get(&format!("/t/{token}?refresh=off")).await;
     assert_status(&paused, StatusCode::OK);
     assert_eq!(paused.header("refresh"), None);
@@ -258,6 +267,13 @@ async fn status_page_board_and_feeds_never_show_personal_data() {
     let board = phone.get("/board/SYS").await;
     assert_status(&board, StatusCode::OK);
     assert!(board.body.contains("W-0001"));
+    // The column has its own heading, not "your ticket" over everyone's numbers.
+    assert!(
+        board
+            .body
+            .contains("Número <span lang=\"en\">· Number</span>")
+    );
+    assert!(!board.body.contains("Su turno"));
     assert_no_personal_data(&board.body, "the board");
     assert_eq!(board.header("cache-control"), Some("no-store"));
 
@@ -378,14 +394,53 @@ async fn an_unknown_ticket_address_is_a_plain_404_in_spanish_and_english() {
     ] {
         let page = phone.get(&path).await;
         assert_status(&page, StatusCode::NOT_FOUND);
-        assert!(page.body.contains("<html lang=\"es\">"));
-        assert!(page.body.contains("No encontrado"));
-        assert!(page.body.contains("Not found"));
+        assert!(page.body.contains("<html lang=\"es\" dir=\"ltr\">"));
+        assert!(page.body.contains("No hay nada en esta dirección."));
+        assert!(page.body.contains("There is nothing at this address."));
+        // The pictogram to ask an officer, described in the page's language.
+        assert!(page.body.contains("/static/pictograms/ask-officer.svg"));
+        assert!(
+            unescape(&page.body).contains("alt=\"¿Tiene preguntas? Pregunte a un oficial.\""),
+            "{}",
+            page.body
+        );
         assert!(
             !page.body.contains("Sign in"),
             "no kiosk navigation on public pages"
         );
     }
+}
+
+#[actix_web::test]
+async fn an_error_on_a_ticket_address_speaks_the_ticket_language_it_can_guess() {
+    let app = port_with_officer();
+    let mut phone = Browser::new(&app);
+    let unknown = format!("/t/{}", "ab".repeat(32));
+    // Switched to Arabic: right to left, Arabic first, then Spanish and English.
+    let page = phone.get(&format!("{unknown}?lang=arb")).await;
+    assert_status(&page, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    let arabic = page.body.find("لا يوجد شيء").expect("Arabic text");
+    let spanish = page.body.find("No hay nada").expect("Spanish text");
+    assert!(arabic < spanish, "the ticket's language first");
+    assert!(page.body.contains("alt=\"هل لديك سؤال؟"));
+    // The phone's own language when nothing was chosen.
+    let page = phone
+        .send(
+            TestRequest::get()
+                .uri(&unknown)
+                .insert_header(("Accept-Language", "zh-CN,zh;q=0.9")),
+        )
+        .await;
+    assert!(
+        page.body.contains("<html lang=\"zh-Hans\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("此地址没有内容"));
+    // Free text is never a language: Spanish and English.
+    let page = phone.get(&format!("{unknown}?lang=klingon")).await;
+    assert!(page.body.contains("<html lang=\"es\""));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -578,10 +633,11 @@ async fn a_ticket_sent_to_the_network_printer_is_recorded_and_reprints_are_count
     let job = jobs
         .recv_timeout(Duration::from_secs(10))
         .expect("the printer got the job");
-    assert!(
-        job.windows(6).any(|w| w == b"W-0001"),
-        "the ticket number is printed"
-    );
+    let drawn = portqueue_core::tickets::decode(&job)
+        .expect("a clean ESC/POS stream")
+        .raster
+        .expect("the slip is drawn");
+    assert_eq!(drawn.width, 576, "the port's 80 mm roll");
     assert!(job.ends_with(&[0x1D, b'V', 66, 0]), "and the paper is cut");
     assert_eq!(prints_of(&app, id).len(), 1);
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream::{self, Stream, StreamExt};
 use portqueue_core::Status;
 use portqueue_core::languages::{self, Language};
@@ -34,7 +34,6 @@ pub use board_hub::MAX_FEEDS;
 use board_hub::{Current, FeedPermit, SharedBoard};
 
 use super::assets;
-use super::error::app_error_page;
 
 /// How often the live feed asks whether the board changed (one indexed read per board).
 pub const FEED_POLL: Duration = Duration::from_secs(1);
@@ -81,29 +80,87 @@ fn dir(language: &Language) -> &'static str {
     if language.rtl { "rtl" } else { "ltr" }
 }
 
+/// One language's sentence of a public page (an error, the pause link).
+#[derive(Debug, Clone)]
+struct Sentence {
+    tag: &'static str,
+    dir: &'static str,
+    text: String,
+}
+
 #[derive(askama::Template)]
 #[template(path = "public_not_found.html")]
-struct NotFoundPage {
+struct PublicErrorPage {
     asset_version: &'static str,
+    tag: &'static str,
+    dir: &'static str,
+    /// The "ask an officer" pictogram and its text in the page's language.
+    pictogram: &'static str,
+    alt: String,
+    blocks: Vec<Sentence>,
 }
 
-/// The 404 of the public pages, in Spanish and English: a ticket address that was mistyped
-/// or is not ours says only that, and never whether some ticket exists.
-fn not_found() -> HttpResponse {
-    public_page(
-        StatusCode::NOT_FOUND,
-        &NotFoundPage {
-            asset_version: assets::version(),
-        },
-    )
+/// A failed public request, said in `language` (then Spanish and English) with the pictogram
+/// to ask an officer: a ticket address that was mistyped or is not ours says only that, and
+/// never whether some ticket exists; anything else says to try again or ask. The details stay
+/// in the log.
+fn failed_in(error: AppError, language: Option<&'static Language>) -> HttpResponse {
+    let (status, id) = match &error {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "error-not-found"),
+        other => {
+            log::warn!("public page failed: {}", other.message());
+            (
+                StatusCode::from_u16(other.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "error-failed",
+            )
+        }
+    };
+    let catalog = Catalog::shared();
+    let shown = catalog.languages_for(language.map_or("spa", |l| l.code));
+    let primary = shown[0];
+    let page = PublicErrorPage {
+        asset_version: assets::version(),
+        tag: primary.tag,
+        dir: dir(primary),
+        pictogram: Pictogram::AskOfficer.file_name(),
+        alt: say(primary.code, Pictogram::AskOfficer.message_id(), &[]),
+        blocks: shown
+            .iter()
+            .map(|l| Sentence {
+                tag: l.tag,
+                dir: dir(l),
+                text: say(l.code, id, &[]),
+            })
+            .collect(),
+    };
+    public_page(status, &page)
 }
 
-/// A failed public request: 404 as the bilingual page, anything else as the error page.
+/// A failed public request in Spanish and English (the board, which speaks to everyone).
 fn failed(error: AppError) -> HttpResponse {
-    match error {
-        AppError::NotFound(_) => not_found(),
-        other => public_headers(app_error_page(&other)),
+    failed_in(error, None)
+}
+
+/// The language an error on `/t/...` speaks: the one the page was switched to (`?lang=`),
+/// else the first of the phone's languages (`Accept-Language`) we have text for: the ticket
+/// itself could not be read, so this is the best guess at the ticket's language.
+fn error_language(req: &HttpRequest, lang: &str) -> Option<&'static Language> {
+    let catalog = Catalog::shared();
+    if let Some(l) = languages::find(lang).filter(|l| catalog.has(l.code)) {
+        return Some(l);
     }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.split(',').find_map(|part| {
+        let tag = part.split(';').next()?.trim().to_ascii_lowercase();
+        let primary = tag.split('-').next()?;
+        catalog
+            .languages()
+            .find(|l| l.tag.eq_ignore_ascii_case(&tag) || l.tag.split('-').next() == Some(primary))
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -147,6 +204,10 @@ struct StatusPage {
     counter: Option<u32>,
     counter_label: String,
     go_to_counter: &'static str,
+    /// The pictogram's text, in the page's language.
+    go_to_counter_alt: String,
+    /// "Stop updating" (or, while paused, "update by itself") in each shown language.
+    refresh_links: Vec<Sentence>,
     blocks: Vec<StatusBlock>,
     language_label: String,
     languages: Vec<LanguageLink>,
@@ -229,6 +290,23 @@ impl StatusPage {
             counter: status.counter,
             counter_label: say(primary.code, "board-counter", &[]),
             go_to_counter: Pictogram::GoToCounter.file_name(),
+            go_to_counter_alt: say(primary.code, Pictogram::GoToCounter.message_id(), &[]),
+            refresh_links: shown
+                .iter()
+                .map(|l| Sentence {
+                    tag: l.tag,
+                    dir: dir(l),
+                    text: say(
+                        l.code,
+                        if paused {
+                            "status-keep-updating"
+                        } else {
+                            "status-stop-updating"
+                        },
+                        &[],
+                    ),
+                })
+                .collect(),
             blocks,
             language_label: say(primary.code, "status-language", &[]),
             languages: catalog
@@ -257,6 +335,7 @@ const STATUS_REFRESH_SECONDS: u32 = 30;
 /// it: a reload that cannot be turned off fails WCAG 2.2.1, and would make a screen reader
 /// start over every half minute.
 pub async fn status_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
     query: web::Query<StatusQuery>,
@@ -279,7 +358,7 @@ pub async fn status_page(
             }
             response
         }
-        Err(e) => failed(e),
+        Err(e) => failed_in(e, error_language(&req, &query.lang)),
     }
 }
 
@@ -426,7 +505,7 @@ pub async fn board_page(
         next: board.next.clone(),
         now_serving: both("board-now-serving"),
         counter: both("board-counter"),
-        ticket_label: both("status-your-ticket"),
+        ticket_label: both("board-number"),
         next_label: both("board-next"),
         speak_names: spoken
             .iter()
