@@ -964,6 +964,95 @@ async fn the_board_and_its_json_show_a_call() {
 }
 
 #[actix_web::test]
+async fn with_the_port_setting_on_the_board_feed_carries_the_called_ticket_language_only() {
+    let app = port_with_officer();
+    app.add_user("super1", "supervisor", Some("SYS"));
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    register(&mut officer, "arb").await;
+    register(&mut officer, "quc").await;
+    call_next(&mut officer, 3).await;
+    let mut screen = Browser::new(&app);
+    let board = |body: &str| -> serde_json::Value { serde_json::from_str(body).expect("JSON") };
+
+    // Off by default: the feed says nothing about languages.
+    let off = screen.get("/board/SYS.json").await.body;
+    assert!(!off.contains("language"), "{off}");
+    let page = screen.get("/board/SYS").await;
+    assert!(unescape(&page.body).contains("\"by_language\":[]"));
+
+    let mut supervisor = Browser::new(&app);
+    supervisor.sign_in("super1").await;
+    let csrf = supervisor.csrf_from("/ports/SYS/policy").await;
+    // A checkbox is "on" or absent: anything else is refused and nothing changes.
+    let refused = supervisor
+        .post(
+            "/ports/SYS/announce",
+            &[("csrf", &csrf), ("announce_ticket_language", "yes")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !screen
+            .get("/board/SYS.json")
+            .await
+            .body
+            .contains("language")
+    );
+    let saved = supervisor
+        .post(
+            "/ports/SYS/announce",
+            &[("csrf", &csrf), ("announce_ticket_language", "on")],
+        )
+        .await;
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/ports/SYS/policy?saved=announce")
+    );
+    let policy = supervisor.get("/ports/SYS/policy").await;
+    assert!(
+        policy.body.contains(
+            "name=\"announce_ticket_language\" id=\"f-announce_ticket_language\" checked"
+        )
+    );
+
+    let on = board(&screen.get("/board/SYS.json").await.body);
+    assert_eq!(on["called"][0]["ticket"], "W-0001");
+    assert_eq!(on["called"][0]["language"], "ar", "the tag only: {on}");
+    // The board page carries the sentence in every language we have text for.
+    let page = unescape(&screen.get("/board/SYS").await.body);
+    assert!(page.contains("\"tag\":\"ar\""), "{page}");
+    assert!(page.contains("\"by_language\":[{"));
+    // The language is not shown on screen.
+    assert!(!page.contains(">ar<") && !page.contains("Arabic") && !page.contains("العربية"));
+
+    // A language without our text (K'iche') has no tag: the board's languages say it.
+    call_next(&mut officer, 4).await;
+    let both = board(&screen.get("/board/SYS.json").await.body);
+    let quc = both["called"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["ticket"] == "W-0002")
+        .expect("W-0002 called");
+    assert!(quc.get("language").is_none(), "{quc}");
+    assert_no_personal_data(&both.to_string(), "the board's JSON");
+
+    // Off again: the tags are gone.
+    let csrf = supervisor.csrf_from("/ports/SYS/policy").await;
+    supervisor
+        .post("/ports/SYS/announce", &[("csrf", &csrf)])
+        .await;
+    assert!(
+        !screen
+            .get("/board/SYS.json")
+            .await
+            .body
+            .contains("language")
+    );
+}
+
+#[actix_web::test]
 async fn fifty_screens_of_one_port_share_one_board_computation_per_change() {
     let app = port_with_officer();
     let mut officer = Browser::new(&app);

@@ -33,6 +33,8 @@ pub struct Port {
     pub created_at: NaiveDateTime,
     /// The ticket printer's paper roll in millimetres, 80 or 58: see [`Port::paper`].
     pub printer_paper_mm: i32,
+    /// Whether the board announces each call in the called ticket's language too.
+    pub announce_ticket_language: bool,
 }
 
 fn non_negative(v: i32) -> u32 {

@@ -19,6 +19,7 @@ diesel::table! {
         printer_addr -> Nullable<Text>,
         created_at -> Timestamp,
         printer_paper_mm -> Integer,
+        announce_ticket_language -> Bool,
     }
 }
 

@@ -99,6 +99,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/ports/{code}/printer",
             web::post().to(supervisor::set_printer),
         )
+        .route(
+            "/ports/{code}/announce",
+            web::post().to(supervisor::set_announce),
+        )
         .route("/entries/{id}/ticket", web::get().to(tickets::ticket))
         .route(
             "/entries/{id}/ticket.png",

@@ -380,6 +380,9 @@ struct BoardConfig {
     json: String,
     timezone: String,
     announce: Vec<Announcement>,
+    /// The sentence in every language we have text for, while the port announces calls in
+    /// the called ticket's language (each call in the feed then carries its tag); else empty.
+    by_language: Vec<Announcement>,
 }
 
 /// `board-announce` in one language, with `{ticket}` and `{counter}` for the script to fill.
@@ -489,6 +492,11 @@ pub async fn board_page(
         json: format!("/board/{}.json", port.code),
         timezone: port.timezone.clone(),
         announce: spoken.iter().map(|l| announcement(l)).collect(),
+        by_language: if port.announce_ticket_language {
+            Catalog::shared().languages().map(announcement).collect()
+        } else {
+            Vec::new()
+        },
     };
     let page = BoardPage {
         asset_version: assets::version(),
