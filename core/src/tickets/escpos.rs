@@ -481,6 +481,20 @@ mod tests {
     }
 
     #[test]
+    fn no_language_loses_text_off_the_edge_of_either_roll() {
+        for paper in Paper::ALL {
+            for language in Catalog::shared().languages() {
+                let printout = print_on(language.code, "Puerto de San Ysidro", URL, paper);
+                assert_eq!(
+                    printout.layout.clipped_dots, 0,
+                    "{paper:?} {}: text ran off its column",
+                    language.tag
+                );
+            }
+        }
+    }
+
+    #[test]
     fn control_characters_in_a_port_name_never_reach_the_printer() {
         let printout = print_on("eng", "Evil\u{1b}d\u{5}Port", URL, Paper::Mm80);
         let d = decode(&printout.bytes).expect("no stray command");

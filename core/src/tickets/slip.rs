@@ -243,11 +243,25 @@ fn family(tag: &str) -> &'static str {
     }
 }
 
+/// How much larger a script is set than Latin at the same size: Arabic, Devanagari and
+/// Gurmukhi letters sit small in their em (tall marks above and below), and at 3 mm on a
+/// thermal head they would be the hardest text on the slip to read.
+fn script_scale(tag: &str) -> f32 {
+    match tag {
+        "ar" => 1.2,
+        "hi" | "pa" => 1.15,
+        _ => 1.0,
+    }
+}
+
 /// The shaper and glyph rasteriser, with only our fonts: built once (parsing the fonts takes
 /// a moment) and shared by every slip.
 struct Typesetter {
     fonts: FontSystem,
     glyphs: SwashCache,
+    /// Ink dots that fell outside their column since the last slip began (see
+    /// [`Layout::clipped_dots`]).
+    clipped: usize,
 }
 
 fn typesetter() -> &'static Mutex<Typesetter> {
@@ -261,6 +275,7 @@ fn typesetter() -> &'static Mutex<Typesetter> {
         Mutex::new(Typesetter {
             fonts: FontSystem::new_with_locale_and_db("en".to_owned(), db),
             glyphs: SwashCache::new(),
+            clipped: 0,
         })
     })
 }
@@ -274,6 +289,7 @@ enum Place {
 }
 
 /// A text block to draw.
+#[derive(Clone, Copy)]
 struct Text<'a> {
     text: &'a str,
     tag: &'a str,
@@ -293,15 +309,75 @@ impl Typesetter {
         top: usize,
         width: usize,
     ) -> usize {
+        let mut y = top;
+        for line in self.break_lines(text, width) {
+            let line = Text {
+                text: &line,
+                ..*text
+            };
+            y += self.draw_line(canvas, &line, left, y, width);
+        }
+        y - top
+    }
+
+    /// Breaks `text` into lines that fit `width`, between words, measuring each line shaped.
+    ///
+    /// cosmic-text wraps by itself, but a right-to-left line holding left-to-right numbers
+    /// ("... بين 10:40 و 11:10") came out wider than its width and lost its start off the
+    /// edge; measuring whole candidate lines cannot. A single word wider than the column
+    /// (a Chinese sentence has no spaces) is left for cosmic-text to break between glyphs,
+    /// which it does correctly within one direction.
+    fn break_lines(&mut self, text: &Text<'_>, width: usize) -> Vec<String> {
+        let fits = |t: &mut Typesetter, candidate: &str| {
+            t.width_of(&Text {
+                text: candidate,
+                ..*text
+            }) <= width as f32
+        };
+        if fits(self, text.text) {
+            return vec![text.text.to_owned()];
+        }
+        let mut lines = Vec::new();
+        let mut line = String::new();
+        for word in text.text.split(' ').filter(|w| !w.is_empty()) {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if line.is_empty() || fits(self, &candidate) {
+                line = candidate;
+            } else {
+                lines.push(std::mem::replace(&mut line, word.to_owned()));
+            }
+        }
+        lines.push(line);
+        lines
+    }
+
+    /// Draws one line (or one unbreakable run, wrapped between glyphs) of text.
+    fn draw_line(
+        &mut self,
+        canvas: &mut Raster,
+        text: &Text<'_>,
+        left: usize,
+        top: usize,
+        width: usize,
+    ) -> usize {
         let buffer = self.layout(text, width);
         let height = buffer_height(&buffer);
         canvas.grow_to(top + height);
+        let mut clipped = 0;
         buffer.draw(
             &mut self.fonts,
             &mut self.glyphs,
             Color::rgb(0, 0, 0),
             |x, y, w, h, color| {
-                if color.a() < INK_THRESHOLD || x < 0 || y < 0 {
+                if color.a() < INK_THRESHOLD {
+                    return;
+                }
+                if x < 0 || y < 0 {
+                    clipped += (w * h) as usize;
                     return;
                 }
                 let (x, y) = (left + x as usize, top + y as usize);
@@ -310,16 +386,20 @@ impl Typesetter {
                         // Clip to the column: nothing spills into the margin or the pictogram.
                         if x + dx < left + width {
                             canvas.set(x + dx, y + dy);
+                        } else {
+                            clipped += 1;
                         }
                     }
                 }
             },
         );
+        self.clipped += clipped;
         height
     }
 
     fn layout(&mut self, text: &Text<'_>, width: usize) -> Buffer {
-        let metrics = Metrics::new(text.px, (text.px * 1.35).ceil());
+        let px = text.px * script_scale(text.tag);
+        let metrics = Metrics::new(px, (px * 1.35).ceil());
         let mut buffer = Buffer::new(&mut self.fonts, metrics);
         let attrs = Attrs::new()
             .family(Family::Name(family(text.tag)))
@@ -332,8 +412,26 @@ impl Typesetter {
             Place::Natural => None,
             Place::Center => Some(Align::Center),
         };
+        // Fluent's isolation marks (U+2066-U+2069) keep a value like `W-0042` whole in
+        // right-to-left HTML; here they made the line breaker misjudge Arabic lines holding
+        // times, so they go: the slip's values are digits and times, which the bidi rules
+        // already keep left to right.
+        // A right-to-left language's line starts with a right-to-left mark, so a line that
+        // happens to hold only a time still runs (and aligns) right to left.
+        let rtl = crate::languages::LANGUAGES
+            .iter()
+            .any(|l| l.tag == text.tag && l.rtl);
+        let plain: String = rtl
+            .then_some('\u{200F}')
+            .into_iter()
+            .chain(
+                text.text
+                    .chars()
+                    .filter(|c| !('\u{2066}'..='\u{2069}').contains(c)),
+            )
+            .collect();
         buffer.set_size(&mut self.fonts, Some(width as f32), None);
-        buffer.set_text(&mut self.fonts, text.text, &attrs, Shaping::Advanced, align);
+        buffer.set_text(&mut self.fonts, &plain, &attrs, Shaping::Advanced, align);
         buffer.shape_until_scroll(&mut self.fonts, false);
         buffer
     }
@@ -419,6 +517,9 @@ pub struct Layout {
     pub titles: Vec<(&'static str, usize, usize)>,
     /// Each pictogram: left column, top row (its side is [`pictogram_dots`]).
     pub pictograms: Vec<(Pictogram, usize, usize)>,
+    /// Ink dots of text that fell outside their column and were not printed: zero unless a
+    /// line was laid out wider than its column (the tests hold every language to zero).
+    pub clipped_dots: usize,
 }
 
 /// Draws the ticket. Languages come in [`super::catalog::Catalog::languages_for`] order; the
@@ -433,6 +534,7 @@ pub fn render(ticket: &PrintTicket<'_>) -> (Slip, Layout) {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let t = &mut *typesetter;
+    t.clipped = 0;
     let languages = &ticket.texts.languages;
     let rtl = languages.first().is_some_and(|l| l.language.rtl);
     let mut y = 4;
@@ -574,6 +676,7 @@ pub fn render(ticket: &PrintTicket<'_>) -> (Slip, Layout) {
         );
     }
     canvas.grow_to(y + 8);
+    layout.clipped_dots = t.clipped;
 
     let qr = (ticket.status_url.len() <= QR_MAX_BYTES).then(|| SlipQr {
         data: ticket.status_url.as_bytes().to_vec(),
