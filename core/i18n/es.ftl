@@ -10,7 +10,7 @@ ticket-go-to-counter = Cuando vea su número, vaya a la ventanilla indicada.
 ticket-keep-ticket = Guarde este papel. No lo pierda.
 ticket-ask-officer = ¿Tiene preguntas? Pregunte a un oficial.
 ticket-party-size = Personas en su grupo: { $count }
-ticket-estimate = Hora estimada en que le llamarán: entre { $earliest } y { $latest }
+ticket-estimate = Hora aproximada para pasar a la ventanilla: entre las { $earliest } y las { $latest }
 ticket-interpreter = Pida a un oficial un intérprete.
 ticket-scan-status = Escanee el código para ver su lugar en la fila.
 
@@ -24,7 +24,7 @@ status-served = Atendido
 status-no-show = No se presentó cuando le llamaron
 status-withdrawn = Retirado de la fila
 status-people-before-you = Personas antes que usted
-status-estimated-call-time = Hora estimada en que le llamarán
+status-estimated-call-time = Hora aproximada para pasar a la ventanilla
 status-between = entre { $earliest } y { $latest }
 status-auto-refresh = Esta página se actualiza sola; recárguela para ver lo más reciente.
 status-language = Idioma
