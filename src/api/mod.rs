@@ -311,9 +311,13 @@ async fn ticket_escpos(
         .parse()
         .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
     let base = state.base_url(&req);
-    let printout = state
-        .run(move |conn, now| tickets::ticket_doc(conn, &actor, id, &base, now)?.escpos())
+    let doc = state
+        .run(move |conn, now| tickets::ticket_doc(conn, &actor, id, &base, now))
         .await?;
+    // Drawn off the executor and without a database connection held.
+    let printout = web::block(move || doc.escpos())
+        .await
+        .map_err(|e| AppError::Internal(format!("slip worker: {e}")))??;
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .body(printout.bytes))

@@ -196,11 +196,16 @@ pub async fn print_on_port_printer(
             doc.port.code
         )));
     };
-    let bytes = doc.escpos()?.bytes;
+    // Drawing the slip (shaping, rasterising) is CPU work: it runs on the blocking pool with
+    // the send, never on the async executor.
     let target = addr.clone();
-    let sent = actix_web::web::block(move || printer::send(&target, &bytes, PRINT_TIMEOUT))
-        .await
-        .map_err(|e| AppError::Internal(format!("printer worker: {e}")))?;
+    let slip = doc.clone();
+    let sent = actix_web::web::block(move || {
+        let bytes = slip.escpos()?.bytes;
+        Ok::<_, AppError>(printer::send(&target, &bytes, PRINT_TIMEOUT))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("printer worker: {e}")))??;
     if sent.is_ok() {
         let (actor, id) = (actor.clone(), doc.view.id);
         state
