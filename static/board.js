@@ -63,26 +63,66 @@
   // "W-0042" is said "W 42": the letter, then the number as people say it.
   function spoken(ticket) { return ticket.replace(/-0*(\d)/, " $1"); }
 
+  // The browser's offline voice for a BCP 47 tag (by its primary language), if it has one.
+  // Network voices are left out: the board works offline, and sends nothing anywhere.
+  function voiceFor(voices, tag) {
+    var primary = tag.toLowerCase().split("-")[0];
+    return voices.filter(function (v) {
+      return v.localService !== false && v.lang && v.lang.toLowerCase().split(/[-_]/)[0] === primary;
+    })[0] || null;
+  }
+
+  // The sentences to say for one call: in the called ticket's language first (when the port
+  // turned that on and the feed carries its tag), then in the board's languages, each once.
+  function sentencesFor(c) {
+    var list = [];
+    if (c.language) {
+      var own = (config.by_language || []).filter(function (a) { return a.tag === c.language; })[0];
+      if (own) list.push(own);
+    }
+    (config.announce || []).forEach(function (a) {
+      if (!list.some(function (b) { return b.tag === a.tag; })) list.push(a);
+    });
+    return list;
+  }
+
   function announce(calls) {
     var newest = calls[calls.length - 1];
     live.textContent = newest.ticket + " → " + newest.counter;
+    // The newest row is highlighted by render(); the chime plays whatever can be said.
     if (!soundOn) return;
     chime();
     if (!("speechSynthesis" in window)) return;
     var voices = window.speechSynthesis.getVoices();
     calls.forEach(function (c) {
-      (config.announce || []).forEach(function (a) {
+      sentencesFor(c).forEach(function (a) {
+        var voice = voiceFor(voices, a.tag);
+        // No voice for this language: better the chime and the highlight than garbled speech.
+        if (!voice) return;
         var text = a.text.replace("{ticket}", spoken(c.ticket)).replace("{counter}", String(c.counter));
         var u = new SpeechSynthesisUtterance(text);
         u.lang = a.tag;
-        var voice = voices.filter(function (v) {
-          return v.lang && v.lang.toLowerCase().indexOf(a.tag.toLowerCase().split("-")[0]) === 0;
-        })[0];
-        if (voice) u.voice = voice;
-        else if (voices.length) return; // no voice for this language: better silent than garbled
+        u.voice = voice;
         window.speechSynthesis.speak(u);
       });
     });
+  }
+
+  // Lists, under the board, which languages this screen's browser can speak (offline voices
+  // included) and which get the chime and highlight only.
+  function listVoices() {
+    var el = document.getElementById("board-voices");
+    if (!el || !("speechSynthesis" in window)) return;
+    var voices = window.speechSynthesis.getVoices();
+    var tags = [];
+    (config.announce || []).concat(config.by_language || []).forEach(function (a) {
+      if (tags.indexOf(a.tag) === -1) tags.push(a.tag);
+    });
+    var spoken = tags.filter(function (t) { return voiceFor(voices, t); });
+    var silent = tags.filter(function (t) { return !voiceFor(voices, t); });
+    el.textContent = "Voz / Voice: " + (spoken.join(", ") || "—") +
+      (silent.length ? " · Sin voz, solo sonido / No voice, chime only: " + silent.join(", ") : "");
+    el.hidden = false;
   }
 
   // Two soft tones, made here: no audio file to ship or load.
@@ -164,6 +204,11 @@
     window.setInterval(tick, 1000);
   }
 
+  if ("speechSynthesis" in window) {
+    listVoices();
+    // Voices load asynchronously in some browsers.
+    window.speechSynthesis.addEventListener("voiceschanged", listVoices);
+  }
   soundButton.hidden = false;
   soundButton.addEventListener("click", toggleSound);
   clock();

@@ -504,7 +504,14 @@ async fn entries_carry_an_unguessable_status_link_and_the_ticket_prints_as_escpo
         bytes.starts_with(b"\x1b@"),
         "starts by resetting the printer"
     );
-    assert!(has(b"W-0001"), "the ticket number");
+    let decoded = portqueue_core::tickets::decode(&bytes).expect("a clean ESC/POS stream");
+    let raster = decoded.raster.expect("the slip is drawn as a raster");
+    assert_eq!(raster.width, 576, "80 mm paper is 576 dots");
+    assert!(
+        raster.height > 1000,
+        "the whole slip, {} rows",
+        raster.height
+    );
     assert!(has(b"\x1d(k"), "a native QR code");
     assert!(has(secret.as_bytes()), "the QR code holds the status link");
     assert!(has(b"\x1dV"), "a cut");

@@ -235,6 +235,15 @@ async fn status_page_board_and_feeds_never_show_personal_data() {
         status.body.contains("refresh=off"),
         "and the reader can stop it"
     );
+    // The pause link speaks the page's languages, not Spanish and English only.
+    let arabic = phone.get(&format!("/t/{token}?lang=arb")).await;
+    assert!(
+        arabic.body.contains("أوقف التحديث التلقائي"),
+        "{}",
+        arabic.body
+    );
+    assert!(arabic.body.contains("Dejar de actualizar"));
+    assert!(arabic.body.contains("Stop updating"));
     let paused = phone.get(&format!("/t/{token}?refresh=off")).await;
     assert_status(&paused, StatusCode::OK);
     assert_eq!(paused.header("refresh"), None);
@@ -258,6 +267,13 @@ async fn status_page_board_and_feeds_never_show_personal_data() {
     let board = phone.get("/board/SYS").await;
     assert_status(&board, StatusCode::OK);
     assert!(board.body.contains("W-0001"));
+    // The column has its own heading, not "your ticket" over everyone's numbers.
+    assert!(
+        board
+            .body
+            .contains("Número <span lang=\"en\">· Number</span>")
+    );
+    assert!(!board.body.contains("Su turno"));
     assert_no_personal_data(&board.body, "the board");
     assert_eq!(board.header("cache-control"), Some("no-store"));
 
@@ -378,14 +394,53 @@ async fn an_unknown_ticket_address_is_a_plain_404_in_spanish_and_english() {
     ] {
         let page = phone.get(&path).await;
         assert_status(&page, StatusCode::NOT_FOUND);
-        assert!(page.body.contains("<html lang=\"es\">"));
-        assert!(page.body.contains("No encontrado"));
-        assert!(page.body.contains("Not found"));
+        assert!(page.body.contains("<html lang=\"es\" dir=\"ltr\">"));
+        assert!(page.body.contains("No hay nada en esta dirección."));
+        assert!(page.body.contains("There is nothing at this address."));
+        // The pictogram to ask an officer, described in the page's language.
+        assert!(page.body.contains("/static/pictograms/ask-officer.svg"));
+        assert!(
+            unescape(&page.body).contains("alt=\"¿Tiene preguntas? Pregunte a un oficial.\""),
+            "{}",
+            page.body
+        );
         assert!(
             !page.body.contains("Sign in"),
             "no kiosk navigation on public pages"
         );
     }
+}
+
+#[actix_web::test]
+async fn an_error_on_a_ticket_address_speaks_the_ticket_language_it_can_guess() {
+    let app = port_with_officer();
+    let mut phone = Browser::new(&app);
+    let unknown = format!("/t/{}", "ab".repeat(32));
+    // Switched to Arabic: right to left, Arabic first, then Spanish and English.
+    let page = phone.get(&format!("{unknown}?lang=arb")).await;
+    assert_status(&page, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    let arabic = page.body.find("لا يوجد شيء").expect("Arabic text");
+    let spanish = page.body.find("No hay nada").expect("Spanish text");
+    assert!(arabic < spanish, "the ticket's language first");
+    assert!(page.body.contains("alt=\"هل لديك سؤال؟"));
+    // The phone's own language when nothing was chosen.
+    let page = phone
+        .send(
+            TestRequest::get()
+                .uri(&unknown)
+                .insert_header(("Accept-Language", "zh-CN,zh;q=0.9")),
+        )
+        .await;
+    assert!(
+        page.body.contains("<html lang=\"zh-Hans\""),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("此地址没有内容"));
+    // Free text is never a language: Spanish and English.
+    let page = phone.get(&format!("{unknown}?lang=klingon")).await;
+    assert!(page.body.contains("<html lang=\"es\""));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -490,29 +545,50 @@ async fn a_mayan_language_ticket_asks_for_an_interpreter() {
 }
 
 #[actix_web::test]
-async fn an_arabic_ticket_is_right_to_left_and_the_officer_is_told_the_slip_lacks_it() {
+async fn an_arabic_ticket_is_right_to_left_and_its_slip_preview_is_the_printed_raster() {
     let app = port_with_officer();
     let mut officer = Browser::new(&app);
     officer.sign_in("officer1").await;
     let id = register(&mut officer, "arb").await;
     let page = officer.get(&format!("/entries/{id}/ticket")).await;
     assert!(page.body.contains("lang=\"ar\" dir=\"rtl\""));
+    // The printer draws every script now: no "hand over the browser ticket too" notice.
+    assert!(page.element_text("omitted-languages").is_none());
+    // The Arabic catalog is a draft: the officer is told to check with an interpreter.
+    let draft = page
+        .element_text("draft-translation")
+        .expect("a draft notice");
     assert!(
-        page.element_text("omitted-languages").is_none(),
-        "no printer, no slip"
+        draft.starts_with("Draft translation: check with an interpreter."),
+        "{draft}"
+    );
+    assert!(draft.contains("Arabic"), "{draft}");
+    assert!(
+        page.body
+            .contains(&format!("/entries/{id}/ticket.png?paper=80"))
     );
 
-    set_printer(&app, "127.0.0.1:9100");
-    let page = officer.get(&format!("/entries/{id}/ticket")).await;
-    let notice = page.element_text("omitted-languages").expect("a notice");
-    assert!(
-        notice.starts_with("The printed slip has Spanish and English only"),
-        "{notice}"
-    );
-    assert!(
-        notice.contains("Give the browser ticket for Arabic"),
-        "{notice}"
-    );
+    let mut previews = Vec::new();
+    for paper in ["80", "58"] {
+        let png = officer
+            .get(&format!("/entries/{id}/ticket.png?paper={paper}"))
+            .await;
+        assert_eq!(png.status, StatusCode::OK);
+        assert_eq!(png.content_type, "image/png");
+        assert!(png.body.contains("IHDR"), "a PNG");
+        previews.push(png.body);
+    }
+    // The page body is read as (lossy) text: the 80 mm width, 576 = 0x0240, survives that.
+    let bytes = previews[0].as_bytes();
+    let at = bytes.windows(4).position(|w| w == b"IHDR").expect("IHDR") + 4;
+    let width = u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    assert_eq!(width, 576, "80 mm is 576 dots");
+    assert_ne!(previews[0], previews[1], "58 mm is another picture");
+    // Nobody signed out sees it.
+    let mut stranger = Browser::new(&app);
+    let page = stranger.get(&format!("/entries/{id}/ticket.png")).await;
+    assert_ne!(page.status, StatusCode::OK);
+    assert!(!page.content_type.starts_with("image/"));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -557,10 +633,11 @@ async fn a_ticket_sent_to_the_network_printer_is_recorded_and_reprints_are_count
     let job = jobs
         .recv_timeout(Duration::from_secs(10))
         .expect("the printer got the job");
-    assert!(
-        job.windows(6).any(|w| w == b"W-0001"),
-        "the ticket number is printed"
-    );
+    let drawn = portqueue_core::tickets::decode(&job)
+        .expect("a clean ESC/POS stream")
+        .raster
+        .expect("the slip is drawn");
+    assert_eq!(drawn.width, 576, "the port's 80 mm roll");
     assert!(job.ends_with(&[0x1D, b'V', 66, 0]), "and the paper is cut");
     assert_eq!(prints_of(&app, id).len(), 1);
 
@@ -884,6 +961,95 @@ async fn the_board_and_its_json_show_a_call() {
     );
     let script = screen.get("/static/board.js").await;
     assert!(script.body.contains("EventSource") && script.body.contains("speechSynthesis"));
+}
+
+#[actix_web::test]
+async fn with_the_port_setting_on_the_board_feed_carries_the_called_ticket_language_only() {
+    let app = port_with_officer();
+    app.add_user("super1", "supervisor", Some("SYS"));
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    register(&mut officer, "arb").await;
+    register(&mut officer, "quc").await;
+    call_next(&mut officer, 3).await;
+    let mut screen = Browser::new(&app);
+    let board = |body: &str| -> serde_json::Value { serde_json::from_str(body).expect("JSON") };
+
+    // Off by default: the feed says nothing about languages.
+    let off = screen.get("/board/SYS.json").await.body;
+    assert!(!off.contains("language"), "{off}");
+    let page = screen.get("/board/SYS").await;
+    assert!(unescape(&page.body).contains("\"by_language\":[]"));
+
+    let mut supervisor = Browser::new(&app);
+    supervisor.sign_in("super1").await;
+    let csrf = supervisor.csrf_from("/ports/SYS/policy").await;
+    // A checkbox is "on" or absent: anything else is refused and nothing changes.
+    let refused = supervisor
+        .post(
+            "/ports/SYS/announce",
+            &[("csrf", &csrf), ("announce_ticket_language", "yes")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        !screen
+            .get("/board/SYS.json")
+            .await
+            .body
+            .contains("language")
+    );
+    let saved = supervisor
+        .post(
+            "/ports/SYS/announce",
+            &[("csrf", &csrf), ("announce_ticket_language", "on")],
+        )
+        .await;
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/ports/SYS/policy?saved=announce")
+    );
+    let policy = supervisor.get("/ports/SYS/policy").await;
+    assert!(
+        policy.body.contains(
+            "name=\"announce_ticket_language\" id=\"f-announce_ticket_language\" checked"
+        )
+    );
+
+    let on = board(&screen.get("/board/SYS.json").await.body);
+    assert_eq!(on["called"][0]["ticket"], "W-0001");
+    assert_eq!(on["called"][0]["language"], "ar", "the tag only: {on}");
+    // The board page carries the sentence in every language we have text for.
+    let page = unescape(&screen.get("/board/SYS").await.body);
+    assert!(page.contains("\"tag\":\"ar\""), "{page}");
+    assert!(page.contains("\"by_language\":[{"));
+    // The language is not shown on screen.
+    assert!(!page.contains(">ar<") && !page.contains("Arabic") && !page.contains("العربية"));
+
+    // A language without our text (K'iche') has no tag: the board's languages say it.
+    call_next(&mut officer, 4).await;
+    let both = board(&screen.get("/board/SYS.json").await.body);
+    let quc = both["called"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["ticket"] == "W-0002")
+        .expect("W-0002 called");
+    assert!(quc.get("language").is_none(), "{quc}");
+    assert_no_personal_data(&both.to_string(), "the board's JSON");
+
+    // Off again: the tags are gone.
+    let csrf = supervisor.csrf_from("/ports/SYS/policy").await;
+    supervisor
+        .post("/ports/SYS/announce", &[("csrf", &csrf)])
+        .await;
+    assert!(
+        !screen
+            .get("/board/SYS.json")
+            .await
+            .body
+            .contains("language")
+    );
 }
 
 #[actix_web::test]

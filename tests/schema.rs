@@ -470,6 +470,10 @@ fn every_model_loads_on(conn: &mut DbConnection) {
     assert_eq!(port.printer_addr.as_deref(), Some("127.0.0.1:9100"));
     assert_eq!(port.printer_paper_mm, 80, "default printer_paper_mm");
     assert!(
+        !port.announce_ticket_language,
+        "default announce_ticket_language"
+    );
+    assert!(
         (port.walkin_share - 0.30).abs() < 1e-9,
         "default walkin_share"
     );

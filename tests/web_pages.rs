@@ -1029,7 +1029,7 @@ async fn a_58_mm_printer_is_set_on_the_policy_page_and_the_ticket_follows_it() {
         "remembered per kiosk"
     );
 
-    // The printer's bytes are laid out for 58 mm: rules of 32 columns, not 42.
+    // The printer's bytes are laid out for 58 mm: a raster 384 dots wide, not 576.
     let bytes = app.with_conn(|conn| {
         portqueue::service::tickets::ticket_doc(
             conn,
@@ -1043,10 +1043,11 @@ async fn a_58_mm_printer_is_set_on_the_policy_page_and_the_ticket_follows_it() {
         .expect("bytes")
         .bytes
     });
-    let rule = |n: usize| format!("{}\n", "-".repeat(n)).into_bytes();
-    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-    assert!(has(&rule(32)));
-    assert!(!has(&"-".repeat(33).into_bytes()), "no rule wider than 32");
+    let raster = portqueue_core::tickets::decode(&bytes)
+        .expect("a clean ESC/POS stream")
+        .raster
+        .expect("the slip is a raster");
+    assert_eq!(raster.width, 384, "58 mm is 384 dots at 203 dpi");
 }
 
 #[actix_web::test]

@@ -6,7 +6,7 @@
 ticket-title = رقمك
 ticket-wait-here = انتظر هنا. لا تغادر هذه المنطقة.
 ticket-watch-board = راقب الشاشة. ابحث عن رقمك.
-ticket-go-to-counter = عندما ترى رقمك، اذهب إلى الشباك المعروض.
+ticket-go-to-counter = عندما ترى رقمك، اذهب إلى الشباك المكتوب بجانبه.
 ticket-keep-ticket = احتفظ بهذه التذكرة. لا تفقدها.
 ticket-ask-officer = هل لديك سؤال؟ اسأل أحد الموظفين.
 ticket-party-size = عدد الأشخاص في مجموعتك: { $count }
@@ -26,12 +26,23 @@ status-withdrawn = تم سحب التذكرة
 status-people-before-you = عدد الأشخاص قبلك
 status-estimated-call-time = الوقت المتوقع للمناداة
 status-between = بين { $earliest } و { $latest }
-status-auto-refresh = تتحدث هذه الصفحة تلقائيًا؛ أعد تحميلها لترى الجديد.
+status-auto-refresh = تُحدَّث هذه الصفحة تلقائيًا؛ أعد تحميلها لترى آخر المعلومات.
 status-language = اللغة
 
 ## "Now serving" board (board-announce is spoken aloud)
 
-board-now-serving = يُخدم الآن
+board-now-serving = الأرقام المنادى عليها الآن
 board-counter = الشباك
 board-next = التالي
 board-announce = التذكرة { $ticket }، الشباك { $counter }
+board-number = الرقم
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = أوقف التحديث التلقائي
+status-keep-updating = حدّث الصفحة تلقائيًا كل 30 ثانية
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = لا يوجد شيء في هذا العنوان. إذا مسحت رمز تذكرتك، اسأل أحد الموظفين.
+error-failed = حدث خطأ. حاول مرة أخرى بعد دقيقة، أو اسأل أحد الموظفين.

@@ -24,8 +24,8 @@ status-status = Status
 status-waiting = Waiting
 status-called = Called: go to counter { $counter }
 status-served = Served
-status-no-show = No-show: you did not come when called
-status-withdrawn = Withdrawn
+status-no-show = Not here when your number was called: ask an officer what to do now.
+status-withdrawn = No longer in line: if you still need help, ask an officer.
 status-people-before-you = People before you
 status-estimated-call-time = Estimated call time
 status-between = between { $earliest } and { $latest }
@@ -38,3 +38,14 @@ board-now-serving = Now serving
 board-counter = Counter
 board-next = Next
 board-announce = Ticket { $ticket }, counter { $counter }
+board-number = Number
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = Stop updating
+status-keep-updating = Update by itself every 30 seconds
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = There is nothing at this address. If you scanned a ticket, ask an officer.
+error-failed = Something went wrong. Try again in a minute, or ask an officer.

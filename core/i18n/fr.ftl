@@ -6,7 +6,7 @@
 ticket-title = Votre numéro
 ticket-wait-here = Attendez ici. Restez dans cette zone.
 ticket-watch-board = Regardez l'écran. Cherchez votre numéro.
-ticket-go-to-counter = Quand vous voyez votre numéro, allez au guichet indiqué.
+ticket-go-to-counter = Quand vous verrez votre numéro, allez au guichet indiqué.
 ticket-keep-ticket = Gardez ce ticket. Ne le perdez pas.
 ticket-ask-officer = Des questions ? Demandez à un agent.
 ticket-party-size = Personnes dans votre groupe : { $count }
@@ -20,7 +20,7 @@ status-your-ticket = Votre ticket
 status-status = État
 status-waiting = En attente
 status-called = Appelé : allez au guichet { $counter }
-status-served = Pris en charge
+status-served = Terminé : vous êtes passé au guichet
 status-no-show = Absent à l'appel
 status-withdrawn = Retiré de la file
 status-people-before-you = Personnes avant vous
@@ -35,3 +35,14 @@ board-now-serving = Au guichet maintenant
 board-counter = Guichet
 board-next = Suivant
 board-announce = Ticket { $ticket }, guichet { $counter }
+board-number = Numéro
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = Arrêter la mise à jour
+status-keep-updating = Mettre à jour toute seule toutes les 30 secondes
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = Il n'y a rien à cette adresse. Si vous avez scanné un ticket, demandez à un agent.
+error-failed = Un problème est survenu. Réessayez dans une minute ou demandez à un agent.

@@ -31,7 +31,18 @@ status-language = भाषा
 
 ## "Now serving" board (board-announce is spoken aloud)
 
-board-now-serving = अभी सेवा में
+board-now-serving = अभी बुलाए गए नंबर
 board-counter = काउंटर
 board-next = अगला
 board-announce = टिकट { $ticket }, काउंटर { $counter }
+board-number = नंबर
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = अपने आप अपडेट होना बंद करें
+status-keep-updating = हर 30 सेकंड में अपने आप अपडेट करें
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = इस पते पर कुछ नहीं है। अगर आपने टिकट स्कैन किया है, तो किसी अधिकारी से पूछें।
+error-failed = कुछ गड़बड़ हो गई। एक मिनट बाद फिर कोशिश करें, या किसी अधिकारी से पूछें।

@@ -12,7 +12,7 @@ ticket-ask-officer = Ou gen kesyon? Mande yon ofisye.
 ticket-party-size = Kantite moun nan gwoup ou: { $count }
 ticket-estimate = Lè yo kwè y ap rele ou: ant { $earliest } ak { $latest }
 ticket-interpreter = Tanpri mande yon ofisye yon entèprèt.
-ticket-scan-status = Eskane kòd la pou wè plas ou nan liy lan.
+ticket-scan-status = Eskane kòd la pou wè plas ou nan liy la.
 
 ## Public status page
 
@@ -22,7 +22,7 @@ status-waiting = Ap tann
 status-called = Yo rele ou: ale nan gichè { $counter }
 status-served = Yo fin sèvi ou
 status-no-show = Ou pa t vini lè yo te rele ou
-status-withdrawn = Retire nan liy lan
+status-withdrawn = Yo retire ou nan liy la
 status-people-before-you = Moun ki devan ou
 status-estimated-call-time = Lè yo kwè y ap rele ou
 status-between = ant { $earliest } ak { $latest }
@@ -35,3 +35,14 @@ board-now-serving = Y ap sèvi kounye a
 board-counter = Gichè
 board-next = Pwochen
 board-announce = Tikè { $ticket }, gichè { $counter }
+board-number = Nimewo
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = Sispann mete ajou
+status-keep-updating = Mete ajou poukont li chak 30 segonn
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = Pa gen anyen nan adrès sa a. Si ou te eskane yon tikè, mande yon ofisye.
+error-failed = Gen yon pwoblèm. Eseye ankò nan yon minit, oswa mande yon ofisye.

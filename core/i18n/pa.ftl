@@ -31,7 +31,18 @@ status-language = ਭਾਸ਼ਾ
 
 ## "Now serving" board (board-announce is spoken aloud)
 
-board-now-serving = ਹੁਣ ਸੇਵਾ ਵਿੱਚ
+board-now-serving = ਹੁਣ ਬੁਲਾਏ ਗਏ ਨੰਬਰ
 board-counter = ਕਾਊਂਟਰ
 board-next = ਅਗਲਾ
 board-announce = ਟਿਕਟ { $ticket }, ਕਾਊਂਟਰ { $counter }
+board-number = ਨੰਬਰ
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = ਆਪਣੇ ਆਪ ਅੱਪਡੇਟ ਹੋਣਾ ਬੰਦ ਕਰੋ
+status-keep-updating = ਹਰ 30 ਸਕਿੰਟ ਵਿੱਚ ਆਪਣੇ ਆਪ ਅੱਪਡੇਟ ਕਰੋ
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = ਇਸ ਪਤੇ ’ਤੇ ਕੁਝ ਨਹੀਂ ਹੈ। ਜੇ ਤੁਸੀਂ ਟਿਕਟ ਸਕੈਨ ਕੀਤੀ ਹੈ, ਤਾਂ ਕਿਸੇ ਅਫ਼ਸਰ ਨੂੰ ਪੁੱਛੋ।
+error-failed = ਕੁਝ ਗ਼ਲਤ ਹੋ ਗਿਆ। ਇੱਕ ਮਿੰਟ ਬਾਅਦ ਫਿਰ ਕੋਸ਼ਿਸ਼ ਕਰੋ, ਜਾਂ ਕਿਸੇ ਅਫ਼ਸਰ ਨੂੰ ਪੁੱਛੋ।

@@ -20,9 +20,9 @@ status-your-ticket = Sua senha
 status-status = Situação
 status-waiting = Aguardando
 status-called = Chamado: vá ao guichê { $counter }
-status-served = Atendido
-status-no-show = Não compareceu quando chamado
-status-withdrawn = Retirado da fila
+status-served = Atendimento concluído
+status-no-show = A senha foi chamada e ninguém se apresentou
+status-withdrawn = Senha retirada da fila
 status-people-before-you = Pessoas na sua frente
 status-estimated-call-time = Horário previsto da chamada
 status-between = entre { $earliest } e { $latest }
@@ -33,5 +33,16 @@ status-language = Idioma
 
 board-now-serving = Atendendo agora
 board-counter = Guichê
-board-next = Próxima
+board-next = Próximas senhas
 board-announce = Senha { $ticket }, guichê { $counter }
+board-number = Senha
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = Parar de atualizar
+status-keep-updating = Atualizar sozinha a cada 30 segundos
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = Não há nada neste endereço. Se você escaneou uma senha, pergunte a um agente.
+error-failed = Algo deu errado. Tente de novo daqui a um minuto ou pergunte a um agente.

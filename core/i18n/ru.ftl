@@ -35,3 +35,14 @@ board-now-serving = Сейчас обслуживаются
 board-counter = Окно
 board-next = Следующие
 board-announce = Талон { $ticket }, окно { $counter }
+board-number = Номер
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = Остановить обновление
+status-keep-updating = Обновлять автоматически каждые 30 секунд
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = По этому адресу ничего нет. Если вы сканировали талон, обратитесь к сотруднику.
+error-failed = Что-то пошло не так. Попробуйте снова через минуту или обратитесь к сотруднику.

@@ -5,7 +5,7 @@
 
 ticket-title = Sıra numaranız
 ticket-wait-here = Burada bekleyin. Bu alandan ayrılmayın.
-ticket-watch-board = Ekranı izleyin. Numaranızı arayın.
+ticket-watch-board = Ekranı izleyin. Numaranızın ekranda çıkmasını bekleyin.
 ticket-go-to-counter = Numaranızı görünce gösterilen gişeye gidin.
 ticket-keep-ticket = Bu fişi saklayın. Kaybetmeyin.
 ticket-ask-officer = Sorunuz mu var? Bir görevliye sorun.
@@ -31,7 +31,18 @@ status-language = Dil
 
 ## "Now serving" board (board-announce is spoken aloud)
 
-board-now-serving = Şimdi hizmet verilen
+board-now-serving = Şimdi çağrılanlar
 board-counter = Gişe
 board-next = Sıradaki
 board-announce = Sıra { $ticket }, { $counter } numaralı gişe
+board-number = Numara
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = Güncellemeyi durdur
+status-keep-updating = Her 30 saniyede kendini güncellesin
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = Bu adreste bir şey yok. Bir fişi taradıysanız bir görevliye sorun.
+error-failed = Bir sorun oluştu. Bir dakika sonra yeniden deneyin veya bir görevliye sorun.

@@ -21,7 +21,7 @@ status-status = 状态
 status-waiting = 等候中
 status-called = 已叫号：请去 { $counter } 号窗口
 status-served = 已办理
-status-no-show = 叫号时未到
+status-no-show = 已过号
 status-withdrawn = 已取消
 status-people-before-you = 您前面的人数
 status-estimated-call-time = 预计叫号时间
@@ -33,5 +33,16 @@ status-language = 语言
 
 board-now-serving = 正在办理
 board-counter = 窗口
-board-next = 下一位
+board-next = 即将叫号
 board-announce = 请 { $ticket } 号到 { $counter } 号窗口
+board-number = 号码
+
+## Status page: stopping and restarting its own reloads
+
+status-stop-updating = 停止自动更新
+status-keep-updating = 每 30 秒自动更新
+
+## Public error pages (with the "ask an officer" pictogram)
+
+error-not-found = 此地址没有内容。如果您扫描的是号票，请问工作人员。
+error-failed = 出了点问题。请一分钟后再试，或问工作人员。

@@ -334,15 +334,14 @@ async fn ticket_escpos(
         .parse()
         .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
     let base = state.base_url(&req);
-    let printout = state
-        .run(move |conn, now| tickets::ticket_doc(conn, &actor, id, &base, now)?.escpos())
+    let doc = state
+        .run(move |conn, now| tickets::ticket_doc(conn, &actor, id, &base, now))
         .await?;
-    let omitted: Vec<&str> = printout.omitted.iter().map(|l| l.code).collect();
-    let mut response = HttpResponse::Ok();
-    response.content_type("application/octet-stream");
-    if !omitted.is_empty() {
-        // Scripts a thermal printer's code pages cannot show are left off; say which.
-        response.insert_header(("X-Portqueue-Omitted-Languages", omitted.join(",")));
-    }
-    Ok(response.body(printout.bytes))
+    // Drawn off the executor and without a database connection held.
+    let printout = web::block(move || doc.escpos())
+        .await
+        .map_err(|e| AppError::Internal(format!("slip worker: {e}")))??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .body(printout.bytes))
 }

@@ -36,6 +36,8 @@ pub struct Port {
     /// A random name of this port's row in this database: with the id, the key of the
     /// port's in-memory queue (`service::live`), which no other database's port can share.
     pub instance: String,
+    /// Whether the board announces each call in the called ticket's language too.
+    pub announce_ticket_language: bool,
 }
 
 fn non_negative(v: i32) -> u32 {

@@ -20,6 +20,7 @@ diesel::table! {
         created_at -> Timestamp,
         printer_paper_mm -> Integer,
         instance -> Text,
+        announce_ticket_language -> Bool,
     }
 }
 

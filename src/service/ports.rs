@@ -327,6 +327,29 @@ pub fn set_printer(
     })
 }
 
+/// Turns on or off announcing each call on the port's board in the called ticket's language
+/// (then in the board's own languages). Supervisors of the port only.
+pub fn set_announce_ticket_language(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port_id: i64,
+    on: bool,
+) -> AppResult<()> {
+    actor.require_role(Role::Supervisor)?;
+    transaction(conn, |conn| {
+        let port = lock_port(conn, port_id)?;
+        actor.require_port(&port)?;
+        diesel::update(ports::table.find(port.id))
+            .set((
+                ports::announce_ticket_language.eq(on),
+                // Boards pick the change up like any other: the revision moves.
+                ports::revision.eq(port.revision + 1),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,6 +106,11 @@ pub struct Called {
     pub called_at: DateTime<Utc>,
     /// How many times it was called again without an answer.
     pub recalls: u32,
+    /// The called ticket's language (BCP 47 tag), for the board to say the call in it: only
+    /// while the port has that turned on, and only for a language we have the sentence in.
+    /// It is never shown; the board feed carries nothing else about the person.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<&'static str>,
 }
 
 /// What the "now serving" board shows.
@@ -138,6 +143,22 @@ pub fn board(conn: &mut DbConnection, code: &str, now: DateTime<Utc>) -> AppResu
 /// revision for every screen.
 pub fn board_of(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<Board> {
     let queue = snapshot(conn, port, now)?;
+    let spoken = if port.announce_ticket_language {
+        let ids: Vec<i64> = queue.called.iter().map(|e| e.id).collect();
+        entries::table
+            .filter(entries::id.eq_any(ids))
+            .select((entries::id, entries::language))
+            .load::<(i64, String)>(conn)?
+    } else {
+        Vec::new()
+    };
+    let catalog = portqueue_core::tickets::Catalog::shared();
+    let language_of = |id: i64| {
+        let (_, code) = spoken.iter().find(|(e, _)| *e == id)?;
+        portqueue_core::languages::find(code)
+            .filter(|l| catalog.has(l.code))
+            .map(|l| l.tag)
+    };
     let mut called: Vec<Called> = queue
         .called
         .iter()
@@ -147,6 +168,7 @@ pub fn board_of(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> App
                 counter: e.counter?,
                 called_at: e.called_at?,
                 recalls: e.recalls,
+                language: language_of(e.id),
             })
         })
         .collect();

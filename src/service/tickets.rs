@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use portqueue_core::tickets::printer::{self, PrintError};
 use portqueue_core::tickets::{
-    Catalog, PrintTicket, Printout, TicketFacts, TicketNumber, TicketTexts, encode, qr_svg,
+    Catalog, Paper, PrintTicket, Printout, TicketFacts, TicketNumber, TicketTexts, encode, qr_svg,
 };
 
 use super::entries::load;
@@ -122,6 +122,11 @@ impl TicketDoc {
 
     /// The ESC/POS bytes for a thermal printer, laid out for the port's paper roll.
     pub fn escpos(&self) -> AppResult<Printout> {
+        self.escpos_on(self.port.paper())
+    }
+
+    /// The printout on a given roll (the officer's preview may show the other one).
+    pub fn escpos_on(&self, paper: Paper) -> AppResult<Printout> {
         let number: TicketNumber = self
             .view
             .ticket
@@ -133,7 +138,8 @@ impl TicketDoc {
             issued_at: &self.issued_at,
             status_url: &self.status_url,
             texts: &self.texts,
-            paper: self.port.paper(),
+            show_estimate: self.window.is_some(),
+            paper,
         }))
     }
 }
@@ -182,11 +188,16 @@ pub async fn print_on_port_printer(
             doc.port.code
         )));
     };
-    let bytes = doc.escpos()?.bytes;
+    // Drawing the slip (shaping, rasterising) is CPU work: it runs on the blocking pool with
+    // the send, never on the async executor.
     let target = addr.clone();
-    let sent = actix_web::web::block(move || printer::send(&target, &bytes, PRINT_TIMEOUT))
-        .await
-        .map_err(|e| AppError::Internal(format!("printer worker: {e}")))?;
+    let slip = doc.clone();
+    let sent = actix_web::web::block(move || {
+        let bytes = slip.escpos()?.bytes;
+        Ok::<_, AppError>(printer::send(&target, &bytes, PRINT_TIMEOUT))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("printer worker: {e}")))??;
     if sent.is_ok() {
         let (actor, id) = (actor.clone(), doc.view.id);
         state

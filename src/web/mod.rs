@@ -108,7 +108,15 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/ports/{code}/printer",
             web::post().to(supervisor::set_printer),
         )
+        .route(
+            "/ports/{code}/announce",
+            web::post().to(supervisor::set_announce),
+        )
         .route("/entries/{id}/ticket", web::get().to(tickets::ticket))
+        .route(
+            "/entries/{id}/ticket.png",
+            web::get().to(tickets::ticket_png),
+        )
         .route("/entries/{id}/print", web::post().to(tickets::print))
         .route("/entries/{id}/printed", web::post().to(tickets::printed))
         .route("/entries/{id}/cancel", web::post().to(tickets::cancel))

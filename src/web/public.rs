@@ -21,7 +21,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream::{self, Stream, StreamExt};
 use portqueue_core::Status;
 use portqueue_core::languages::{self, Language};
-use portqueue_core::tickets::{Catalog, Pictogram};
+use portqueue_core::tickets::{Arg, Catalog, Pictogram};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
@@ -34,7 +34,6 @@ pub use board_hub::MAX_FEEDS;
 use board_hub::{Current, FeedPermit, SharedBoard};
 
 use super::assets;
-use super::error::app_error_page;
 
 /// How often the live feed asks whether the board changed (one indexed read per board).
 pub const FEED_POLL: Duration = Duration::from_secs(1);
@@ -73,43 +72,97 @@ fn public_page<T: askama::Template>(status: StatusCode, page: &T) -> HttpRespons
     public_headers(super::render(status, page))
 }
 
-/// A message in the language with this ISO 639-3 code; English stands in should a
-/// catalog ever miss one (the catalogs are tested complete).
-fn say(code: &str, id: &str, args: &[(&str, &str)]) -> String {
-    let catalog = Catalog::shared();
-    catalog
-        .message(code, id, args)
-        .or_else(|| catalog.message("eng", id, args))
-        .unwrap_or_else(|| id.to_owned())
+/// A message in the language with this ISO 639-3 code, else Spanish, else English; never
+/// the message id (see [`Catalog::say`]).
+fn say(code: &str, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+    Catalog::shared().say(code, id, args)
 }
 
 fn dir(language: &Language) -> &'static str {
     if language.rtl { "rtl" } else { "ltr" }
 }
 
+/// One language's sentence of a public page (an error, the pause link).
+#[derive(Debug, Clone)]
+struct Sentence {
+    tag: &'static str,
+    dir: &'static str,
+    text: String,
+}
+
 #[derive(askama::Template)]
 #[template(path = "public_not_found.html")]
-struct NotFoundPage {
+struct PublicErrorPage {
     asset_version: &'static str,
+    tag: &'static str,
+    dir: &'static str,
+    /// The "ask an officer" pictogram and its text in the page's language.
+    pictogram: &'static str,
+    alt: String,
+    blocks: Vec<Sentence>,
 }
 
-/// The 404 of the public pages, in Spanish and English: a ticket address that was mistyped
-/// or is not ours says only that, and never whether some ticket exists.
-fn not_found() -> HttpResponse {
-    public_page(
-        StatusCode::NOT_FOUND,
-        &NotFoundPage {
-            asset_version: assets::version(),
-        },
-    )
+/// A failed public request, said in `language` (then Spanish and English) with the pictogram
+/// to ask an officer: a ticket address that was mistyped or is not ours says only that, and
+/// never whether some ticket exists; anything else says to try again or ask. The details stay
+/// in the log.
+fn failed_in(error: AppError, language: Option<&'static Language>) -> HttpResponse {
+    let (status, id) = match &error {
+        AppError::NotFound(_) => (StatusCode::NOT_FOUND, "error-not-found"),
+        other => {
+            log::warn!("public page failed: {}", other.message());
+            (
+                StatusCode::from_u16(other.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "error-failed",
+            )
+        }
+    };
+    let catalog = Catalog::shared();
+    let shown = catalog.languages_for(language.map_or("spa", |l| l.code));
+    let primary = shown[0];
+    let page = PublicErrorPage {
+        asset_version: assets::version(),
+        tag: primary.tag,
+        dir: dir(primary),
+        pictogram: Pictogram::AskOfficer.file_name(),
+        alt: say(primary.code, Pictogram::AskOfficer.message_id(), &[]),
+        blocks: shown
+            .iter()
+            .map(|l| Sentence {
+                tag: l.tag,
+                dir: dir(l),
+                text: say(l.code, id, &[]),
+            })
+            .collect(),
+    };
+    public_page(status, &page)
 }
 
-/// A failed public request: 404 as the bilingual page, anything else as the error page.
+/// A failed public request in Spanish and English (the board, which speaks to everyone).
 fn failed(error: AppError) -> HttpResponse {
-    match error {
-        AppError::NotFound(_) => not_found(),
-        other => public_headers(app_error_page(&other)),
+    failed_in(error, None)
+}
+
+/// The language an error on `/t/...` speaks: the one the page was switched to (`?lang=`),
+/// else the first of the phone's languages (`Accept-Language`) we have text for: the ticket
+/// itself could not be read, so this is the best guess at the ticket's language.
+fn error_language(req: &HttpRequest, lang: &str) -> Option<&'static Language> {
+    let catalog = Catalog::shared();
+    if let Some(l) = languages::find(lang).filter(|l| catalog.has(l.code)) {
+        return Some(l);
     }
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    accept.split(',').find_map(|part| {
+        let tag = part.split(';').next()?.trim().to_ascii_lowercase();
+        let primary = tag.split('-').next()?;
+        catalog
+            .languages()
+            .find(|l| l.tag.eq_ignore_ascii_case(&tag) || l.tag.split('-').next() == Some(primary))
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -153,6 +206,10 @@ struct StatusPage {
     counter: Option<u32>,
     counter_label: String,
     go_to_counter: &'static str,
+    /// The pictogram's text, in the page's language.
+    go_to_counter_alt: String,
+    /// "Stop updating" (or, while paused, "update by itself") in each shown language.
+    refresh_links: Vec<Sentence>,
     blocks: Vec<StatusBlock>,
     language_label: String,
     languages: Vec<LanguageLink>,
@@ -198,7 +255,7 @@ impl StatusPage {
                     Status::Called => say(
                         code,
                         "status-called",
-                        &[("counter", counter.as_deref().unwrap_or("?"))],
+                        &[("counter", counter.as_deref().unwrap_or("?").into())],
                     ),
                     Status::Served => say(code, "status-served", &[]),
                     Status::NoShow => say(code, "status-no-show", &[]),
@@ -216,7 +273,7 @@ impl StatusPage {
                         say(
                             code,
                             "status-between",
-                            &[("earliest", earliest), ("latest", latest)],
+                            &[("earliest", earliest.into()), ("latest", latest.into())],
                         )
                     }),
                     interpreter: needs_interpreter.then(|| say(code, "ticket-interpreter", &[])),
@@ -235,6 +292,23 @@ impl StatusPage {
             counter: status.counter,
             counter_label: say(primary.code, "board-counter", &[]),
             go_to_counter: Pictogram::GoToCounter.file_name(),
+            go_to_counter_alt: say(primary.code, Pictogram::GoToCounter.message_id(), &[]),
+            refresh_links: shown
+                .iter()
+                .map(|l| Sentence {
+                    tag: l.tag,
+                    dir: dir(l),
+                    text: say(
+                        l.code,
+                        if paused {
+                            "status-keep-updating"
+                        } else {
+                            "status-stop-updating"
+                        },
+                        &[],
+                    ),
+                })
+                .collect(),
             blocks,
             language_label: say(primary.code, "status-language", &[]),
             languages: catalog
@@ -263,6 +337,7 @@ const STATUS_REFRESH_SECONDS: u32 = 30;
 /// it: a reload that cannot be turned off fails WCAG 2.2.1, and would make a screen reader
 /// start over every half minute.
 pub async fn status_page(
+    req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
     query: web::Query<StatusQuery>,
@@ -285,7 +360,7 @@ pub async fn status_page(
             }
             response
         }
-        Err(e) => failed(e),
+        Err(e) => failed_in(e, error_language(&req, &query.lang)),
     }
 }
 
@@ -307,6 +382,9 @@ struct BoardConfig {
     json: String,
     timezone: String,
     announce: Vec<Announcement>,
+    /// The sentence in every language we have text for, while the port announces calls in
+    /// the called ticket's language (each call in the feed then carries its tag); else empty.
+    by_language: Vec<Announcement>,
 }
 
 /// `board-announce` in one language, with `{ticket}` and `{counter}` for the script to fill.
@@ -369,7 +447,10 @@ fn announcement(language: &'static Language) -> Announcement {
     let text = say(
         language.code,
         "board-announce",
-        &[("ticket", "{ticket}"), ("counter", "{counter}")],
+        &[
+            ("ticket", "{ticket}".into()),
+            ("counter", "{counter}".into()),
+        ],
     )
     .chars()
     .filter(|c| !('\u{2066}'..='\u{2069}').contains(c))
@@ -415,6 +496,11 @@ pub async fn board_page(
         json: format!("/board/{}.json", port.code),
         timezone: port.timezone.clone(),
         announce: spoken.iter().map(|l| announcement(l)).collect(),
+        by_language: if port.announce_ticket_language {
+            Catalog::shared().languages().map(announcement).collect()
+        } else {
+            Vec::new()
+        },
     };
     let page = BoardPage {
         asset_version: assets::version(),
@@ -431,7 +517,7 @@ pub async fn board_page(
         next: board.next.clone(),
         now_serving: both("board-now-serving"),
         counter: both("board-counter"),
-        ticket_label: both("status-your-ticket"),
+        ticket_label: both("board-number"),
         next_label: both("board-next"),
         speak_names: spoken
             .iter()

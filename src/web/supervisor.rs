@@ -308,6 +308,8 @@ struct PolicyPage {
     /// The paper widths, the stored one (or the one sent, when refused) checked.
     paper_choices: Vec<Choice>,
     printer_errors: Errors,
+    /// Whether the board announces calls in the called ticket's language too.
+    announce_ticket_language: bool,
     saved: Option<&'static str>,
 }
 
@@ -385,6 +387,7 @@ fn build_policy_page(
             .collect(),
         printer_addr: printer.addr,
         printer_errors,
+        announce_ticket_language: ctx.port.announce_ticket_language,
         saved,
     }
 }
@@ -406,6 +409,7 @@ pub async fn policy_page(
     let saved = match query.saved.as_str() {
         "policy" => Some("The policy was saved. The queue follows it from now on."),
         "printer" => Some("The ticket printer was saved."),
+        "announce" => Some("The board's announcements were saved."),
         _ => None,
     };
     let input = PolicyInput::from_policy(&ctx.port.policy());
@@ -517,6 +521,41 @@ pub async fn set_printer(
             ))
         }
     }
+}
+
+/// `POST /ports/{code}/announce`: whether the board says each call in the called ticket's
+/// language too. A checkbox: `on` or absent; anything else is refused.
+pub async fn set_announce(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    code: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    let form = FormData::from(form);
+    signed.check_csrf(&form.get("csrf"))?;
+    let on = match form.get("announce_ticket_language").as_str() {
+        "on" => true,
+        "" => false,
+        _ => {
+            return Err(AppError::invalid(
+                "announce_ticket_language",
+                "tick the box or leave it empty",
+            )
+            .into());
+        }
+    };
+    let actor = signed.actor.clone();
+    let code = code.into_inner();
+    let port_code = state
+        .run(move |conn, _| {
+            let port = supervised_port(conn, &actor, &code)?;
+            ports::set_announce_ticket_language(conn, &actor, port.id, on)?;
+            Ok(port.code)
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/ports/{port_code}/policy?saved=announce"
+    )))
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use portqueue_core::Status;
-use portqueue_core::tickets::{LanguageTexts, Paper, Pictogram};
+use portqueue_core::tickets::{Catalog, LanguageTexts, Paper, Pictogram};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -174,8 +174,8 @@ struct TicketPage {
     language_name: String,
     /// Set when we have no text in the applicant's language.
     interpreter_for: Option<String>,
-    /// Set when the thermal printer leaves languages out.
-    omitted: Option<Omitted>,
+    /// The applicant's language when its text is a draft no native speaker has checked.
+    draft_language: Option<String>,
     note: Option<String>,
     /// Why the last print failed, right after it failed.
     failure: Option<String>,
@@ -183,22 +183,6 @@ struct TicketPage {
     party_size: u32,
     position: Option<u32>,
     t: TicketPaper,
-}
-
-/// Languages the thermal printer cannot show, and those its slip does carry.
-#[derive(Debug, Clone)]
-struct Omitted {
-    left_out: String,
-    printed: String,
-}
-
-/// "Spanish and English", "Haitian Creole, Spanish and English".
-fn and_list(names: &[&str]) -> String {
-    match names {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 impl TicketPage {
@@ -211,24 +195,10 @@ impl TicketPage {
     ) -> TicketPage {
         let tz = doc.port.tz();
         let status = doc.view.status;
-        let omitted = match (&doc.port.printer_addr, doc.escpos()) {
-            (Some(_), Ok(printout)) if !printout.omitted.is_empty() => {
-                let left_out: Vec<&str> = printout.omitted.iter().map(|l| l.name).collect();
-                let printed: Vec<&str> = doc
-                    .texts
-                    .languages
-                    .iter()
-                    .map(|t| t.language)
-                    .filter(|l| !printout.omitted.iter().any(|o| o.code == l.code))
-                    .map(|l| l.name)
-                    .collect();
-                Some(Omitted {
-                    left_out: and_list(&left_out),
-                    printed: and_list(&printed),
-                })
-            }
-            _ => None,
-        };
+        let draft_language = Catalog::shared()
+            .review_state(doc.language.code)
+            .filter(|state| state.reviewed_by.is_none())
+            .map(|_| doc.language.name.to_owned());
         let note = note.map(|n| match n {
             Note::PrintedOnPrinter => format!(
                 "Printed on the ticket printer{}. Hand the ticket over.",
@@ -265,7 +235,7 @@ impl TicketPage {
                 .texts
                 .needs_interpreter
                 .then(|| doc.language.name.to_owned()),
-            omitted,
+            draft_language,
             note,
             failure,
             issued_long: format!(
@@ -336,6 +306,27 @@ pub async fn ticket(
             .map_err(|e| WebError::App(AppError::Internal(e.to_string())))?;
     }
     Ok(response)
+}
+
+/// `GET /entries/{id}/ticket.png`: the slip exactly as the thermal printer draws it (the
+/// same raster, with the QR code as the printer draws it), on the roll the ticket page shows.
+/// Officers of the ticket's port only, through the same loading (and checks) as the ticket.
+pub async fn ticket_png(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    id: web::Path<i64>,
+    query: web::Query<TicketQuery>,
+) -> WebResult<HttpResponse> {
+    let doc = load_doc(&state, &req, &signed, id.into_inner()).await?;
+    let (paper, _) = paper_of(&req, &query, doc.port.paper());
+    let png = web::block(move || doc.escpos_on(paper).map(|p| p.slip.to_png()))
+        .await
+        .map_err(|e| WebError::App(AppError::Internal(format!("slip worker: {e}"))))??;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(png))
 }
 
 /// 409 unless the ticket may be printed now.
@@ -411,16 +402,4 @@ pub async fn cancel(
         })
         .await?;
     Ok(see_other(&format!("/entries/{id}/ticket?note=cancelled")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn language_lists_read_as_words() {
-        assert_eq!(and_list(&["Arabic"]), "Arabic");
-        assert_eq!(and_list(&["Spanish", "English"]), "Spanish and English");
-        assert_eq!(and_list(&["A", "B", "C"]), "A, B and C");
-    }
 }

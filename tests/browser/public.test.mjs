@@ -2,7 +2,7 @@
 // board, in Chromium, with axe-core, and the board following a call by itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, assertAccessible, BASE_URL } from './lib.mjs';
+import { launch, assertAccessible, signIn, BASE_URL } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -52,3 +52,62 @@ test('the board is accessible and shows a call by itself, without reloading', as
   );
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'updated in place, not by a reload');
 });
+
+test("the board says a call in the called ticket's language first, with offline voices only", async () => {
+  // A supervisor turns the port setting on.
+  const supervisor = await signIn(browser, 'sergio');
+  await supervisor.goto(`${BASE_URL}/ports/SYS/policy`);
+  await supervisor.check('#f-announce_ticket_language');
+  await Promise.all([
+    supervisor.waitForNavigation({ waitUntil: 'load' }),
+    supervisor.click('button:has-text("Save announcements")'),
+  ]);
+  assert.ok(supervisor.url().includes('saved=announce'), supervisor.url());
+
+  // Empty the queue, then one Arabic speaker waits.
+  // Each call takes a counter of its own (a counter with someone at it calls no one else).
+  for (let i = 0; i < 30; i++) {
+    if ((await api('POST', `/ports/SYS/counters/${20 + i}/call-next`)).status !== 200) break;
+  }
+  const { status } = await api('POST', '/ports/SYS/walk-ins', { party_size: 1, language: 'arb', barriers: ['literacy'] });
+  assert.equal(status, 201);
+
+  // A screen whose browser has offline Arabic and Spanish voices and only a network English one.
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, bypassCSP: true });
+  await context.addInitScript(() => {
+    window.__spoken = [];
+    const voices = [
+      { lang: 'ar-SA', localService: true, name: 'Arabic' },
+      { lang: 'es-ES', localService: true, name: 'Spanish' },
+      { lang: 'en-US', localService: false, name: 'English (network)' },
+    ];
+    const synth = {
+      getVoices: () => voices,
+      speak: (u) => window.__spoken.push([u.lang, u.text]),
+      cancel() {},
+      addEventListener() {},
+    };
+    Object.defineProperty(window, 'speechSynthesis', { value: synth, configurable: true });
+    window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+  });
+  const page = await context.newPage();
+  await page.goto(`${BASE_URL}/board/SYS`);
+  const voices = await page.textContent('#board-voices');
+  assert.match(voices, /Voice: es, ar/, voices);
+  assert.match(voices, /chime only: en/, voices);
+  await page.click('#board-sound');
+
+  const called = await api('POST', '/ports/SYS/counters/9/call-next');
+  assert.equal(called.status, 200);
+  await page.waitForFunction(() => window.__spoken.length >= 2, null, { timeout: 15000 });
+  const spoken = await page.evaluate(() => window.__spoken);
+  assert.equal(spoken[0][0], 'ar', JSON.stringify(spoken));
+  assert.ok(spoken[0][1].includes('9'), 'the counter is said');
+  assert.equal(spoken[1][0], 'es', JSON.stringify(spoken));
+  assert.ok(!spoken.some(([lang]) => lang === 'en'), 'no network voice');
+  // The language is never shown on the board.
+  const text = await page.textContent('main');
+  assert.ok(!text.includes('العربية') && !text.includes('Arabic'), text);
+  await assertAccessible(page, 'board with announcements');
+});
+

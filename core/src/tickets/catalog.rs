@@ -11,7 +11,7 @@
 use std::sync::OnceLock;
 
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource};
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
 use super::pictograms::Pictogram;
@@ -31,6 +31,36 @@ const SHIPPED: &[(&str, &str)] = &[
     ("tr", include_str!("../../i18n/tr.ftl")),
     ("hi", include_str!("../../i18n/hi.ftl")),
 ];
+
+/// Where a missing message is looked for next, in this order (`shared/design/languages.md`):
+/// Spanish, which most applicants who read anything read, then English. Never the message id.
+const FALLBACK: [&str; 2] = ["spa", "eng"];
+
+/// A value for a message's variable. Counts are numbers, so each language's plural rules
+/// (`{ $count -> [one] ... *[other] ... }`) can choose the right form.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Arg<'a> {
+    Text(&'a str),
+    Number(i64),
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(text: &'a str) -> Self {
+        Arg::Text(text)
+    }
+}
+
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(text: &'a String) -> Self {
+        Arg::Text(text)
+    }
+}
+
+impl From<u32> for Arg<'_> {
+    fn from(n: u32) -> Self {
+        Arg::Number(i64::from(n))
+    }
+}
 
 /// The languages every ticket carries besides the applicant's: officers at US land ports
 /// read these, and Spanish is the language most applicants who read anything read.
@@ -118,7 +148,16 @@ impl Catalog {
     /// If a shipped file does not parse or names a language missing from `LANGUAGES`: both are
     /// mistakes in this repository, caught by this module's tests before anything ships.
     pub fn new() -> Self {
-        let entries = SHIPPED
+        Catalog::from_sources(SHIPPED)
+    }
+
+    /// Parses catalogs given as (BCP 47 tag, Fluent text); [`Catalog::new`] passes the shipped
+    /// ones. Tests pass altered copies (a message removed, say) to check the fallbacks.
+    ///
+    /// # Panics
+    /// As [`Catalog::new`].
+    pub fn from_sources(sources: &[(&str, &'static str)]) -> Self {
+        let entries = sources
             .iter()
             .map(|&(tag, text)| {
                 let language = languages::LANGUAGES
@@ -176,18 +215,31 @@ impl Catalog {
     /// `None` when we have no text in that language, when the message does not exist, or when
     /// formatting reports an error (a missing variable): half a sentence with `{$counter}` in
     /// it must never reach a ticket or a board, so the caller falls back instead.
-    pub fn message(&self, code: &str, id: &str, args: &[(&str, &str)]) -> Option<String> {
+    pub fn message(&self, code: &str, id: &str, args: &[(&str, Arg<'_>)]) -> Option<String> {
         let entry = self.entry(languages::find(code)?.code)?;
         let pattern = entry.bundle.get_message(id)?.value()?;
         let mut fluent_args = FluentArgs::with_capacity(args.len());
         for &(name, value) in args {
-            fluent_args.set(name, value);
+            match value {
+                Arg::Text(text) => fluent_args.set(name, text),
+                Arg::Number(n) => fluent_args.set(name, FluentValue::from(n)),
+            }
         }
         let mut errors = Vec::new();
         let text = entry
             .bundle
             .format_pattern(pattern, Some(&fluent_args), &mut errors);
         errors.is_empty().then(|| text.into_owned())
+    }
+
+    /// A message that must say something: in the language with this ISO 639-3 code, else in
+    /// Spanish, else in English (the stated fallback order). Never the message id: should
+    /// every catalog miss it, the text is empty (the shipped catalogs are tested complete).
+    pub fn say(&self, code: &str, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+        std::iter::once(code)
+            .chain(FALLBACK)
+            .find_map(|c| self.message(c, id, args))
+            .unwrap_or_default()
     }
 
     /// The languages a page or ticket for this applicant is shown in: theirs if we have text
@@ -213,17 +265,20 @@ impl Catalog {
     /// Everything a ticket for this applicant says, in [`Catalog::languages_for`] order.
     pub fn texts_for(&self, code: &str, facts: &TicketFacts<'_>) -> TicketTexts {
         let needs_interpreter = self.needs_interpreter(code);
-        let count = facts.party_size.to_string();
-        let window = [("earliest", facts.earliest), ("latest", facts.latest)];
+        let count = Arg::from(facts.party_size);
+        let window = [
+            ("earliest", Arg::Text(facts.earliest)),
+            ("latest", Arg::Text(facts.latest)),
+        ];
         let languages = self
             .languages_for(code)
             .into_iter()
             .map(|language| {
-                let text = |id: &str, args: &[(&str, &str)]| self.text(language.code, id, args);
+                let text = |id: &str, args: &[(&str, Arg<'_>)]| self.text(language.code, id, args);
                 LanguageTexts {
                     language,
                     title: text("ticket-title", &[]),
-                    party_size: text("ticket-party-size", &[("count", &count)]),
+                    party_size: text("ticket-party-size", &[("count", count)]),
                     estimate: text("ticket-estimate", &window),
                     instructions: Pictogram::ALL
                         .iter()
@@ -243,12 +298,9 @@ impl Catalog {
         }
     }
 
-    /// A message for a ticket, which must always say something: the shipped catalogs are
-    /// tested to be complete, but should one ever miss a message, English stands in.
-    fn text(&self, code: &str, id: &str, args: &[(&str, &str)]) -> String {
-        self.message(code, id, args)
-            .or_else(|| self.message("eng", id, args))
-            .unwrap_or_else(|| id.to_owned())
+    /// A message for a ticket, which must always say something: see [`Catalog::say`].
+    fn text(&self, code: &str, id: &str, args: &[(&str, Arg<'_>)]) -> String {
+        self.say(code, id, args)
     }
 
     /// Who wrote a catalog and who reviewed it, by ISO 639-3 code or BCP 47 tag;
@@ -380,6 +432,11 @@ mod tests {
             "board-counter",
             "board-next",
             "board-announce",
+            "board-number",
+            "status-stop-updating",
+            "status-keep-updating",
+            "error-not-found",
+            "error-failed",
         ]
         .into_iter()
         .chain(Pictogram::ALL.map(Pictogram::message_id))
@@ -426,12 +483,12 @@ mod tests {
             catalog.message(
                 "eng",
                 "board-announce",
-                &[("ticket", "W-0042"), ("counter", "3")]
+                &[("ticket", "W-0042".into()), ("counter", "3".into())]
             ),
             Some("Ticket W-0042, counter 3".to_owned())
         );
         assert_eq!(
-            catalog.message("spa", "status-called", &[("counter", "4")]),
+            catalog.message("spa", "status-called", &[("counter", "4".into())]),
             Some("Le llaman: vaya a la ventanilla 4".to_owned())
         );
     }
@@ -442,7 +499,7 @@ mod tests {
             .message(
                 "ara",
                 "board-announce",
-                &[("ticket", "W-0042"), ("counter", "3")],
+                &[("ticket", "W-0042".into()), ("counter", "3".into())],
             )
             .unwrap();
         assert!(text.contains("\u{2068}W-0042\u{2069}"), "{text:?}");
@@ -517,6 +574,63 @@ mod tests {
         assert_eq!(pt.instructions[3].pictogram, Pictogram::KeepTicket);
         assert_eq!(pt.instructions[3].text, "Guarde esta senha. Não a perca.");
         assert_eq!(pt.interpreter, None);
+    }
+
+    /// The shipped catalogs with `id` taken out of the languages `from`.
+    fn without(id: &str, from: &[&str]) -> Catalog {
+        let sources: Vec<(&str, &'static str)> = SHIPPED
+            .iter()
+            .map(|&(tag, text)| {
+                if !from.contains(&tag) {
+                    return (tag, text);
+                }
+                let kept: String = text
+                    .lines()
+                    .filter(|line| !line.starts_with(&format!("{id} =")))
+                    .map(|line| format!("{line}\n"))
+                    .collect();
+                assert_ne!(kept.len(), text.len(), "{tag} had {id}");
+                (tag, &*Box::leak(kept.into_boxed_str()))
+            })
+            .collect();
+        Catalog::from_sources(&sources)
+    }
+
+    #[test]
+    fn a_removed_message_falls_back_to_spanish_then_english_never_its_id() {
+        let catalog = without("ticket-title", &["pt"]);
+        assert_eq!(catalog.message("por", "ticket-title", &[]), None);
+        assert_eq!(catalog.say("por", "ticket-title", &[]), "Su número");
+        let texts = catalog.texts_for("por", &facts());
+        assert_eq!(texts.languages[0].language.tag, "pt");
+        assert_eq!(texts.languages[0].title, "Su número");
+
+        let catalog = without("status-served", &["ar", "es"]);
+        assert_eq!(catalog.say("arb", "status-served", &[]), "Served");
+
+        let catalog = without("board-counter", &["fr", "es", "en"]);
+        assert_eq!(catalog.say("fra", "board-counter", &[]), "");
+        // A language we have no text in speaks Spanish.
+        assert_eq!(Catalog::new().say("quc", "ticket-title", &[]), "Su número");
+    }
+
+    #[test]
+    fn counts_are_numbers_so_plural_rules_choose_the_form() {
+        let source = "# source: test\n# reviewed-by:\nticket-party-size = { $count ->\n    [one] One person\n   *[other] { $count } people\n}\n";
+        let catalog = Catalog::from_sources(&[("en", source)]);
+        assert_eq!(
+            catalog.message("eng", "ticket-party-size", &[("count", 1u32.into())]),
+            Some("One person".to_owned())
+        );
+        assert_eq!(
+            catalog.message("eng", "ticket-party-size", &[("count", 3u32.into())]),
+            Some("3 people".to_owned())
+        );
+        // As text, "1" would never match `one`: that is why counts go as numbers.
+        assert_eq!(
+            catalog.message("eng", "ticket-party-size", &[("count", "1".into())]),
+            Some("1 people".to_owned())
+        );
     }
 
     #[test]

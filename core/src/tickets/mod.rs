@@ -5,6 +5,7 @@
 //!   with each translation's source and reviewer.
 //! - [`pictograms`]: the five instructions as pictures (`static/pictograms/*.svg`).
 //! - [`qr`]: the QR code of the HTML ticket, as inline SVG.
+//! - [`slip`]: the printed ticket drawn as a one-bit raster (shaped text, pictograms).
 //! - [`escpos`]: the ticket as bytes for a thermal printer.
 //! - [`printer`]: sending those bytes, giving up within a deadline. The only I/O here.
 
@@ -14,10 +15,14 @@ pub mod number;
 pub mod pictograms;
 pub mod printer;
 pub mod qr;
+pub mod slip;
 
-pub use catalog::{Catalog, Instruction, LanguageTexts, ReviewState, TicketFacts, TicketTexts};
-pub use escpos::{CodePage, Paper, PrintTicket, Printout, encode};
+pub use catalog::{
+    Arg, Catalog, Instruction, LanguageTexts, ReviewState, TicketFacts, TicketTexts,
+};
+pub use escpos::{Decoded, Paper, PrintTicket, Printout, decode, encode};
 pub use number::{Exhausted, ParseTicketNumberError, TicketNumber, allocate};
 pub use pictograms::Pictogram;
 pub use printer::{PrintError, send};
 pub use qr::qr_svg;
+pub use slip::{Raster, Slip};

@@ -46,6 +46,17 @@ impl Pictogram {
         }
     }
 
+    /// The SVG itself, compiled in: the printed slip draws it (see [`super::slip`]).
+    pub fn svg(self) -> &'static str {
+        match self {
+            Pictogram::WaitHere => include_str!("../../../static/pictograms/wait-here.svg"),
+            Pictogram::WatchBoard => include_str!("../../../static/pictograms/watch-board.svg"),
+            Pictogram::GoToCounter => include_str!("../../../static/pictograms/go-to-counter.svg"),
+            Pictogram::KeepTicket => include_str!("../../../static/pictograms/keep-ticket.svg"),
+            Pictogram::AskOfficer => include_str!("../../../static/pictograms/ask-officer.svg"),
+        }
+    }
+
     /// The catalog message that says the same thing in words.
     pub fn message_id(self) -> &'static str {
         match self {

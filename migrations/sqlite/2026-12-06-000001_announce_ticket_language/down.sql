@@ -1,0 +1,1 @@
+ALTER TABLE ports DROP COLUMN announce_ticket_language;
