@@ -479,6 +479,12 @@ impl Change {
 /// "did anything change here since?" for caches built on top (the board hub).
 static APPLIED: AtomicU64 = AtomicU64::new(0);
 
+/// Counts a change committed by this process that no kept queue was told about (a setting,
+/// a policy, an undo), so that caches keyed on [`applied_changes`] look again.
+pub fn note_change() {
+    APPLIED.fetch_add(1, Ordering::AcqRel);
+}
+
 /// The count of changes this process applied so far.
 pub fn applied_changes() -> u64 {
     APPLIED.load(Ordering::Acquire)

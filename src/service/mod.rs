@@ -139,11 +139,18 @@ pub fn transaction<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
 ) -> AppResult<T> {
-    if !matches!(conn, DbConnection::Sqlite(_)) || sqlite_writer::held() {
-        return conn.transaction(f);
+    let done = if !matches!(conn, DbConnection::Sqlite(_)) || sqlite_writer::held() {
+        conn.transaction(f)
+    } else {
+        let _writer = sqlite_writer::acquire();
+        conn.transaction(f)
+    };
+    if done.is_ok() {
+        // Caches built over the kept queues (the board hub) must see every committed change
+        // made here at once, not only those applied to a kept queue (policy, settings, undo).
+        live::note_change();
     }
-    let _writer = sqlite_writer::acquire();
-    conn.transaction(f)
+    done
 }
 
 /// The in-process queue of SQLite writers, re-entrant on one thread.
