@@ -20,8 +20,8 @@ use diesel::sql_types::{BigInt, Text};
 
 use portqueue::db::models::{Appointment, Entry, EventRow, Port, User};
 use portqueue::db::schema::{
-    access_log, api_tokens, appointments, entries, entry_events, policy_changes, ports, sessions,
-    users,
+    access_log, api_tokens, appointments, audit_events, entries, entry_events, policy_changes,
+    ports, sessions, sign_in_throttle, users,
 };
 use portqueue::db::{self, DbConnection, Location};
 
@@ -320,6 +320,8 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         entry_events,
         policy_changes,
         access_log,
+        sign_in_throttle,
+        audit_events,
     )
 }
 

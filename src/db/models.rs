@@ -126,6 +126,8 @@ pub struct Entry {
     pub status_token: String,
     pub call_reason: Option<String>,
     pub created_by: Option<i64>,
+    /// When the retention purge erased the personal data (`None`: still there).
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl Entry {

@@ -19,6 +19,7 @@ diesel::table! {
         printer_addr -> Nullable<Text>,
         created_at -> Timestamp,
         printer_paper_mm -> Integer,
+        retention_days -> Integer,
     }
 }
 
@@ -68,6 +69,7 @@ diesel::table! {
         language -> Text,
         imported_at -> Timestamp,
         imported_by -> Nullable<BigInt>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -97,6 +99,7 @@ diesel::table! {
         status_token -> Text,
         call_reason -> Nullable<Text>,
         created_by -> Nullable<BigInt>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -137,6 +140,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sign_in_throttle (id) {
+        id -> BigInt,
+        bucket -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        port_id -> Nullable<BigInt>,
+        subject -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -154,4 +179,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     entry_events,
     policy_changes,
     access_log,
+    sign_in_throttle,
+    audit_events,
 );

@@ -4,11 +4,13 @@
 
 pub mod accounts;
 pub mod appointments;
+pub mod audit;
 pub mod entries;
 pub mod ports;
 pub mod public;
 pub mod queue;
 pub mod reports;
+pub mod retention;
 pub mod tickets;
 pub mod walk_ins;
 

@@ -20,6 +20,7 @@ pub mod counters;
 pub mod error;
 pub mod format;
 pub mod forms;
+pub mod guard;
 pub mod home;
 pub mod layout;
 pub mod public;
@@ -32,7 +33,7 @@ pub mod walk_ins;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{HttpResponse, HttpServer, web};
 
 use crate::AppState;
 
@@ -179,15 +180,10 @@ pub fn url_encode(value: &str) -> String {
 /// Runs the web server until it is stopped.
 pub fn serve(state: AppState, bind: &str) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || {
-            App::new()
-                .wrap(actix_web::middleware::from_fn(crate::metrics::record))
-                .app_data(web::Data::new(state.clone()))
-                .configure(crate::configure)
-        })
-        .bind(bind)?
-        .run()
-        .await
+        HttpServer::new(move || crate::app(state.clone()))
+            .bind(bind)?
+            .run()
+            .await
     })
 }
 
