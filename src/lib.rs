@@ -15,6 +15,7 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod metrics;
+pub mod ops;
 pub mod service;
 pub mod web;
 
