@@ -26,6 +26,7 @@ pub mod layout;
 pub mod public;
 pub mod queue;
 pub mod reports;
+pub mod security;
 pub mod session;
 pub mod supervisor;
 pub mod tickets;
@@ -118,6 +119,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::reset_password),
         )
         .configure(reports::routes)
+        .configure(security::routes)
         .default_service(web::to(error::not_found));
 }
 
