@@ -60,7 +60,7 @@ async fn wrong_passwords_make_the_account_wait_even_for_the_right_one() {
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
         page.body
-            .contains("too many failed sign-ins for this account"),
+            .contains("Too many failed sign-ins for this account"),
         "{}",
         page.body
     );
@@ -585,8 +585,19 @@ async fn supervisors_read_who_saw_whose_data_at_their_port() {
     let id = entry["id"].as_i64().unwrap();
     let mut officer = Browser::new(&app);
     officer.sign_in("ofelia").await;
-    let page = officer.get(&format!("/entries/{id}/ticket")).await;
+    // The counter page shows the called person's name: that view is logged.
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/1/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let page = officer.get("/ports/SYS/counters/1").await;
     assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Marie"));
     let mut supervisor = Browser::new(&app);
     supervisor.sign_in("sergio").await;
     let log = supervisor.get("/ports/SYS/access-log").await;
