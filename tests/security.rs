@@ -631,3 +631,114 @@ async fn supervisors_read_who_saw_whose_data_at_their_port() {
             .any(|l| l["officer"] == "ofelia" && l["entry_id"] == id)
     );
 }
+
+// ---- 12. backup and restore; 9. an empty sqlite:// ------------------------------------------------
+
+fn portqueue(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_portqueue"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run portqueue")
+}
+
+#[::core::prelude::v1::test]
+fn backup_and_restore_round_trip_and_a_running_server_is_never_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    let url = format!("sqlite://{}", db.display());
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(!stderr.contains("database is locked"), "{stderr}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(portqueue(
+        &url,
+        &[
+            "port",
+            "add",
+            "--code",
+            "SYS",
+            "--name",
+            "San Ysidro",
+            "--timezone",
+            "America/Tijuana",
+        ],
+    ));
+    let backup = dir.path().join("copy.db");
+    let said = ok(portqueue(&url, &["backup", backup.to_str().unwrap()]));
+    assert!(said.contains("backed up"), "{said}");
+    // A backup never overwrites.
+    let again = portqueue(&url, &["backup", backup.to_str().unwrap()]);
+    assert!(!again.status.success());
+    ok(portqueue(
+        &url,
+        &[
+            "port",
+            "add",
+            "--code",
+            "OTY",
+            "--name",
+            "Otay",
+            "--timezone",
+            "America/Tijuana",
+        ],
+    ));
+    let location = portqueue::db::Location::parse(Some(&url));
+    // While a server holds the database, a restore is refused and changes nothing.
+    {
+        let _server = portqueue::ops::hold_server_lock(&location).unwrap();
+        let refused = portqueue(&url, &["restore", backup.to_str().unwrap()]);
+        assert!(!refused.status.success());
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains("a server is running"), "{stderr}");
+    }
+    let ports = |url: &str| {
+        let pool = portqueue::db::open(&portqueue::db::Location::parse(Some(url)), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        portqueue::db::schema::ports::table
+            .select(portqueue::db::schema::ports::code)
+            .order(portqueue::db::schema::ports::code.asc())
+            .load::<String>(&mut conn)
+            .unwrap()
+    };
+    assert_eq!(ports(&url), ["OTY", "SYS"]);
+    let said = ok(portqueue(&url, &["restore", backup.to_str().unwrap()]));
+    assert!(said.contains("restored"), "{said}");
+    assert_eq!(ports(&url), ["SYS"]);
+    // Not a backup: refused.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, "not a database").unwrap();
+    assert!(
+        !portqueue(&url, &["restore", junk.to_str().unwrap()])
+            .status
+            .success()
+    );
+    // An empty sqlite:// says so, instead of "up to date" and then "no such table".
+    let empty = portqueue("sqlite://", &["migrate"]);
+    assert!(!empty.status.success());
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("names no file"));
+    // The purge from the command line: a dry run on a fresh port erases nothing.
+    let said = ok(portqueue(&url, &["purge", "--dry-run"]));
+    assert!(said.contains("port SYS: would erase 0 entries"), "{said}");
+}
+
+#[::core::prelude::v1::test]
+fn backup_on_postgresql_points_to_pg_dump() {
+    let Some(base) = common::test_postgres_url() else {
+        eprintln!(
+            "SKIPPED backup_on_postgresql_points_to_pg_dump: PORTQUEUE_TEST_DATABASE_URL is not set"
+        );
+        return;
+    };
+    let url = common::fresh_postgres_database(&base);
+    let out = portqueue(&url, &["backup", "/tmp/never-written.db"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
+}
