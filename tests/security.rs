@@ -355,17 +355,31 @@ async fn changing_ones_password_or_being_told_to_stops_the_api_tokens() {
     let (status, _) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&fresh), None).await;
     assert_eq!(status, StatusCode::OK);
 
-    // Marked "must change password": its tokens stop at once.
+    // Marked "must change password" (an admin's reset): its tokens stop until reissued.
     let sergio = app.token("sergio");
     app.with_conn(|conn| {
-        diesel::update(portqueue::db::schema::users::table)
-            .filter(portqueue::db::schema::users::username.eq("sergio"))
-            .set(portqueue::db::schema::users::must_change_password.eq(true))
-            .execute(conn)
-            .unwrap();
+        let ada = Actor::from_user(&sessions::find_account(conn, "ada").unwrap().unwrap());
+        let id = sessions::find_account(conn, "sergio").unwrap().unwrap().id;
+        accounts::reset_password(conn, &ada, id, "a temporary passphrase").unwrap();
+        assert!(
+            sessions::find_account(conn, "sergio")
+                .unwrap()
+                .unwrap()
+                .must_change_password
+        );
     });
     let (status, _) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&sergio), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let reissued = app.token("sergio");
+    let (status, _) = call(
+        &app,
+        "GET",
+        "/api/v1/ports/SYS/queue",
+        Some(&reissued),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 // ---- 8. metrics ---------------------------------------------------------------------------------

@@ -214,7 +214,9 @@ fn all_at_once<T: Send + 'static>(jobs: Vec<Box<dyn FnOnce() -> T + Send>>) -> V
 #[test]
 fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_the_engine() {
     let Some(server_url) = test_postgres_url() else {
-        eprintln!("skipped: two app servers need PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL");
+        eprintln!(
+            "SKIPPED, NOT RUN: two app servers need PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL (the \"ok\" below means nothing was tested)"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -198,16 +198,13 @@ pub fn revoke_api_tokens(conn: &mut DbConnection, username: &str) -> AppResult<u
     .execute(conn)?)
 }
 
-/// The account behind a bearer token, if the token is known, not revoked, and the account
-/// active and not waiting for a new password.
+/// The account behind a bearer token, if the token is known, not revoked, and the account active.
 pub fn find_api_token(conn: &mut DbConnection, token: &str) -> AppResult<Option<Actor>> {
     let user: Option<User> = api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(secret_hash(token)))
         .filter(api_tokens::revoked.eq(false))
         .filter(users::active.eq(true))
-        // An account that must choose a new password first answers no token.
-        .filter(users::must_change_password.eq(false))
         .select(User::as_select())
         .first(conn)
         .optional()?;
