@@ -756,3 +756,393 @@ fn backup_on_postgresql_points_to_pg_dump() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("pg_dump"));
 }
+
+// ---- 9. limits ----------------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn overlong_printer_hosts_and_slots_outside_2000_to_2199_are_refused() {
+    use portqueue::service::{appointments, ports};
+    let app = two_ports();
+    app.with_conn(|conn| {
+        let port = portqueue::service::port_by_code(conn, "SYS").unwrap();
+        let sergio = Actor::from_user(&sessions::find_account(conn, "sergio").unwrap().unwrap());
+        let long = format!("{}:9100", "a".repeat(254));
+        let err = ports::set_printer(conn, &sergio, port.id, &long, "80").unwrap_err();
+        let fields = err.fields().expect("a field error");
+        assert!(fields.get("printer_addr").unwrap().contains("253"), "{err}");
+        let fine = format!("{}:9100", "a".repeat(253));
+        ports::set_printer(conn, &sergio, port.id, &fine, "80").unwrap();
+    });
+    let row = |slot: &str| appointments::AppointmentInput {
+        confirmation: "AB-1".into(),
+        slot_at: slot.into(),
+        party_size: "1".into(),
+        name: "Ana".into(),
+        nationality: "Venezuela".into(),
+        language: "spa".into(),
+    };
+    for slot in [
+        "1999-12-31T10:00:00-08:00",
+        "2200-01-01T10:00:00+00:00",
+        "0026-11-25T09:30:00-08:00",
+    ] {
+        let err = appointments::check_rows(&[row(slot)], appointments::Source::Json).unwrap_err();
+        assert!(err.to_string().contains("2000 to 2199"), "{slot}: {err}");
+    }
+    assert!(
+        appointments::check_rows(
+            &[row("2199-12-31T10:00:00+00:00")],
+            appointments::Source::Json
+        )
+        .is_ok()
+    );
+    let mut nul = row("2026-11-25T09:30:00-08:00");
+    nul.name = "A\0na".into();
+    let err = appointments::check_rows(&[nul], appointments::Source::Csv).unwrap_err();
+    assert!(err.to_string().contains("control character"), "{err}");
+}
+
+// ---- 10b. the OpenAPI document holds every answer ----------------------------------------------
+
+/// Sends requests of every kind the API takes (good, unauthenticated, another port's, bad
+/// bodies, bad dates, repeated query keys, control characters, wrong methods) and checks
+/// each answer's route, method and status against `src/api/openapi.json`.
+#[actix_web::test]
+async fn every_api_answer_is_documented_in_the_openapi_document() {
+    let app = two_ports();
+    let spec: Value = serde_json::from_str(portqueue::api::OPENAPI).unwrap();
+    let info = spec["info"]["description"].as_str().unwrap();
+    for rule in [
+        "405",
+        "Allow",
+        "control character",
+        "twice",
+        "413",
+        "no-store",
+    ] {
+        assert!(info.contains(rule), "the document states the rule `{rule}`");
+    }
+    let range_to = spec["paths"]["/api/v1/ports/{code}/reports/range"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "to")
+        .unwrap()["description"]
+        .to_string();
+    assert!(
+        range_to.contains("on or after") && range_to.contains("31 days"),
+        "{range_to}"
+    );
+    assert!(
+        spec["components"]["schemas"]["WalkIn"]["properties"]["urgent_reason"]["description"]
+            .as_str()
+            .unwrap()
+            .contains("Required")
+    );
+
+    let templates: Vec<String> = spec["paths"].as_object().unwrap().keys().cloned().collect();
+    let matches = |template: &str, path: &str| {
+        let (t, p): (Vec<&str>, Vec<&str>) =
+            (template.split('/').collect(), path.split('/').collect());
+        t.len() == p.len()
+            && t.iter()
+                .zip(&p)
+                .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+    };
+    let ofelia = app.token("ofelia");
+    let sergio = app.token("sergio");
+    let otto = app.token("otto");
+    let (_, entry) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&ofelia),
+        Some(json!({"party_size": 1, "language": "hat", "barriers": ["language"]})),
+    )
+    .await;
+    let id = entry["id"].as_i64().unwrap();
+    let rows = json!([{"confirmation": "AB-1001", "slot_at": "2026-11-25T09:30:00-08:00", "party_size": 2, "name": "Ana", "nationality": "Venezuela", "language": "spa"}]);
+    let walk_in = json!({"party_size": 1, "language": "hat", "barriers": ["language"]});
+    let urgent_without_reason =
+        json!({"party_size": 1, "language": "hat", "barriers": ["language"], "tier": "urgent"});
+    let mut cases: Vec<(&str, String, Option<&str>, Option<Value>)> = vec![
+        ("GET", "/api/v1/ports/SYS/queue".into(), Some(&ofelia), None),
+        ("GET", "/api/v1/ports/SYS/queue".into(), None, None),
+        ("GET", "/api/v1/ports/SYS/queue".into(), Some(&otto), None),
+        (
+            "GET",
+            "/api/v1/ports/NOPE/queue".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/S%00YS/queue".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/walk-ins".into(),
+            Some(&ofelia),
+            Some(walk_in.clone()),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/walk-ins".into(),
+            Some(&ofelia),
+            Some(urgent_without_reason),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/walk-ins".into(),
+            Some(&ofelia),
+            Some(json!("not an object")),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/walk-ins".into(),
+            Some(&ofelia),
+            Some(json!({"party_size": 1, "name": "\u{0}"})),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/walk-ins".into(),
+            Some(&otto),
+            Some(walk_in.clone()),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/appointments".into(),
+            Some(&ofelia),
+            Some(rows.clone()),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/appointments".into(),
+            Some(&sergio),
+            Some(rows.clone()),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/appointments".into(),
+            Some(&sergio),
+            Some(json!([{"confirmation": "x"}])),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/appointments/AB-1001/check-in".into(),
+            Some(&ofelia),
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/appointments/AB-1001/check-in".into(),
+            Some(&ofelia),
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/appointments/NOPE-1/check-in".into(),
+            Some(&ofelia),
+            Some(json!({})),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/counters/1/call-next".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/counters/0/call-next".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/counters/x/call-next".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/entries/{id}/complete"),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/entries/{id}/complete"),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/entries/{id}/dance"),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/entries/{id}/withdraw"),
+            Some(&otto),
+            None,
+        ),
+        (
+            "POST",
+            "/api/v1/entries/abc/withdraw".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "GET",
+            format!("/api/v1/entries/{id}/ticket.escpos"),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "GET",
+            format!("/api/v1/entries/{id}/ticket.escpos"),
+            Some(&otto),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/entries/abc/ticket.escpos".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/daily?date=2026-11-25".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/daily?date=2026-11-25&date=2026-11-26".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/daily?date=25.11.2026".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/daily".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/daily?date=2026-11-25".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/range?from=2026-11-20&to=2026-11-25".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/range?from=2026-11-25&to=2026-11-20".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/range?from=2026-01-01&to=2026-11-20".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/range?from=2026-11-20&from=2026-11-21&to=2026-11-25".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/what-if?date=2026-11-25".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/what-if?date=2026-11-25&counters=0".into(),
+            Some(&sergio),
+            None,
+        ),
+        (
+            "GET",
+            "/api/v1/ports/SYS/reports/what-if?date=2026-11-25&counters=2&counters=3".into(),
+            Some(&sergio),
+            None,
+        ),
+    ];
+    // Every route without a token.
+    for template in &templates {
+        for method in spec["paths"][template].as_object().unwrap().keys() {
+            if template.starts_with("/api/v1") && (method == "get" || method == "post") {
+                let path = template
+                    .replace("{code}", "SYS")
+                    .replace("{id}", &id.to_string())
+                    .replace("{action}", "complete")
+                    .replace("{confirmation}", "AB-1001")
+                    .replace("{n}", "1");
+                cases.push((
+                    if method == "get" { "GET" } else { "POST" },
+                    path,
+                    None,
+                    None,
+                ));
+            }
+        }
+    }
+    let service = test::init_service(portqueue::app(app.state.clone())).await;
+    let mut seen = std::collections::BTreeSet::new();
+    for (method, path, token, body) in cases {
+        let (status, text) = call_raw(&app, method, &path, token, body).await;
+        let route = path.split('?').next().unwrap();
+        let template = templates
+            .iter()
+            .find(|t| matches(t, route) && spec["paths"][t].get(method.to_lowercase()).is_some())
+            .unwrap_or_else(|| panic!("{method} {path} matches no documented route"));
+        let documented = &spec["paths"][template][method.to_lowercase()]["responses"];
+        assert!(
+            documented.get(status.as_str()).is_some(),
+            "{method} {path} answered {status}, which {template} does not document: {text}"
+        );
+        if status.is_client_error() {
+            let error: Value =
+                serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {path}: {text}"));
+            assert!(
+                error["error"]["message"].is_string(),
+                "{method} {path}: {text}"
+            );
+        }
+        seen.insert(format!("{} {method} {template}", status.as_u16()));
+    }
+    // The repeated key is refused, not silently read once.
+    assert!(
+        seen.iter()
+            .any(|s| s.starts_with("400 GET /api/v1/ports/{code}/reports/daily")),
+        "{seen:?}"
+    );
+    // Methods no route takes: 405 with Allow, as the document says.
+    for method in ["TRACE", "PUT", "DELETE", "OPTIONS"] {
+        let req = test::TestRequest::default()
+            .method(actix_web::http::Method::from_bytes(method.as_bytes()).unwrap())
+            .uri("/api/v1/ports/SYS/queue")
+            .to_request();
+        let resp = test::call_service(&service, req).await;
+        assert_eq!(resp.status(), StatusCode::METHOD_NOT_ALLOWED, "{method}");
+        assert_eq!(resp.headers().get("Allow").unwrap(), "GET, HEAD, POST");
+    }
+}
