@@ -63,7 +63,7 @@ impl AppState {
     }
 
     /// Whether the request came straight from one of the trusted proxies.
-    fn from_trusted_proxy(&self, req: &actix_web::HttpRequest) -> bool {
+    fn via_trusted_proxy(&self, req: &actix_web::HttpRequest) -> bool {
         req.peer_addr()
             .is_some_and(|peer| self.trusted_proxies.contains(&peer.ip()))
     }
@@ -72,7 +72,7 @@ impl AppState {
     /// the last address in `X-Forwarded-For` that is not itself a trusted proxy.
     pub fn client_addr(&self, req: &actix_web::HttpRequest) -> String {
         let peer = req.peer_addr().map(|p| p.ip());
-        if self.from_trusted_proxy(req) {
+        if self.via_trusted_proxy(req) {
             let forwarded = req
                 .headers()
                 .get_all("X-Forwarded-For")
@@ -98,7 +98,7 @@ impl AppState {
             Some(url) => url.trim_end_matches('/').to_owned(),
             // Forwarded headers are believed only from a trusted proxy; from anyone else
             // the link follows the `Host` this server was reached at.
-            None if self.from_trusted_proxy(req) => {
+            None if self.via_trusted_proxy(req) => {
                 let info = req.connection_info();
                 format!("{}://{}", info.scheme(), info.host())
             }

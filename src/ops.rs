@@ -8,27 +8,48 @@ use std::path::{Path, PathBuf};
 use crate::db::{DbConnection, Location};
 use crate::service::retention;
 
-/// The lock file beside an SQLite database: every server holds a shared lock on it for its
-/// whole life, a restore an exclusive one, so a restore never replaces the file under a
-/// running server (the lock goes with the process, even when it is killed).
+/// The lock file beside an SQLite database, itself a tiny SQLite file: every server keeps
+/// a read transaction open on it for its whole life (a shared lock), and a restore needs
+/// an exclusive one, so a restore never replaces the database under a running server. The
+/// locks are the operating system's, so they go with the process, even when it is killed.
 pub fn lock_path(db_path: &str) -> PathBuf {
     PathBuf::from(format!("{db_path}.lock"))
 }
 
+/// Held by a running server (see [`lock_path`]); the lock ends when this is dropped.
+pub struct ServerLock(#[allow(dead_code)] diesel::SqliteConnection);
+
+fn open_lock(db_path: &str) -> Result<diesel::SqliteConnection, String> {
+    use diesel::Connection;
+    use diesel::connection::SimpleConnection;
+    let lock = lock_path(db_path);
+    let text = lock
+        .to_str()
+        .ok_or_else(|| format!("{} is not a UTF-8 path", lock.display()))?;
+    let mut conn = diesel::SqliteConnection::establish(text)
+        .map_err(|e| format!("cannot open the lock file {text}: {e}"))?;
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = DELETE; \
+         CREATE TABLE IF NOT EXISTS held (x INTEGER); PRAGMA busy_timeout = 0;",
+    )
+    .map_err(|e| format!("cannot set up the lock file {text}: {e}"))?;
+    Ok(conn)
+}
+
 /// Taken by `serve` on an SQLite database; held until dropped.
-pub fn hold_server_lock(location: &Location) -> Result<Option<File>, String> {
+pub fn hold_server_lock(location: &Location) -> Result<Option<ServerLock>, String> {
+    use diesel::connection::SimpleConnection;
     let Location::Sqlite { path, .. } = location else {
         return Ok(None);
     };
-    let lock = lock_path(path);
-    let file = File::create(&lock).map_err(|e| format!("cannot create {}: {e}", lock.display()))?;
-    file.try_lock_shared().map_err(|_| {
-        format!(
-            "{} is being restored right now; start the server when the restore has finished",
-            path
-        )
-    })?;
-    Ok(Some(file))
+    let mut conn = open_lock(path)?;
+    conn.batch_execute("BEGIN; SELECT COUNT(*) FROM held;")
+        .map_err(|_| {
+            format!(
+                "{path} is being restored right now; start the server when the restore has finished"
+            )
+        })?;
+    Ok(Some(ServerLock(conn)))
 }
 
 /// `portqueue backup FILE`: a consistent copy of the SQLite database, made while the server
@@ -103,10 +124,8 @@ pub fn restore(location: &Location, file: &Path) -> Result<String, String> {
         return Err("`sqlite://` names no file: give a path, e.g. sqlite://portqueue.db".into());
     }
     check_backup_file(file)?;
-    let lock = lock_path(path);
-    let lock_file =
-        File::create(&lock).map_err(|e| format!("cannot create {}: {e}", lock.display()))?;
-    if lock_file.try_lock().is_err() {
+    let mut lock = open_lock(path)?;
+    if diesel::connection::SimpleConnection::batch_execute(&mut lock, "BEGIN EXCLUSIVE;").is_err() {
         return Err(format!(
             "a server is running on {path}; stop it first (a restore never replaces the database under a running server)"
         ));
@@ -123,7 +142,7 @@ pub fn restore(location: &Location, file: &Path) -> Result<String, String> {
         }
     }
     std::fs::rename(&temp, path).map_err(|e| format!("cannot replace {path}: {e}"))?;
-    drop(lock_file);
+    drop(lock);
     Ok(format!("restored {path} from {}", file.display()))
 }
 

@@ -102,6 +102,15 @@ pub struct AccessFilter {
     pub day: Option<NaiveDate>,
 }
 
+/// A stored access line: when, who, what, which entry, its ticket.
+type AccessRow = (
+    chrono::NaiveDateTime,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
 /// The most lines one page shows.
 pub const ACCESS_PAGE_LIMIT: i64 = 500;
 
@@ -128,13 +137,7 @@ pub fn access_log_for(
             .filter(access_log::at.ge(to_db(start)))
             .filter(access_log::at.lt(to_db(end)));
     }
-    let rows: Vec<(
-        chrono::NaiveDateTime,
-        String,
-        String,
-        Option<i64>,
-        Option<String>,
-    )> = query
+    let rows: Vec<AccessRow> = query
         .order(access_log::id.desc())
         .limit(ACCESS_PAGE_LIMIT)
         .select((

@@ -122,10 +122,10 @@ pub fn check_form(body: &[u8]) -> FieldErrors {
 pub fn check_json(body: &[u8]) -> FieldErrors {
     fn walk(value: &serde_json::Value, field: &str, errors: &mut FieldErrors) {
         match value {
-            serde_json::Value::String(s) => {
-                if s.chars().any(|c| forbidden(c, is_note_field(field))) {
-                    complain(errors, field);
-                }
+            serde_json::Value::String(s)
+                if s.chars().any(|c| forbidden(c, is_note_field(field))) =>
+            {
+                complain(errors, field);
             }
             serde_json::Value::Array(items) => {
                 for item in items {
