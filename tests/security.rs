@@ -1146,3 +1146,58 @@ async fn every_api_answer_is_documented_in_the_openapi_document() {
         assert_eq!(resp.headers().get("Allow").unwrap(), "GET, HEAD, POST");
     }
 }
+
+#[actix_web::test]
+async fn the_admins_security_page_shows_waits_unlocks_and_sets_retention() {
+    let app = two_ports();
+    let now = app.clock.now_utc();
+    app.with_conn(|conn| {
+        for _ in 0..throttle::ACCOUNT_FREE_FAILURES + 2 {
+            throttle::record_failure(conn, "ofelia", "10.1.1.1", now).unwrap();
+        }
+    });
+    let mut admin = Browser::new(&app);
+    admin.sign_in("ada").await;
+    let page = admin.get("/admin/security").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("account:ofelia"), "{}", page.body);
+    assert!(page.body.contains("Unlock ofelia"));
+    let csrf = page.csrf();
+    let done = admin
+        .post(
+            "/admin/security/unlock",
+            &[("csrf", &csrf), ("username", "ofelia")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.with_conn(|conn| throttle::account_wait(conn, "ofelia", now).unwrap()),
+        None
+    );
+    let bad = admin
+        .post(
+            "/admin/security/retention",
+            &[("csrf", &csrf), ("port", "SYS"), ("retention_days", "0")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("between 1 and"), "{}", bad.body);
+    let saved = admin
+        .post(
+            "/admin/security/retention",
+            &[("csrf", &csrf), ("port", "SYS"), ("retention_days", "14")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    app.with_conn(|conn| {
+        let port = portqueue::service::port_by_code(conn, "SYS").unwrap();
+        assert_eq!(retention::retention_days(conn, port.id).unwrap(), 14);
+    });
+    // Not an officer's page.
+    let mut officer = Browser::new(&app);
+    officer.sign_in("otto").await;
+    assert_eq!(
+        officer.get("/admin/security").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
