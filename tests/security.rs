@@ -1201,3 +1201,57 @@ async fn the_admins_security_page_shows_waits_unlocks_and_sets_retention() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The real thing: `portqueue serve` running on the file, then stopped.
+#[::core::prelude::v1::test]
+fn a_restore_is_refused_while_portqueue_serve_runs_and_works_after_it_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("served.db");
+    let url = format!("sqlite://{}", db.display());
+    assert!(portqueue(&url, &["migrate"]).status.success());
+    let backup = dir.path().join("backup.db");
+    assert!(
+        portqueue(&url, &["backup", backup.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let bind = format!("127.0.0.1:{port}");
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_portqueue"))
+        .args(["serve", "--bind", &bind])
+        .env("DATABASE_URL", &url)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start portqueue serve");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::net::TcpStream::connect(&bind).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server never listened"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let refused = portqueue(&url, &["restore", backup.to_str().unwrap()]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("a server is running"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    // Killed, the server's lock went with it.
+    let restored = portqueue(&url, &["restore", backup.to_str().unwrap()]);
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+}
