@@ -1255,3 +1255,24 @@ fn a_restore_is_refused_while_portqueue_serve_runs_and_works_after_it_stops() {
         String::from_utf8_lossy(&restored.stderr)
     );
 }
+
+#[::core::prelude::v1::test]
+fn the_command_line_refuses_control_characters_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let out = portqueue(
+        &url,
+        &[
+            "port",
+            "add",
+            "--code",
+            "SYS",
+            "--name",
+            "San\u{7}Ysidro",
+            "--timezone",
+            "UTC",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
+}

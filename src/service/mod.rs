@@ -187,6 +187,16 @@ pub fn optional_text(
     if value.chars().count() > max {
         errors.add(field, format!("use at most {max} characters"));
         None
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        // The web and API gate refuses these earlier; this also covers the command line.
+        errors.add(
+            field,
+            "contains a control character (such as NUL); remove it",
+        );
+        None
     } else if value.is_empty() {
         None
     } else {
