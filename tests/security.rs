@@ -1276,3 +1276,44 @@ fn the_command_line_refuses_control_characters_too() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("control character"));
 }
+
+#[actix_web::test]
+async fn a_burst_of_parallel_guesses_gets_no_more_tries_than_one_after_another() {
+    let app = two_ports();
+    let mut browsers: Vec<Browser> = (0..16).map(|_| Browser::new(&app)).collect();
+    let mut tokens = Vec::new();
+    for browser in &mut browsers {
+        tokens.push(browser.get("/login").await.csrf());
+    }
+    let attempts = browsers
+        .iter_mut()
+        .zip(&tokens)
+        .map(|(browser, csrf)| async move {
+            browser
+                .post(
+                    "/login",
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("username", "ofelia"),
+                        ("password", "a wrong guess!"),
+                    ],
+                )
+                .await
+        });
+    let pages = futures_util::future::join_all(attempts).await;
+    let checked = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::UNPROCESSABLE_ENTITY)
+        .count();
+    let waited = pages
+        .iter()
+        .filter(|p| p.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        (checked, waited),
+        (
+            throttle::ACCOUNT_FREE_FAILURES as usize,
+            16 - throttle::ACCOUNT_FREE_FAILURES as usize
+        )
+    );
+}
