@@ -116,36 +116,6 @@ pub fn check(
     )
 }
 
-/// One password check of an account under way in this process; ends when dropped.
-#[derive(Debug)]
-pub struct InFlight(String);
-
-fn in_flight() -> &'static std::sync::Mutex<std::collections::HashSet<String>> {
-    static SET: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> =
-        std::sync::OnceLock::new();
-    SET.get_or_init(Default::default)
-}
-
-/// Lets one password check of an account run at a time (in this process): without it, a
-/// burst of parallel guesses would all pass [`check`] before the first failure is counted.
-/// `None`: another check of this account is running.
-pub fn begin(username: &str) -> Option<InFlight> {
-    let name = username.trim().to_ascii_lowercase();
-    let mut set = in_flight()
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    set.insert(name.clone()).then_some(InFlight(name))
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        in_flight()
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&self.0);
-    }
-}
-
 /// Counts one failure in `bucket`; returns the failures so far and the wait it set.
 fn count_failure(
     conn: &mut DbConnection,
@@ -295,18 +265,6 @@ pub fn unlock(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_check_per_account_at_a_time() {
-        let first = begin("Someone").expect("free");
-        assert!(
-            begin("someone ").is_none(),
-            "the same account, already checking"
-        );
-        assert!(begin("someone-else").is_some());
-        drop(first);
-        assert!(begin("someone").is_some());
-    }
 
     #[test]
     fn waits_double_after_the_free_tries_and_stop_at_the_cap() {

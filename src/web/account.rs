@@ -128,27 +128,13 @@ pub async fn login(
             Errors::of(fields, LOGIN_LABELS),
         ));
     }
-    // One password check per account at a time: a parallel sign-in waits its turn here (a
-    // few seconds at most), then sees the failures counted before it.
-    let mut in_flight = throttle::begin(&username);
-    let queued = std::time::Instant::now();
-    while in_flight.is_none() && queued.elapsed() < std::time::Duration::from_secs(5) {
-        actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
-        in_flight = throttle::begin(&username);
-    }
     let address = state.client_addr(&req);
     let wait = state
         .run({
             let (username, address) = (username.clone(), address.clone());
             move |conn, now| throttle::check(conn, &username, &address, now)
         })
-        .await?
-        .or_else(|| {
-            in_flight.is_none().then_some(throttle::Wait {
-                seconds: 1,
-                account: true,
-            })
-        });
+        .await?;
     if let Some(wait) = wait {
         let mut fields = portqueue_core::FieldErrors::new();
         fields.add("password", wait.message());
@@ -186,7 +172,6 @@ pub async fn login(
     if let Err(e) = outcome {
         log::error!("sign-in throttle not updated: {e}");
     }
-    drop(in_flight);
     match started {
         Ok((user, new_session)) => {
             let to = if user.must_change_password {
