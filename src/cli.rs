@@ -46,6 +46,8 @@ pub enum Command {
         /// (default: the address each request came in on).
         #[arg(long, env = "PORTQUEUE_PUBLIC_URL")]
         public_url: Option<String>,
+        #[command(flatten)]
+        security: crate::ops::ServeSecurity,
     },
     /// Bring the schema up to date, then exit.
     Migrate,
@@ -78,6 +80,19 @@ pub enum Command {
     Report(ReportArgs),
     /// Fill a port that has no real entries with past days of realistic activity.
     Demo(DemoArgs),
+    /// Erase personal data past each port's retention days (the server does it daily).
+    Purge {
+        /// Only this port (default: every port).
+        #[arg(long)]
+        port: Option<String>,
+        /// Only count what would be erased.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Copy the SQLite database to FILE while the server keeps running.
+    Backup { file: PathBuf },
+    /// Replace the SQLite database with the backup FILE (refused while a server runs).
+    Restore { file: PathBuf },
 }
 
 #[derive(Debug, clap::Args)]
@@ -213,6 +228,7 @@ pub fn run() -> Result<(), String> {
         public_url: std::env::var("PORTQUEUE_PUBLIC_URL")
             .ok()
             .filter(|u| !u.is_empty()),
+        security: crate::ops::ServeSecurity::from_env(),
     });
     if let Command::Simulate(args) = command {
         return run_simulate(&args);
@@ -222,6 +238,11 @@ pub fn run() -> Result<(), String> {
         reports::parse_date("date", Some(&args.date)).map_err(show)?;
     }
     let location = Location::parse(cli.database_url.as_deref());
+    if let Command::Restore { file } = &command {
+        // Before the database is opened: the restore replaces the file.
+        println!("{}", crate::ops::restore(&location, file)?);
+        return Ok(());
+    }
     let pool = db::open(&location, 10).map_err(|e| e.to_string())?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let now = clock.now();
@@ -324,7 +345,9 @@ pub fn run() -> Result<(), String> {
             bind,
             secure_cookies,
             public_url,
+            security,
         } => {
+            let _held = crate::ops::hold_server_lock(&location)?;
             if let Some(credentials) = accounts::bootstrap_admin(&mut conn, now).map_err(show)? {
                 log::warn!(
                     "no administrator existed: created {credentials} — sign in at http://{bind}/login and choose a new password (shown once)"
@@ -334,12 +357,26 @@ pub fn run() -> Result<(), String> {
             let mut state = AppState::new(pool, clock);
             state.secure_cookies = secure_cookies;
             state.public_url = public_url;
+            security.apply(&mut state)?;
             log::info!(
                 "portqueue on http://{bind} with database {}",
                 location.display()
             );
-            crate::web::serve(state, &bind).map_err(|e| format!("cannot serve on {bind}: {e}"))
+            crate::service::retention::spawn_daily(state.pool.clone(), state.clock.clone());
+            crate::ops::serve(state, &bind, security.metrics_bind.as_deref())
+                .map_err(|e| format!("cannot serve on {bind}: {e}"))
         }
+        Command::Purge { port, dry_run } => {
+            for line in crate::ops::purge(&mut conn, port.as_deref(), dry_run, now)? {
+                println!("{line}");
+            }
+            Ok(())
+        }
+        Command::Backup { file } => {
+            println!("{}", crate::ops::backup(&mut conn, &location, &file)?);
+            Ok(())
+        }
+        Command::Restore { .. } => unreachable!("handled above"),
         Command::Report(args) => run_report(&mut conn, &admin, &args, now),
         Command::Demo(args) => run_demo(&mut conn, &args, now),
         Command::Simulate(_) => unreachable!("handled above"),

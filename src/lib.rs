@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod metrics;
+pub mod ops;
 pub mod report_gate;
 pub mod service;
 pub mod web;
@@ -43,6 +44,12 @@ pub struct AppState {
     pub board_hub: Arc<web::public::board_hub::BoardHub>,
     /// The reports' own concurrency limit ([`report_gate`]): reports never starve the rest.
     pub report_gate: Arc<report_gate::ReportGate>,
+    /// Addresses of the reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Host` and
+    /// `X-Forwarded-Proto` are believed; every other client's are ignored.
+    pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    /// The bearer token `GET /metrics` needs; `None` closes it here (it may be served on a
+    /// separate address instead).
+    pub metrics_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -55,7 +62,38 @@ impl AppState {
             metrics: Arc::default(),
             board_hub: Arc::default(),
             report_gate: Arc::default(),
+            trusted_proxies: Arc::default(),
+            metrics_token: None,
         }
+    }
+
+    /// Whether the request came straight from one of the trusted proxies.
+    fn via_trusted_proxy(&self, req: &actix_web::HttpRequest) -> bool {
+        req.peer_addr()
+            .is_some_and(|peer| self.trusted_proxies.contains(&peer.ip()))
+    }
+
+    /// The client's address, for sign-in throttling: the peer, or, behind a trusted proxy,
+    /// the last address in `X-Forwarded-For` that is not itself a trusted proxy.
+    pub fn client_addr(&self, req: &actix_web::HttpRequest) -> String {
+        let peer = req.peer_addr().map(|p| p.ip());
+        if self.via_trusted_proxy(req) {
+            let forwarded = req
+                .headers()
+                .get_all("X-Forwarded-For")
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                .collect::<Vec<_>>();
+            if let Some(client) = forwarded
+                .iter()
+                .rev()
+                .find(|a| !self.trusted_proxies.contains(a))
+            {
+                return client.to_string();
+            }
+        }
+        peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
     }
 
     /// The base URL for public links (no trailing slash): the configured public URL, or
@@ -63,9 +101,26 @@ impl AppState {
     pub fn base_url(&self, req: &actix_web::HttpRequest) -> String {
         match &self.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
-            None => {
+            // Forwarded headers are believed only from a trusted proxy; from anyone else
+            // the link follows the `Host` this server was reached at.
+            None if self.via_trusted_proxy(req) => {
                 let info = req.connection_info();
                 format!("{}://{}", info.scheme(), info.host())
+            }
+            None => {
+                let host = req
+                    .headers()
+                    .get(actix_web::http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .filter(|h| !h.is_empty() && !h.chars().any(|c| c.is_control() || c == '/'))
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| req.app_config().host().to_owned());
+                let scheme = if req.app_config().secure() {
+                    "https"
+                } else {
+                    "http"
+                };
+                format!("{scheme}://{host}")
             }
         }
     }
@@ -118,6 +173,26 @@ impl AppState {
         })
         .await
     }
+}
+
+/// The whole app as the server runs it: every route, behind the request gate
+/// ([`web::guard`]) and the request metrics.
+pub fn app(
+    state: AppState,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .wrap(actix_web::middleware::from_fn(web::guard::guard))
+        .wrap(actix_web::middleware::from_fn(metrics::record))
+        .app_data(actix_web::web::Data::new(state))
+        .configure(configure)
 }
 
 /// Mounts every route: pages, API, static files, health.

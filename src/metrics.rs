@@ -228,7 +228,33 @@ pub fn queue_gauges(conn: &mut DbConnection, now: DateTime<Utc>) -> AppResult<Ve
 
 /// `GET /metrics`. Answers 200 even when the database does not: the request metrics are
 /// still worth scraping, and `portqueue_database_up` says 0.
-pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
+/// Marks the app that serves `/metrics` on its own address (`--metrics-bind`): no token
+/// is asked there.
+#[derive(Debug, Clone, Copy)]
+pub struct OpenMetrics;
+
+/// Whether this request may read the metrics: on the metrics address, or with the metrics
+/// token. Without either, `/metrics` does not exist here (each port's queue is not public).
+fn may_scrape(state: &AppState, req: &actix_web::HttpRequest) -> bool {
+    if req.app_data::<OpenMetrics>().is_some() {
+        return true;
+    }
+    let Some(expected) = state.metrics_token.as_deref() else {
+        return false;
+    };
+    req.headers()
+        .get("Authorization")
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+        .is_some_and(|given| crate::web::session::same_secret(given.trim(), expected))
+}
+
+pub async fn scrape(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
+    if !may_scrape(&state, &req) {
+        return crate::web::error::app_error_page(&crate::error::AppError::NotFound(
+            "there is no page at /metrics".into(),
+        ));
+    }
     let gauges = state.run(queue_gauges).await;
     let mut out = String::new();
     state.metrics.render_requests(&mut out);

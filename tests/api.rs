@@ -153,7 +153,7 @@ async fn malformed_json_is_400() {
 }
 
 #[actix_web::test]
-async fn another_ports_officer_is_403_everywhere_and_an_unknown_port_404() {
+async fn another_ports_officer_is_403_at_its_port_and_404_for_its_entries() {
     let app = two_ports();
     let ofelia = app.token("ofelia");
     let otto = app.token("otto");
@@ -163,11 +163,37 @@ async fn another_ports_officer_is_403_everywhere_and_an_unknown_port_404() {
         ("POST", "/api/v1/ports/SYS/walk-ins".to_string()),
         ("GET", "/api/v1/ports/SYS/queue".to_string()),
         ("POST", "/api/v1/ports/SYS/counters/1/call-next".to_string()),
-        ("POST", format!("/api/v1/entries/{id}/withdraw")),
     ] {
         let (status, _) = call(&app, method, &path, Some(&otto), Some(walk_in(1))).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}");
     }
+    // Another port's entry answers exactly as a missing one: the id tells nothing.
+    let (status, other) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/withdraw"),
+        Some(&otto),
+        None,
+    )
+    .await;
+    let (missing_status, missing) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{}/withdraw", id + 1000),
+        Some(&otto),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(missing_status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other["error"]["message"]
+            .as_str()
+            .map(|m| m.replace(&id.to_string(), "ID")),
+        missing["error"]["message"]
+            .as_str()
+            .map(|m| m.replace(&(id + 1000).to_string(), "ID"))
+    );
     let (status, _) = get(&app, "/api/v1/ports/NOPE/queue", &ofelia).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Admins see every port.
@@ -515,14 +541,14 @@ async fn entries_carry_an_unguessable_status_link_and_the_ticket_prints_as_escpo
     assert!(has(b"\x1d(k"), "a native QR code");
     assert!(has(secret.as_bytes()), "the QR code holds the status link");
     assert!(has(b"\x1dV"), "a cut");
-    // Another port's officer may not print it.
+    // Another port's officer may not print it, nor learn that it exists.
     let req = test::TestRequest::get()
         .uri(&format!("/api/v1/entries/{id}/ticket.escpos"))
         .insert_header(("Authorization", format!("Bearer {}", app.token("otto"))))
         .to_request();
     assert_eq!(
         test::call_service(&service, req).await.status(),
-        StatusCode::FORBIDDEN
+        StatusCode::NOT_FOUND
     );
 }
 

@@ -21,10 +21,12 @@ use common::{NowUtc, TestApp, test_app};
 /// Sends one request through the app as `portqueue serve` builds it: every route, wrapped
 /// in the metrics middleware. The counts live in the state, so they add up across calls.
 async fn send(state: &AppState, req: test::TestRequest) -> (StatusCode, String) {
+    let mut state = state.clone();
+    state.metrics_token = Some(METRICS_TOKEN.into());
     let svc = test::init_service(
         App::new()
             .wrap(from_fn(metrics::record))
-            .app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(state))
             .configure(portqueue::configure),
     )
     .await;
@@ -34,8 +36,12 @@ async fn send(state: &AppState, req: test::TestRequest) -> (StatusCode, String) 
     (status, String::from_utf8_lossy(&body).into_owned())
 }
 
+/// The metrics token the test server is started with.
+const METRICS_TOKEN: &str = "metrics-token-for-the-tests";
+
 async fn get(state: &AppState, path: &str, token: Option<&str>) -> (StatusCode, String) {
     let mut req = test::TestRequest::get().uri(path);
+    let token = token.or((path == "/metrics").then_some(METRICS_TOKEN));
     if let Some(token) = token {
         req = req.insert_header(("Authorization", format!("Bearer {token}")));
     }

@@ -1283,6 +1283,8 @@ fn a_feed_frees_its_place_when_its_client_goes_and_one_address_cannot_take_every
     let mut app = port_with_officer();
     let hub = std::sync::Arc::new(BoardHub::with_address_limit(6, 3));
     app.state.board_hub = hub.clone();
+    // The test stands behind a proxy on loopback, which names each client's address.
+    app.state.trusted_proxies = std::sync::Arc::new(vec!["127.0.0.1".parse().unwrap()]);
     let addr = serve_on_loopback(&app);
 
     // One address gets its share of the places, and no more; another address still gets in.

@@ -20,8 +20,8 @@ use diesel::sql_types::{BigInt, Text};
 
 use portqueue::db::models::{Appointment, Entry, EventRow, Port, User};
 use portqueue::db::schema::{
-    access_log, api_tokens, appointments, entries, entry_events, policy_changes, ports,
-    report_days, sessions, users,
+    access_log, api_tokens, appointments, audit_events, entries, entry_events, policy_changes,
+    ports, report_days, sessions, sign_in_throttle, users,
 };
 use portqueue::db::{self, DbConnection, Location};
 
@@ -321,6 +321,8 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         policy_changes,
         access_log,
         report_days,
+        sign_in_throttle,
+        audit_events,
     )
 }
 

@@ -31,6 +31,9 @@ use common::{PASSWORD, fresh_postgres_database, test_postgres_url};
 // ---- a minimal HTTP/1.1 client ----------------------------------------------------------
 
 /// One request on its own connection (`Connection: close`): the status and the body.
+/// `/metrics` needs this token on the servers these tests start.
+const METRICS_TOKEN: &str = "metrics-token-for-two-servers";
+
 fn http(
     addr: SocketAddr,
     method: &str,
@@ -123,6 +126,7 @@ impl Server {
         let child = Command::new(env!("CARGO_BIN_EXE_portqueue"))
             .args(["serve", "--bind", &addr.to_string()])
             .env("DATABASE_URL", database_url)
+            .env("PORTQUEUE_METRICS_TOKEN", METRICS_TOKEN)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(file.try_clone().unwrap())
@@ -214,7 +218,9 @@ fn all_at_once<T: Send + 'static>(jobs: Vec<Box<dyn FnOnce() -> T + Send>>) -> V
 #[test]
 fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_the_engine() {
     let Some(server_url) = test_postgres_url() else {
-        eprintln!("skipped: two app servers need PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL");
+        eprintln!(
+            "SKIPPED, NOT RUN: two app servers need PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL (the \"ok\" below means nothing was tested)"
+        );
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -410,7 +416,7 @@ fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_th
 
     // Each server answered its half, and its /metrics says so.
     for server in &servers {
-        let (status, metrics) = http(server.addr, "GET", "/metrics", None, None);
+        let (status, metrics) = http(server.addr, "GET", "/metrics", Some(METRICS_TOKEN), None);
         assert_eq!(status, 200);
         let line = r#"portqueue_http_requests_total{route="/api/v1/ports/{code}/counters/{n}/call-next",method="POST",status="2xx"} 16"#;
         assert!(

@@ -6,6 +6,7 @@
 //! reprint must put the same link in its QR code; it opens only ticket numbers and counters.
 
 pub mod sessions;
+pub mod throttle;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;

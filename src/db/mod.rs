@@ -55,6 +55,8 @@ pub enum OpenError {
     Connect { url: String, message: String },
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(String),
+    #[error("`sqlite://` names no file: give a path, e.g. sqlite://portqueue.db")]
+    EmptySqlitePath,
 }
 
 impl OpenError {
@@ -252,6 +254,9 @@ fn establish(location: &Location) -> Result<DbConnection, OpenError> {
             .map(DbConnection::Postgresql)
             .map_err(connect_error),
         Location::Sqlite { path, create } => {
+            if path.trim().is_empty() {
+                return Err(OpenError::EmptySqlitePath);
+            }
             if !create && !Path::new(path).exists() {
                 // `postgress://…`, `mysql://…`: a URL, not a file name.
                 if path.contains("://") {
@@ -260,7 +265,10 @@ fn establish(location: &Location) -> Result<DbConnection, OpenError> {
                 return Err(OpenError::MissingFile(path.clone()));
             }
             let mut conn = SqliteConnection::establish(path).map_err(connect_error)?;
-            conn.batch_execute("PRAGMA journal_mode = WAL;")
+            // The busy timeout comes first: switching to WAL takes a lock, and the pool opens
+            // its connections at once, so without it one of them could fail with "database
+            // is locked".
+            conn.batch_execute("PRAGMA busy_timeout = 15000; PRAGMA journal_mode = WAL;")
                 .map_err(|e| OpenError::connect(location, &e.to_string()))?;
             Ok(DbConnection::Sqlite(conn))
         }
@@ -329,6 +337,13 @@ mod tests {
                 create: false
             }
         );
+    }
+
+    #[test]
+    fn an_empty_sqlite_path_is_refused_and_creates_nothing() {
+        let err = open(&Location::parse(Some("sqlite://")), 1).expect_err("refused");
+        assert!(matches!(err, OpenError::EmptySqlitePath), "{err}");
+        assert!(err.to_string().contains("names no file"));
     }
 
     #[test]

@@ -133,6 +133,8 @@ pub struct Entry {
     pub created_by: Option<i64>,
     /// How many times its ticket was printed.
     pub prints: i32,
+    /// When the retention purge erased the personal data (`None`: still there).
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl Entry {

@@ -20,6 +20,7 @@ diesel::table! {
         created_at -> Timestamp,
         printer_paper_mm -> Integer,
         instance -> Text,
+        retention_days -> Integer,
         announce_ticket_language -> Bool,
     }
 }
@@ -70,6 +71,7 @@ diesel::table! {
         language -> Text,
         imported_at -> Timestamp,
         imported_by -> Nullable<BigInt>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -100,6 +102,7 @@ diesel::table! {
         call_reason -> Nullable<Text>,
         created_by -> Nullable<BigInt>,
         prints -> Integer,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -152,6 +155,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sign_in_throttle (id) {
+        id -> BigInt,
+        bucket -> Text,
+        failures -> Integer,
+        last_failure_at -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        port_id -> Nullable<BigInt>,
+        subject -> Nullable<Text>,
+        detail -> Text,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -170,4 +195,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     policy_changes,
     access_log,
     report_days,
+    sign_in_throttle,
+    audit_events,
 );

@@ -199,6 +199,15 @@ pub fn change_password(
                 .filter(sessions::token_hash.ne(auth::secret_hash(keep_session))),
         )
         .execute(conn)?;
+        // A changed password stops the programs that used the old account state: their
+        // tokens must be issued again.
+        diesel::update(
+            api_tokens::table
+                .filter(api_tokens::user_id.eq(user.id))
+                .filter(api_tokens::revoked.eq(false)),
+        )
+        .set(api_tokens::revoked.eq(true))
+        .execute(conn)?;
         Ok(())
     })
 }

@@ -80,11 +80,33 @@ impl AppointmentInput {
                 )
             })
             .ok();
+        // Both databases store any year, but a slot outside these is a typo (a 2-digit year,
+        // an extra digit) and would sort the day's queue wrongly.
+        let slot_at = slot_at.filter(|t| {
+            let ok = (SLOT_YEARS.0..=SLOT_YEARS.1).contains(&chrono::Datelike::year(t));
+            if !ok {
+                errors.add(
+                    "slot_at",
+                    format!(
+                        "must be a time in the years {} to {}, got \"{}\"",
+                        SLOT_YEARS.0,
+                        SLOT_YEARS.1,
+                        self.slot_at.trim()
+                    ),
+                );
+            }
+            ok
+        });
         let party_size = check_party_size(&mut errors, &self.party_size);
         let required = |errors: &mut FieldErrors, field: &str, value: &str, max: usize| {
             let value = value.trim();
             if value.is_empty() {
                 errors.add(field, "is required");
+            } else if value.chars().any(char::is_control) {
+                errors.add(
+                    field,
+                    "contains a control character (such as NUL); remove it",
+                );
             } else if value.chars().count() > max {
                 errors.add(field, format!("use at most {max} characters"));
             }
@@ -108,6 +130,9 @@ impl AppointmentInput {
         }
     }
 }
+
+/// The years an appointment slot may fall in.
+pub const SLOT_YEARS: (i32, i32) = (2000, 2199);
 
 /// Where appointment rows came from, so that an error can point at the right place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -52,7 +52,8 @@ impl Action {
     }
 }
 
-/// An entry and its port, if the actor may see it (403 for another port's entry).
+/// An entry and its port, if the actor may see it. Another port's entry answers 404, the
+/// same as a missing one: an id must not tell which port it belongs to.
 pub fn load(conn: &mut DbConnection, actor: &Actor, entry_id: i64) -> AppResult<(Entry, Port)> {
     let found: Option<(Entry, Port)> = entries::table
         .inner_join(ports::table)
@@ -60,9 +61,10 @@ pub fn load(conn: &mut DbConnection, actor: &Actor, entry_id: i64) -> AppResult<
         .select((Entry::as_select(), Port::as_select()))
         .first(conn)
         .optional()?;
-    let (entry, port) = found.ok_or_else(|| AppError::NotFound(format!("no entry {entry_id}")))?;
-    actor.require_port(&port)?;
-    Ok((entry, port))
+    match found {
+        Some((entry, port)) if actor.can_act_at(&port) => Ok((entry, port)),
+        _ => Err(AppError::NotFound(format!("no entry {entry_id}"))),
+    }
 }
 
 /// An entry with its personal data, for an officer of its port; the view is logged.

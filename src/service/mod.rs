@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod appointments;
+pub mod audit;
 pub mod entries;
 pub mod floor;
 pub mod live;
@@ -12,6 +13,7 @@ pub mod public;
 pub mod queue;
 pub mod report_days;
 pub mod reports;
+pub mod retention;
 pub mod tickets;
 pub mod undo;
 pub mod walk_ins;
@@ -195,6 +197,16 @@ pub fn optional_text(
     let value = value.trim();
     if value.chars().count() > max {
         errors.add(field, format!("use at most {max} characters"));
+        None
+    } else if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        // The web and API gate refuses these earlier; this also covers the command line.
+        errors.add(
+            field,
+            "contains a control character (such as NUL); remove it",
+        );
         None
     } else if value.is_empty() {
         None

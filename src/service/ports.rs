@@ -272,6 +272,9 @@ pub fn check_paper(mm: &str) -> Result<Paper, String> {
 /// The ports network printers take raw (ESC/POS) print jobs on.
 pub const RAW_PRINT_PORTS: std::ops::RangeInclusive<u16> = 9100..=9109;
 
+/// The longest host name a printer address may have (the DNS limit).
+pub const MAX_HOST_LEN: usize = 253;
+
 /// Sets or clears the port's network ticket printer (`host:port`, usually port 9100), and
 /// the paper roll it takes (`"80"` or `"58"` millimetres), which the printed ticket's layout
 /// follows.
@@ -285,7 +288,14 @@ pub fn set_printer(
     actor.require_role(Role::Supervisor)?;
     let mut errors = FieldErrors::new();
     let addr = addr.trim();
-    if !addr.is_empty()
+    let host_len = addr.rsplit_once(':').map_or(addr.len(), |(h, _)| h.len());
+    if host_len > MAX_HOST_LEN || addr.chars().any(char::is_control) {
+        // The longest host name DNS allows; longer is a paste gone wrong.
+        errors.add(
+            "printer_addr",
+            format!("the host name may have at most {MAX_HOST_LEN} characters, without control characters"),
+        );
+    } else if !addr.is_empty()
         && !addr
             .rsplit_once(':')
             .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok())

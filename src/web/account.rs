@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::auth::{self, sessions};
+use crate::auth::{self, sessions, throttle};
 use crate::service::accounts;
 
 use super::forms::{Errors, FormData};
@@ -128,7 +128,50 @@ pub async fn login(
             Errors::of(fields, LOGIN_LABELS),
         ));
     }
+    let address = state.client_addr(&req);
+    let wait = state
+        .run({
+            let (username, address) = (username.clone(), address.clone());
+            move |conn, now| throttle::check(conn, &username, &address, now)
+        })
+        .await?;
+    if let Some(wait) = wait {
+        let mut fields = portqueue_core::FieldErrors::new();
+        fields.add("password", wait.message());
+        let mut response = login_form(
+            &state,
+            &req,
+            StatusCode::TOO_MANY_REQUESTS,
+            next,
+            username,
+            Errors::of(fields, LOGIN_LABELS),
+        );
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(wait.seconds),
+        );
+        return Ok(response);
+    }
     let started = sessions::sign_in(&state, username.clone(), password).await;
+    let outcome = state
+        .run({
+            let username = username.clone();
+            let ok = started.is_ok();
+            let wrong = matches!(started, Err(crate::error::AppError::Invalid(_)));
+            move |conn, now| {
+                if ok {
+                    throttle::record_success(conn, &username)
+                } else if wrong {
+                    throttle::record_failure(conn, &username, &address, now)
+                } else {
+                    Ok(())
+                }
+            }
+        })
+        .await;
+    if let Err(e) = outcome {
+        log::error!("sign-in throttle not updated: {e}");
+    }
     match started {
         Ok((user, new_session)) => {
             let to = if user.must_change_password {

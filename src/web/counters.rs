@@ -125,8 +125,12 @@ fn at_counter(
         vulnerabilities: labels::<Vulnerability>(&entry.vulnerability_list(), Vulnerability::label),
         barriers: labels::<Barrier>(&entry.barrier_list(), Barrier::label),
         barrier_note: entry.barrier_note.clone(),
-        name: entry.name.clone(),
-        nationality: entry.nationality.clone(),
+        name: entry.name.clone().or(entry
+            .erased_at
+            .map(|_| crate::service::retention::ERASED.into())),
+        nationality: entry.nationality.clone().or(entry
+            .erased_at
+            .map(|_| crate::service::retention::ERASED.into())),
         called: entry
             .called_at
             .map(|t| format::clock(tz, crate::db::from_db(t), now))

@@ -20,11 +20,13 @@ pub mod counters;
 pub mod error;
 pub mod format;
 pub mod forms;
+pub mod guard;
 pub mod home;
 pub mod layout;
 pub mod public;
 pub mod queue;
 pub mod reports;
+pub mod security;
 pub mod session;
 pub mod supervisor;
 pub mod tickets;
@@ -32,7 +34,7 @@ pub mod walk_ins;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{HttpResponse, HttpServer, web};
 
 use crate::AppState;
 
@@ -135,6 +137,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(admin::reset_password),
         )
         .configure(reports::routes)
+        .configure(security::routes)
         .default_service(web::to(error::not_found));
 }
 
@@ -197,15 +200,10 @@ pub fn url_encode(value: &str) -> String {
 /// Runs the web server until it is stopped.
 pub fn serve(state: AppState, bind: &str) -> std::io::Result<()> {
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(move || {
-            App::new()
-                .wrap(actix_web::middleware::from_fn(crate::metrics::record))
-                .app_data(web::Data::new(state.clone()))
-                .configure(crate::configure)
-        })
-        .bind(bind)?
-        .run()
-        .await
+        HttpServer::new(move || crate::app(state.clone()))
+            .bind(bind)?
+            .run()
+            .await
     })
 }
 

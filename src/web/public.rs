@@ -606,23 +606,16 @@ fn feed(
 ///
 /// Past [`MAX_FEEDS`] open feeds in this process, or [`board_hub::MAX_FEEDS_PER_ADDRESS`] from
 /// the client's address: 503 with `Retry-After`, before any database work; the board's
-/// script then polls the JSON and tries the feed again later. The address is the one the
-/// proxy forwards (`Forwarded` / `X-Forwarded-For`), else the peer's.
+/// script then polls the JSON and tries the feed again later. The address is the one a
+/// trusted proxy forwards, else the peer's (`AppState::client_addr`).
 pub async fn board_events(
     req: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> HttpResponse {
-    let address = req
-        .connection_info()
-        .realip_remote_addr()
-        .and_then(|a| {
-            a.parse::<std::net::SocketAddr>()
-                .map(|s| s.ip())
-                .or_else(|_| a.trim_matches(['[', ']']).parse::<std::net::IpAddr>())
-                .ok()
-        })
-        .or_else(|| req.peer_addr().map(|a| a.ip()));
+    // Forwarded headers count only from a trusted proxy: anyone else could name a new
+    // address on every request and never meet the cap.
+    let address = state.client_addr(&req).parse::<std::net::IpAddr>().ok();
     let Some(permit) = state.board_hub.open_feed(address) else {
         return public_headers(
             HttpResponse::ServiceUnavailable()

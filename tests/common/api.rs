@@ -1,7 +1,7 @@
 //! Requests to the JSON API through the real app, with a bearer token.
 
 use actix_web::http::StatusCode;
-use actix_web::{App, test, web};
+use actix_web::test;
 use serde_json::Value;
 
 use super::TestApp;
@@ -14,12 +14,7 @@ pub async fn call_raw(
     token: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, String) {
-    let service = test::init_service(
-        App::new()
-            .app_data(web::Data::new(app.state.clone()))
-            .configure(portqueue::configure),
-    )
-    .await;
+    let service = test::init_service(portqueue::app(app.state.clone())).await;
     let mut req = match method {
         "GET" => test::TestRequest::get(),
         _ => test::TestRequest::post(),

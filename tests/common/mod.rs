@@ -37,9 +37,9 @@ pub fn morning() -> DateTime<Utc> {
 /// temporary SQLite file.
 pub fn test_app() -> TestApp {
     let clock = Arc::new(FixedClock::new(morning()));
-    let (location, dir) = match std::env::var("PORTQUEUE_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => (Location::Postgres(fresh_postgres_database(&url)), None),
-        _ => {
+    let (location, dir) = match test_postgres_url() {
+        Some(url) => (Location::Postgres(fresh_postgres_database(&url)), None),
+        None => {
             let dir = tempfile::tempdir().expect("temp dir");
             let path = dir.path().join("test.db");
             (
@@ -87,10 +87,21 @@ pub fn fresh_database_url(dir: &std::path::Path) -> String {
 }
 
 /// `PORTQUEUE_TEST_DATABASE_URL`, when the tests run against PostgreSQL.
+///
+/// In CI's PostgreSQL pass (`CI=true` and `PORTQUEUE_REQUIRE_POSTGRES=1`) an unset URL is a
+/// failure, never a quiet skip.
 pub fn test_postgres_url() -> Option<String> {
-    std::env::var("PORTQUEUE_TEST_DATABASE_URL")
+    let url = std::env::var("PORTQUEUE_TEST_DATABASE_URL")
         .ok()
-        .filter(|url| !url.is_empty())
+        .filter(|url| !url.is_empty());
+    let required = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+        && std::env::var("PORTQUEUE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    if url.is_none() && required {
+        panic!(
+            "PostgreSQL tests are required here (CI) but PORTQUEUE_TEST_DATABASE_URL is not set"
+        );
+    }
+    url
 }
 
 /// Creates an empty database for one test on the server at `url` and returns its URL.

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::test::{self, TestRequest};
-use actix_web::{App, web};
 
 use super::{PASSWORD, TestApp};
 
@@ -96,12 +95,7 @@ impl<'a> Browser<'a> {
                 .join("; ");
             req = req.insert_header((header::COOKIE, jar));
         }
-        let service = test::init_service(
-            App::new()
-                .app_data(web::Data::new(self.app.state.clone()))
-                .configure(portqueue::configure),
-        )
-        .await;
+        let service = test::init_service(portqueue::app(self.app.state.clone())).await;
         let response = test::call_service(&service, req.to_request()).await;
         let status = response.status();
         let headers: Vec<(String, String)> = response
