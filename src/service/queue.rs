@@ -80,7 +80,7 @@ impl EntryView {
             arrived_at: entry.arrived_at(),
             eligible_at: placement.eligible_at,
             position: projected.map(|p| p.position),
-            estimated_call_at: projected.map(|p| p.estimate),
+            estimated_call_at: projected.and_then(|p| p.estimate),
             counter: entry.counter.and_then(|c| u32::try_from(c).ok()),
             called_at: entry.called_at.map(from_db),
             recalls: u32::try_from(entry.recalls).unwrap_or(0),
