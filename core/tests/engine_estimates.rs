@@ -237,12 +237,16 @@ fn replay(day: &Day, counters: usize, policy: &Policy, tz: Tz) -> Vec<Outcome> {
                 .collect();
             let mut service: Vec<ServiceSample> = day.history.clone();
             service.extend(finished);
-            service.extend(serving.iter().flatten().filter_map(|&(since, i)| {
-                (since + day.service[i] <= now).then(|| ServiceSample {
-                    party_size: day.entries[i].party_size,
-                    minutes: day.service[i].num_seconds() as f64 / 60.0,
-                })
-            }));
+            service.extend(
+                serving
+                    .iter()
+                    .flatten()
+                    .filter(|&&(since, i)| since + day.service[i] <= now)
+                    .map(|&(_, i)| ServiceSample {
+                        party_size: day.entries[i].party_size,
+                        minutes: day.service[i].num_seconds() as f64 / 60.0,
+                    }),
+            );
             let inputs = EstimateInputs {
                 open,
                 plan: Vec::new(),
