@@ -471,6 +471,8 @@ fn arrivals(entries: &[QueueEntry]) -> Vec<Arrival> {
             party_size: e.party_size,
             arrived_at: e.arrived_at,
             slot_at: e.slot_at,
+            service_minutes: None,
+            language: None,
         })
         .collect()
 }

@@ -291,6 +291,8 @@ pub(crate) struct Called {
     /// 0-based counter index.
     pub counter: usize,
     pub finished_at: DateTime<Utc>,
+    /// The share state right after this call.
+    pub state: ShareState,
 }
 
 /// A counter as [`Run::run_spans`] sees it: free from `free_at`; it calls nobody once
@@ -417,6 +419,7 @@ impl<'a> Run<'a> {
                         at,
                         counter,
                         finished_at,
+                        state: self.state,
                     });
                     counters.push(Reverse((finished_at, counter)));
                 }

@@ -134,10 +134,26 @@ pub(crate) fn project_with(
         let last_nominal = nominal.iter().flatten().max().copied().unwrap_or(now);
         let horizon = (now + (last_nominal - now) * 2 + Duration::hours(2))
             .min(now + Duration::hours(HORIZON_HOURS));
+        // Standard walk-ins still to come queue behind every walk-in waiting: they matter
+        // only to the appointments waiting, while those are still to be called.
+        let standard_until = (0..n)
+            .filter(|&i| placements[i].queue_class == Class::Appointment)
+            .filter_map(|i| nominal[i])
+            .max()
+            .map_or(now, |at| at.min(horizon));
+        // A priority walk-in counts `priority_boost` earlier: arriving later than that after
+        // now it is behind every walk-in waiting now, and matters only as a standard one.
+        let boost = Duration::minutes(i64::from(policy.priority_boost_minutes));
+        let until = Until {
+            any: horizon,
+            priority: (now + boost).max(standard_until).min(horizon),
+            standard: standard_until,
+        };
         let mut rng = Rng::new(now.timestamp() as u64 ^ 0x9e37_79b9_7f4a_7c15);
-        let mut times: Vec<Vec<Option<DateTime<Utc>>>> = vec![Vec::with_capacity(SAMPLES); n];
+        let samples = runs_for(n);
+        let mut times: Vec<Vec<Option<DateTime<Utc>>>> = vec![Vec::with_capacity(samples); n];
         let mut with_arrivals = entries.to_vec();
-        for _ in 0..SAMPLES {
+        for _ in 0..samples {
             with_arrivals.truncate(n);
             arrivals(
                 &mut with_arrivals,
@@ -145,7 +161,7 @@ pub(crate) fn project_with(
                 &model,
                 policy,
                 now,
-                horizon,
+                until,
                 &mut rng,
             );
             let free: Vec<DateTime<Utc>> = inputs
@@ -265,9 +281,10 @@ fn arrivals(
     model: &ServiceModel,
     policy: &Policy,
     now: DateTime<Utc>,
-    horizon: DateTime<Utc>,
+    until: Until,
     rng: &mut Rng,
 ) {
+    let horizon = until.any;
     let late = Duration::minutes(i64::from(policy.late_window_minutes));
     let mut bookings: Vec<&QueueEntry> = inputs.bookings.iter().collect();
     bookings.sort_by_key(|e| (e.slot_at, e.id, e.party_size));
@@ -292,6 +309,8 @@ fn arrivals(
             ..booking.clone()
         });
     }
+    let standard_until = until.standard;
+    let priority_until = until.priority;
     let steps = &inputs.walk_ins_per_hour;
     for (k, &(from, rates)) in steps.iter().enumerate() {
         let until = steps.get(k + 1).map_or(horizon, |next| next.0).min(horizon);
@@ -307,6 +326,11 @@ fn arrivals(
             if !(per_hour.is_finite() && per_hour > 0.0) {
                 continue;
             }
+            let until = match tier {
+                Tier::Standard => until.min(standard_until),
+                Tier::Priority => until.min(priority_until),
+                Tier::Urgent => until,
+            };
             let mut at = from;
             loop {
                 // Exponential gaps: a Poisson stream.
@@ -329,6 +353,27 @@ fn arrivals(
         }
     }
 }
+
+/// How far ahead one run draws walk-ins: urgent ones up to `any`, priority ones up to
+/// `priority`, standard ones up to `standard`.
+#[derive(Clone, Copy)]
+struct Until {
+    any: DateTime<Utc>,
+    priority: DateTime<Utc>,
+    standard: DateTime<Utc>,
+}
+
+/// Runs for a projection of `waiting` entries: [`SAMPLES`], fewer for very long queues
+/// (down to [`MIN_SAMPLES_RUNS`]) past fifty waiting, so a long queue costs about what one of
+/// fifty does. The quantile ranks adapt (see [`window`]), so the shares outside stay
+/// within their targets; the ends are only coarser.
+fn runs_for(waiting: usize) -> usize {
+    (SAMPLES * 50 / waiting.max(1)).clamp(MIN_SAMPLES_RUNS, SAMPLES)
+}
+
+/// The fewest runs of a projection: with 24 the window ends are the smallest and largest
+/// call time, each outside with a chance of 1 in 25.
+pub const MIN_SAMPLES_RUNS: usize = 24;
 
 fn minutes(m: f64) -> Duration {
     Duration::seconds((m * 60.0).round() as i64)
