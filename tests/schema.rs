@@ -20,8 +20,8 @@ use diesel::sql_types::{BigInt, Text};
 
 use portqueue::db::models::{Appointment, Entry, EventRow, Port, User};
 use portqueue::db::schema::{
-    access_log, api_tokens, appointments, entries, entry_events, policy_changes, ports, sessions,
-    users,
+    access_log, api_tokens, appointments, counter_plans, entries, entry_events, policy_changes,
+    ports, sessions, users,
 };
 use portqueue::db::{self, DbConnection, Location};
 
@@ -320,6 +320,7 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         entry_events,
         policy_changes,
         access_log,
+        counter_plans,
     )
 }
 
@@ -453,6 +454,7 @@ INSERT INTO policy_changes (port_id, changed_by, changed_at, before_policy, afte
     VALUES (1, 1, '2026-11-25 17:00:00', '{}', '{}');
 INSERT INTO access_log (at, user_id, port_id, entry_id, action)
     VALUES ('2026-11-25 17:00:00', 1, 1, 1, 'view');
+INSERT INTO counter_plans (port_id, hour, counters) VALUES (1, 8, 4);
 ";
 
 /// Every model (and every table without one) loads the row back on this backend: a column
@@ -511,6 +513,11 @@ fn every_model_loads_on(conn: &mut DbConnection) {
         .first(conn)
         .expect("access_log");
     assert_eq!(access.4, Some(entry.id));
+    let plan: (i64, i32, i32) = counter_plans::table
+        .select(counter_plans::all_columns)
+        .first(conn)
+        .expect("counter_plans");
+    assert_eq!(plan, (port.id, 8, 4));
 }
 
 #[test]

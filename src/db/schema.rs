@@ -137,6 +137,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    counter_plans (port_id, hour) {
+        port_id -> BigInt,
+        hour -> Integer,
+        counters -> Integer,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -154,4 +162,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     entry_events,
     policy_changes,
     access_log,
+    counter_plans,
 );

@@ -4,12 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
 use portqueue_core::events::EventKind;
-use portqueue_core::queue::{self as engine, Counters, Projected, QueueEntry, Window};
+use portqueue_core::queue::{
+    self as engine, ArrivalRates, EstimateInputs, OpenCounter, Projected, QueueEntry,
+    ServiceSample, Window,
+};
 use portqueue_core::{Class, Status, Tier};
 
 use super::{EventDetail, lock_port, record_event, transaction};
@@ -22,11 +25,26 @@ use crate::error::{AppError, AppResult};
 /// Counters are numbered 1 to 99 and need no set-up (interfaces.md).
 pub const COUNTERS: std::ops::RangeInclusive<u32> = 1..=99;
 
-/// How long after its last call a counter still counts as open for estimates.
-const COUNTER_OPEN_MINUTES: i64 = 60;
+/// How long after its last party left an idle counter still counts as open: an open
+/// counter calls again within minutes while people wait.
+const COUNTER_IDLE_OPEN_MINUTES: i64 = 10;
 
-/// Served entries needed before the day's own service time replaces the policy's.
-const MIN_SERVED_FOR_MEAN: usize = 3;
+/// A counter that made this many calls in the last [`COUNTER_IN_USE_MINUTES`] is in regular
+/// use and counts as open though idle for longer; a single call does not make it so.
+const COUNTER_IN_USE_CALLS: usize = 2;
+const COUNTER_IN_USE_MINUTES: i64 = 60;
+
+/// How far back the port's own figures (service times, check-ins, arrivals) reach.
+const HISTORY_DAYS: i64 = 14;
+
+/// The most recent services kept as samples.
+const MAX_SERVICE_SAMPLES: i64 = 2_000;
+
+/// Share of bookings assumed to come while the port has no past bookings to tell.
+const DEFAULT_SHOW_RATE: f64 = 0.85;
+
+/// Hours ahead the usual walk-in arrivals are given for.
+const ARRIVAL_HOURS_AHEAD: i64 = 12;
 
 /// An entry as the API and pages show it: ticket numbers and queue facts, no personal data.
 #[derive(Debug, Clone, Serialize)]
@@ -117,77 +135,169 @@ fn open_entries(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<Entry>> 
         .load(conn)?)
 }
 
-/// An entry finished today, as the estimates need it.
+/// A finished or ongoing call, as the estimates need it.
 #[derive(Queryable)]
-struct Finished {
+struct Served {
     counter: Option<i32>,
     called_at: Option<NaiveDateTime>,
     finished_at: Option<NaiveDateTime>,
     party_size: i32,
-    status: String,
 }
 
-/// The counters open now and when each is free, and the service minutes per person.
-fn counters(
+/// Everything the call windows are worked out from, as known at `now`, in one place (the
+/// rule itself is `portqueue_core::queue::project_with`):
+/// - the counters open now: those serving a party (since when, what size), and idle ones
+///   whose last party left within [`COUNTER_IDLE_OPEN_MINUTES`] or which made
+///   [`COUNTER_IN_USE_CALLS`] calls in the last hour (one call does not open a counter);
+/// - the counter plan for the coming hours (`service::counter_plan`);
+/// - the port's service times by party size, from the last [`HISTORY_DAYS`] days and today;
+/// - the bookings not yet checked in, the share of past bookings that came, and when
+///   booked people checked in relative to their slot;
+/// - the walk-ins that usually arrive, by tier, in each coming port-local hour (the mean of
+///   the same hour over the last seven days).
+pub fn estimate_inputs(
     conn: &mut DbConnection,
     port: &Port,
     open: &[Entry],
     now: DateTime<Utc>,
-) -> AppResult<Counters> {
+) -> AppResult<EstimateInputs> {
     let policy = port.policy();
-    let since = to_db(now - Duration::minutes(COUNTER_OPEN_MINUTES));
-    let day_start = to_db(local_day_start(port, now));
-    // Entries finished today, for the observed mean and the counters recently in use.
-    let finished: Vec<Finished> = entries::table
+    let tz = port.tz();
+    let history_start = to_db(now - Duration::days(HISTORY_DAYS));
+    let served: Vec<Served> = entries::table
         .filter(entries::port_id.eq(port.id))
-        .filter(entries::finished_at.ge(day_start))
+        .filter(entries::status.eq(Status::Served.as_str()))
+        .filter(entries::finished_at.ge(history_start))
+        .order(entries::finished_at.desc())
+        .limit(MAX_SERVICE_SAMPLES)
         .select((
             entries::counter,
             entries::called_at,
             entries::finished_at,
             entries::party_size,
-            entries::status,
         ))
         .load(conn)?;
-    let served: Vec<(f64, f64)> = finished
+    let service: Vec<ServiceSample> = served
         .iter()
-        .filter(|f| f.status == Status::Served.as_str())
-        .filter_map(|f| {
+        .filter_map(|s| {
             let minutes =
-                (from_db(f.finished_at?) - from_db(f.called_at?)).num_seconds() as f64 / 60.0;
-            Some((minutes, f64::from(f.party_size)))
+                (from_db(s.finished_at?) - from_db(s.called_at?)).num_seconds() as f64 / 60.0;
+            Some(ServiceSample {
+                party_size: u32::try_from(s.party_size).ok()?,
+                minutes,
+            })
         })
+        .filter(|s| s.minutes > 0.0)
         .collect();
-    let minutes_per_person = if served.len() >= MIN_SERVED_FOR_MEAN {
-        let (minutes, persons) = served
-            .iter()
-            .fold((0.0, 0.0), |(m, p), (mm, pp)| (m + mm, p + pp));
-        (minutes / persons).max(0.5)
-    } else {
-        f64::from(policy.minutes_per_person)
-    };
-    let mut free_at: BTreeMap<i32, DateTime<Utc>> = BTreeMap::new();
-    for f in &finished {
-        if let (Some(c), Some(done)) = (f.counter, f.finished_at)
-            && done >= since
-        {
-            free_at.entry(c).or_insert(now);
+
+    // Counters: serving now, or idle and still open.
+    let mut counters: BTreeMap<i32, OpenCounter> = BTreeMap::new();
+    let idle_since = now - Duration::minutes(COUNTER_IDLE_OPEN_MINUTES);
+    let in_use_since = now - Duration::minutes(COUNTER_IN_USE_MINUTES);
+    let mut recent_calls: BTreeMap<i32, usize> = BTreeMap::new();
+    for s in &served {
+        let (Some(c), Some(called)) = (s.counter, s.called_at) else {
+            continue;
+        };
+        if from_db(called) >= in_use_since {
+            *recent_calls.entry(c).or_default() += 1;
+        }
+        if s.finished_at.is_some_and(|f| from_db(f) >= idle_since) {
+            counters.insert(c, OpenCounter::Idle);
+        }
+    }
+    for (c, calls) in recent_calls {
+        if calls >= COUNTER_IN_USE_CALLS {
+            counters.insert(c, OpenCounter::Idle);
         }
     }
     for entry in open.iter().filter(|e| e.status() == Status::Called) {
         if let (Some(c), Some(called)) = (entry.counter, entry.called_at) {
-            let expected = from_db(called)
-                + Duration::seconds(
-                    (minutes_per_person * 60.0 * f64::from(entry.party_size)) as i64,
-                );
-            free_at.insert(c, expected.max(now));
+            counters.insert(
+                c,
+                OpenCounter::Serving {
+                    since: from_db(called),
+                    party_size: entry.party_size(),
+                },
+            );
         }
     }
-    Ok(Counters {
-        free_at: free_at.into_values().collect(),
-        minutes_per_person,
-        expected: expected_bookings(conn, port, now)?,
+
+    // Past bookings: how many came, and when relative to their slot.
+    let day_start = local_day_start(port, now);
+    let past: Vec<(NaiveDateTime, Option<NaiveDateTime>)> = appointments::table
+        .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
+        .filter(appointments::port_id.eq(port.id))
+        .filter(appointments::slot_at.ge(history_start))
+        .filter(appointments::slot_at.lt(to_db(day_start)))
+        .select((appointments::slot_at, entries::arrived_at.nullable()))
+        .load(conn)?;
+    let show_rate = if past.is_empty() {
+        DEFAULT_SHOW_RATE
+    } else {
+        past.iter().filter(|(_, came)| came.is_some()).count() as f64 / past.len() as f64
+    };
+    let check_in_offsets_minutes = past
+        .iter()
+        .filter_map(|(slot, came)| {
+            Some((from_db((*came)?) - from_db(*slot)).num_seconds() as f64 / 60.0)
+        })
+        .collect();
+
+    // Usual walk-ins per port-local hour of day, over the last seven days.
+    let week: Vec<(NaiveDateTime, String)> = entries::table
+        .filter(entries::port_id.eq(port.id))
+        .filter(entries::class.eq(Class::WalkIn.as_str()))
+        .filter(entries::arrived_at.ge(to_db(day_start - Duration::days(7))))
+        .filter(entries::arrived_at.lt(to_db(day_start)))
+        .select((entries::arrived_at, entries::tier))
+        .load(conn)?;
+    let mut by_hour = [ArrivalRates::default(); 24];
+    for (at, tier) in &week {
+        let hour = from_db(*at).with_timezone(&tz).hour() as usize;
+        let rates = &mut by_hour[hour % 24];
+        match tier.parse::<Tier>() {
+            Ok(Tier::Urgent) => rates.urgent += 1.0 / 7.0,
+            Ok(Tier::Priority) => rates.priority += 1.0 / 7.0,
+            _ => rates.standard += 1.0 / 7.0,
+        }
+    }
+    let walk_ins_per_hour = local_hours(port, now, ARRIVAL_HOURS_AHEAD)
+        .into_iter()
+        .map(|(at, hour)| (at, by_hour[hour as usize % 24]))
+        .collect();
+
+    Ok(EstimateInputs {
+        open: counters.into_values().collect(),
+        plan: super::counter_plan::plan_ahead(conn, port, now)?,
+        service,
+        minutes_per_person: f64::from(policy.minutes_per_person),
+        bookings: expected_bookings(conn, port, now)?,
+        show_rate,
+        check_in_offsets_minutes,
+        walk_ins_per_hour,
     })
+}
+
+/// The start of each port-local hour from `now` on for `hours` hours (the first is `now`
+/// itself), with its local hour of day. Walks UTC in quarter hours, as every zone's offset
+/// is a whole number of quarter hours, so clock changes and half-hour zones need nothing
+/// special.
+pub fn local_hours(port: &Port, now: DateTime<Utc>, hours: i64) -> Vec<(DateTime<Utc>, u32)> {
+    let tz = port.tz();
+    let mut out = vec![(now, now.with_timezone(&tz).hour())];
+    let quarter = Duration::minutes(15);
+    let secs = now.timestamp();
+    let mut at = DateTime::<Utc>::from_timestamp(secs - secs.rem_euclid(900), 0).unwrap_or(now);
+    let end = now + Duration::hours(hours);
+    while at < end {
+        at += quarter;
+        let local = at.with_timezone(&tz);
+        if local.minute() == 0 && at > now {
+            out.push((at, local.hour()));
+        }
+    }
+    out
 }
 
 /// Bookings that may still arrive: not checked in, with a slot from `late_window` ago to a
@@ -239,17 +349,17 @@ pub fn local_day_start(port: &Port, now: DateTime<Utc>) -> DateTime<Utc> {
 /// The port's queue now: waiting entries in call order with estimates, and who is called.
 pub fn snapshot(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<Snapshot> {
     let open = open_entries(conn, port.id)?;
-    let counters = counters(conn, port, &open, now)?;
+    let inputs = estimate_inputs(conn, port, &open, now)?;
     let (waiting, called): (Vec<&Entry>, Vec<&Entry>) =
         open.iter().partition(|e| e.status() == Status::Waiting);
     let queue: Vec<_> = waiting.iter().map(|e| e.queue_entry()).collect();
-    let projected = engine::project(
+    let projected = engine::project_with(
         &queue,
         &port.policy(),
         port.tz(),
         &port.share_state(),
         now,
-        &counters,
+        &inputs,
     );
     let by_id: BTreeMap<i64, &Entry> = waiting.iter().map(|e| (e.id, *e)).collect();
     let waiting = projected
