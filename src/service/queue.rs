@@ -149,7 +149,9 @@ struct Served {
 /// - the counters open now: those serving a party (since when, what size), and idle ones
 ///   whose last party left within [`COUNTER_IDLE_OPEN_MINUTES`] or which made
 ///   [`COUNTER_IN_USE_CALLS`] calls in the last hour (one call does not open a counter);
-/// - the counter plan for the coming hours (`service::counter_plan`);
+/// - the counter plan for the coming hours (`service::counter_plan`); with no counter in
+///   use, the plan's counters for this hour are taken to be open, idle; with none planned
+///   either, no counter is open and no window is given;
 /// - the port's service times by party size, from the last [`HISTORY_DAYS`] days and today;
 /// - the bookings not yet checked in, the share of past bookings that came, and when
 ///   booked people checked in relative to their slot;
@@ -267,9 +269,17 @@ pub fn estimate_inputs(
         .map(|(at, hour)| (at, by_hour[hour as usize % 24]))
         .collect();
 
+    let plan = super::counter_plan::plan_ahead(conn, port, now)?;
+    let mut open: Vec<OpenCounter> = counters.into_values().collect();
+    if open.is_empty() {
+        // Nobody at a counter yet (the morning, or a quiet spell): the counters the plan
+        // has open this hour are taken to be there, idle.
+        let planned = plan.first().map_or(0, |&(_, n)| n);
+        open = vec![OpenCounter::Idle; planned as usize];
+    }
     Ok(EstimateInputs {
-        open: counters.into_values().collect(),
-        plan: super::counter_plan::plan_ahead(conn, port, now)?,
+        open,
+        plan,
         service,
         minutes_per_person: f64::from(policy.minutes_per_person),
         bookings: expected_bookings(conn, port, now)?,
