@@ -750,3 +750,41 @@ async fn a_closed_tickets_status_link_stops_answering_after_a_day() {
         Err(portqueue::error::AppError::NotFound(_))
     ));
 }
+
+/// With no counter in use and none planned, a ticket gets no window (never a made-up one);
+/// a counter plan for the hour gives one; a single call at counter 5 makes it open only
+/// while it serves and shortly after.
+#[actix_web::test]
+async fn no_counter_open_means_no_window_and_one_call_does_not_open_a_counter_for_an_hour() {
+    let app = two_ports();
+    let token = app.token("ofelia");
+    let (_, first) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
+    assert!(first.get("estimated_call_at").is_none(), "{first}");
+    post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
+    // Counter 5 calls the first and completes it within ten minutes.
+    post_empty(&app, "/api/v1/ports/SYS/counters/5/call-next", &token).await;
+    let (_, queue) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
+    assert!(
+        queue["entries"][0].get("estimated_call_at").is_some(),
+        "{queue}"
+    );
+    let id = first["id"].as_i64().unwrap();
+    app.clock.advance(Duration::minutes(8));
+    let (status, done) = post_empty(&app, &format!("/api/v1/entries/{id}/complete"), &token).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    let (_, queue) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
+    assert!(queue["entries"][0].get("estimated_call_at").is_some());
+    // Twenty minutes later nobody has called there again: it is not counted as open.
+    app.clock.advance(Duration::minutes(20));
+    let (_, queue) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
+    assert!(
+        queue["entries"][0].get("estimated_call_at").is_none(),
+        "{queue}"
+    );
+    plan_counters(&app, "SYS", 2);
+    let (_, queue) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
+    assert!(
+        queue["entries"][0].get("estimated_call_at").is_some(),
+        "{queue}"
+    );
+}

@@ -29,6 +29,7 @@ status-withdrawn = Withdrawn
 status-people-before-you = People before you
 status-estimated-call-time = Estimated call time
 status-between = between { $earliest } and { $latest }
+status-no-counter = No counter is open now
 status-auto-refresh = This page updates itself; reload to refresh.
 status-language = Language
 

@@ -18,7 +18,7 @@ use portqueue_core::tickets::{
 };
 
 use super::entries::load;
-use super::public::local_hhmm;
+use super::public::window_times;
 use super::queue::{EntryView, snapshot};
 use super::{EventDetail, record_event, transaction};
 use crate::auth::Actor;
@@ -36,7 +36,8 @@ pub struct TicketDoc {
     pub language: &'static Language,
     /// Port-local date and time the ticket was issued, `YYYY-MM-DD HH:MM`.
     pub issued_at: String,
-    /// Port-local estimated call window, `HH:MM`, while waiting.
+    /// Port-local estimated call window, `HH:MM` (with the date when not today), while
+    /// waiting and a counter is open.
     pub window: Option<(String, String)>,
     /// The public status page's absolute URL (the QR code's target).
     pub status_url: String,
@@ -79,9 +80,7 @@ fn doc_for(
     } else {
         EntryView::new(&entry, &port, None)
     };
-    let window = view
-        .estimated_call_at
-        .map(|w| (local_hhmm(&port, w.earliest), local_hhmm(&port, w.latest)));
+    let window = view.estimated_call_at.map(|w| window_times(&port, &w, now));
     let (earliest, latest) = window.clone().unwrap_or_default();
     let texts = Catalog::shared().texts_for(
         &entry.language,
