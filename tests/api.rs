@@ -35,7 +35,7 @@ fn plan_counters(app: &TestApp, code: &str, counters: i32) {
             .select(ports::id)
             .first(conn)
             .unwrap();
-        for hour in 0..24 {
+        for hour in 0..24i64 {
             diesel::insert_into(counter_plans::table)
                 .values((
                     counter_plans::port_id.eq(port_id),

@@ -45,7 +45,7 @@ fn ports_and_people() -> TestApp {
             .select(ports::id)
             .first(conn)
             .unwrap();
-        for hour in 0..24 {
+        for hour in 0..24i64 {
             diesel::insert_into(counter_plans::table)
                 .values((
                     counter_plans::port_id.eq(sys),

@@ -513,7 +513,7 @@ fn every_model_loads_on(conn: &mut DbConnection) {
         .first(conn)
         .expect("access_log");
     assert_eq!(access.4, Some(entry.id));
-    let plan: (i64, i32, i32) = counter_plans::table
+    let plan: (i64, i64, i32) = counter_plans::table
         .select(counter_plans::all_columns)
         .first(conn)
         .expect("counter_plans");

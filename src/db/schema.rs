@@ -140,7 +140,7 @@ diesel::table! {
 diesel::table! {
     counter_plans (port_id, hour) {
         port_id -> BigInt,
-        hour -> Integer,
+        hour -> BigInt,
         counters -> Integer,
     }
 }

@@ -18,7 +18,7 @@ const PLAN_HOURS_AHEAD: i64 = 36;
 /// The plan, one entry per port-local hour 0 to 23; `None` for every hour when the port has
 /// no plan.
 pub fn load(conn: &mut DbConnection, port_id: i64) -> AppResult<Option<[u32; 24]>> {
-    let rows: Vec<(i32, i32)> = counter_plans::table
+    let rows: Vec<(i64, i32)> = counter_plans::table
         .filter(counter_plans::port_id.eq(port_id))
         .select((counter_plans::hour, counter_plans::counters))
         .load(conn)?;
@@ -74,7 +74,7 @@ pub fn save(
             diesel::insert_into(counter_plans::table)
                 .values((
                     counter_plans::port_id.eq(port.id),
-                    counter_plans::hour.eq(hour as i32),
+                    counter_plans::hour.eq(hour as i64),
                     counter_plans::counters.eq(counters as i32),
                 ))
                 .execute(conn)?;
