@@ -924,12 +924,15 @@ async fn the_report_page_shows_the_figures_charts_downloads_and_print_for_superv
         .get("/ports/SYS/reports/what-if?date=2026-11-25&counters=0")
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Named as the form labels it, linked to and marked beside the field.
     assert!(
         bad.body
-            .contains("counters: must be a whole number from 1 to 99"),
+            .contains("<a href=\"#w-counters\">Counters: must be a whole number from 1 to 99"),
         "{}",
         bad.body
     );
+    assert!(bad.body.contains("id=\"w-counters-error\""), "{}", bad.body);
+    assert!(bad.body.contains("aria-invalid=\"true\""), "{}", bad.body);
 
     // Officers may not.
     let mut officer = Browser::new(&app);
