@@ -63,6 +63,8 @@ fn arrivals(n: usize, minutes: u64) -> Vec<Arrival> {
                 party_size,
                 arrived_at,
                 slot_at,
+                service_minutes: None,
+                language: None,
             }
         })
         .collect()

@@ -152,6 +152,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    counter_plans (port_id, hour) {
+        port_id -> BigInt,
+        hour -> BigInt,
+        counters -> Integer,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -170,4 +178,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     policy_changes,
     access_log,
     report_days,
+    counter_plans,
 );

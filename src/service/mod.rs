@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod appointments;
+pub mod counter_plan;
 pub mod entries;
 pub mod floor;
 pub mod live;
