@@ -1197,8 +1197,19 @@ async fn a_supervisor_sets_the_counter_plan_by_hour() {
     let unsaved = browser.get("/ports/SYS/counter-plan").await;
     assert!(!unsaved.body.contains("value=\"4\""), "nothing was saved");
 
+    // The plan the port's kept queue estimates with (read as a page would read it).
+    let kept_plan = || {
+        app.with_conn(|c| {
+            let port = portqueue::service::port_by_code(c, "SYS").unwrap();
+            portqueue::service::live::read(c, &port, app.clock.now_utc(), |_, state| Ok(state.plan))
+                .unwrap()
+        })
+    };
+    assert_eq!(kept_plan(), None, "no plan yet");
     fields[2].1 = "3";
     let saved = browser.post("/ports/SYS/counter-plan", &fields).await;
+    let plan = kept_plan().expect("the kept queue read the new plan at once");
+    assert_eq!((plan[8], plan[9], plan[10]), (4, 3, 0));
     assert_eq!(
         saved.location.as_deref(),
         Some("/ports/SYS/counter-plan?saved=plan")

@@ -3,7 +3,9 @@
 //!
 //! What is kept per port: the open entries (waiting and called, without personal data), the
 //! open ticket numbers, the day's finished entries (the observed service time and the
-//! counters in use), the bookings not yet checked in, and the last projection.
+//! counters in use), the bookings not yet checked in, what the call windows learn from the
+//! past days (service times, show rate, check-in offsets, usual arrivals per hour: read once
+//! per port-local day), the counter plan, and the last projection.
 //!
 //! Why it cannot go stale: every change to a port's queue runs under [`super::lock_port`],
 //! which raises the port's `revision` in the same transaction. The kept state carries the
@@ -597,6 +599,13 @@ static APPLIED: AtomicU64 = AtomicU64::new(0);
 /// The count of changes this process applied so far.
 pub fn applied_changes() -> u64 {
     APPLIED.load(Ordering::Acquire)
+}
+
+/// Counts a committed change made without a [`Change`] (a port setting that moved the
+/// revision), so that answers cached on [`applied_changes`] are made again. Call it after
+/// the commit: counted before, a reader could cache the old state under the new count.
+pub fn note_committed_change() {
+    APPLIED.fetch_add(1, Ordering::AcqRel);
 }
 
 /// Runs a change in one transaction and, once committed, applies it to the kept state.

@@ -347,7 +347,10 @@ pub fn set_announce_ticket_language(
             ))
             .execute(conn)?;
         Ok(())
-    })
+    })?;
+    // This process's boards serve a kept answer only while no change was made here since.
+    super::live::note_committed_change();
+    Ok(())
 }
 
 #[cfg(test)]

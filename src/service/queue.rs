@@ -164,7 +164,7 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
             party_size: f.party_size,
         })
         .collect();
-    today.sort_by(|a, b| b.finished_at.cmp(&a.finished_at));
+    today.sort_by_key(|s| std::cmp::Reverse(s.finished_at));
     let served: Vec<&live::Served> = today
         .iter()
         .chain(
