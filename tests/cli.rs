@@ -395,7 +395,7 @@ fn simulate_replays_a_file_as_csv_and_json_without_touching_a_database() {
     assert_eq!(
         csv.lines().next(),
         Some(
-            "ticket,class,queue_class,tier,party_size,arrived_at,eligible_at,called_at,counter,finished_at,wait_minutes,reason"
+            "ticket,class,queue_class,tier,party_size,arrived_at,eligible_at,called_at,counter,finished_at,wait_minutes,reason,estimate_earliest,estimate_latest"
         )
     );
     assert_eq!(csv.lines().count(), 6);

@@ -36,6 +36,28 @@ fn ports_and_people() -> TestApp {
     app.add_user("otto", "officer", Some("OTY"));
     app.add_user("olga", "supervisor", Some("OTY"));
     app.add_user("ada", "admin", None);
+    // Four counters planned every hour, so tickets show a window before the first call.
+    app.with_conn(|conn| {
+        use diesel::prelude::*;
+        use portqueue::db::schema::{counter_plans, ports};
+        let sys: i64 = ports::table
+            .filter(ports::code.eq("SYS"))
+            .select(ports::id)
+            .first(conn)
+            .unwrap();
+        for hour in 0..24i64 {
+            diesel::insert_into(counter_plans::table)
+                .values((
+                    counter_plans::port_id.eq(sys),
+                    counter_plans::hour.eq(hour),
+                    counter_plans::counters.eq(4),
+                ))
+                .execute(conn)
+                .unwrap();
+        }
+        // As the plan page does: the port's revision moves, so kept queues read the plan.
+        portqueue::service::lock_port(conn, sys).unwrap();
+    });
     app
 }
 
@@ -912,12 +934,15 @@ async fn the_report_page_shows_the_figures_charts_downloads_and_print_for_superv
         .get("/ports/SYS/reports/what-if?date=2026-11-25&counters=0")
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Named as the form labels it, linked to and marked beside the field.
     assert!(
         bad.body
-            .contains("counters: must be a whole number from 1 to 99"),
+            .contains("<a href=\"#w-counters\">Counters: must be a whole number from 1 to 99"),
         "{}",
         bad.body
     );
+    assert!(bad.body.contains("id=\"w-counters-error\""), "{}", bad.body);
+    assert!(bad.body.contains("aria-invalid=\"true\""), "{}", bad.body);
 
     // Officers may not.
     let mut officer = Browser::new(&app);

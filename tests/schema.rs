@@ -20,8 +20,8 @@ use diesel::sql_types::{BigInt, Text};
 
 use portqueue::db::models::{Appointment, Entry, EventRow, Port, User};
 use portqueue::db::schema::{
-    access_log, api_tokens, appointments, audit_events, entries, entry_events, policy_changes,
-    ports, report_days, sessions, sign_in_throttle, users,
+    access_log, api_tokens, appointments, audit_events, counter_plans, entries, entry_events,
+    policy_changes, ports, report_days, sessions, sign_in_throttle, users,
 };
 use portqueue::db::{self, DbConnection, Location};
 
@@ -323,6 +323,7 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         report_days,
         sign_in_throttle,
         audit_events,
+        counter_plans,
     )
 }
 
@@ -458,6 +459,7 @@ INSERT INTO access_log (at, user_id, port_id, entry_id, action)
     VALUES ('2026-11-25 17:00:00', 1, 1, 1, 'view');
 INSERT INTO report_days (port_id, date, format, time_zone, day_end, computed_at, figures)
     VALUES (1, '2026-11-24', 1, 'America/Tijuana', '2026-11-25 08:00:00', '2026-11-25 09:00:00', '{}');
+INSERT INTO counter_plans (port_id, hour, counters) VALUES (1, 8, 4);
 ";
 
 /// Every model (and every table without one) loads the row back on this backend: a column
@@ -533,6 +535,11 @@ fn every_model_loads_on(conn: &mut DbConnection) {
         .first(conn)
         .expect("report_days");
     assert_eq!(kept.1, "2026-11-24");
+    let plan: (i64, i64, i32) = counter_plans::table
+        .select(counter_plans::all_columns)
+        .first(conn)
+        .expect("counter_plans");
+    assert_eq!(plan, (port.id, 8, 4));
 }
 
 #[test]

@@ -1168,3 +1168,66 @@ async fn a_long_queue_lists_the_next_200_pages_the_rest_and_finds_any_ticket() {
     assert_status(&odd, StatusCode::OK);
     assert_eq!(rows(&odd.body), 200);
 }
+
+/// A supervisor sets the counter plan by hour: a bad hour is marked beside its field with
+/// what was typed kept and nothing saved; a good plan is saved whole and shown again.
+#[actix_web::test]
+async fn a_supervisor_sets_the_counter_plan_by_hour() {
+    let app = port_with_staff();
+    let mut browser = Browser::new(&app);
+    browser.sign_in("super1").await;
+    let form = browser.get("/ports/SYS/counter-plan").await;
+    assert_status(&form, StatusCode::OK);
+    assert!(form.body.contains("08:00 to 09:00"));
+    let csrf = form.csrf();
+    let mut fields = vec![("csrf", csrf.as_str()), ("hour_8", "4"), ("hour_9", "many")];
+    let bad = browser.post("/ports/SYS/counter-plan", &fields).await;
+    assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.element_text("f-hour_9-error")
+            .unwrap()
+            .contains("\"many\"")
+    );
+    assert!(bad.body.contains("value=\"many\""));
+    assert!(
+        bad.body.contains("09:00 to 10:00: Must be a whole number"),
+        "named as the form labels it: {}",
+        bad.body
+    );
+    let unsaved = browser.get("/ports/SYS/counter-plan").await;
+    assert!(!unsaved.body.contains("value=\"4\""), "nothing was saved");
+
+    // The plan the port's kept queue estimates with (read as a page would read it).
+    let kept_plan = || {
+        app.with_conn(|c| {
+            let port = portqueue::service::port_by_code(c, "SYS").unwrap();
+            portqueue::service::live::read(c, &port, app.clock.now_utc(), |_, state| Ok(state.plan))
+                .unwrap()
+        })
+    };
+    assert_eq!(kept_plan(), None, "no plan yet");
+    fields[2].1 = "3";
+    let saved = browser.post("/ports/SYS/counter-plan", &fields).await;
+    let plan = kept_plan().expect("the kept queue read the new plan at once");
+    assert_eq!((plan[8], plan[9], plan[10]), (4, 3, 0));
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/ports/SYS/counter-plan?saved=plan")
+    );
+    let page = browser.get("/ports/SYS/counter-plan?saved=plan").await;
+    assert!(page.body.contains("The counter plan was saved"));
+    assert!(
+        page.body
+            .contains("name=\"hour_8\" type=\"text\" inputmode=\"numeric\" size=\"3\" value=\"4\"")
+    );
+    assert!(
+        page.body
+            .contains("name=\"hour_9\" type=\"text\" inputmode=\"numeric\" size=\"3\" value=\"3\"")
+    );
+
+    // Officers may not.
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let denied = officer.get("/ports/SYS/counter-plan").await;
+    assert_status(&denied, StatusCode::FORBIDDEN);
+}

@@ -12,7 +12,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 
 use portqueue_core::model::{Class, Policy, Tier};
 use portqueue_core::queue::simulate::{self, Arrival};
-use portqueue_core::queue::{Counters, ShareState, next_call, project};
+use portqueue_core::queue::{
+    ArrivalRates, Counters, EstimateInputs, OpenCounter, ServiceSample, ShareState, next_call,
+    project, project_with,
+};
 
 /// A small deterministic generator (64-bit LCG), so every run measures the same workload.
 struct Lcg(u64);
@@ -63,6 +66,8 @@ fn arrivals(n: usize, minutes: u64) -> Vec<Arrival> {
                 party_size,
                 arrived_at,
                 slot_at,
+                service_minutes: None,
+                language: None,
             }
         })
         .collect()
@@ -137,6 +142,46 @@ fn engine(c: &mut Criterion) {
             )
         })
     });
+    // What a registration at a busy port projects with: four counters serving, 2,000 service
+    // samples, the day's bookings, usual walk-ins each hour and a plan for the day ahead.
+    let mut rng = Lcg(11);
+    let inputs = EstimateInputs {
+        open: (0..4)
+            .map(|i| OpenCounter::Serving {
+                since: now - Duration::minutes(i * 3),
+                party_size: 1 + i as u32,
+            })
+            .collect(),
+        plan: (0..36)
+            .map(|h| (now + Duration::hours(h), if h < 10 { 4 } else { 2 }))
+            .collect(),
+        service: (0..2_000)
+            .map(|_| ServiceSample {
+                party_size: 1 + rng.below(4) as u32,
+                minutes: 3.0 + rng.below(30) as f64,
+            })
+            .collect(),
+        minutes_per_person: 10.0,
+        bookings: with_bookings.expected.clone(),
+        show_rate: 0.85,
+        check_in_offsets_minutes: (0..300).map(|_| rng.below(60) as f64 - 30.0).collect(),
+        walk_ins_per_hour: (0..12)
+            .map(|h| {
+                (
+                    now + Duration::hours(h),
+                    ArrivalRates {
+                        standard: 20.0,
+                        priority: 3.0,
+                        urgent: 0.5,
+                    },
+                )
+            })
+            .collect(),
+    };
+    c.bench_function(
+        "project_with, 1000 waiting, 4 counters serving, samples, bookings, arrivals, plan",
+        |b| b.iter(|| project_with(black_box(&entries), &policy, tz, &state, now, &inputs)),
+    );
     let day = arrivals(2_000, 600);
     c.bench_function("simulate::run, 2000 arrivals, 4 counters", |b| {
         b.iter(|| simulate::run(black_box(&day), &policy, 4, tz))

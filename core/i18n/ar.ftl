@@ -26,6 +26,7 @@ status-withdrawn = تم سحب التذكرة
 status-people-before-you = عدد الأشخاص قبلك
 status-estimated-call-time = الوقت المتوقع للمناداة
 status-between = بين { $earliest } و { $latest }
+status-no-counter = لا يوجد شباك مفتوح الآن
 status-auto-refresh = تُحدَّث هذه الصفحة تلقائيًا؛ أعد تحميلها لترى آخر المعلومات.
 status-language = اللغة
 

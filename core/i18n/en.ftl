@@ -29,6 +29,7 @@ status-withdrawn = No longer in line: if you still need help, ask an officer.
 status-people-before-you = People before you
 status-estimated-call-time = Estimated call time
 status-between = between { $earliest } and { $latest }
+status-no-counter = No counter is open now
 status-auto-refresh = This page updates itself; reload to refresh.
 status-language = Language
 

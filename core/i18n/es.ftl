@@ -26,6 +26,7 @@ status-withdrawn = Retirado de la fila
 status-people-before-you = Personas antes que usted
 status-estimated-call-time = Hora aproximada para pasar a la ventanilla
 status-between = entre { $earliest } y { $latest }
+status-no-counter = Ningún mostrador está abierto ahora
 status-auto-refresh = Esta página se actualiza sola; recárguela para ver lo más reciente.
 status-language = Idioma
 

@@ -26,6 +26,7 @@ status-withdrawn = Retiré de la file
 status-people-before-you = Personnes avant vous
 status-estimated-call-time = Heure d'appel prévue
 status-between = entre { $earliest } et { $latest }
+status-no-counter = Aucun guichet n'est ouvert pour le moment
 status-auto-refresh = Cette page se met à jour toute seule ; rechargez-la pour l'actualiser.
 status-language = Langue
 

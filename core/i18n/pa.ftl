@@ -26,6 +26,7 @@ status-withdrawn = ਕਤਾਰ ਵਿੱਚੋਂ ਹਟਾਇਆ ਗਿਆ
 status-people-before-you = ਤੁਹਾਡੇ ਤੋਂ ਪਹਿਲਾਂ ਲੋਕ
 status-estimated-call-time = ਬੁਲਾਏ ਜਾਣ ਦਾ ਅੰਦਾਜ਼ਨ ਸਮਾਂ
 status-between = { $earliest } ਤੋਂ { $latest } ਦੇ ਵਿਚਕਾਰ
+status-no-counter = ਹੁਣ ਕੋਈ ਕਾਊਂਟਰ ਖੁੱਲ੍ਹਾ ਨਹੀਂ ਹੈ
 status-auto-refresh = ਇਹ ਪੰਨਾ ਆਪਣੇ ਆਪ ਅੱਪਡੇਟ ਹੁੰਦਾ ਹੈ; ਨਵੀਂ ਜਾਣਕਾਰੀ ਲਈ ਪੰਨਾ ਦੁਬਾਰਾ ਲੋਡ ਕਰੋ।
 status-language = ਭਾਸ਼ਾ
 

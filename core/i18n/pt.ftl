@@ -26,6 +26,7 @@ status-withdrawn = Senha retirada da fila
 status-people-before-you = Pessoas na sua frente
 status-estimated-call-time = Horário previsto da chamada
 status-between = entre { $earliest } e { $latest }
+status-no-counter = Nenhum guichê está aberto agora
 status-auto-refresh = Esta página se atualiza sozinha; recarregue para ver o mais recente.
 status-language = Idioma
 

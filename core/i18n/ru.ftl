@@ -26,6 +26,7 @@ status-withdrawn = Талон снят с очереди
 status-people-before-you = Человек перед вами
 status-estimated-call-time = Ожидаемое время вызова
 status-between = с { $earliest } до { $latest }
+status-no-counter = Сейчас ни одно окно не открыто
 status-auto-refresh = Страница обновляется сама; перезагрузите её, чтобы увидеть новое.
 status-language = Язык
 

@@ -26,6 +26,7 @@ status-withdrawn = Sıradan çıkarıldı
 status-people-before-you = Önünüzdeki kişi sayısı
 status-estimated-call-time = Tahmini çağrılma saati
 status-between = { $earliest } ile { $latest } arası
+status-no-counter = Şu anda açık gişe yok
 status-auto-refresh = Bu sayfa kendini günceller; en yeni bilgi için sayfayı yeniden yükleyin.
 status-language = Dil
 

@@ -177,6 +177,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    counter_plans (port_id, hour) {
+        port_id -> BigInt,
+        hour -> BigInt,
+        counters -> Integer,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -197,4 +205,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_days,
     sign_in_throttle,
     audit_events,
+    counter_plans,
 );

@@ -3,7 +3,9 @@
 //!
 //! What is kept per port: the open entries (waiting and called, without personal data), the
 //! open ticket numbers, the day's finished entries (the observed service time and the
-//! counters in use), the bookings not yet checked in, and the last projection.
+//! counters in use), the bookings not yet checked in, what the call windows learn from the
+//! past days (service times, show rate, check-in offsets, usual arrivals per hour: read once
+//! per port-local day), the counter plan, and the last projection.
 //!
 //! Why it cannot go stale: every change to a port's queue runs under [`super::lock_port`],
 //! which raises the port's `revision` in the same transaction. The kept state carries the
@@ -30,7 +32,7 @@ use std::sync::{Arc, Condvar, LazyLock, Mutex, PoisonError};
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 
-use portqueue_core::queue::{Projected, QueueEntry};
+use portqueue_core::queue::{ArrivalRates, Projected, QueueEntry};
 use portqueue_core::tickets::TicketNumber;
 use portqueue_core::{Class, Status, Tier};
 
@@ -61,6 +63,39 @@ pub struct Finished {
     pub status: String,
 }
 
+/// A finished service from a past day, as the estimates need it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Served {
+    pub counter: Option<i32>,
+    pub called_at: Option<NaiveDateTime>,
+    pub finished_at: Option<NaiveDateTime>,
+    pub party_size: i32,
+}
+
+/// What the estimates learn from the port's past days, read once per port-local day (and
+/// whenever the whole state is read again): bounded by [`HISTORY_DAYS`] days.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    /// Services finished in the [`HISTORY_DAYS`] days before today, most recent first, at
+    /// most [`MAX_SERVICE_SAMPLES`].
+    pub served: Vec<Served>,
+    /// The share of those days' bookings that came; `None` with no booking to tell.
+    pub show_rate: Option<f64>,
+    /// When booked people checked in, minutes after their slot (negative: before).
+    pub check_in_offsets_minutes: Vec<f64>,
+    /// The mean walk-ins per port-local hour of day over the last seven days, by tier.
+    pub walk_ins_by_hour: [ArrivalRates; 24],
+}
+
+/// How far back the port's own figures (service times, check-ins, arrivals) reach.
+pub const HISTORY_DAYS: i64 = 14;
+
+/// The most recent services kept as samples.
+pub const MAX_SERVICE_SAMPLES: usize = 2_000;
+
+/// How far back the usual arrivals per hour are counted.
+const ARRIVAL_DAYS: i64 = 7;
+
 /// A booking not yet checked in: id, slot, party size.
 pub type Booking = (i64, NaiveDateTime, i32);
 
@@ -70,6 +105,73 @@ const BOOKINGS_SPAN_DAYS: i64 = 2;
 
 /// The revision of a kept state changed by a change not yet committed.
 const STAGED: i64 = i64::MIN;
+
+impl History {
+    /// Reads the past days before `day_start` (a port-local day start): every query walks
+    /// an index over a bounded span of time.
+    fn load(conn: &mut DbConnection, port: &Port, day_start: DateTime<Utc>) -> AppResult<History> {
+        let history_start = to_db(day_start - Duration::days(HISTORY_DAYS));
+        let served: Vec<Served> = entries::table
+            .filter(entries::port_id.eq(port.id))
+            .filter(entries::finished_at.ge(history_start))
+            .filter(entries::finished_at.lt(to_db(day_start)))
+            .filter(entries::status.eq(Status::Served.as_str()))
+            .order(entries::finished_at.desc())
+            .limit(MAX_SERVICE_SAMPLES as i64)
+            .select((
+                entries::counter,
+                entries::called_at,
+                entries::finished_at,
+                entries::party_size,
+            ))
+            .load(conn)?;
+
+        // Past bookings: how many came, and when relative to their slot.
+        let past: Vec<(NaiveDateTime, Option<NaiveDateTime>)> = appointments::table
+            .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
+            .filter(appointments::port_id.eq(port.id))
+            .filter(appointments::slot_at.ge(history_start))
+            .filter(appointments::slot_at.lt(to_db(day_start)))
+            .select((appointments::slot_at, entries::arrived_at.nullable()))
+            .load(conn)?;
+        let show_rate = (!past.is_empty()).then(|| {
+            past.iter().filter(|(_, came)| came.is_some()).count() as f64 / past.len() as f64
+        });
+        let check_in_offsets_minutes = past
+            .iter()
+            .filter_map(|(slot, came)| {
+                Some((from_db((*came)?) - from_db(*slot)).num_seconds() as f64 / 60.0)
+            })
+            .collect();
+
+        // Usual walk-ins per port-local hour of day.
+        let week: Vec<(NaiveDateTime, String)> = entries::table
+            .filter(entries::port_id.eq(port.id))
+            .filter(entries::arrived_at.ge(to_db(day_start - Duration::days(ARRIVAL_DAYS))))
+            .filter(entries::arrived_at.lt(to_db(day_start)))
+            .filter(entries::class.eq(Class::WalkIn.as_str()))
+            .select((entries::arrived_at, entries::tier))
+            .load(conn)?;
+        let tz = port.tz();
+        let share = 1.0 / ARRIVAL_DAYS as f64;
+        let mut walk_ins_by_hour = [ArrivalRates::default(); 24];
+        for (at, tier) in &week {
+            let hour = from_db(*at).with_timezone(&tz).hour() as usize;
+            let rates = &mut walk_ins_by_hour[hour % 24];
+            match tier.parse::<Tier>() {
+                Ok(Tier::Urgent) => rates.urgent += share,
+                Ok(Tier::Priority) => rates.priority += share,
+                _ => rates.standard += share,
+            }
+        }
+        Ok(History {
+            served,
+            show_rate,
+            check_in_offsets_minutes,
+            walk_ins_by_hour,
+        })
+    }
+}
 
 /// One port's queue as of `revision`.
 #[derive(Debug)]
@@ -90,6 +192,13 @@ pub struct PortState {
     /// Bookings not checked in with a slot from `bookings_at - late` to
     /// `bookings_at + BOOKINGS_SPAN_DAYS`.
     bookings: Vec<Booking>,
+    /// The port-local day start `history` was read for.
+    history_since: DateTime<Utc>,
+    /// The past days' figures the estimates use.
+    pub history: History,
+    /// The supervisor's counter plan by port-local hour, if any (read with the state: saving
+    /// a plan moves the port's revision).
+    pub plan: Option<[u32; 24]>,
     /// The last projection: its instant and its result (waiting entries in call order).
     projection: Option<(DateTime<Utc>, Arc<Vec<Projected>>)>,
     /// The last snapshot built from that projection.
@@ -132,12 +241,16 @@ impl PortState {
             bookings_at: now,
             bookings_late: -1,
             bookings: Vec::new(),
+            history_since: now,
+            history: History::default(),
+            plan: None,
             projection: None,
             snapshot: None,
         };
         for entry in open {
             state.put(entry);
         }
+        state.plan = super::counter_plan::load(conn, port.id)?;
         state.refresh_inputs(conn, projection_instant(now), true)?;
         Ok(state)
     }
@@ -200,6 +313,10 @@ impl PortState {
                 .load(conn)?;
             self.finished_since = day_start;
             self.finished = rows.into_iter().map(|f| (f.id, f)).collect();
+        }
+        if force || day_start != self.history_since {
+            self.history = History::load(conn, &self.port, day_start)?;
+            self.history_since = day_start;
         }
         let late = i64::from(self.port.policy().late_window_minutes);
         if force
@@ -480,7 +597,9 @@ impl Change {
 static APPLIED: AtomicU64 = AtomicU64::new(0);
 
 /// Counts a change committed by this process that no kept queue was told about (a setting,
-/// a policy, an undo), so that caches keyed on [`applied_changes`] look again.
+/// a policy, an undo), so that caches keyed on [`applied_changes`] look again. Called by
+/// `service::transaction` after every commit: counted before, a reader could cache the old
+/// state under the new count.
 pub fn note_change() {
     APPLIED.fetch_add(1, Ordering::AcqRel);
 }

@@ -45,6 +45,9 @@ pub struct TicketStatus {
     /// The ticket's language (ISO 639-3), to choose the page's language. Not shown.
     #[serde(skip)]
     pub language: String,
+    /// When this status was read: a window on another port-local day shows its date.
+    #[serde(skip)]
+    pub read_at: DateTime<Utc>,
 }
 
 /// The status behind an unguessable status token; 404 for anything else.
@@ -95,6 +98,7 @@ pub fn ticket_status(
         port_name: port.name.clone(),
         language: entry.language,
         port,
+        read_at: now,
     })
 }
 
@@ -191,6 +195,27 @@ pub fn board_of(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> App
         revision: port.revision,
         generated_at: now,
     })
+}
+
+/// A call window's two ends as shown, port-local: `HH:MM`, with the date (`YYYY-MM-DD
+/// HH:MM`) before a time not on the day of `now` and not on the day of the end before it,
+/// so a window past midnight or on another day can never be read as today's.
+pub fn window_times(port: &Port, window: &Window, now: DateTime<Utc>) -> (String, String) {
+    let tz = port.tz();
+    let today = now.with_timezone(&tz).date_naive();
+    let show = |at: DateTime<Utc>, day_before: chrono::NaiveDate| {
+        let local = at.with_timezone(&tz);
+        if local.date_naive() == day_before {
+            local.format("%H:%M").to_string()
+        } else {
+            local.format("%Y-%m-%d %H:%M").to_string()
+        }
+    };
+    let earliest_day = window.earliest.with_timezone(&tz).date_naive();
+    (
+        show(window.earliest, today),
+        show(window.latest, earliest_day),
+    )
 }
 
 /// The local time of day, `HH:MM`, in the port's zone.

@@ -5,15 +5,17 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, Timelike, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
 use portqueue_core::events::EventKind;
-use portqueue_core::queue::{self as engine, Counters, Projected, QueueEntry, Window};
+use portqueue_core::queue::{
+    self as engine, EstimateInputs, OpenCounter, Projected, QueueEntry, ServiceSample, Window,
+};
 use portqueue_core::{Class, Status, Tier};
 
-use super::live::{self, Change, PortState};
+use super::live::{self, Change, HISTORY_DAYS, MAX_SERVICE_SAMPLES, PortState};
 use super::{EventDetail, lock_port, record_event};
 use crate::auth::Actor;
 use crate::db::models::{Entry, Port};
@@ -24,11 +26,20 @@ use crate::error::{AppError, AppResult};
 /// Counters are numbered 1 to 99 and need no set-up (interfaces.md).
 pub const COUNTERS: std::ops::RangeInclusive<u32> = 1..=99;
 
-/// How long after its last call a counter still counts as open for estimates.
-const COUNTER_OPEN_MINUTES: i64 = 60;
+/// How long after its last party left an idle counter still counts as open: an open
+/// counter calls again within minutes while people wait.
+const COUNTER_IDLE_OPEN_MINUTES: i64 = 10;
 
-/// Served entries needed before the day's own service time replaces the policy's.
-const MIN_SERVED_FOR_MEAN: usize = 3;
+/// A counter that made this many calls in the last [`COUNTER_IN_USE_MINUTES`] is in regular
+/// use and counts as open though idle for longer; a single call does not make it so.
+const COUNTER_IN_USE_CALLS: usize = 2;
+const COUNTER_IN_USE_MINUTES: i64 = 60;
+
+/// Share of bookings assumed to come while the port has no past bookings to tell.
+const DEFAULT_SHOW_RATE: f64 = 0.85;
+
+/// Hours ahead the usual walk-in arrivals are given for.
+const ARRIVAL_HOURS_AHEAD: i64 = 12;
 
 /// An entry as the API and pages show it: ticket numbers and queue facts, no personal data.
 #[derive(Debug, Clone, Serialize)]
@@ -85,7 +96,7 @@ impl EntryView {
             arrived_at: entry.arrived_at(),
             eligible_at: placement.eligible_at,
             position: projected.map(|p| p.position),
-            estimated_call_at: projected.map(|p| p.estimate),
+            estimated_call_at: projected.and_then(|p| p.estimate),
             counter: entry.counter.and_then(|c| u32::try_from(c).ok()),
             called_at: entry.called_at.map(from_db),
             recalls: u32::try_from(entry.recalls).unwrap_or(0),
@@ -119,58 +130,140 @@ impl Snapshot {
     }
 }
 
-/// Everything the estimates consume besides the waiting entries, from the port's kept queue
-/// at the projection instant `at`: the counters open and when each is free, the service
-/// minutes per person (the day's observed mean once known), and the bookings that may still
-/// arrive. Every input of an estimate is gathered here and nowhere else.
-pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> Counters {
+/// Everything the call windows are worked out from, as known at `at` (the projection
+/// instant), taken from the port's kept queue without reading the database (the rule itself
+/// is `portqueue_core::queue::project_with`):
+/// - the counters open now: those serving a party (since when, what size), and idle ones
+///   whose last party left within [`COUNTER_IDLE_OPEN_MINUTES`] or which made
+///   [`COUNTER_IN_USE_CALLS`] calls in the last hour (one call does not open a counter);
+/// - the counter plan for the coming hours (`service::counter_plan`); with no counter in
+///   use, the plan's counters for this hour are taken to be open, idle; with none planned
+///   either, no counter is open and no window is given;
+/// - the port's service times by party size, from the last [`HISTORY_DAYS`] days and today;
+/// - the bookings not yet checked in, the share of past bookings that came, and when
+///   booked people checked in relative to their slot;
+/// - the walk-ins that usually arrive, by tier, in each coming port-local hour (the mean of
+///   the same hour over the last seven days).
+///
+/// What comes from past days is read into the kept state once per port-local day (and
+/// again whenever the port's revision moves without a kept change, e.g. a new counter plan):
+/// see `live::PortState::refresh_inputs`.
+pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
     let policy = state.port.policy();
-    let since = to_db(at - Duration::minutes(COUNTER_OPEN_MINUTES));
-    // Entries finished today, for the observed mean and the counters recently in use.
-    let served: Vec<(f64, f64)> = state
+    let history = &state.history;
+    let history_start = to_db(at - Duration::days(HISTORY_DAYS));
+    // Today's services (kept live) then the past days' (read once a day), most recent first.
+    let mut today: Vec<live::Served> = state
         .finished
         .values()
         .filter(|f| f.status == Status::Served.as_str())
-        .filter_map(|f| {
-            let minutes =
-                (from_db(f.finished_at?) - from_db(f.called_at?)).num_seconds() as f64 / 60.0;
-            Some((minutes, f64::from(f.party_size)))
+        .map(|f| live::Served {
+            counter: f.counter,
+            called_at: f.called_at,
+            finished_at: f.finished_at,
+            party_size: f.party_size,
         })
         .collect();
-    let minutes_per_person = if served.len() >= MIN_SERVED_FOR_MEAN {
-        let (minutes, persons) = served
-            .iter()
-            .fold((0.0, 0.0), |(m, p), (mm, pp)| (m + mm, p + pp));
-        (minutes / persons).max(0.5)
-    } else {
-        f64::from(policy.minutes_per_person)
-    };
-    let mut free_at: BTreeMap<i32, DateTime<Utc>> = BTreeMap::new();
-    for f in state.finished.values() {
-        if let (Some(c), Some(done)) = (f.counter, f.finished_at)
-            && done >= since
-        {
-            free_at.entry(c).or_insert(at);
+    today.sort_by_key(|s| std::cmp::Reverse(s.finished_at));
+    let served: Vec<&live::Served> = today
+        .iter()
+        .chain(
+            history
+                .served
+                .iter()
+                .filter(|s| s.finished_at.is_some_and(|f| f >= history_start)),
+        )
+        .take(MAX_SERVICE_SAMPLES)
+        .collect();
+    let service: Vec<ServiceSample> = served
+        .iter()
+        .filter_map(|s| {
+            let minutes =
+                (from_db(s.finished_at?) - from_db(s.called_at?)).num_seconds() as f64 / 60.0;
+            Some(ServiceSample {
+                party_size: u32::try_from(s.party_size).ok()?,
+                minutes,
+            })
+        })
+        .filter(|s| s.minutes > 0.0)
+        .collect();
+
+    // Counters: serving now, or idle and still open.
+    let mut counters: BTreeMap<i32, OpenCounter> = BTreeMap::new();
+    let idle_since = at - Duration::minutes(COUNTER_IDLE_OPEN_MINUTES);
+    let in_use_since = at - Duration::minutes(COUNTER_IN_USE_MINUTES);
+    let mut recent_calls: BTreeMap<i32, usize> = BTreeMap::new();
+    for s in &served {
+        let (Some(c), Some(called)) = (s.counter, s.called_at) else {
+            continue;
+        };
+        if from_db(called) >= in_use_since {
+            *recent_calls.entry(c).or_default() += 1;
+        }
+        if s.finished_at.is_some_and(|f| from_db(f) >= idle_since) {
+            counters.insert(c, OpenCounter::Idle);
+        }
+    }
+    for (c, calls) in recent_calls {
+        if calls >= COUNTER_IN_USE_CALLS {
+            counters.insert(c, OpenCounter::Idle);
         }
     }
     for entry in state.called() {
         if let (Some(c), Some(called)) = (entry.counter, entry.called_at) {
-            let expected = from_db(called)
-                + Duration::seconds(
-                    (minutes_per_person * 60.0 * f64::from(entry.party_size)) as i64,
-                );
-            free_at.insert(c, expected.max(at));
+            counters.insert(
+                c,
+                OpenCounter::Serving {
+                    since: from_db(called),
+                    party_size: entry.party_size(),
+                },
+            );
         }
     }
-    // Bookings that may still arrive: not checked in, with a slot from `late_window` ago to a
-    // day ahead. The estimates' pessimistic run lets them take their share when they come;
-    // no-shows are common, so they never move anyone's nominal place (see
-    // `portqueue_core::queue::Counters::expected`).
-    Counters {
-        free_at: free_at.into_values().collect(),
-        minutes_per_person,
-        expected: state.expected_bookings(at),
+
+    let walk_ins_per_hour = local_hours(&state.port, at, ARRIVAL_HOURS_AHEAD)
+        .into_iter()
+        .map(|(when, hour)| (when, history.walk_ins_by_hour[hour as usize % 24]))
+        .collect();
+    let plan = super::counter_plan::plan_ahead(&state.port, state.plan.as_ref(), at);
+    let mut open: Vec<OpenCounter> = counters.into_values().collect();
+    if open.is_empty() {
+        // Nobody at a counter yet (the morning, or a quiet spell): the counters the plan
+        // has open this hour are taken to be there, idle.
+        let planned = plan.first().map_or(0, |&(_, n)| n);
+        open = vec![OpenCounter::Idle; planned as usize];
     }
+    EstimateInputs {
+        open,
+        plan,
+        service,
+        minutes_per_person: f64::from(policy.minutes_per_person),
+        bookings: state.expected_bookings(at),
+        show_rate: history.show_rate.unwrap_or(DEFAULT_SHOW_RATE),
+        check_in_offsets_minutes: history.check_in_offsets_minutes.clone(),
+        walk_ins_per_hour,
+    }
+}
+
+/// The start of each port-local hour from `now` on for `hours` hours (the first is `now`
+/// itself), with its local hour of day. Walks UTC in quarter hours, as every zone's offset
+/// is a whole number of quarter hours, so clock changes and half-hour zones need nothing
+/// special.
+pub fn local_hours(port: &Port, now: DateTime<Utc>, hours: i64) -> Vec<(DateTime<Utc>, u32)> {
+    let tz = port.tz();
+    let mut out = vec![(now, now.with_timezone(&tz).hour())];
+    let quarter = Duration::minutes(15);
+    let secs = now.timestamp();
+    let mut at = DateTime::<Utc>::from_timestamp(secs - secs.rem_euclid(900), 0).unwrap_or(now);
+    let end = now + Duration::hours(hours);
+    while at < end {
+        at += quarter;
+        let local = at.with_timezone(&tz);
+        if local.minute() == 0 && at > now {
+            out.push((at, local.hour()));
+        }
+    }
+    out
 }
 
 /// The projection of the kept queue from `at` (the minute), made once per revision and
@@ -184,16 +277,16 @@ pub fn project(
         return Ok(projected);
     }
     state.inputs_at(conn, at)?;
-    let counters = estimate_inputs(state, at);
+    let inputs = estimate_inputs(state, at);
     let queue: Vec<QueueEntry> = state.waiting().map(Entry::queue_entry).collect();
     let port = &state.port;
-    let projected = Arc::new(engine::project(
+    let projected = Arc::new(engine::project_with(
         &queue,
         &port.policy(),
         port.tz(),
         &port.share_state(),
         at,
-        &counters,
+        &inputs,
     ));
     state.keep_projection(at, Arc::clone(&projected));
     Ok(projected)

@@ -688,6 +688,8 @@ pub fn replay(input: &DayInput, params: &WhatIfParams) -> Result<WhatIf, FieldEr
             party_size: snap.party_size,
             arrived_at: snap.arrived_at,
             slot_at: snap.slot_at,
+            service_minutes: None,
+            language: None,
         })
         .collect();
     let rows = simulate::run(&arrivals, &policy, counters, tz);

@@ -19,7 +19,7 @@ use portqueue_core::tickets::{
 
 use super::entries::load;
 use super::live::{self, Change};
-use super::public::local_hhmm;
+use super::public::window_times;
 use super::queue::{EntryView, Snapshot, snapshot};
 use super::{EventDetail, lock_port, record_event};
 use crate::auth::Actor;
@@ -37,7 +37,8 @@ pub struct TicketDoc {
     pub language: &'static Language,
     /// Port-local date and time the ticket was issued, `YYYY-MM-DD HH:MM`.
     pub issued_at: String,
-    /// Port-local estimated call window, `HH:MM`, while waiting.
+    /// Port-local estimated call window, `HH:MM` (with the date when not today), while
+    /// waiting and a counter is open.
     pub window: Option<(String, String)>,
     /// The public status page's absolute URL (the QR code's target).
     pub status_url: String,
@@ -80,11 +81,9 @@ fn doc_for(
     } else {
         EntryView::new(&entry, &port, None)
     };
-    let window = view
-        .estimated_call_at
-        .map(|w| (local_hhmm(&port, w.earliest), local_hhmm(&port, w.latest)));
+    let window = view.estimated_call_at.map(|w| window_times(&port, &w, now));
     let (earliest, latest) = window.clone().unwrap_or_default();
-    let texts = Catalog::shared().texts_for(
+    let mut texts = Catalog::shared().texts_for(
         &entry.language,
         &TicketFacts {
             party_size: entry.party_size(),
@@ -92,6 +91,16 @@ fn doc_for(
             latest: &latest,
         },
     );
+    if window.is_none() && view.status == Status::Waiting {
+        // Waiting with no counter open: the ticket says so, never a made-up time.
+        for block in &mut texts.languages {
+            if let Some(said) =
+                Catalog::shared().message(block.language.code, "status-no-counter", &[])
+            {
+                block.estimate = said;
+            }
+        }
+    }
     let prints = i64::from(entry.prints);
     let status_url = status_url(base_url, &entry.status_token);
     Ok(TicketDoc {
@@ -138,7 +147,8 @@ impl TicketDoc {
             issued_at: &self.issued_at,
             status_url: &self.status_url,
             texts: &self.texts,
-            show_estimate: self.window.is_some(),
+            // A waiting ticket always says when it is called, or that no counter is open.
+            show_estimate: self.window.is_some() || self.view.status == Status::Waiting,
             paper,
         }))
     }

@@ -107,6 +107,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(supervisor::update_policy),
         )
         .route(
+            "/ports/{code}/counter-plan",
+            web::get().to(supervisor::counter_plan_page),
+        )
+        .route(
+            "/ports/{code}/counter-plan",
+            web::post().to(supervisor::update_counter_plan),
+        )
+        .route(
             "/ports/{code}/printer",
             web::post().to(supervisor::set_printer),
         )

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::service::public::{self, TicketStatus, local_hhmm};
+use crate::service::public::{self, TicketStatus, local_hhmm, window_times};
 
 pub mod board_hub;
 
@@ -240,12 +240,10 @@ impl StatusPage {
         let needs_interpreter = chosen.is_none() && catalog.needs_interpreter(&status.language);
         let primary = shown[0];
         let counter = status.counter.map(|c| c.to_string());
-        let window = status.estimate.as_ref().map(|w| {
-            (
-                local_hhmm(&status.port, w.earliest),
-                local_hhmm(&status.port, w.latest),
-            )
-        });
+        let window = status
+            .estimate
+            .as_ref()
+            .map(|w| window_times(&status.port, w, status.read_at));
         let blocks = shown
             .iter()
             .map(|language| {
@@ -269,13 +267,16 @@ impl StatusPage {
                     people_label: say(code, "status-people-before-you", &[]),
                     people_before: status.position.map(|p| p.saturating_sub(1)),
                     estimate_label: say(code, "status-estimated-call-time", &[]),
-                    estimate: window.as_ref().map(|(earliest, latest)| {
-                        say(
+                    estimate: match (&window, status.status) {
+                        (Some((earliest, latest)), _) => Some(say(
                             code,
                             "status-between",
                             &[("earliest", earliest.into()), ("latest", latest.into())],
-                        )
-                    }),
+                        )),
+                        // Waiting with no counter open: said so, never a made-up time.
+                        (None, Status::Waiting) => Some(say(code, "status-no-counter", &[])),
+                        (None, _) => None,
+                    },
                     interpreter: needs_interpreter.then(|| say(code, "ticket-interpreter", &[])),
                     auto_refresh: say(code, "status-auto-refresh", &[]),
                 }

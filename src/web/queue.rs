@@ -141,7 +141,7 @@ fn view(
             window: e
                 .estimated_call_at
                 .map(|w| format::window(tz, &w, now))
-                .unwrap_or_else(|| "not known yet".into()),
+                .unwrap_or_else(|| "no counter open".into()),
             reason: reason_shown(&e.reason, both_classes_wait),
             language: floor
                 .languages

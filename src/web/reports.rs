@@ -94,8 +94,68 @@ pub struct WhatIfForm {
     pub priority_boost_minutes: String,
     pub counters: String,
     pub minutes_per_person: String,
-    /// Field errors, `field: message`.
-    pub errors: Vec<String>,
+    /// Field errors, named as the form labels them.
+    pub errors: Vec<WhatIfError>,
+}
+
+/// One what-if field in error: its input's id (the summary links to it), its label as the
+/// form shows it, and what is wrong.
+pub struct WhatIfError {
+    pub field: &'static str,
+    pub input_id: &'static str,
+    pub label: &'static str,
+    pub message: String,
+}
+
+/// The what-if form's fields: query name, input id, label as shown. The policy's own name
+/// for the share (`walkin_share`) is the percentage field on this form.
+const WHAT_IF_FIELDS: &[(&str, &str, &str)] = &[
+    ("date", "", "Date"),
+    ("walkin_percent", "w-share", "Walk-in share"),
+    ("walkin_share", "w-share", "Walk-in share"),
+    (
+        "priority_boost_minutes",
+        "w-boost",
+        "Priority counts earlier by",
+    ),
+    ("counters", "w-counters", "Counters"),
+    ("minutes_per_person", "w-mpp", "Service per person"),
+];
+
+impl WhatIfForm {
+    /// The message beside a field, if it is in error.
+    pub fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+}
+
+fn what_if_errors(fields: &portqueue_core::validation::FieldErrors) -> Vec<WhatIfError> {
+    fields
+        .iter()
+        .map(|(name, message)| {
+            let (field, input_id, label) = WHAT_IF_FIELDS
+                .iter()
+                .find(|(n, _, _)| *n == name)
+                .map_or(("date", "", "Date"), |&(n, id, label)| {
+                    // The share is one field whatever the rule calls it.
+                    let n = if n == "walkin_share" {
+                        "walkin_percent"
+                    } else {
+                        n
+                    };
+                    (n, id, label)
+                });
+            WhatIfError {
+                field,
+                input_id,
+                label,
+                message: message.to_string(),
+            }
+        })
+        .collect()
 }
 
 impl Section {
@@ -1313,7 +1373,7 @@ pub async fn what_if(
         Err(AppError::Invalid(fields)) => {
             // The form again, each problem named, nothing computed.
             let form = WhatIfForm {
-                errors: fields.iter().map(|(f, m)| format!("{f}: {m}")).collect(),
+                errors: what_if_errors(&fields),
                 ..form
             };
             let v = ReportView {

@@ -585,3 +585,138 @@ mod tests {
         }
     }
 }
+
+/// The counter plan form's fields, as the page labels them.
+const PLAN_LABELS: &[(&str, &str)] = &[
+    ("hour_0", "00:00 to 01:00"),
+    ("hour_1", "01:00 to 02:00"),
+    ("hour_2", "02:00 to 03:00"),
+    ("hour_3", "03:00 to 04:00"),
+    ("hour_4", "04:00 to 05:00"),
+    ("hour_5", "05:00 to 06:00"),
+    ("hour_6", "06:00 to 07:00"),
+    ("hour_7", "07:00 to 08:00"),
+    ("hour_8", "08:00 to 09:00"),
+    ("hour_9", "09:00 to 10:00"),
+    ("hour_10", "10:00 to 11:00"),
+    ("hour_11", "11:00 to 12:00"),
+    ("hour_12", "12:00 to 13:00"),
+    ("hour_13", "13:00 to 14:00"),
+    ("hour_14", "14:00 to 15:00"),
+    ("hour_15", "15:00 to 16:00"),
+    ("hour_16", "16:00 to 17:00"),
+    ("hour_17", "17:00 to 18:00"),
+    ("hour_18", "18:00 to 19:00"),
+    ("hour_19", "19:00 to 20:00"),
+    ("hour_20", "20:00 to 21:00"),
+    ("hour_21", "21:00 to 22:00"),
+    ("hour_22", "22:00 to 23:00"),
+    ("hour_23", "23:00 to 24:00"),
+];
+
+/// One hour of the counter plan form.
+struct PlanHour {
+    field: String,
+    label: &'static str,
+    value: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "counter_plan.html")]
+struct CounterPlanPage {
+    l: Layout,
+    code: String,
+    timezone: String,
+    hours: Vec<PlanHour>,
+    errors: Errors,
+    saved: bool,
+}
+
+fn plan_page(
+    signed: &SignedIn,
+    port: &Port,
+    values: &[String; 24],
+    errors: Errors,
+    saved: bool,
+) -> CounterPlanPage {
+    CounterPlanPage {
+        l: Layout::new(signed, Some(port), "counter-plan"),
+        code: port.code.clone(),
+        timezone: port.timezone.clone(),
+        hours: PLAN_LABELS
+            .iter()
+            .zip(values)
+            .map(|(&(field, label), value)| PlanHour {
+                field: field.to_owned(),
+                label,
+                value: value.clone(),
+            })
+            .collect(),
+        errors,
+        saved,
+    }
+}
+
+/// `GET /ports/{code}/counter-plan`.
+pub async fn counter_plan_page(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    code: web::Path<String>,
+    query: web::Query<SavedQuery>,
+) -> WebResult<HttpResponse> {
+    let actor = signed.actor.clone();
+    let (port, plan) = state
+        .run(move |conn, _| {
+            let port = supervised_port(conn, &actor, &code)?;
+            let plan = service::counter_plan::load(conn, port.id)?;
+            Ok((port, plan))
+        })
+        .await?;
+    let values: [String; 24] = std::array::from_fn(|h| match plan {
+        Some(plan) if plan[h] > 0 => plan[h].to_string(),
+        _ => String::new(),
+    });
+    Ok(super::ok(&plan_page(
+        &signed,
+        &port,
+        &values,
+        Errors::none(PLAN_LABELS),
+        query.saved == "plan",
+    )))
+}
+
+/// `POST /ports/{code}/counter-plan`: all 24 hours saved at once, or none with every bad
+/// field marked and what was typed kept.
+pub async fn update_counter_plan(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    code: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> WebResult<HttpResponse> {
+    let form = FormData::from(form);
+    signed.check_csrf(&form.get("csrf"))?;
+    let values: [String; 24] = std::array::from_fn(|h| form.get(&format!("hour_{h}")));
+    let actor = signed.actor.clone();
+    let typed = values.clone();
+    let (port, saved) = state
+        .run(move |conn, _| {
+            let port = supervised_port(conn, &actor, &code)?;
+            let saved = service::counter_plan::parse(&typed)
+                .and_then(|plan| service::counter_plan::save(conn, &actor, &port, &plan));
+            Ok((port, saved))
+        })
+        .await?;
+    match saved {
+        Ok(()) => Ok(see_other(&format!(
+            "/ports/{}/counter-plan?saved=plan",
+            port.code
+        ))),
+        Err(e) => {
+            let errors = Errors::from_app(e, PLAN_LABELS)?;
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &plan_page(&signed, &port, &values, errors, false),
+            ))
+        }
+    }
+}

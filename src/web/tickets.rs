@@ -127,8 +127,14 @@ impl TicketPaper {
                     tag: l.language.tag,
                     dir: dir(l.language.rtl),
                     party_size: l.party_size.clone(),
-                    // The sentence names the window; without one (called, served) it is left out.
-                    estimate: doc.window.as_ref().map(|_| l.estimate.clone()),
+                    // The sentence names the window; waiting with no counter open it says
+                    // so; called or served, it is left out.
+                    estimate: match (&doc.window, doc.view.status) {
+                        (Some(_), _) => Some(l.estimate.clone()),
+                        (None, Status::Waiting) => portqueue_core::tickets::Catalog::shared()
+                            .message(l.language.code, "status-no-counter", &[]),
+                        (None, _) => None,
+                    },
                 })
                 .collect(),
             steps,

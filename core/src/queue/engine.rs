@@ -319,6 +319,16 @@ pub(crate) struct Called {
     /// 0-based counter index.
     pub counter: usize,
     pub finished_at: DateTime<Utc>,
+    /// The share state right after this call.
+    pub state: ShareState,
+}
+
+/// A counter as [`Run::run_spans`] sees it: free from `free_at`; it calls nobody once
+/// `closes_at` has come (a party called before then is served to the end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub free_at: DateTime<Utc>,
+    pub closes_at: Option<DateTime<Utc>>,
 }
 
 /// The same engine as [`next_call`], driven forward in time with per-class binary heaps so a
@@ -437,6 +447,7 @@ impl<'a> Run<'a> {
                         at,
                         counter,
                         finished_at,
+                        state: self.state,
                     });
                     counters.push(Reverse((finished_at, counter)));
                 }
@@ -448,5 +459,49 @@ impl<'a> Run<'a> {
             }
         }
         calls
+    }
+
+    /// Calls until the first `tracked` entries have all been called or no counter is left
+    /// open: counters open and close as their spans say. Returns, for each tracked entry,
+    /// when it was called and its place in the call sequence (`None`: not called).
+    pub fn run_spans(
+        &mut self,
+        spans: &[Span],
+        tracked: usize,
+        mut service: impl FnMut(usize) -> Duration,
+    ) -> Vec<Option<(DateTime<Utc>, usize)>> {
+        let mut counters: BinaryHeap<Reverse<(DateTime<Utc>, usize)>> = spans
+            .iter()
+            .enumerate()
+            .map(|(k, span)| Reverse((span.free_at, k)))
+            .collect();
+        let tracked = tracked.min(self.entries.len());
+        let mut called = vec![None; tracked];
+        let mut left = tracked;
+        let mut sequence = 0;
+        while left > 0 {
+            let Some(Reverse((at, counter))) = counters.pop() else {
+                break;
+            };
+            if spans[counter].closes_at.is_some_and(|closes| at >= closes) {
+                continue;
+            }
+            match self.call(at) {
+                Some(index) => {
+                    if index < tracked {
+                        called[index] = Some((at, sequence));
+                        left -= 1;
+                    }
+                    sequence += 1;
+                    let finished_at = at + service(index).max(Duration::zero());
+                    counters.push(Reverse((finished_at, counter)));
+                }
+                None => match self.next_eligible_at() {
+                    Some(next) => counters.push(Reverse((next.max(at), counter))),
+                    None => break,
+                },
+            }
+        }
+        called
     }
 }

@@ -26,7 +26,7 @@ pub mod simulate;
 #[cfg(test)]
 mod tests;
 
-pub use estimate::{FAST_SERVICE_FACTOR, MIN_HALF_WIDTH_MINUTES, SLOW_SERVICE_FACTOR};
+pub use estimate::{HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, SAMPLES};
 pub use reason::reason;
 
 /// One waiting entry, as the engine sees it.
@@ -123,7 +123,8 @@ pub struct Projected {
     /// One line in plain words, e.g. "walk-in, waiting since 09:12; priority (pregnancy)
     /// counts as 2 h earlier; walk-ins get 30% of officer time".
     pub reason: String,
-    pub estimate: Window,
+    /// The call window; `None` when no counter is open, so no time can be promised.
+    pub estimate: Option<Window>,
 }
 
 /// What the counters look like now, for projections.
@@ -137,9 +138,63 @@ pub struct Counters {
     /// Known future demand: the day's booked appointments not yet checked in, each as a
     /// [`QueueEntry`] with `class: Appointment`, `slot_at` its booked time, `arrived_at` the
     /// same time, `tier: Standard` and an id distinct from every waiting entry's (the app
-    /// uses negative ids). They may never come (no-shows are common), so they only make
-    /// `latest` later: see [`FAST_SERVICE_FACTOR`] for the rule. Empty when unknown.
+    /// uses negative ids). Empty when unknown.
     pub expected: Vec<QueueEntry>,
+}
+
+/// A counter open now, as the estimates see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenCounter {
+    /// Open and free: it calls as soon as someone is eligible.
+    Idle,
+    /// Serving a party called at `since`: it comes free when that service ends.
+    Serving {
+        since: DateTime<Utc>,
+        party_size: u32,
+    },
+    /// Free at a known time (an estimate from elsewhere).
+    FreeAt(DateTime<Utc>),
+}
+
+/// One finished service: how long a party of this size kept a counter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ServiceSample {
+    pub party_size: u32,
+    pub minutes: f64,
+}
+
+/// Walk-ins that usually arrive, per hour, by tier.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ArrivalRates {
+    pub standard: f64,
+    pub priority: f64,
+    pub urgent: f64,
+}
+
+/// Everything the call windows are worked out from, all known at `now` (the rule is on
+/// `estimate.rs`): the app gathers it in one place, `service::queue::estimate_inputs`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimateInputs {
+    /// The counters open now. Empty: no counter is open, and no window is given.
+    pub open: Vec<OpenCounter>,
+    /// The counter plan ahead: from each instant (ascending), how many counters are
+    /// planned open. Empty: the counters open now stay open.
+    pub plan: Vec<(DateTime<Utc>, u32)>,
+    /// The port's own service times (recent days and today); few or none: a log-normal
+    /// around `minutes_per_person` is assumed.
+    pub service: Vec<ServiceSample>,
+    /// The assumed service minutes per person while the port has too few samples.
+    pub minutes_per_person: f64,
+    /// Booked appointments not yet checked in, as in [`Counters::expected`].
+    pub bookings: Vec<QueueEntry>,
+    /// Share of bookings that come (0 to 1).
+    pub show_rate: f64,
+    /// When booked people check in, relative to their slot (minutes, negative = early).
+    /// Empty: at the slot.
+    pub check_in_offsets_minutes: Vec<f64>,
+    /// Walk-ins that usually arrive: from each instant (ascending), the rates until the
+    /// next one. Empty: none are expected.
+    pub walk_ins_per_hour: Vec<(DateTime<Utc>, ArrivalRates)>,
 }
 
 /// Places one entry by the rules of "When an entry may be called".
@@ -222,7 +277,10 @@ pub fn uncharge(
 /// it becomes eligible, a counter idling until then. Nobody new arrives in the run that gives
 /// the order, so the order is the one the live queue will call when nobody new arrives;
 /// `counters.expected` (booked appointments not yet checked in) only widen the windows.
-/// The estimate window rule is documented on [`FAST_SERVICE_FACTOR`].
+/// The estimate window rule is documented in `estimate.rs`; these windows assume nobody
+/// new arrives but the bookings in `counters.expected` (all coming at their slots) and a
+/// log-normal spread around `counters.minutes_per_person`: [`project_with`] takes the
+/// port's own figures.
 pub fn project(
     entries: &[QueueEntry],
     policy: &Policy,
@@ -232,4 +290,19 @@ pub fn project(
     counters: &Counters,
 ) -> Vec<Projected> {
     estimate::project(entries, policy, tz, state, now, counters)
+}
+
+/// [`project`] with everything the app knows: counters open and planned, the port's own
+/// service times, bookings and the walk-ins that usually come. Same order as [`project`]
+/// with the same counters; the windows are prediction intervals (fair-queue.md,
+/// "Estimates").
+pub fn project_with(
+    entries: &[QueueEntry],
+    policy: &Policy,
+    tz: Tz,
+    state: &ShareState,
+    now: DateTime<Utc>,
+    inputs: &EstimateInputs,
+) -> Vec<Projected> {
+    estimate::project_with(entries, policy, tz, state, now, inputs)
 }

@@ -1,9 +1,12 @@
 //! `portqueue simulate`: replays arrivals through the engine (interfaces.md, "simulate").
 //!
 //! Model: "every counter is open from the first arrival; a counter that comes free calls the
-//! next entry by the engine; service lasts minutes-per-person x party size; nobody is
-//! absent. Counters free at the same instant call in counter order." A counter with nobody
-//! eligible waits for the next arrival or eligibility instant.
+//! next entry by the engine; service lasts minutes-per-person x party size (or the row's
+//! `service_minutes`); nobody is absent. Counters free at the same instant call in counter
+//! order." A counter with nobody eligible waits for the next arrival or eligibility instant.
+//!
+//! Each row also gets the call window its ticket would have shown at arrival
+//! ([`estimate_inputs_at`]): worked out only from what was known at that instant.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -13,11 +16,14 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
-use super::engine::Run;
-use super::{QueueEntry, ShareState, place, reason};
+use super::engine::{Called, Run};
+use super::{
+    ArrivalRates, EstimateInputs, OpenCounter, QueueEntry, ServiceSample, ShareState, Window,
+    place, project_with, reason,
+};
 use crate::model::{Class, PARTY_SIZE_RANGE, Policy, Tier};
 
-/// The input file's header row, in order.
+/// The input file's required columns, in the order of interfaces.md (any order is read).
 pub const INPUT_HEADER: [&str; 6] = [
     "ticket",
     "class",
@@ -27,8 +33,18 @@ pub const INPUT_HEADER: [&str; 6] = [
     "slot_at",
 ];
 
+/// Columns the input may also have.
+pub const OPTIONAL_COLUMNS: [&str; 2] = ["service_minutes", "language"];
+
+/// The longest service a row may give, in minutes (a day).
+const MAX_SERVICE_MINUTES: f64 = 24.0 * 60.0;
+
+/// Share of the day's bookings assumed to come when replaying a file: the file holds only
+/// those who came, and whether a later row arrives is not known at an arrival.
+pub const ASSUMED_SHOW_RATE: f64 = 0.85;
+
 /// The output's header row, in order (the fields of [`SimRow`]).
-pub const OUTPUT_HEADER: [&str; 12] = [
+pub const OUTPUT_HEADER: [&str; 14] = [
     "ticket",
     "class",
     "queue_class",
@@ -41,10 +57,12 @@ pub const OUTPUT_HEADER: [&str; 12] = [
     "finished_at",
     "wait_minutes",
     "reason",
+    "estimate_earliest",
+    "estimate_latest",
 ];
 
 /// One row of the input: a walk-in registered or an appointment checked in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Arrival {
     pub ticket: String,
     pub class: Class,
@@ -53,6 +71,10 @@ pub struct Arrival {
     pub arrived_at: DateTime<Utc>,
     /// The booked time; appointments only.
     pub slot_at: Option<DateTime<Utc>>,
+    /// The real length of this entry's service; `None`: minutes-per-person x party size.
+    pub service_minutes: Option<f64>,
+    /// The applicant's language (canonical ISO 639-3), when the file gives it.
+    pub language: Option<String>,
 }
 
 /// What is wrong with the input file, naming the line (1 is the header row) and, where one
@@ -114,13 +136,7 @@ pub fn read_arrivals<R: Read>(input: R) -> Result<Vec<Arrival>, InputError> {
         }
         Some(record) => record.map_err(|e| read_error(1, &e))?,
     };
-    if header.iter().ne(INPUT_HEADER.iter().copied()) {
-        let got = header.iter().collect::<Vec<_>>().join(",");
-        return Err(InputError::line(
-            1,
-            missing_header_message(&format!("got \"{got}\"")),
-        ));
-    }
+    let columns = Columns::of(&header)?;
     let mut arrivals = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
     for record in records {
@@ -129,19 +145,30 @@ pub fn read_arrivals<R: Read>(input: R) -> Result<Vec<Arrival>, InputError> {
         if record.iter().all(str::is_empty) {
             continue;
         }
-        if record.len() != INPUT_HEADER.len() {
+        if record.len() != header.len() {
             return Err(InputError::line(
                 line,
                 format!(
                     "expected {} columns ({}), got {}",
-                    INPUT_HEADER.len(),
-                    INPUT_HEADER.join(","),
+                    header.len(),
+                    header.iter().collect::<Vec<_>>().join(","),
                     record.len()
                 ),
             ));
         }
         let field = |i: usize| record.get(i).unwrap_or("");
-        let arrival = parse_row(line, [0, 1, 2, 3, 4, 5].map(field))?;
+        let mut arrival = parse_row(line, columns.required.map(field))?;
+        if let Some(i) = columns.service_minutes {
+            arrival.service_minutes = parse_service(line, field(i))?;
+        }
+        if let Some(i) = columns.language {
+            let value = field(i);
+            if !value.is_empty() {
+                let code = crate::languages::parse(value)
+                    .map_err(|message| InputError::at(line, "language", message))?;
+                arrival.language = Some(code.to_owned());
+            }
+        }
         if let Some(first) = seen.insert(arrival.ticket.clone(), line) {
             return Err(InputError::at(
                 line,
@@ -157,10 +184,88 @@ pub fn read_arrivals<R: Read>(input: R) -> Result<Vec<Arrival>, InputError> {
     Ok(arrivals)
 }
 
+/// Where each column is in the file's header row.
+struct Columns {
+    /// Positions of [`INPUT_HEADER`]'s columns.
+    required: [usize; 6],
+    service_minutes: Option<usize>,
+    language: Option<usize>,
+}
+
+impl Columns {
+    fn of(header: &csv::StringRecord) -> Result<Self, InputError> {
+        let mut positions: HashMap<&str, usize> = HashMap::new();
+        if !header.iter().any(|name| INPUT_HEADER.contains(&name)) {
+            let got = header.iter().collect::<Vec<_>>().join(",");
+            return Err(InputError::line(
+                1,
+                missing_header_message(&format!("got \"{got}\"")),
+            ));
+        }
+        for (i, name) in header.iter().enumerate() {
+            if !INPUT_HEADER.contains(&name) && !OPTIONAL_COLUMNS.contains(&name) {
+                return Err(InputError::line(
+                    1,
+                    format!(
+                        "unknown column \"{name}\": the columns are {}, and optionally {}",
+                        INPUT_HEADER.join(","),
+                        OPTIONAL_COLUMNS.join(",")
+                    ),
+                ));
+            }
+            if positions.insert(name, i).is_some() {
+                return Err(InputError::line(
+                    1,
+                    format!("column \"{name}\" appears twice"),
+                ));
+            }
+        }
+        let missing: Vec<&str> = INPUT_HEADER
+            .iter()
+            .copied()
+            .filter(|name| !positions.contains_key(name))
+            .collect();
+        if !missing.is_empty() {
+            let got = header.iter().collect::<Vec<_>>().join(",");
+            return Err(InputError::line(
+                1,
+                missing_header_message(&format!("missing {}; got \"{got}\"", missing.join(", "))),
+            ));
+        }
+        Ok(Self {
+            required: INPUT_HEADER.map(|name| positions[name]),
+            service_minutes: positions.get("service_minutes").copied(),
+            language: positions.get("language").copied(),
+        })
+    }
+}
+
+fn parse_service(line: u64, value: &str) -> Result<Option<f64>, InputError> {
+    if value.is_empty() {
+        return Ok(None);
+    }
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|m| m.is_finite() && *m > 0.0 && *m <= MAX_SERVICE_MINUTES)
+        .map(Some)
+        .ok_or_else(|| {
+            InputError::at(
+                line,
+                "service_minutes",
+                format!(
+                    "must be a number of minutes more than 0 and at most {MAX_SERVICE_MINUTES}, \
+                     or empty, got \"{value}\""
+                ),
+            )
+        })
+}
+
 fn missing_header_message(detail: &str) -> String {
     format!(
-        "the first row must be the header \"{}\"; {detail}",
-        INPUT_HEADER.join(",")
+        "the first row must be the header \"{}\" (in any order, optionally with {}); {detail}",
+        INPUT_HEADER.join(","),
+        OPTIONAL_COLUMNS.join(",")
     )
 }
 
@@ -233,6 +338,8 @@ fn parse_row(
         party_size,
         arrived_at,
         slot_at,
+        service_minutes: None,
+        language: None,
     })
 }
 
@@ -272,11 +379,26 @@ pub struct SimRow {
     pub wait_minutes: i64,
     /// The engine's one-line reason.
     pub reason: String,
+    /// The call window the ticket would have shown at arrival (empty with no window).
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub estimate_earliest: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "rfc3339_opt")]
+    pub estimate_latest: Option<DateTime<Utc>>,
 }
 
 /// Times as RFC 3339 in UTC with a `Z`, seconds always shown: `2026-11-25T09:12:00Z`.
 fn rfc3339<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+}
+
+fn rfc3339_opt<S: Serializer>(
+    at: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => rfc3339(at, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// Replays `arrivals` through the engine with `counters` counters (at least one).
@@ -303,18 +425,36 @@ pub fn run(arrivals: &[Arrival], policy: &Policy, counters: u32, tz: Tz) -> Vec<
     let Some(opening) = entries.iter().map(|e| e.arrived_at).min() else {
         return Vec::new();
     };
-    let free_at = vec![opening; counters.max(1) as usize];
-    let per_person = i64::from(policy.minutes_per_person);
+    let counters = counters.max(1) as usize;
+    let free_at = vec![opening; counters];
+    let service: Vec<Duration> = arrivals
+        .iter()
+        .map(|a| {
+            let minutes = a
+                .service_minutes
+                .unwrap_or_else(|| f64::from(policy.minutes_per_person) * f64::from(a.party_size));
+            Duration::seconds((minutes * 60.0).round() as i64)
+        })
+        .collect();
     let calls = Run::new(&entries, policy, tz, ShareState::default())
-        .run_to_end(&free_at, |entry| {
-            Duration::minutes(per_person * i64::from(entry.party_size))
-        });
+        .run_to_end(&free_at, |entry| service[entry_index(entry)]);
+    let mut windows: Vec<Option<Window>> = vec![None; entries.len()];
+    for (i, window) in windows.iter_mut().enumerate() {
+        let (waiting, state, inputs) =
+            estimate_inputs_at(i, &entries, &calls, counters, policy, opening);
+        let now = entries[i].arrived_at;
+        *window = project_with(&waiting, policy, tz, &state, now, &inputs)
+            .into_iter()
+            .find(|p| p.entry_id == entries[i].id)
+            .and_then(|p| p.estimate);
+    }
     calls
         .into_iter()
         .map(|call| {
             let entry = &entries[call.index];
             let arrival = &arrivals[call.index];
             let placement = place(entry, policy);
+            let window = windows[call.index];
             SimRow {
                 ticket: arrival.ticket.clone(),
                 class: arrival.class,
@@ -328,9 +468,121 @@ pub fn run(arrivals: &[Arrival], policy: &Policy, counters: u32, tz: Tz) -> Vec<
                 finished_at: call.finished_at,
                 wait_minutes: (call.at - placement.eligible_at).num_minutes(),
                 reason: reason(entry, policy, tz),
+                estimate_earliest: window.map(|w| w.earliest),
+                estimate_latest: window.map(|w| w.latest),
             }
         })
         .collect()
+}
+
+/// Row index of a replay entry (ids are row numbers from 1).
+fn entry_index(entry: &QueueEntry) -> usize {
+    usize::try_from(entry.id - 1).unwrap_or(0)
+}
+
+/// What was known when row `i` arrived, for its window: who was waiting (rows that had
+/// arrived, this one and those before it at the same instant, not yet called), the share
+/// state after the last call before then, the counters (the parties at them and since
+/// when, never how long they will take), the services finished by then, the bookings of
+/// the rows not yet arrived (imported in the morning: their slots, never whether they
+/// come), the check-in offsets and walk-in rates seen so far.
+fn estimate_inputs_at(
+    i: usize,
+    entries: &[QueueEntry],
+    calls: &[Called],
+    counters: usize,
+    policy: &Policy,
+    opening: DateTime<Utc>,
+) -> (Vec<QueueEntry>, ShareState, EstimateInputs) {
+    let now = entries[i].arrived_at;
+    let known = |j: usize| entries[j].arrived_at < now || (entries[j].arrived_at == now && j <= i);
+    let mut called_before = vec![false; entries.len()];
+    let mut state = ShareState::default();
+    let mut serving: Vec<Option<(DateTime<Utc>, u32)>> = vec![None; counters];
+    let mut service = Vec::new();
+    for call in calls.iter().take_while(|c| c.at < now) {
+        called_before[call.index] = true;
+        state = call.state;
+        let party_size = entries[call.index].party_size;
+        if call.finished_at <= now {
+            service.push(ServiceSample {
+                party_size,
+                minutes: (call.finished_at - call.at).num_seconds() as f64 / 60.0,
+            });
+            if serving[call.counter].is_some_and(|(since, _)| since <= call.at) {
+                serving[call.counter] = None;
+            }
+        } else {
+            serving[call.counter] = Some((call.at, party_size));
+        }
+    }
+    let waiting: Vec<QueueEntry> = (0..entries.len())
+        .filter(|&j| known(j) && !called_before[j])
+        .map(|j| entries[j].clone())
+        .collect();
+    let open = serving
+        .iter()
+        .map(|s| match *s {
+            Some((since, party_size)) => OpenCounter::Serving { since, party_size },
+            None => OpenCounter::Idle,
+        })
+        .collect();
+    let bookings: Vec<QueueEntry> = (0..entries.len())
+        .filter(|&j| !known(j) && entries[j].class == Class::Appointment)
+        .filter_map(|j| {
+            let slot = entries[j].slot_at?;
+            Some(QueueEntry {
+                id: -entries[j].id,
+                seq: 0,
+                class: Class::Appointment,
+                tier: Tier::Standard,
+                party_size: entries[j].party_size,
+                arrived_at: slot,
+                slot_at: Some(slot),
+            })
+        })
+        .collect();
+    let offsets: Vec<f64> = (0..entries.len())
+        .filter(|&j| known(j))
+        .filter_map(|j| {
+            let slot = entries[j]
+                .slot_at
+                .filter(|_| entries[j].class == Class::Appointment)?;
+            Some((entries[j].arrived_at - slot).num_seconds() as f64 / 60.0)
+        })
+        .collect();
+    // Walk-ins seen per hour since the first arrival, by tier: the rate once an hour has
+    // passed, so a handful of early arrivals is not taken for the day's pace.
+    let hours = (now - opening).num_seconds() as f64 / 3600.0;
+    let mut rates = ArrivalRates::default();
+    if hours >= 1.0 {
+        for j in (0..entries.len()).filter(|&j| known(j)) {
+            let e = &entries[j];
+            if e.class != Class::WalkIn {
+                continue;
+            }
+            match e.tier {
+                Tier::Standard => rates.standard += 1.0 / hours,
+                Tier::Priority => rates.priority += 1.0 / hours,
+                Tier::Urgent => rates.urgent += 1.0 / hours,
+            }
+        }
+    }
+    let inputs = EstimateInputs {
+        open,
+        plan: Vec::new(),
+        service,
+        minutes_per_person: f64::from(policy.minutes_per_person),
+        bookings,
+        show_rate: ASSUMED_SHOW_RATE,
+        check_in_offsets_minutes: offsets,
+        walk_ins_per_hour: if hours >= 1.0 {
+            vec![(now, rates)]
+        } else {
+            Vec::new()
+        },
+    };
+    (waiting, state, inputs)
 }
 
 /// Writes the rows as CSV with the header row of interfaces.md (also when there are none).

@@ -1,0 +1,2 @@
+DROP INDEX entries_port_arrived;
+DROP TABLE counter_plans;
