@@ -44,6 +44,8 @@ pub struct AppState {
     pub board_hub: Arc<web::public::board_hub::BoardHub>,
     /// The reports' own concurrency limit ([`report_gate`]): reports never starve the rest.
     pub report_gate: Arc<report_gate::ReportGate>,
+    /// Recent submission keys of forms that create something, so each acts once.
+    pub submissions: Arc<web::submissions::Submissions>,
     /// Addresses of the reverse proxies whose `X-Forwarded-For`, `X-Forwarded-Host` and
     /// `X-Forwarded-Proto` are believed; every other client's are ignored.
     pub trusted_proxies: Arc<Vec<std::net::IpAddr>>,
@@ -62,6 +64,7 @@ impl AppState {
             metrics: Arc::default(),
             board_hub: Arc::default(),
             report_gate: Arc::default(),
+            submissions: Arc::default(),
             trusted_proxies: Arc::default(),
             metrics_token: None,
         }

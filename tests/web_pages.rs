@@ -1231,3 +1231,61 @@ async fn a_supervisor_sets_the_counter_plan_by_hour() {
     let denied = officer.get("/ports/SYS/counter-plan").await;
     assert_status(&denied, StatusCode::FORBIDDEN);
 }
+
+#[actix_web::test]
+async fn a_walk_in_form_sent_twice_registers_once_and_both_land_on_its_ticket() {
+    let app = port_with_staff();
+    let mut browser = Browser::new(&app);
+    browser.sign_in("officer1").await;
+    let form = browser.get("/ports/SYS/walk-ins/new").await;
+    let key = form
+        .body
+        .split("name=\"submission\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the form carries a submission key")
+        .to_owned();
+    assert_eq!(key.len(), 32);
+    let csrf = browser.csrf_from("/ports/SYS/walk-ins/new").await;
+    let mut fields = walk_in_fields(&csrf);
+    fields.push(("submission", &key));
+    let first = browser.post("/ports/SYS/walk-ins/new", &fields).await;
+    assert_status(&first, StatusCode::SEE_OTHER);
+    let again = browser.post("/ports/SYS/walk-ins/new", &fields).await;
+    assert_status(&again, StatusCode::SEE_OTHER);
+    assert_eq!(
+        again.location, first.location,
+        "the same ticket, not a new one"
+    );
+    let queue = browser.get("/ports/SYS/queue").await;
+    assert!(queue.body.contains("W-0001"));
+    assert!(!queue.body.contains("W-0002"), "registered once");
+
+    // A refused form keeps its key, and once corrected it registers.
+    let form = browser.get("/ports/SYS/walk-ins/new").await;
+    let key = form
+        .body
+        .split("name=\"submission\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned();
+    let bad = vec![
+        ("csrf", csrf.as_str()),
+        ("language", "hat"),
+        ("party_size", "3"),
+        ("submission", key.as_str()),
+    ];
+    let refused = browser.post("/ports/SYS/walk-ins/new", &bad).await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains(&format!("name=\"submission\" value=\"{key}\""))
+    );
+    let mut good = walk_in_fields(&csrf);
+    good.push(("submission", &key));
+    let made = browser.post("/ports/SYS/walk-ins/new", &good).await;
+    assert_status(&made, StatusCode::SEE_OTHER);
+    assert_ne!(made.location, first.location);
+}

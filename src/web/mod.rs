@@ -28,6 +28,7 @@ pub mod queue;
 pub mod reports;
 pub mod security;
 pub mod session;
+pub mod submissions;
 pub mod supervisor;
 pub mod tickets;
 pub mod walk_ins;

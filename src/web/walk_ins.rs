@@ -116,10 +116,18 @@ struct WalkInPage {
     triage: TriageChoices,
     input: WalkInInput,
     errors: Errors,
+    /// This form's submission key: a second post of it shows the first one's ticket.
+    submission: String,
 }
 
 impl WalkInPage {
-    fn new(signed: &SignedIn, port: &Port, input: WalkInInput, errors: Errors) -> WalkInPage {
+    fn new(
+        signed: &SignedIn,
+        port: &Port,
+        input: WalkInInput,
+        errors: Errors,
+        submission: String,
+    ) -> WalkInPage {
         WalkInPage {
             l: Layout::new(signed, Some(port), "walk_in"),
             code: port.code.clone(),
@@ -141,6 +149,7 @@ impl WalkInPage {
             }),
             input,
             errors,
+            submission,
         }
     }
 }
@@ -164,6 +173,7 @@ pub async fn form(
         &port,
         input,
         Errors::none(LABELS),
+        super::submissions::new_key(),
     )))
 }
 
@@ -188,20 +198,44 @@ pub async fn register(
         name: form.get("name"),
         nationality: form.get("nationality"),
     };
+    let submission = form.get("submission");
+    if let super::submissions::Claim::Made(id) = state.submissions.claim(&submission).await {
+        // The same form again (an Enter pressed twice): the ticket it already made.
+        return Ok(see_other(&format!("/entries/{id}/ticket")));
+    }
     let actor = signed.actor.clone();
     let typed = input.clone();
-    let (port, registered) = state
+    let (port, registered) = match state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let registered = walk_ins::register(conn, &actor, port.id, &typed, now);
             Ok((port, registered))
         })
-        .await?;
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            state.submissions.failed(&submission);
+            return Err(e.into());
+        }
+    };
     match registered {
-        Ok(entry) => Ok(see_other(&format!("/entries/{}/ticket", entry.id))),
-        Err(e) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &WalkInPage::new(&signed, &port, input, Errors::from_app(e, LABELS)?),
-        )),
+        Ok(entry) => {
+            state.submissions.made(&submission, entry.id);
+            Ok(see_other(&format!("/entries/{}/ticket", entry.id)))
+        }
+        Err(e) => {
+            state.submissions.failed(&submission);
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &WalkInPage::new(
+                    &signed,
+                    &port,
+                    input,
+                    Errors::from_app(e, LABELS)?,
+                    submission,
+                ),
+            ))
+        }
     }
 }
