@@ -1,7 +1,7 @@
 //! A busy day's report end to end: 2,000 entries at one port, driven through the service
 //! layer (the same functions the API calls) into a temporary SQLite database, then
 //! `service::reports::daily` timed: the six queries that load the day from the event log,
-//! the conversion of every row, and the core's arithmetic. Target (issue 4): well under a
+//! the conversion of every row, and the core's arithmetic. Target: well under a
 //! second. `service::reports::what_if` (the replay of the same day) is timed beside it.
 //!
 //! Run: `cargo bench --bench report_day`. Set `PORTQUEUE_BENCH_DB=/path/day.db` to keep the

@@ -1,4 +1,4 @@
-//! The command line (interfaces.md, "Command line"): one binary, `portqueue`.
+//! The command line (docs/design/interfaces.md, "Command line"): one binary, `portqueue`.
 //! Exit status 0 on success; otherwise one clear line on standard error.
 
 use std::io::{Read, Write};

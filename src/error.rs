@@ -1,5 +1,5 @@
 //! One error type for every action, rendered as a page for people and as JSON for programs
-//! (interfaces.md: `{"error": {"message", "fields"}}` with 400, 401, 403, 404, 409, 422).
+//! (docs/design/interfaces.md: `{"error": {"message", "fields"}}` with 400, 401, 403, 404, 409, 422).
 
 use portqueue_core::FieldErrors;
 

@@ -1,5 +1,5 @@
 //! The JSON API, route by route: success, authorization (no token 401, wrong role or other
-//! port 403) and bad input (400 malformed, 422 invalid, 409 wrong state), as interfaces.md.
+//! port 403) and bad input (400 malformed, 422 invalid, 409 wrong state), as docs/design/interfaces.md says.
 
 mod common;
 

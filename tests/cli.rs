@@ -1,4 +1,4 @@
-//! The command line as a script sees it (interfaces.md, "Command line"): the real binary, its
+//! The command line as a script sees it (docs/design/interfaces.md, "Command line"): the real binary, its
 //! exit status, its standard output, and on failure exactly one clear line on standard error.
 //! Runs on SQLite, and on PostgreSQL when `PORTQUEUE_TEST_DATABASE_URL` is set.
 

@@ -1,4 +1,4 @@
-//! Daily queue reports (issue 4), end to end: a small day driven through the JSON API with
+//! Daily queue reports, end to end: a small day driven through the JSON API with
 //! the clock moving, its every figure worked out by hand; the same day read again after
 //! entries changed; a daylight-saving day; who may read; the CSV download; the command line;
 //! and the what-if replay.

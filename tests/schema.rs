@@ -1,4 +1,4 @@
-//! The two migration folders describe one schema (issue 5): the same tables, with the same
+//! The two migration folders describe one schema: the same tables, with the same
 //! columns in the same order, of the same kind and nullability; and `src/db/schema.rs`, which
 //! both backends share, agrees with each of them.
 //!

@@ -1,4 +1,4 @@
-//! Two `portqueue serve` processes on one PostgreSQL database (issue 5): registrations through
+//! Two `portqueue serve` processes on one PostgreSQL database: registrations through
 //! both never give two open tickets one number, and 32 simultaneous "call next" presses spread
 //! over both never call an entry twice and commit in the engine's order (G7 across processes).
 //!

@@ -1,4 +1,4 @@
-//! The languages every form, ticket and public page accepts (`shared/design/languages.md`).
+//! The languages every form, ticket and public page accepts (`docs/design/languages.md`).
 //!
 //! Applicants' languages are stored as ISO 639-3 codes; pages mark their language with the
 //! BCP 47 tag. Free text is never a language: [`parse`] accepts only the codes listed here
@@ -50,7 +50,7 @@ const fn lang(
 
 use TicketText::{Fallback, Translated};
 
-/// Every accepted language: first the required list of languages.md, then other languages
+/// Every accepted language: first the required list of docs/design/languages.md, then other languages
 /// often heard at land ports, which fall back to pictograms, Spanish and English.
 pub const LANGUAGES: &[Language] = &[
     lang("spa", "es", "Spanish", "Español", false, Translated),

@@ -2,7 +2,7 @@
 //!
 //! Everything here takes plain values (entries, a policy, a `now`) and returns plain
 //! values: no database, no clock, no HTTP. That is what makes the fair-queue guarantees
-//! (`shared/design/fair-queue.md`, G1–G7) testable with property tests, and `simulate`
+//! (`docs/design/fair-queue.md`, G1–G7) testable with property tests, and `simulate`
 //! nearly free: it is the same engine driven by a CSV file.
 //!
 //! - [`model`]: the vocabulary (class, tier, status, barriers, vulnerabilities, policy).

@@ -1,4 +1,4 @@
-//! The vocabulary of the queue, as in `shared/design/fair-queue.md`.
+//! The vocabulary of the queue, as in `docs/design/fair-queue.md`.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -115,7 +115,7 @@ named_values! {
     }
 }
 
-/// A port's queue policy (fair-queue.md, "Policy"). Changed only by a supervisor.
+/// A port's queue policy (docs/design/fair-queue.md, "Policy"). Changed only by a supervisor.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
     /// Share of officer time for walk-ins while both classes wait; 0 < x < 1.
@@ -189,7 +189,7 @@ impl Policy {
     }
 }
 
-/// The smallest and largest party (fair-queue.md, "Entry").
+/// The smallest and largest party (docs/design/fair-queue.md, "Entry").
 pub const PARTY_SIZE_RANGE: std::ops::RangeInclusive<u32> = 1..=20;
 
 #[cfg(test)]

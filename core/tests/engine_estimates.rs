@@ -1,4 +1,4 @@
-//! How good the call windows are (fair-queue.md, "Estimates"), on synthetic busy days with
+//! How good the call windows are (docs/design/fair-queue.md, "Estimates"), on synthetic busy days with
 //! 2, 4 and 8 counters at 70% to 95% load, log-normal service times, a third of the
 //! arrivals booked appointments (15% of bookings never come) and priority and urgent
 //! walk-ins arriving after a window was printed. Each window is the one the ticket showed

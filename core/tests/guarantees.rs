@@ -1,4 +1,4 @@
-//! The guarantees of `shared/design/fair-queue.md` (G1–G7) as property tests, on random
+//! The guarantees of `docs/design/fair-queue.md` (G1–G7) as property tests, on random
 //! workloads (both classes, all tiers, parties of 1 to 20, arrivals spread over minutes to
 //! more than a day, random policies, 1 to 6 counters, several time zones):
 //!

@@ -1,4 +1,4 @@
-//! The JSON API, `/api/v1` (interfaces.md, "JSON API"): a thin face over [`crate::service`].
+//! The JSON API, `/api/v1` (docs/design/interfaces.md, "JSON API"): a thin face over [`crate::service`].
 //! Each handler parses, authenticates, calls one service function and renders JSON.
 //! Errors are `{"error": {"message", "fields"}}` with the status of [`AppError::status`].
 

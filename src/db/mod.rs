@@ -1,7 +1,7 @@
 //! The database at the edge: one connection type for SQLite and PostgreSQL, one pool,
 //! embedded migrations per backend, and the few statements that must differ per backend.
 //!
-//! The backend is chosen from the URL (interfaces.md): `postgres://` or `postgresql://`
+//! The backend is chosen from the URL (docs/design/interfaces.md): `postgres://` or `postgresql://`
 //! selects PostgreSQL; `sqlite://PATH` or a bare path selects SQLite. A new SQLite file is
 //! created only for the default path or an explicit `sqlite://` URL, so that a typo in a
 //! URL never silently starts an empty database.

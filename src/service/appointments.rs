@@ -16,7 +16,7 @@ use crate::db::{DbConnection, from_db, to_db};
 use crate::error::{AppError, AppResult};
 use crate::service::queue::EntryView;
 
-/// The columns of the appointment file, in order (interfaces.md).
+/// The columns of the appointment file, in order (docs/design/interfaces.md).
 pub const CSV_HEADER: [&str; 6] = [
     "confirmation",
     "slot_at",
@@ -466,7 +466,7 @@ pub fn import(
     })
 }
 
-/// When an appointment arrives relative to its slot (fair-queue.md: early before
+/// When an appointment arrives relative to its slot (docs/design/fair-queue.md: early before
 /// `slot_at - early_window`, late more than `late_window` after the slot).
 pub fn punctuality(port: &Port, slot_at: DateTime<Utc>, arrived_at: DateTime<Utc>) -> Punctuality {
     let policy = port.policy();

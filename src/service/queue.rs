@@ -23,7 +23,7 @@ use crate::db::schema::{entries, ports};
 use crate::db::{DbConnection, from_db, to_db};
 use crate::error::{AppError, AppResult};
 
-/// Counters are numbered 1 to 99 and need no set-up (interfaces.md).
+/// Counters are numbered 1 to 99 and need no set-up (docs/design/interfaces.md).
 pub const COUNTERS: std::ops::RangeInclusive<u32> = 1..=99;
 
 /// How long after its last party left an idle counter still counts as open: an open

@@ -1,4 +1,4 @@
-//! Daily queue reports (issue 4): one port-local day, or a range of days, read from the
+//! Daily queue reports: one port-local day, or a range of days, read from the
 //! append-only event log and counted by the pure arithmetic in [`portqueue_core::reports`];
 //! and the "what-if" replay of a day's arrivals under another policy.
 //!

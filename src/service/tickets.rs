@@ -178,7 +178,7 @@ fn require_open(ticket: &str, status: Status) -> AppResult<()> {
 }
 
 /// How long an officer waits, at most, to hear that the ticket printer did not answer
-/// (issue 3: a clear message within 3 seconds).
+/// (a clear message within 3 seconds).
 pub const PRINT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Sends a ticket to its port's network printer and records the print when it went

@@ -1,4 +1,4 @@
-//! The report pages (issue 4), for supervisors of the port and admins: one day, a range of
+//! The report pages, for supervisors of the port and admins: one day, a range of
 //! days (a week, a month), the what-if replay, and the downloads (CSV, JSON).
 //!
 //! Every figure of the JSON is shown in a table with a caption; the hourly charts are the

@@ -164,7 +164,7 @@ struct PolicyField {
     value: String,
 }
 
-/// The policy form's fields, in plain words (fair-queue.md, "Policy").
+/// The policy form's fields, in plain words (docs/design/fair-queue.md, "Policy").
 fn policy_fields(input: &PolicyInput) -> Vec<PolicyField> {
     let field = |name, label, unit, help, value: &String| PolicyField {
         name,

@@ -1,4 +1,4 @@
-//! Projected call order and estimated call windows (fair-queue.md, "Estimates").
+//! Projected call order and estimated call windows (docs/design/fair-queue.md, "Estimates").
 //!
 //! **Estimate window rule.** A window is a prediction interval for the call time, worked out
 //! by running the engine forward from `now` many times ([`SAMPLES`] runs), each run a

@@ -1,4 +1,4 @@
-//! The fair-queue engine (`shared/design/fair-queue.md`).
+//! The fair-queue engine (`docs/design/fair-queue.md`).
 //!
 //! The order is a pure function of (entries, policy, the day's service so far, now):
 //! [`next_call`] picks whom a free counter calls, [`project`] lays out every waiting entry
@@ -216,7 +216,7 @@ pub fn place(entry: &QueueEntry, policy: &Policy) -> Placement {
 /// `entries` are the waiting entries of one port (in any order); `tz` is the port's time
 /// zone, which decides where a day starts (credits reset then).
 ///
-/// The order (fair-queue.md, "The order"):
+/// The order (docs/design/fair-queue.md, "The order"):
 /// 1. "Any eligible urgent entry is called before every other entry, earliest `eligible_at`
 ///    first. Its persons still count toward its class's share." Ties: lower `seq`, then `id`.
 /// 2. Within a class, the eligible entry with the smallest effective time, ties lower `seq`.
@@ -294,7 +294,7 @@ pub fn project(
 
 /// [`project`] with everything the app knows: counters open and planned, the port's own
 /// service times, bookings and the walk-ins that usually come. Same order as [`project`]
-/// with the same counters; the windows are prediction intervals (fair-queue.md,
+/// with the same counters; the windows are prediction intervals (docs/design/fair-queue.md,
 /// "Estimates").
 pub fn project_with(
     entries: &[QueueEntry],

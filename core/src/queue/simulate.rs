@@ -1,4 +1,4 @@
-//! `portqueue simulate`: replays arrivals through the engine (interfaces.md, "simulate").
+//! `portqueue simulate`: replays arrivals through the engine (docs/design/interfaces.md, "simulate").
 //!
 //! Model: "every counter is open from the first arrival; a counter that comes free calls the
 //! next entry by the engine; service lasts minutes-per-person x party size (or the row's
@@ -23,7 +23,7 @@ use super::{
 };
 use crate::model::{Class, PARTY_SIZE_RANGE, Policy, Tier};
 
-/// The input file's required columns, in the order of interfaces.md (any order is read).
+/// The input file's required columns, in the order of docs/design/interfaces.md (any order is read).
 pub const INPUT_HEADER: [&str; 6] = [
     "ticket",
     "class",
@@ -585,7 +585,7 @@ fn estimate_inputs_at(
     (waiting, state, inputs)
 }
 
-/// Writes the rows as CSV with the header row of interfaces.md (also when there are none).
+/// Writes the rows as CSV with the header row of docs/design/interfaces.md (also when there are none).
 pub fn write_csv<W: Write>(rows: &[SimRow], out: W) -> std::io::Result<()> {
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)

@@ -110,7 +110,7 @@ impl<'a> Life<'a> {
         self.joined_at < at && self.left_waiting.is_none_or(|(_, left)| left >= at)
     }
 
-    /// fair-queue.md, "The order", rule 2: `eligible_at`, minus `priority_boost` for priority.
+    /// docs/design/fair-queue.md, "The order", rule 2: `eligible_at`, minus `priority_boost` for priority.
     fn effective_at(&self, policy: &Policy) -> DateTime<Utc> {
         let boost = match self.snap.tier {
             Tier::Priority => Duration::minutes(i64::from(policy.priority_boost_minutes)),

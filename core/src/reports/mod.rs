@@ -81,7 +81,7 @@ pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
 pub use time::{day_bounds, hour_starts};
 
-/// The estimate targets of fair-queue.md, "Estimates".
+/// The estimate targets of docs/design/fair-queue.md, "Estimates".
 pub const TARGET_MEDIAN_ABS_ERROR_MINUTES: f64 = 15.0;
 /// Share of calls that may come after the printed upper bound.
 pub const TARGET_AFTER_WINDOW_SHARE: f64 = 0.05;

@@ -6,7 +6,7 @@
 //! [`Catalog::review_state`] reads back so the app can show officers what they are handing out.
 //! Nothing is machine-translated at run time: a language without a file here gets pictograms,
 //! Spanish and English, and the ticket asks the officer for an interpreter
-//! (`shared/design/languages.md`).
+//! (`docs/design/languages.md`).
 
 use std::sync::OnceLock;
 
@@ -32,7 +32,7 @@ const SHIPPED: &[(&str, &str)] = &[
     ("hi", include_str!("../../i18n/hi.ftl")),
 ];
 
-/// Where a missing message is looked for next, in this order (`shared/design/languages.md`):
+/// Where a missing message is looked for next, in this order (`docs/design/languages.md`):
 /// Spanish, which most applicants who read anything read, then English. Never the message id.
 const FALLBACK: [&str; 2] = ["spa", "eng"];
 
