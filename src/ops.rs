@@ -250,7 +250,13 @@ impl ServeSecurity {
             );
         }
         state.trusted_proxies = std::sync::Arc::new(proxies);
-        if let Some(token) = self.metrics_token.as_deref().map(str::trim) {
+        // An empty token (`PORTQUEUE_METRICS_TOKEN=`) leaves /metrics off, as no token does.
+        if let Some(token) = self
+            .metrics_token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             if token.len() < 16 {
                 return Err("metrics token: use at least 16 characters".into());
             }
@@ -267,5 +273,40 @@ impl ServeSecurity {
             );
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod serve_security_tests {
+    use super::*;
+
+    fn settings(token: Option<&str>) -> ServeSecurity {
+        ServeSecurity {
+            trusted_proxies: Vec::new(),
+            metrics_token: token.map(str::to_owned),
+            metrics_bind: None,
+        }
+    }
+
+    #[test]
+    fn an_empty_metrics_token_leaves_metrics_off_and_a_short_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let location = crate::db::Location::Sqlite {
+            path: dir.path().join("t.db").display().to_string(),
+            create: true,
+        };
+        let pool = crate::db::open(&location, 1).unwrap();
+        let mut state = crate::AppState::new(pool, std::sync::Arc::new(crate::clock::SystemClock));
+        assert_eq!(settings(Some("  ")).apply(&mut state), Ok(()));
+        assert!(state.metrics_token.is_none());
+        assert!(settings(Some("short")).apply(&mut state).is_err());
+        assert_eq!(
+            settings(Some("a-long-enough-token-1234")).apply(&mut state),
+            Ok(())
+        );
+        assert_eq!(
+            state.metrics_token.as_deref(),
+            Some("a-long-enough-token-1234")
+        );
     }
 }
