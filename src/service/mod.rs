@@ -7,7 +7,6 @@ pub mod appointments;
 pub mod audit;
 pub mod counter_plan;
 pub mod entries;
-pub mod floor;
 pub mod live;
 pub mod ports;
 pub mod public;

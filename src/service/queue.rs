@@ -130,29 +130,10 @@ impl Snapshot {
     }
 }
 
-/// Everything the call windows are worked out from, as known at `at` (the projection
-/// instant), taken from the port's kept queue without reading the database (the rule itself
-/// is `portqueue_core::queue::project_with`):
-/// - the counters open now: those serving a party (since when, what size), and idle ones
-///   whose last party left within [`COUNTER_IDLE_OPEN_MINUTES`] or which made
-///   [`COUNTER_IN_USE_CALLS`] calls in the last hour (one call does not open a counter);
-/// - the counter plan for the coming hours (`service::counter_plan`); with no counter in
-///   use, the plan's counters for this hour are taken to be open, idle; with none planned
-///   either, no counter is open and no window is given;
-/// - the port's service times by party size, from the last [`HISTORY_DAYS`] days and today;
-/// - the bookings not yet checked in, the share of past bookings that came, and when
-///   booked people checked in relative to their slot;
-/// - the walk-ins that usually arrive, by tier, in each coming port-local hour (the mean of
-///   the same hour over the last seven days).
-///
-/// What comes from past days is read into the kept state once per port-local day (and
-/// again whenever the port's revision moves without a kept change, e.g. a new counter plan):
-/// see `live::PortState::refresh_inputs`.
-pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
-    let policy = state.port.policy();
-    let history = &state.history;
+/// Today's services (kept live) then the past days' within [`HISTORY_DAYS`] (read once a
+/// day), most recent first, at most [`MAX_SERVICE_SAMPLES`].
+fn recent_services(state: &PortState, at: DateTime<Utc>) -> Vec<live::Served> {
     let history_start = to_db(at - Duration::days(HISTORY_DAYS));
-    // Today's services (kept live) then the past days' (read once a day), most recent first.
     let mut today: Vec<live::Served> = state
         .finished
         .values()
@@ -165,35 +146,34 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
         })
         .collect();
     today.sort_by_key(|s| std::cmp::Reverse(s.finished_at));
-    let served: Vec<&live::Served> = today
-        .iter()
+    today
+        .into_iter()
         .chain(
-            history
+            state
+                .history
                 .served
                 .iter()
-                .filter(|s| s.finished_at.is_some_and(|f| f >= history_start)),
+                .filter(|s| s.finished_at.is_some_and(|f| f >= history_start))
+                .cloned(),
         )
         .take(MAX_SERVICE_SAMPLES)
-        .collect();
-    let service: Vec<ServiceSample> = served
-        .iter()
-        .filter_map(|s| {
-            let minutes =
-                (from_db(s.finished_at?) - from_db(s.called_at?)).num_seconds() as f64 / 60.0;
-            Some(ServiceSample {
-                party_size: u32::try_from(s.party_size).ok()?,
-                minutes,
-            })
-        })
-        .filter(|s| s.minutes > 0.0)
-        .collect();
+        .collect()
+}
 
-    // Counters: serving now, or idle and still open.
+/// The counters open at `at`, by number: serving a party now, or idle with their last party
+/// gone within [`COUNTER_IDLE_OPEN_MINUTES`] or [`COUNTER_IN_USE_CALLS`] calls in the last
+/// [`COUNTER_IN_USE_MINUTES`] (one call does not open a counter). The one rule for the
+/// estimates and for the officers' list of free counters.
+fn open_counters(
+    state: &PortState,
+    served: &[live::Served],
+    at: DateTime<Utc>,
+) -> BTreeMap<i32, OpenCounter> {
     let mut counters: BTreeMap<i32, OpenCounter> = BTreeMap::new();
     let idle_since = at - Duration::minutes(COUNTER_IDLE_OPEN_MINUTES);
     let in_use_since = at - Duration::minutes(COUNTER_IN_USE_MINUTES);
     let mut recent_calls: BTreeMap<i32, usize> = BTreeMap::new();
-    for s in &served {
+    for s in served {
         let (Some(c), Some(called)) = (s.counter, s.called_at) else {
             continue;
         };
@@ -220,6 +200,71 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
             );
         }
     }
+    counters
+}
+
+/// What officers plan the floor with beside the order, from the kept queue: each waiting
+/// entry's language (ISO 639-3, to find interpreters) and the counters open but free now.
+#[derive(Debug, Clone, Default)]
+pub struct Floor {
+    pub languages: BTreeMap<i64, String>,
+    pub free: Vec<u32>,
+}
+
+/// The port's [`Floor`] now.
+pub fn floor(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<Floor> {
+    live::read(conn, port, now, |_, state| {
+        let served = recent_services(state, now);
+        Ok(Floor {
+            languages: state
+                .waiting()
+                .map(|e| (e.id, e.language.clone()))
+                .collect(),
+            free: open_counters(state, &served, now)
+                .into_iter()
+                .filter(|(_, c)| matches!(c, OpenCounter::Idle))
+                .filter_map(|(c, _)| u32::try_from(c).ok())
+                .collect(),
+        })
+    })
+}
+
+/// Everything the call windows are worked out from, as known at `at` (the projection
+/// instant), taken from the port's kept queue without reading the database (the rule itself
+/// is `portqueue_core::queue::project_with`):
+/// - the counters open now: those serving a party (since when, what size), and idle ones
+///   whose last party left within [`COUNTER_IDLE_OPEN_MINUTES`] or which made
+///   [`COUNTER_IN_USE_CALLS`] calls in the last hour (one call does not open a counter);
+/// - the counter plan for the coming hours (`service::counter_plan`); with no counter in
+///   use, the plan's counters for this hour are taken to be open, idle; with none planned
+///   either, no counter is open and no window is given;
+/// - the port's service times by party size, from the last [`HISTORY_DAYS`] days and today;
+/// - the bookings not yet checked in, the share of past bookings that came, and when
+///   booked people checked in relative to their slot;
+/// - the walk-ins that usually arrive, by tier, in each coming port-local hour (the mean of
+///   the same hour over the last seven days).
+///
+/// What comes from past days is read into the kept state once per port-local day (and
+/// again whenever the port's revision moves without a kept change, e.g. a new counter plan):
+/// see `live::PortState::refresh_inputs`.
+pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
+    let policy = state.port.policy();
+    let history = &state.history;
+    let served = recent_services(state, at);
+    let service: Vec<ServiceSample> = served
+        .iter()
+        .filter_map(|s| {
+            let minutes =
+                (from_db(s.finished_at?) - from_db(s.called_at?)).num_seconds() as f64 / 60.0;
+            Some(ServiceSample {
+                party_size: u32::try_from(s.party_size).ok()?,
+                minutes,
+            })
+        })
+        .filter(|s| s.minutes > 0.0)
+        .collect();
+
+    let counters = open_counters(state, &served, at);
 
     let walk_ins_per_hour = local_hours(&state.port, at, ARRIVAL_HOURS_AHEAD)
         .into_iter()

@@ -74,13 +74,7 @@ pub struct QueueView {
     pub counters: Vec<CounterRow>,
     pub persons: u32,
     pub generated: String,
-    /// Counters open in the last hour with nobody at them now.
-    pub free: Vec<u32>,
-}
-
-/// Facts beside the order: languages of waiting entries, free counters.
-pub struct Floor {
-    pub languages: std::collections::BTreeMap<i64, String>,
+    /// Counters open now (the estimates' rule) with nobody at them.
     pub free: Vec<u32>,
 }
 
@@ -108,7 +102,7 @@ fn view(
     port: &Port,
     snapshot: &queue::Snapshot,
     printed: &BTreeSet<i64>,
-    floor: &Floor,
+    floor: &queue::Floor,
     now: DateTime<Utc>,
     start: usize,
     search: &str,
@@ -242,10 +236,7 @@ pub async fn queue_page(
             let port = service::port_for(conn, &actor, &code)?;
             let snapshot = queue::snapshot(conn, &port, now)?;
             let printed = tickets::printed_waiting(&snapshot);
-            let floor = Floor {
-                languages: service::floor::waiting_languages(conn, port.id)?,
-                free: service::floor::free_counters(conn, port.id, now)?,
-            };
+            let floor = queue::floor(conn, &port, now)?;
             Ok((port, snapshot, printed, floor, now))
         })
         .await?;
