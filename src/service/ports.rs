@@ -350,11 +350,8 @@ pub fn set_announce_ticket_language(
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         diesel::update(ports::table.find(port.id))
-            .set((
-                ports::announce_ticket_language.eq(on),
-                // Boards pick the change up like any other: the revision moves.
-                ports::revision.eq(port.revision + 1),
-            ))
+            // `lock_port` moved the revision: boards pick the change up like any other.
+            .set(ports::announce_ticket_language.eq(on))
             .execute(conn)?;
         Ok(())
     })
