@@ -269,6 +269,8 @@ fn input(date: NaiveDate, events: Vec<Event>) -> DayInput {
         events,
         booked: booked(),
         officers: BTreeMap::from([(1, "Ana".to_string()), (2, "Ben".to_string())]),
+        policy_changes: Vec::new(),
+        as_of: None,
     }
 }
 
@@ -411,6 +413,9 @@ fn fixture_waits_by_class_and_tier() {
             calls: 11,
             from_eligible: spread(30.0, 90.0, 600.0),
             from_arrival: spread(30.0, 135.0, 600.0),
+            // W-007, waiting since 22:00: 120 minutes so far at midnight.
+            still_waiting: 1,
+            still_waiting_so_far: spread(120.0, 120.0, 120.0),
         }
     );
     // Walk-in queue (incl. late A-003): 2 8 10 30 50 90 600 -> median 30, p90 rank 7 = 600.
@@ -420,6 +425,8 @@ fn fixture_waits_by_class_and_tier() {
             calls: 7,
             from_eligible: spread(30.0, 600.0, 600.0),
             from_arrival: spread(30.0, 600.0, 600.0),
+            still_waiting: 1,
+            still_waiting_so_far: spread(120.0, 120.0, 120.0),
         }
     );
     // Appointment queue: 10 15 50 75 -> median (15 + 50) / 2 = 32.5, p90 rank 4 = 75;
@@ -430,6 +437,9 @@ fn fixture_waits_by_class_and_tier() {
             calls: 4,
             from_eligible: spread(32.5, 75.0, 75.0),
             from_arrival: spread(32.5, 135.0, 135.0),
+            // A-005 is called, not waiting.
+            still_waiting: 0,
+            still_waiting_so_far: Spread::default(),
         }
     );
     // Urgent: W-005 2.
