@@ -297,7 +297,7 @@ async fn a_day_driven_through_the_api_reports_the_figures_worked_out_by_hand() {
     // A1 on time (2 persons), A2 late (1). AB-1003 never came.
     assert_eq!(
         r["appointments"],
-        json!({"booked": 3, "checked_in": 2, "persons": 3, "early": 0, "on_time": 1, "late": 1, "not_arrived": 1})
+        json!({"booked": 3, "checked_in": 2, "persons": 3, "early": 0, "on_time": 1, "late": 1, "not_arrived": 1, "not_yet_due": 0})
     );
 
     // 0 carried in + 7 arrived = 3 served (A1, W1, W3: 2 + 3 + 2 persons) + 1 no-show (W2)
@@ -488,7 +488,8 @@ async fn a_past_day_reads_byte_for_byte_the_same_after_its_entries_and_policy_ch
     let sergio = app.token("sergio");
     let ofelia = app.token("ofelia");
     let path = "/api/v1/ports/SYS/reports/daily?date=2026-11-25";
-    app.clock.set(at(23, 30));
+    // Read once the day is over (at 23:30 it would be counted as of 23:30, not whole).
+    app.clock.set(at(23, 30) + Duration::minutes(35));
     let (status, before) = call_raw(&app, "GET", path, Some(&sergio), None).await;
     assert_eq!(status, StatusCode::OK, "{before}");
 

@@ -893,11 +893,21 @@ fn a_day_read_at_15_00_counts_only_what_has_happened() {
     let r = daily(&afternoon_input(Some(at(17, 15, 0))));
     assert!(!r.complete);
     assert_eq!(r.as_of.unwrap().to_rfc3339(), "2026-06-17T15:00:00-07:00");
-    // The day still has 24 hours, but only 00:00..14:00 have begun: no hour from 15:00 on.
+    // The day still has 24 hours, but only 00:00..15:00 have begun (15:00 just now, in
+    // progress and empty): no hour from 16:00 on.
     assert_eq!(r.hours, 24);
-    assert_eq!(r.hourly.len(), 15);
-    assert_eq!(r.hourly.last().unwrap().label, "14:00");
-    assert!(r.hourly.iter().all(|h| !h.in_progress));
+    assert_eq!(r.hourly.len(), 16);
+    let now = r.hourly.last().unwrap();
+    assert_eq!(
+        (
+            now.label.as_str(),
+            now.in_progress,
+            now.arrivals,
+            now.queue_length
+        ),
+        ("15:00", true, 0, 1)
+    );
+    assert!(r.hourly[..15].iter().all(|h| !h.in_progress));
     // 09h: W-011, W-012, A-006, A-007 arrive; A-006 (09:10) and W-011 (09:40) called; at
     // 10:00 A-007 (called at 10:00 itself, in the next hour) and W-012 still wait.
     let h9 = &r.hourly[9];

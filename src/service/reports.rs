@@ -601,16 +601,20 @@ pub struct WhatIf {
 /// the same way: waits of parties first called before midnight, by queue class and tier.
 ///
 /// Defaults: the day's policy, as many counters as called someone that day, and the day's
-/// observed service minutes per person (the policy's when nobody was served).
+/// observed service minutes per person (the policy's when nobody was served). A day not
+/// over is measured as of `now` on both sides.
 pub fn what_if(
     conn: &mut DbConnection,
     actor: &Actor,
     port: &Port,
     date: NaiveDate,
     params: &WhatIfParams,
+    now: DateTime<Utc>,
 ) -> AppResult<WhatIf> {
     require_reader(actor, port)?;
-    let day = load_day(conn, port, date)?;
+    let mut day = load_day(conn, port, date)?;
+    // Today is measured as of now on both sides, as the report is.
+    day.input.as_of = Some(now);
     replay(&day.input, params).map_err(AppError::from)
 }
 

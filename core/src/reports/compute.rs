@@ -148,7 +148,10 @@ pub fn daily(input: &DayInput) -> DailyReport {
     let (start, day_end) = day_bounds(input.date, tz);
     // A day read before its end is counted up to the moment it is read, never beyond.
     let as_of = input.as_of.filter(|at| *at < day_end);
-    let end = as_of.map_or(day_end, |at| at.max(start));
+    // What is stamped at the reading moment itself has happened: the report ends just after.
+    let end = as_of.map_or(day_end, |at| {
+        (at + Duration::microseconds(1)).clamp(start, day_end)
+    });
     let mut changes: Vec<PolicyChange> = input
         .policy_changes
         .iter()
