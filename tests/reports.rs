@@ -557,6 +557,7 @@ async fn a_past_day_reads_byte_for_byte_the_same_after_its_entries_and_policy_ch
 
     // The next day sees the change: A2 and W5 carried in, one served, one withdrawn, the new
     // walk-in still waiting, under the new share.
+    app.clock.set(next(9, 30));
     let (_, next_day) = call(
         &app,
         "GET",
@@ -577,9 +578,19 @@ async fn a_past_day_reads_byte_for_byte_the_same_after_its_entries_and_policy_ch
         (Some(2), Some(1), Some(1), Some(1), Some(1))
     );
     assert_eq!(next_day["fairness"]["walkin_share_target"], 0.5);
-    // AB-2001 was booked for the 26th and never came.
+    // AB-2001 is booked for the 26th and has not come; its slot plus the late window is
+    // still ahead at 09:30, so it is "not yet due", not "never arrived" (the day is read as
+    // of 09:30).
+    assert_eq!(next_day["complete"], false);
+    assert_eq!(next_day["as_of"], "2026-11-26T09:30:00-08:00");
     assert_eq!(next_day["appointments"]["booked"], 1);
-    assert_eq!(next_day["appointments"]["not_arrived"], 1);
+    assert_eq!(next_day["appointments"]["not_arrived"], 0);
+    assert_eq!(next_day["appointments"]["not_yet_due"], 1);
+    // The share change of 09:25 is listed with its time.
+    let changes = next_day["fairness"]["policy_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["at"], "2026-11-26T09:25:00-08:00");
+    assert_eq!(changes[0]["after"]["walkin_share"], 0.5);
 
     // The two days summed: counts added, carried in from the first, still open from the last.
     let (status, range) = call(
@@ -1050,6 +1061,7 @@ async fn what_if_replays_the_days_arrivals_and_fewer_counters_wait_longer() {
                 counters: Some(1),
                 ..Default::default()
             },
+            app.clock.now_utc(),
         )
         .unwrap()
     });
