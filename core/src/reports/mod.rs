@@ -56,6 +56,19 @@
 //!   of the call.
 //! - **Hourly queue length**: entries in status `waiting` (not yet called) at the end of each
 //!   port-local hour.
+//! - **As of**: a day read before its end ([`DayInput::as_of`]) ends just after that moment:
+//!   "the day's end" above means it. Only hours begun are listed; waits of entries still
+//!   waiting are counted to it and kept apart (`still_waiting`); a booking whose slot plus
+//!   the late window (in force at the slot) is still ahead is `not_yet_due`.
+//! - **Policy in force**: at any moment, from [`DayInput::policy_changes`] ([`policy_at`]).
+//!   The priority bound of each call and the share target of each period are the ones in
+//!   force then.
+//! - **The share** (G4): a first call is made *while both queues waited* when, just before it
+//!   in log order, each queue class had an entry joined, not yet called or closed, and
+//!   eligible. Consecutive such calls under one policy are a stretch; a stretch keeps the
+//!   share when its walk-in persons differ from `target x` its persons by at most two of the
+//!   largest parties waiting at its calls. `both_waiting_minutes` is the time in which each
+//!   class had such an entry.
 
 mod compute;
 mod csv;
