@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -291,24 +291,10 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
 }
 
 /// The start of each port-local hour from `now` on for `hours` hours (the first is `now`
-/// itself), with its local hour of day. Walks UTC in quarter hours, as every zone's offset
-/// is a whole number of quarter hours, so clock changes and half-hour zones need nothing
-/// special.
+/// itself), with its local hour of day: [`portqueue_core::local_time::local_hours`], the
+/// report's own hour rule.
 pub fn local_hours(port: &Port, now: DateTime<Utc>, hours: i64) -> Vec<(DateTime<Utc>, u32)> {
-    let tz = port.tz();
-    let mut out = vec![(now, now.with_timezone(&tz).hour())];
-    let quarter = Duration::minutes(15);
-    let secs = now.timestamp();
-    let mut at = DateTime::<Utc>::from_timestamp(secs - secs.rem_euclid(900), 0).unwrap_or(now);
-    let end = now + Duration::hours(hours);
-    while at < end {
-        at += quarter;
-        let local = at.with_timezone(&tz);
-        if local.minute() == 0 && at > now {
-            out.push((at, local.hour()));
-        }
-    }
-    out
+    portqueue_core::local_time::local_hours(port.tz(), now, hours)
 }
 
 /// The projection of the kept queue from `at` (the minute), made once per revision and

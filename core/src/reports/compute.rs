@@ -162,10 +162,9 @@ pub fn daily(input: &DayInput) -> DailyReport {
     let policy_then = |at: DateTime<Utc>| policy_at(&input.policy, &changes, at);
     let end_policy = policy_then(end);
     let policy = &end_policy;
-    let hour_starts: Vec<DateTime<Utc>> = hour_starts(start, day_end)
-        .into_iter()
-        .filter(|at| *at < end)
-        .collect();
+    let all_hours = hour_starts(tz, start, day_end);
+    let hour_starts: Vec<DateTime<Utc>> =
+        all_hours.iter().copied().filter(|at| *at < end).collect();
     let mut warnings = Vec::new();
 
     // The day's log: only events before its end, without the actions taken back, in time
@@ -285,7 +284,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
         let snap = life.snap;
         if life.joined_at >= start {
             outcomes.arrived += 1;
-            let hour = &mut hourly[hour_index(start, life.joined_at)];
+            let hour = &mut hourly[hour_index(&all_hours, life.joined_at)];
             hour.arrivals += 1;
             match snap.class {
                 Class::WalkIn => {
@@ -312,7 +311,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
         }
 
         if let Some((_, call)) = life.first_call_in(start) {
-            hourly[hour_index(start, call.at)].calls += 1;
+            hourly[hour_index(&all_hours, call.at)].calls += 1;
             samples.waits.push(WaitSample {
                 queue_class: snap.queue_class,
                 tier: snap.tier,
@@ -399,7 +398,6 @@ pub fn daily(input: &DayInput) -> DailyReport {
             .then(a.ticket.cmp(&b.ticket))
     });
 
-    let all_hours = super::time::hour_starts(start, day_end);
     for (i, hour) in hourly.iter_mut().enumerate() {
         let next = all_hours.get(i + 1).copied().unwrap_or(day_end);
         hour.in_progress = next > end;
