@@ -914,6 +914,28 @@ async fn the_report_page_shows_the_figures_charts_downloads_and_print_for_superv
         glance.contains("Parties arrived7") && glance.contains("Parties served3"),
         "{glance}"
     );
+    // Read at 16:00 the same day: counted as of then, said at the top; no hour after 16:00;
+    // the wait of the party still waiting counted to 16:00, apart from the calls' waits.
+    assert!(
+        page.body
+            .contains("<h1>Daily report: Wednesday 25 November 2026, as of 16:00</h1>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("The day is not over: figures as of 16:00")
+    );
+    assert!(glance.contains("Still open at 16:002"), "{glance}");
+    assert!(glance.contains("Fairness") && glance.contains("Calls after the printed window"));
+    let hourly = page.element_text("t-hourly").unwrap();
+    assert!(hourly.contains("16:00 (so far, to 16:00)"), "{hourly}");
+    assert!(!hourly.contains("17:00"), "{hourly}");
+    let waits = page.element_text("t-glance-waits").unwrap();
+    assert!(waits.starts_with("Waits by queue"), "{waits}");
+    for id in ["t-waits-running", "t-policy-changes", "t-share-periods"] {
+        assert!(page.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
     // The stylesheet it links sets a print margin and no page size.
     let href_start = page.body.find("href=\"/reports/report.css").unwrap() + 6;
     let href = &page.body[href_start..href_start + page.body[href_start..].find('"').unwrap()];
