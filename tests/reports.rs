@@ -813,12 +813,36 @@ async fn reports_need_a_token_a_supervisor_of_the_port_and_a_real_date() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // The OpenAPI document names the route.
+    // The OpenAPI document names the route, and every field it says a daily report has
+    // (at the top and one level down) is in the answer.
     let (_, doc) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
     assert!(
         doc["paths"]["/api/v1/ports/{code}/reports/daily"]["get"].is_object(),
         "not in openapi.json"
     );
+    let (status, report) = call(&app, "GET", path, Some(&sergio), None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let schema = &doc["components"]["schemas"]["DailyReport"];
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(|n| n.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    for field in names(&schema["required"]) {
+        assert!(report.get(&field).is_some(), "{field} missing");
+        for inner in names(&schema["properties"][&field]["required"]) {
+            assert!(
+                report[&field].get(&inner).is_some(),
+                "{field}.{inner} missing"
+            );
+        }
+    }
+    for inner in names(&schema["properties"]["hourly"]["items"]["required"]) {
+        assert!(
+            report["hourly"][0].get(&inner).is_some(),
+            "hourly.{inner} missing"
+        );
+    }
 }
 
 #[actix_web::test]
