@@ -385,9 +385,21 @@ pub fn on_close(conn: &mut DbConnection, entry_id: i64) -> AppResult<()> {
     )
 }
 
-/// The number of an entry, masked, for an officer of its port; the view is logged in the
-/// personal-data access log.
-pub fn masked_phone(
+/// The number of an entry, masked, and its messages (kind and state), for an officer of its
+/// port (404 otherwise); a view of the number is logged in the personal-data access log.
+pub fn for_officer(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entry_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<(Option<String>, Vec<MessageRow>)> {
+    let (entry, _) = super::entries::load(conn, actor, entry_id)?;
+    let phone = masked_phone(conn, actor, &entry, now)?;
+    Ok((phone, messages_of(conn, entry.id)?))
+}
+
+/// The number of an entry, masked; the view is logged in the personal-data access log.
+fn masked_phone(
     conn: &mut DbConnection,
     actor: &Actor,
     entry: &Entry,
