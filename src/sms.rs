@@ -302,11 +302,21 @@ pub fn run_once(gateway: &Gateway, pool: &DbPool, clock: &dyn Clock) -> Result<u
     // The lease covers the connect and the answer, with room to spare.
     let lease = chrono::Duration::from_std(gateway.timeout * 3 + Duration::from_secs(5))
         .unwrap_or(chrono::Duration::minutes(1));
-    let claimed: Vec<Claimed> =
-        messages::claim_due(&mut conn, now, now + lease, 20).map_err(|e| e.to_string())?;
-    // No connection is held while the gateway thinks.
     drop(conn);
-    for message in &claimed {
+    // One message is claimed at a time, right before it is sent: a lease covers only the
+    // message in flight, so a worker that outlives its lease has nothing else in hand.
+    let mut tried = 0;
+    while tried < 20 {
+        let now = clock.now();
+        let claimed: Vec<Claimed> = {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            messages::claim_due(&mut conn, now, now + lease, 1).map_err(|e| e.to_string())?
+        };
+        // No connection is held while the gateway thinks.
+        let Some(message) = claimed.first() else {
+            break;
+        };
+        tried += 1;
         let outcome = gateway.send(message.id, &message.phone, &message.body);
         if !matches!(outcome, Outcome::Sent) {
             log::warn!("text message {}: {outcome:?}", message.id);
@@ -318,7 +328,7 @@ pub fn run_once(gateway: &Gateway, pool: &DbPool, clock: &dyn Clock) -> Result<u
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         messages::finish(&mut conn, message, &outcome, retry_at, now).map_err(|e| e.to_string())?;
     }
-    Ok(claimed.len())
+    Ok(tried)
 }
 
 /// Starts the worker on its own thread, for the life of the server (or until stopped).
