@@ -255,7 +255,11 @@ async fn status_page_board_and_feeds_never_show_personal_data() {
     // (not an inert button) until that script shows it.
     assert_eq!(status.body.matches("<script").count(), 1);
     assert!(status.body.contains("<script src=\"/static/listen.js?v="));
-    assert!(status.body.contains("<div id=\"listen\" class=\"listen\" hidden"));
+    assert!(
+        status
+            .body
+            .contains("<div id=\"listen\" class=\"listen\" hidden")
+    );
     assert!(!status.body.contains(&format!("/entries/{id}")));
 
     call_next(&mut officer, 3).await;

@@ -23,8 +23,10 @@ use common::{TestApp, morning, test_app};
 use portqueue::AppState;
 use portqueue::auth::Actor;
 use portqueue::db::schema::{access_log, entries, entry_phones, outgoing_messages};
+use portqueue::service::appointments::{self, AppointmentRow};
 use portqueue::service::entries::{self as entry_actions, Action};
 use portqueue::service::sms::{self, MessageRow};
+use portqueue::service::walk_ins::TriageInput;
 use portqueue::service::walk_ins::{self, TextOptIn, WalkInInput};
 use portqueue::service::{accounts, queue, retention};
 use portqueue::sms::{DEFAULT_TEMPLATE, Gateway, run_once};
@@ -834,4 +836,95 @@ fn the_day_figures_count_queued_sent_failed_and_who_came_back() {
             near_sent: 2,
         }
     );
+}
+
+#[test]
+fn a_check_in_with_a_number_queues_its_first_message_in_the_same_transaction() {
+    let (app, ctx) = setup();
+    let supervisor = Actor::from_user(&app.add_user("sam", "supervisor", Some("SYS")));
+    let now = ctx.state.now();
+    appointments::import(
+        &mut ctx.conn(),
+        &supervisor,
+        ctx.port_id,
+        &[AppointmentRow {
+            confirmation: "AB-1".into(),
+            slot_at: now,
+            party_size: 1,
+            name: "Ana".into(),
+            nationality: "Peru".into(),
+            language: "por",
+        }],
+        now,
+    )
+    .unwrap();
+    let text = TextOptIn {
+        phone: "0055 11 91234 5678",
+        enabled: true,
+        base_url: "https://queue.example.org/",
+    };
+    // A bad triage and a bad number: both named, nothing checked in, nothing queued.
+    let bad_triage = TriageInput {
+        tier: "urgent".into(),
+        ..TriageInput::default()
+    };
+    let bad_text = TextOptIn {
+        phone: "11 9123",
+        ..text
+    };
+    let err = appointments::check_in_texting(
+        &mut ctx.conn(),
+        &ctx.officer,
+        ctx.port_id,
+        "AB-1",
+        &bad_triage,
+        Some(&bad_text),
+        now,
+    )
+    .unwrap_err();
+    let fields = err.fields().unwrap();
+    assert!(fields.get("phone").is_some() && fields.get("urgent_reason").is_some());
+    let (view, _) = appointments::check_in_texting(
+        &mut ctx.conn(),
+        &ctx.officer,
+        ctx.port_id,
+        "AB-1",
+        &TriageInput::default(),
+        Some(&text),
+        now,
+    )
+    .unwrap();
+    assert_eq!(ctx.states(view.id), vec![pair("issued", "queued")]);
+    let body = ctx.body(view.id, "issued");
+    assert!(
+        body.starts_with("Senha "),
+        "in the ticket's language: {body}"
+    );
+    assert!(body.contains("https://queue.example.org/t/"), "{body}");
+    let phone: String = entry_phones::table
+        .find(view.id)
+        .select(entry_phones::phone)
+        .first(&mut ctx.conn())
+        .unwrap();
+    assert_eq!(phone, "+5511912345678");
+}
+
+#[actix_web::test]
+async fn the_day_report_page_shows_the_text_message_figures() {
+    let (mut app, ctx) = setup();
+    app.add_user("sam", "supervisor", Some("SYS"));
+    app.state.text_messages = true;
+    let fake = FakeGateway::start(Mode::Accept);
+    ctx.register("eng", TYPED);
+    ctx.register("eng", "+1 619 555 0123");
+    fake.set(Mode::Refuse);
+    ctx.round(&fake.gateway());
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sam").await;
+    let page = browser.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.element_text("texts-queued").as_deref(), Some("2"));
+    assert_eq!(page.element_text("texts-failed").as_deref(), Some("2"));
+    assert_eq!(page.element_text("texts-sent").as_deref(), Some("0"));
+    assert!(page.body.contains("answered that first call"));
 }
