@@ -313,17 +313,14 @@ pub fn on_call(
         return Ok(());
     }
     let threshold = i64::from(near_ahead(conn, port.id)?);
-    let mut ahead = 0i64;
-    let mut near = Vec::new();
-    for id in order.iter().filter(|id| **id != called.id) {
-        if ahead > threshold {
-            break;
-        }
-        if candidates.contains(id) {
-            near.push((*id, ahead));
-        }
-        ahead += 1;
-    }
+    let near: Vec<(i64, i64)> = order
+        .iter()
+        .filter(|id| **id != called.id)
+        .zip(0i64..)
+        .take_while(|(_, ahead)| *ahead <= threshold)
+        .filter(|(id, _)| candidates.contains(id))
+        .map(|(id, ahead)| (*id, ahead))
+        .collect();
     for (id, ahead) in near {
         let entry: Entry = entries::table
             .find(id)
