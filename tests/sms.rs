@@ -936,3 +936,42 @@ async fn the_day_report_page_shows_the_text_message_figures() {
     assert_eq!(page.element_text("texts-sent").as_deref(), Some("0"));
     assert!(page.body.contains("answered that first call"));
 }
+
+#[actix_web::test]
+async fn the_api_takes_a_number_only_with_a_gateway_and_never_returns_it() {
+    let (mut app, ctx) = setup();
+    let token = app.token("officer1");
+    let body = serde_json::json!({
+        "party_size": 1, "language": "spa", "barriers": ["language"], "phone": TYPED,
+    });
+    let (status, refused) = common::api::call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.to_string().contains("phone"), "{refused}");
+    app.state.text_messages = true;
+    let (status, made) = common::api::call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let text = made.to_string();
+    assert!(
+        !text.contains("6649876543") && !text.contains("987-6543"),
+        "{text}"
+    );
+    let id = made["id"].as_i64().unwrap();
+    assert_eq!(ctx.states(id), vec![pair("issued", "queued")]);
+    let (_, queue) =
+        common::api::call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert!(!queue.to_string().contains("6649876543"));
+}
