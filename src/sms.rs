@@ -287,9 +287,15 @@ impl Worker {
     }
 }
 
-/// One round: ends what was interrupted, erases numbers past their time, sends what is due.
-/// Returns how many messages it tried.
+/// One round: [`housekeeping`], then [`send_due`]. Returns how many messages it tried.
 pub fn run_once(gateway: &Gateway, pool: &DbPool, clock: &dyn Clock) -> Result<usize, String> {
+    housekeeping(pool, clock)?;
+    send_due(gateway, pool, clock)
+}
+
+/// Ends what was interrupted past its lease, and erases numbers past their time. It writes,
+/// so the worker does it once a minute, not at every look for due messages.
+pub fn housekeeping(pool: &DbPool, clock: &dyn Clock) -> Result<(), String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let now = clock.now();
     let interrupted = messages::recover_interrupted(&mut conn, now).map_err(|e| e.to_string())?;
@@ -299,10 +305,14 @@ pub fn run_once(gateway: &Gateway, pool: &DbPool, clock: &dyn Clock) -> Result<u
         );
     }
     messages::erase_closed(&mut conn, None, now).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Sends what is due, one message at a time. Returns how many it tried.
+pub fn send_due(gateway: &Gateway, pool: &DbPool, clock: &dyn Clock) -> Result<usize, String> {
     // The lease covers the connect and the answer, with room to spare.
     let lease = chrono::Duration::from_std(gateway.timeout * 3 + Duration::from_secs(5))
         .unwrap_or(chrono::Duration::minutes(1));
-    drop(conn);
     // One message is claimed at a time, right before it is sent: a lease covers only the
     // message in flight, so a worker that outlives its lease has nothing else in hand.
     let mut tried = 0;
@@ -338,8 +348,15 @@ pub fn spawn(gateway: Gateway, pool: DbPool, clock: Arc<dyn Clock>) -> Worker {
     let spawned = std::thread::Builder::new()
         .name("sms-gateway".into())
         .spawn(move || {
+            let mut last_housekeeping: Option<std::time::Instant> = None;
             while !stop.load(Ordering::SeqCst) {
-                match run_once(&gateway, &pool, clock.as_ref()) {
+                if last_housekeeping.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                    if let Err(e) = housekeeping(&pool, clock.as_ref()) {
+                        log::error!("text messages: {e} (tried again shortly)");
+                    }
+                    last_housekeeping = Some(std::time::Instant::now());
+                }
+                match send_due(&gateway, &pool, clock.as_ref()) {
                     // More may be due at once: go on without waiting.
                     Ok(n) if n > 0 => continue,
                     Ok(_) => {}
