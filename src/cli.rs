@@ -48,6 +48,8 @@ pub enum Command {
         public_url: Option<String>,
         #[command(flatten)]
         security: crate::ops::ServeSecurity,
+        #[command(flatten)]
+        sms: crate::sms::ServeSms,
     },
     /// Bring the schema up to date, then exit.
     Migrate,
@@ -229,6 +231,7 @@ pub fn run() -> Result<(), String> {
             .ok()
             .filter(|u| !u.is_empty()),
         security: crate::ops::ServeSecurity::from_env(),
+        sms: crate::sms::ServeSms::from_env(),
     });
     if let Command::Simulate(args) = command {
         return run_simulate(&args);
@@ -346,7 +349,9 @@ pub fn run() -> Result<(), String> {
             secure_cookies,
             public_url,
             security,
+            sms,
         } => {
+            let gateway = sms.gateway()?;
             let _held = crate::ops::hold_server_lock(&location)?;
             if let Some(credentials) = accounts::bootstrap_admin(&mut conn, now).map_err(show)? {
                 log::warn!(
@@ -358,6 +363,16 @@ pub fn run() -> Result<(), String> {
             state.secure_cookies = secure_cookies;
             state.public_url = public_url;
             security.apply(&mut state)?;
+            state.text_messages = gateway.is_some();
+            match gateway {
+                Some(gateway) => {
+                    log::info!("text messages on: sent through the SMS gateway");
+                    crate::sms::spawn(gateway, state.pool.clone(), state.clock.clone());
+                }
+                None => {
+                    log::info!("text messages off: set PORTQUEUE_SMS_GATEWAY_URL to offer them")
+                }
+            }
             log::info!(
                 "portqueue on http://{bind} with database {}",
                 location.display()

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod ops;
 pub mod report_gate;
 pub mod service;
+pub mod sms;
 pub mod web;
 
 use std::sync::Arc;
@@ -52,6 +53,9 @@ pub struct AppState {
     /// The bearer token `GET /metrics` needs; `None` closes it here (it may be served on a
     /// separate address instead).
     pub metrics_token: Option<Arc<str>>,
+    /// Whether an SMS gateway is configured: the phone field for text messages is shown,
+    /// and accepted, only then (`sms`).
+    pub text_messages: bool,
 }
 
 impl AppState {
@@ -67,6 +71,7 @@ impl AppState {
             submissions: Arc::default(),
             trusted_proxies: Arc::default(),
             metrics_token: None,
+            text_messages: false,
         }
     }
 

@@ -52,6 +52,14 @@ fn list(map: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Vec<
     }
 }
 
+/// The optional `phone` (for text messages) of a walk-in or check-in body, as typed.
+pub fn phone(raw: &[u8]) -> Result<String, AppError> {
+    let map = object(raw, true)?;
+    let mut errors = FieldErrors::new();
+    let phone = text(&map, "phone", &mut errors);
+    Ok(errors.into_result(phone)?)
+}
+
 /// `POST /ports/{code}/walk-ins`.
 pub fn walk_in(raw: &[u8]) -> Result<WalkInInput, AppError> {
     let map = object(raw, false)?;

@@ -194,10 +194,20 @@ async fn register_walk_in(
     raw: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let input = body::walk_in(&raw)?;
+    let (phone, enabled, base_url) = (
+        body::phone(&raw)?,
+        state.text_messages,
+        state.base_url(&req),
+    );
     let view = state
         .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
-            walk_ins::register(conn, &actor, port.id, &input, now)
+            let text = walk_ins::TextOptIn {
+                phone: &phone,
+                enabled,
+                base_url: &base_url,
+            };
+            walk_ins::register_texting(conn, &actor, port.id, &input, Some(&text), now)
         })
         .await?;
     Ok(created(&linked(&state, &req, view)))
@@ -230,10 +240,28 @@ async fn check_in(
 ) -> ApiResult<HttpResponse> {
     let (code, confirmation) = path.into_inner();
     let triage = body::triage(&raw)?;
+    let (phone, enabled, base_url) = (
+        body::phone(&raw)?,
+        state.text_messages,
+        state.base_url(&req),
+    );
     let (view, _) = state
         .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
-            appointments::check_in(conn, &actor, port.id, &confirmation, &triage, now)
+            let text = walk_ins::TextOptIn {
+                phone: &phone,
+                enabled,
+                base_url: &base_url,
+            };
+            appointments::check_in_texting(
+                conn,
+                &actor,
+                port.id,
+                &confirmation,
+                &triage,
+                Some(&text),
+                now,
+            )
         })
         .await?;
     Ok(created(&linked(&state, &req, view)))

@@ -22,6 +22,7 @@ diesel::table! {
         instance -> Text,
         retention_days -> Integer,
         announce_ticket_language -> Bool,
+        sms_near_ahead -> Integer,
     }
 }
 
@@ -185,6 +186,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    entry_phones (entry_id) {
+        entry_id -> BigInt,
+        port_id -> BigInt,
+        phone -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outgoing_messages (id) {
+        id -> BigInt,
+        port_id -> BigInt,
+        entry_id -> BigInt,
+        kind -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -206,4 +232,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_throttle,
     audit_events,
     counter_plans,
+    entry_phones,
+    outgoing_messages,
 );

@@ -166,6 +166,9 @@ pub fn act(
             },
             now,
         )?;
+        if to.is_final() {
+            super::sms::on_close(conn, entry.id)?;
+        }
         let change = Change::read(conn, port.id, &[entry.id])?;
         Ok((EntryView::new(&entry, &port, None), Some(change)))
     })

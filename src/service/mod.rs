@@ -14,6 +14,7 @@ pub mod queue;
 pub mod report_days;
 pub mod reports;
 pub mod retention;
+pub mod sms;
 pub mod tickets;
 pub mod undo;
 pub mod walk_ins;

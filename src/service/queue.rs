@@ -16,7 +16,7 @@ use portqueue_core::queue::{
 use portqueue_core::{Class, Status, Tier};
 
 use super::live::{self, Change, HISTORY_DAYS, MAX_SERVICE_SAMPLES, PortState};
-use super::{EventDetail, lock_port, record_event};
+use super::{EventDetail, lock_port, record_event, sms};
 use crate::auth::Actor;
 use crate::db::models::{Entry, Port};
 use crate::db::schema::{entries, ports};
@@ -407,13 +407,23 @@ pub fn call_next(
     live::commit(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
-        let call = live::locked(conn, &port, now, |_, state| {
+        let call = live::locked(conn, &port, now, |conn, state| {
             if let Some(busy) = state.called().find(|e| e.counter == Some(counter_db)) {
                 return Err(AppError::Conflict(format!(
                     "counter {counter} is still with {}: complete, no-show or withdraw it first",
                     busy.ticket
                 )));
             }
+            // The call order before this call, for "you are near" texts: only when someone
+            // waiting at this port still waits for one (usually nobody: no cost then).
+            let order: Vec<i64> = if sms::near_candidates(conn, port.id)?.is_empty() {
+                Vec::new()
+            } else {
+                project(conn, state, live::projection_instant(now))?
+                    .iter()
+                    .map(|p| p.entry_id)
+                    .collect()
+            };
             let waiting: Vec<_> = state.waiting().map(Entry::queue_entry).collect();
             Ok(engine::next_call(
                 &waiting,
@@ -421,9 +431,10 @@ pub fn call_next(
                 port.tz(),
                 &port.share_state(),
                 now,
-            ))
+            )
+            .map(|call| (call, order)))
         })?;
-        let Some(call) = call else {
+        let Some((call, order)) = call else {
             return Ok((None, None));
         };
         let state = serde_json::to_string(&call.state)
@@ -466,6 +477,7 @@ pub fn call_next(
             },
             now,
         )?;
+        sms::on_call(conn, &port, &entry, &order, now)?;
         let change = Change::read(conn, port.id, &[entry.id])?;
         Ok((Some(EntryView::new(&entry, &port, None)), Some(change)))
     })

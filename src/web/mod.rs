@@ -123,6 +123,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/ports/{code}/announce",
             web::post().to(supervisor::set_announce),
         )
+        .route("/ports/{code}/sms", web::post().to(supervisor::set_sms))
         .route("/entries/{id}/ticket", web::get().to(tickets::ticket))
         .route(
             "/entries/{id}/ticket.png",

@@ -1404,6 +1404,8 @@ struct ReportPage {
     l: Layout,
     v: ReportView,
     stylesheet: String,
+    /// The day's text messages, on a day's report where any were queued or a gateway is set.
+    texts: Option<crate::service::sms::DayFigures>,
 }
 
 #[derive(askama::Template)]
@@ -1526,10 +1528,24 @@ pub async fn page(
         Computed::Day(report) => day_view(report, false),
         Computed::Range(report, from, to) => range_view(report, *from, *to),
     };
+    let texts = match &computed {
+        Computed::Day(report) => {
+            let (port_id, tz, date) = (port.id, port.tz(), report.date);
+            let figures = state
+                .run(move |conn, _| {
+                    let (start, end) = portqueue_core::reports::day_bounds(date, tz);
+                    crate::service::sms::day_figures(conn, port_id, start, end)
+                })
+                .await?;
+            (state.text_messages || figures.queued > 0).then_some(figures)
+        }
+        Computed::Range(..) => None,
+    };
     Ok(super::ok(&ReportPage {
         l: Layout::new(&signed, Some(&port), "reports"),
         v,
         stylesheet: stylesheet_url().to_owned(),
+        texts,
     }))
 }
 
@@ -1631,6 +1647,7 @@ pub async fn what_if(
             l: layout,
             v: what_if_view(&w, form),
             stylesheet: stylesheet_url().to_owned(),
+            texts: None,
         })),
         Err(AppError::Invalid(fields)) => {
             // The form again, each problem named, nothing computed.
@@ -1661,6 +1678,7 @@ pub async fn what_if(
                     l: layout,
                     v,
                     stylesheet: stylesheet_url().to_owned(),
+                    texts: None,
                 },
             ))
         }
