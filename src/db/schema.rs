@@ -22,6 +22,8 @@ diesel::table! {
         instance -> Text,
         retention_days -> Integer,
         announce_ticket_language -> Bool,
+        default_languages -> Text,
+        language_wait_limit_minutes -> Integer,
     }
 }
 
@@ -35,6 +37,7 @@ diesel::table! {
         must_change_password -> Bool,
         active -> Bool,
         created_at -> Timestamp,
+        languages -> Text,
     }
 }
 
@@ -103,6 +106,10 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         prints -> Integer,
         erased_at -> Nullable<Timestamp>,
+        language_passed_at -> Nullable<Timestamp>,
+        language_matched -> Nullable<Bool>,
+        interpreter_needed -> Bool,
+        interpreter_requested -> Bool,
     }
 }
 
@@ -185,6 +192,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    counter_languages (port_id, counter) {
+        port_id -> BigInt,
+        counter -> BigInt,
+        languages -> Text,
+        opened_by -> Nullable<BigInt>,
+        opened_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -206,4 +223,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_throttle,
     audit_events,
     counter_plans,
+    counter_languages,
 );
