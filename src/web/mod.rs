@@ -80,6 +80,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/ports/{code}/counters/{n}/call-next",
             web::post().to(counters::call_next),
         )
+        .route(
+            "/ports/{code}/counters/{n}/languages",
+            web::post().to(counters::open_with_languages),
+        )
+        .route(
+            "/ports/{code}/counters/{n}/close",
+            web::post().to(counters::close_languages),
+        )
         .route("/ports/{code}/walk-ins/new", web::get().to(walk_ins::form))
         .route(
             "/ports/{code}/walk-ins/new",
@@ -132,6 +140,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/entries/{id}/printed", web::post().to(tickets::printed))
         .route("/entries/{id}/cancel", web::post().to(tickets::cancel))
         .route("/entries/{id}/undo", web::post().to(counters::undo))
+        .route(
+            "/entries/{id}/interpreter",
+            web::post().to(counters::interpreter),
+        )
         .route("/entries/{id}/{action}", web::post().to(counters::act))
         .route("/admin/ports", web::get().to(admin::ports_page))
         .route("/admin/ports", web::post().to(admin::add_port))
