@@ -1,0 +1,257 @@
+//! Counters opened with their languages, "call next" under language matching, the counter
+//! screen's language and "interpreter needed", and interpreter requests, through the pages.
+
+mod common;
+
+use actix_web::http::StatusCode;
+use diesel::prelude::*;
+
+use common::test_app;
+use common::web::{Browser, Page};
+use portqueue::db::schema::{entries, entry_events, users};
+
+fn assert_status(page: &Page, status: StatusCode) {
+    assert_eq!(page.status, status, "body:\n{}", page.body);
+}
+
+async fn register(browser: &mut Browser<'_>, language: &str) {
+    let csrf = browser.csrf_from("/ports/SYS/walk-ins/new").await;
+    let done = browser
+        .post(
+            "/ports/SYS/walk-ins/new",
+            &[
+                ("csrf", &csrf),
+                ("language", language),
+                ("barriers", "language"),
+                ("party_size", "1"),
+            ],
+        )
+        .await;
+    assert_status(&done, StatusCode::SEE_OTHER);
+}
+
+fn entry(app: &common::TestApp, ticket: &str) -> (i64, String, Option<bool>, bool, bool) {
+    app.with_conn(|c| {
+        let (id, status, matched, needed, passed): (
+            i64,
+            String,
+            Option<bool>,
+            bool,
+            Option<chrono::NaiveDateTime>,
+        ) = entries::table
+            .filter(entries::ticket.eq(ticket))
+            .select((
+                entries::id,
+                entries::status,
+                entries::language_matched,
+                entries::interpreter_needed,
+                entries::language_passed_at,
+            ))
+            .first(c)
+            .unwrap();
+        (id, status, matched, needed, passed.is_some())
+    })
+}
+
+#[actix_web::test]
+async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_for_theirs() {
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    app.add_user("harpreet", "officer", Some("SYS"));
+    let mut ofelia = Browser::new(&app);
+    ofelia.sign_in("ofelia").await;
+    let mut harpreet = Browser::new(&app);
+    harpreet.sign_in("harpreet").await;
+
+    register(&mut ofelia, "hat").await; // W-0001
+    register(&mut ofelia, "pan").await; // W-0002
+    register(&mut ofelia, "spa").await; // W-0003
+
+    // A code that is not a language is refused beside the field; nothing is opened.
+    let page = ofelia.get("/ports/SYS/counters/1").await;
+    assert!(page.body.contains("No languages recorded"));
+    let csrf = page.csrf();
+    let refused = ofelia
+        .post(
+            "/ports/SYS/counters/1/languages",
+            &[("csrf", &csrf), ("languages", "spa"), ("languages", "xx")],
+        )
+        .await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"f-languages-error\""));
+    assert!(
+        refused.body.contains("language code we know: &#34;xx&#34;"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("value=\"spa\" id=\"f-languages\" checked"),
+        "what was chosen is kept"
+    );
+    let none = ofelia
+        .post("/ports/SYS/counters/1/languages", &[("csrf", &csrf)])
+        .await;
+    assert_status(&none, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.body.contains("Choose at least one language"));
+
+    // Ofelia covers Spanish and Haitian Creole and keeps them in her profile.
+    let opened = ofelia
+        .post(
+            "/ports/SYS/counters/1/languages",
+            &[
+                ("csrf", &csrf),
+                ("languages", "spa"),
+                ("languages", "hat"),
+                ("remember", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        opened.location.as_deref(),
+        Some("/ports/SYS/counters/1?note=languages")
+    );
+    let profile: String = app.with_conn(|c| {
+        users::table
+            .filter(users::username.eq("ofelia"))
+            .select(users::languages)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(profile, "spa,hat");
+    let elsewhere = ofelia.get("/ports/SYS/counters/7").await;
+    assert!(
+        elsewhere
+            .body
+            .contains("value=\"hat\" id=\"f-languages-hat\" checked")
+            && elsewhere
+                .body
+                .contains("value=\"spa\" id=\"f-languages\" checked"),
+        "her profile pre-fills another counter's form"
+    );
+
+    // Harpreet covers Punjabi. Calling next passes over the Haitian Creole speaker (counter
+    // 1 covers her) and calls the Punjabi speaker.
+    let page = harpreet.get("/ports/SYS/counters/2").await;
+    let csrf2 = page.csrf();
+    harpreet
+        .post(
+            "/ports/SYS/counters/2/languages",
+            &[("csrf", &csrf2), ("languages", "pan")],
+        )
+        .await;
+    let called = harpreet
+        .post("/ports/SYS/counters/2/call-next", &[("csrf", &csrf2)])
+        .await;
+    assert_eq!(
+        called.location.as_deref(),
+        Some("/ports/SYS/counters/2?note=called")
+    );
+    let serving = harpreet.get("/ports/SYS/counters/2?note=called").await;
+    assert_eq!(
+        serving.element_text("at-counter-ticket").as_deref(),
+        Some("W-0002")
+    );
+    assert_eq!(
+        serving.element_text("at-counter-language").as_deref(),
+        Some("Punjabi (Eastern) (ਪੰਜਾਬੀ)")
+    );
+    assert!(serving.body.contains("this counter speaks it"));
+    assert!(!serving.body.contains("id=\"interpreter-needed\""));
+    assert_eq!(
+        entry(&app, "W-0002").1.as_str(),
+        "called",
+        "the Punjabi speaker is called"
+    );
+    assert_eq!(entry(&app, "W-0002").2, Some(true));
+    let (hat_id, status, _, _, passed) = entry(&app, "W-0001");
+    assert_eq!(status, "waiting");
+    assert!(passed, "the passed-over entry's limit starts running");
+    let note: Option<String> = app.with_conn(|c| {
+        entry_events::table
+            .filter(entry_events::kind.eq("called"))
+            .select(entry_events::detail)
+            .first::<String>(c)
+            .ok()
+    });
+    assert!(
+        note.unwrap_or_default().contains(
+            "Punjabi (Eastern): this counter covers it; passed over 1 whose language another open counter covers"
+        ),
+        "the call's event says why"
+    );
+
+    // Ofelia's counter calls the Haitian Creole speaker, in her language.
+    let called = ofelia
+        .post("/ports/SYS/counters/1/call-next", &[("csrf", &csrf)])
+        .await;
+    assert_status(&called, StatusCode::SEE_OTHER);
+    assert_eq!(entry(&app, "W-0001").1, "called");
+    assert_eq!(entry(&app, "W-0001").2, Some(true));
+
+    // Harpreet completes and calls again: only the Spanish speaker waits, no counter of his
+    // covers Spanish but Ofelia's does and she is busy. Nobody else waits, so he calls her
+    // with an interpreter (a free counter never idles while someone waits).
+    let (pan_id, ..) = entry(&app, "W-0002");
+    harpreet
+        .post(
+            &format!("/entries/{pan_id}/complete"),
+            &[("csrf", &csrf2), ("counter", "2")],
+        )
+        .await;
+    harpreet
+        .post("/ports/SYS/counters/2/call-next", &[("csrf", &csrf2)])
+        .await;
+    let serving = harpreet.get("/ports/SYS/counters/2?note=called").await;
+    assert_eq!(
+        serving.element_text("at-counter-ticket").as_deref(),
+        Some("W-0003")
+    );
+    assert!(serving.body.contains("id=\"interpreter-needed\""));
+    let (spa_id, _, matched, needed, _) = entry(&app, "W-0003");
+    assert_eq!((matched, needed), (Some(false), true));
+
+    // The officer asks for a telephone interpreter: the mark and its event commit together.
+    let marked = harpreet
+        .post(
+            &format!("/entries/{spa_id}/interpreter"),
+            &[("csrf", &csrf2), ("counter", "2")],
+        )
+        .await;
+    assert_eq!(
+        marked.location.as_deref(),
+        Some("/ports/SYS/counters/2?note=interpreter")
+    );
+    let requested: (bool, i64) = app.with_conn(|c| {
+        (
+            entries::table
+                .find(spa_id)
+                .select(entries::interpreter_requested)
+                .first(c)
+                .unwrap(),
+            entry_events::table
+                .filter(entry_events::entry_id.eq(spa_id))
+                .filter(entry_events::kind.eq("interpreter_requested"))
+                .count()
+                .get_result(c)
+                .unwrap(),
+        )
+    });
+    assert_eq!(requested, (true, 1));
+    let page = harpreet.get("/ports/SYS/counters/2").await;
+    assert!(page.body.contains("Interpreter requested</span>"));
+    let _ = hat_id;
+
+    // Clearing the languages puts the counter back on the plain fair order.
+    let cleared = ofelia
+        .post("/ports/SYS/counters/1/close", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(
+        cleared.location.as_deref(),
+        Some("/ports/SYS/counters/1?note=closed")
+    );
+    let page = ofelia.get("/ports/SYS/counters/1").await;
+    assert!(page.body.contains("No languages recorded"));
+}
