@@ -19,8 +19,9 @@ use crate::db::{DbConnection, from_db, to_db};
 use crate::error::{AppError, AppResult};
 use portqueue_core::validation::FieldErrors;
 
-/// The most languages one counter (or the port's defaults) may list.
-pub const MAX_LANGUAGES: usize = 12;
+/// The most languages one counter (or the port's defaults) may list: every language of the
+/// table (a telephone-interpreter desk may cover them all).
+pub const MAX_LANGUAGES: usize = languages::LANGUAGES.len();
 
 /// A counter open with its languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
