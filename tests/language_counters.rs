@@ -255,3 +255,140 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     let page = ofelia.get("/ports/SYS/counters/1").await;
     assert!(page.body.contains("No languages recorded"));
 }
+
+/// The API: opening counters with languages, the queue answer naming them, call-next's
+/// `language_matched` and `interpreter_needed`, and interpreter requests.
+#[actix_web::test]
+async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() {
+    use common::api::call;
+    use serde_json::json;
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    let token = app.token("ofelia");
+    for language in ["hat", "pan", "quc"] {
+        let (status, _) = call(
+            &app,
+            "POST",
+            "/api/v1/ports/SYS/walk-ins",
+            Some(&token),
+            Some(json!({"party_size": 1, "language": language, "barriers": ["language"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/open",
+        Some(&token),
+        Some(json!({"languages": ["pa", "xx"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("\\\"pa\\\", \\\"xx\\\""),
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/open",
+        Some(&token),
+        Some(json!({"languages": ["pan", "eng"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["counter"], 4);
+    assert_eq!(body["languages"], json!(["pan", "eng"]));
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/5/open",
+        Some(&token),
+        Some(json!({"languages": ["hat"]})),
+    )
+    .await;
+    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert_eq!(
+        queue["counters"],
+        json!([
+            {"counter": 4, "languages": ["pan", "eng"], "opened_at": queue["counters"][0]["opened_at"]},
+            {"counter": 5, "languages": ["hat"], "opened_at": queue["counters"][1]["opened_at"]},
+        ])
+    );
+    assert_eq!(queue["default_languages"], json!([]));
+    assert!(
+        queue["entries"][0].get("language").is_none(),
+        "no personal field in the API"
+    );
+    assert_eq!(queue["entries"][0]["interpreter_needed"], false);
+    assert!(queue["entries"][0].get("language_matched").is_none());
+
+    // Counter 4 passes over the Haitian Creole speaker (counter 5 covers her).
+    let (status, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(called["ticket"], "W-0002");
+    assert_eq!(called["language_matched"], true);
+    assert_eq!(called["interpreter_needed"], false);
+    // Counter 5 calls her; then, K'iche' being covered nowhere, whoever calls next calls the
+    // K'iche' speaker with an interpreter.
+    let (_, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/5/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(called["ticket"], "W-0001");
+    let id = called["id"].as_i64().unwrap();
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
+    let (_, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/5/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(called["ticket"], "W-0003");
+    assert_eq!(called["language_matched"], false);
+    assert_eq!(called["interpreter_needed"], true);
+    let id = called["id"].as_i64().unwrap();
+    let (status, marked) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/interpreter"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(marked["interpreter_requested"], true);
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/close",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert_eq!(queue["counters"].as_array().unwrap().len(), 1);
+}

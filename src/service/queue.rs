@@ -42,8 +42,7 @@ const DEFAULT_SHOW_RATE: f64 = 0.85;
 /// Hours ahead the usual walk-in arrivals are given for.
 const ARRIVAL_HOURS_AHEAD: i64 = 12;
 
-/// An entry as the API and pages show it: ticket numbers and queue facts, no personal data
-/// (its language is there for officers to find an interpreter; no public page shows it).
+/// An entry as the API and pages show it: ticket numbers and queue facts, no personal data.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntryView {
     pub id: i64,
@@ -76,7 +75,9 @@ pub struct EntryView {
     /// Whether its ticket was printed at least once.
     #[serde(skip)]
     pub printed: bool,
-    /// The applicant's language (ISO 639-3).
+    /// The applicant's language (ISO 639-3), for officers' pages only: the API keeps it out
+    /// of its answers, as it does every personal field.
+    #[serde(skip)]
     pub language: String,
     /// Once called under language matching: whether the counter covered its language.
     #[serde(skip_serializing_if = "Option::is_none")]
