@@ -244,6 +244,25 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     assert!(page.body.contains("Interpreter requested</span>"));
     let _ = hat_id;
 
+    // The live queue shows who waits for an interpreter, and for which language.
+    register(&mut ofelia, "quc").await; // W-0004
+    let (quc_id, ..) = entry(&app, "W-0004");
+    let queue = ofelia.get("/ports/SYS/queue").await;
+    let tag = format!("id=\"interpreter-{quc_id}\">interpreter needed: no open counter covers it");
+    assert!(queue.body.contains(&tag), "{}", queue.body);
+    assert!(queue.body.contains("K&#39;iche&#39;") || queue.body.contains("K'iche'"));
+    let marked = ofelia
+        .post(
+            &format!("/entries/{quc_id}/interpreter"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(marked.location.as_deref(), Some("/ports/SYS/queue"));
+    let queue = ofelia.get("/ports/SYS/queue").await;
+    assert!(queue.body.contains(&format!(
+        "id=\"interpreter-{quc_id}\">interpreter requested"
+    )));
+
     // Clearing the languages puts the counter back on the plain fair order.
     let cleared = ofelia
         .post("/ports/SYS/counters/1/close", &[("csrf", &csrf)])
