@@ -411,3 +411,101 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
     let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
     assert_eq!(queue["counters"].as_array().unwrap().len(), 1);
 }
+
+/// A supervisor sets the languages every counter covers and the limit; an officer keeps
+/// their own. Bad input is named beside its field, kept as typed, and nothing is saved.
+#[actix_web::test]
+async fn port_and_officer_languages_are_checked_beside_their_fields() {
+    use portqueue::db::schema::ports;
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("sergio", "supervisor", Some("SYS"));
+    app.add_user("ofelia", "officer", Some("SYS"));
+    let mut sergio = Browser::new(&app);
+    sergio.sign_in("sergio").await;
+    let csrf = sergio.csrf_from("/ports/SYS/languages").await;
+    let refused = sergio
+        .post(
+            "/ports/SYS/languages",
+            &[
+                ("csrf", &csrf),
+                ("default_languages", "spa, english"),
+                ("language_wait_limit_minutes", "soon"),
+            ],
+        )
+        .await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"f-default_languages-error\""));
+    assert!(
+        refused
+            .body
+            .contains("id=\"f-language_wait_limit_minutes-error\"")
+    );
+    assert!(refused.body.contains("value=\"spa, english\""));
+    assert!(refused.body.contains("value=\"soon\""));
+    let stored: (String, i32) = app.with_conn(|c| {
+        ports::table
+            .select((ports::default_languages, ports::language_wait_limit_minutes))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(stored, (String::new(), 20), "nothing half-written");
+    let saved = sergio
+        .post(
+            "/ports/SYS/languages",
+            &[
+                ("csrf", &csrf),
+                ("default_languages", "spa, ENG"),
+                ("language_wait_limit_minutes", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/ports/SYS/languages?saved=1")
+    );
+    let stored: (String, i32) = app.with_conn(|c| {
+        ports::table
+            .select((ports::default_languages, ports::language_wait_limit_minutes))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(stored, ("spa,eng".to_owned(), 15));
+
+    // An officer may not set the port's languages, only their own.
+    let mut ofelia = Browser::new(&app);
+    ofelia.sign_in("ofelia").await;
+    let page = ofelia.get("/ports/SYS/languages").await;
+    assert_status(&page, StatusCode::FORBIDDEN);
+    let csrf = ofelia.csrf_from("/account/languages").await;
+    let refused = ofelia
+        .post(
+            "/account/languages",
+            &[("csrf", &csrf), ("languages", "pan, punjabi")],
+        )
+        .await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("value=\"pan, punjabi\""));
+    ofelia
+        .post(
+            "/account/languages",
+            &[("csrf", &csrf), ("languages", "pan hin")],
+        )
+        .await;
+    let counter = ofelia.get("/ports/SYS/counters/3").await;
+    assert!(
+        counter
+            .body
+            .contains("value=\"pan\" id=\"f-languages-pan\" checked")
+    );
+    assert!(
+        counter.body.contains("besides the port&#39;s: Spanish")
+            || counter.body.contains("besides the port's: Spanish")
+    );
+    // With the port's languages, a counter may open with none of its own.
+    let csrf = counter.csrf();
+    let opened = ofelia
+        .post("/ports/SYS/counters/3/languages", &[("csrf", &csrf)])
+        .await;
+    assert_status(&opened, StatusCode::SEE_OTHER);
+}

@@ -22,6 +22,7 @@ pub mod format;
 pub mod forms;
 pub mod guard;
 pub mod home;
+pub mod languages;
 pub mod layout;
 pub mod public;
 pub mod queue;
@@ -71,6 +72,16 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::change_password),
         )
         .route("/ports/{code}/queue", web::get().to(queue::queue_page))
+        .route(
+            "/ports/{code}/languages",
+            web::get().to(languages::port_page),
+        )
+        .route(
+            "/ports/{code}/languages",
+            web::post().to(languages::set_port),
+        )
+        .route("/account/languages", web::get().to(languages::mine_page))
+        .route("/account/languages", web::post().to(languages::set_mine))
         .route("/ports/{code}/counters", web::get().to(counters::pick))
         .route(
             "/ports/{code}/counters/{n}",
