@@ -116,6 +116,20 @@ impl LanguageReason {
     }
 }
 
+/// Whether a stored call note (the engine's reason, then `"; "` and the language line of
+/// [`LanguageReason::text`]) says the person was served in their language: `Some(true)`,
+/// `Some(false)` (interpreter needed), or `None` for a call made without matching. The
+/// daily report reads the event log this way, so the two stay side by side here.
+pub fn matched_in_note(note: &str) -> Option<bool> {
+    if note.contains(" interpreter needed") {
+        Some(false)
+    } else if note.contains(": this counter covers it") || note.contains("no language recorded: any counter") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
 /// A language-matched call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchedCall {
@@ -329,6 +343,35 @@ pub fn next_call_matched(
             coverage.wait_limit_minutes,
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reason_line_reads_back_from_a_stored_note() {
+        for reason in [
+            LanguageReason::Covered,
+            LanguageReason::NoLanguage,
+            LanguageReason::Urgent,
+            LanguageReason::NoOpenCounter,
+            LanguageReason::LimitReached,
+            LanguageReason::NobodyCovered,
+        ] {
+            for language in [Some("pan"), Some("quc"), None] {
+                let note = format!(
+                    "walk-in, waiting since 09:12; walk-ins get 30% of officer time; {}",
+                    reason.text(language, 2, 20)
+                );
+                assert_eq!(matched_in_note(&note), Some(reason.matched()), "{note}");
+            }
+        }
+        assert_eq!(
+            matched_in_note("walk-in, waiting since 09:12; walk-ins get 30% of officer time"),
+            None
+        );
+    }
 }
 
 /// One call of a matched run, beside its [`Called`].

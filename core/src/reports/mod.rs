@@ -60,6 +60,7 @@
 mod compute;
 mod csv;
 mod kept;
+mod languages;
 mod range;
 mod stats;
 mod svg;
@@ -77,6 +78,7 @@ use crate::model::Policy;
 pub use compute::daily;
 pub use csv::{Report, to_csv};
 pub use kept::{KEPT_FORMAT, from_kept, to_kept};
+pub use languages::{LanguageFigures, language_figures};
 pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
 pub use time::{day_bounds, hour_starts};
