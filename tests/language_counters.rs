@@ -273,6 +273,43 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     );
     let page = ofelia.get("/ports/SYS/counters/1").await;
     assert!(page.body.contains("No languages recorded"));
+
+    // The day's figures per language, for a supervisor.
+    app.add_user("sergio", "supervisor", Some("SYS"));
+    let mut sergio = Browser::new(&app);
+    sergio.sign_in("sergio").await;
+    let report = sergio.get("/ports/SYS/reports/languages").await;
+    assert_status(&report, StatusCode::OK);
+    let row = |name: &str| {
+        report
+            .body
+            .split("<tr>")
+            .find(|r| r.contains(&format!("<th scope=\"row\">{name}</th>")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let punjabi = row("Punjabi (Eastern)");
+    assert!(
+        punjabi.contains("1 party (1 person)")
+            && punjabi.contains("1 in their language, 0 with an interpreter")
+            && punjabi.contains("100%"),
+        "{punjabi}"
+    );
+    let spanish = row("Spanish");
+    assert!(
+        spanish.contains("0 in their language, 1 with an interpreter")
+            && spanish.contains("0%")
+            && spanish.contains("<td class=\"num\">1</td></tr>"),
+        "{spanish}"
+    );
+    let bad = sergio
+        .get("/ports/SYS/reports/languages?date=yesterday")
+        .await;
+    assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"f-date-error\""));
+    assert!(bad.body.contains("value=\"yesterday\""));
+    let officer = ofelia.get("/ports/SYS/reports/languages").await;
+    assert_status(&officer, StatusCode::FORBIDDEN);
 }
 
 /// The API: opening counters with languages, the queue answer naming them, call-next's

@@ -86,7 +86,9 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
             1,
             at(9, 10),
             EventKind::Called,
-            Some(&format!("{REASON}; Punjabi (Eastern): this counter covers it")),
+            Some(&format!(
+                "{REASON}; Punjabi (Eastern): this counter covers it"
+            )),
         ),
         registered(4, snapshot("hat", 1, at(9, 15))),
         event(
@@ -97,7 +99,12 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
                 "{REASON}; no open counter covers Punjabi (Eastern): interpreter needed"
             )),
         ),
-        event(2, at(9, 21), EventKind::InterpreterRequested, Some("requested")),
+        event(
+            2,
+            at(9, 21),
+            EventKind::InterpreterRequested,
+            Some("requested"),
+        ),
         event(1, at(9, 30), EventKind::Served, None),
         event(3, at(9, 30), EventKind::Called, Some(REASON)),
         event(2, at(9, 40), EventKind::Served, None),

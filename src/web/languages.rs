@@ -173,3 +173,118 @@ pub async fn set_mine(
         Err(e) => Err(e.into()),
     }
 }
+
+/// One language's row of the day's figures.
+struct FigureRow {
+    language: String,
+    served: String,
+    share: String,
+    wait: String,
+    called: String,
+    requests: u32,
+}
+
+#[derive(askama::Template)]
+#[template(path = "language_report.html")]
+struct LanguageReportPage {
+    l: Layout,
+    code: String,
+    date: String,
+    rows: Vec<FigureRow>,
+    errors: Errors,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DateQuery {
+    #[serde(default)]
+    date: Option<String>,
+}
+
+/// `GET /ports/{code}/reports/languages?date=YYYY-MM-DD`: the day's figures per language
+/// (supervisors of the port and admins; today without a date).
+pub async fn report_page(
+    state: web::Data<AppState>,
+    signed: SignedIn,
+    code: web::Path<String>,
+    query: web::Query<DateQuery>,
+) -> WebResult<HttpResponse> {
+    let actor = signed.actor.clone();
+    let typed = query.date.clone().unwrap_or_default();
+    let asked = typed.clone();
+    let (port, figures) = state
+        .run(move |conn, now| {
+            let port = service::port_for(conn, &actor, &code)?;
+            service::reports::require_reader(&actor, &port)?;
+            let date = if asked.trim().is_empty() {
+                Ok(service::reports::today(&port, now))
+            } else {
+                service::reports::parse_date("date", Some(&asked))
+            };
+            let figures = match date {
+                Ok(date) => {
+                    let day = service::reports::load_day(conn, &port, date)?;
+                    Ok((date, portqueue_core::reports::language_figures(&day.input)))
+                }
+                Err(e) => Err(e),
+            };
+            Ok((port, figures))
+        })
+        .await?;
+    let (status, date, rows, errors) = match figures {
+        Ok((date, figures)) => (
+            StatusCode::OK,
+            date.to_string(),
+            figures
+                .into_iter()
+                .map(|f| FigureRow {
+                    language: portqueue_core::languages::find(&f.language)
+                        .map_or_else(|| f.language.clone(), |l| l.name.to_owned()),
+                    served: format!(
+                        "{} {} ({} {})",
+                        f.served_parties,
+                        if f.served_parties == 1 {
+                            "party"
+                        } else {
+                            "parties"
+                        },
+                        f.served_persons,
+                        if f.served_persons == 1 {
+                            "person"
+                        } else {
+                            "persons"
+                        }
+                    ),
+                    share: f.share_in_language.map_or_else(
+                        || "no matching".to_owned(),
+                        |s| format!("{:.0}%", s * 100.0),
+                    ),
+                    wait: f
+                        .mean_wait_minutes
+                        .map_or_else(|| "—".to_owned(), |m| format!("{m:.1} min")),
+                    called: format!(
+                        "{} in their language, {} with an interpreter",
+                        f.called_in_language, f.called_with_interpreter
+                    ),
+                    requests: f.interpreter_requests,
+                })
+                .collect(),
+            Errors::none(&[("date", "Date")]),
+        ),
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            typed,
+            Vec::new(),
+            Errors::from_app(e, &[("date", "Date")])?,
+        ),
+    };
+    Ok(render(
+        status,
+        &LanguageReportPage {
+            l: Layout::new(&signed, Some(&port), "reports"),
+            code: port.code.clone(),
+            date,
+            rows,
+            errors,
+        },
+    ))
+}

@@ -80,6 +80,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/ports/{code}/languages",
             web::post().to(languages::set_port),
         )
+        .route(
+            "/ports/{code}/reports/languages",
+            web::get().to(languages::report_page),
+        )
         .route("/account/languages", web::get().to(languages::mine_page))
         .route("/account/languages", web::post().to(languages::set_mine))
         .route("/ports/{code}/counters", web::get().to(counters::pick))

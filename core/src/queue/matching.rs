@@ -123,7 +123,9 @@ impl LanguageReason {
 pub fn matched_in_note(note: &str) -> Option<bool> {
     if note.contains(" interpreter needed") {
         Some(false)
-    } else if note.contains(": this counter covers it") || note.contains("no language recorded: any counter") {
+    } else if note.contains(": this counter covers it")
+        || note.contains("no language recorded: any counter")
+    {
         Some(true)
     } else {
         None
