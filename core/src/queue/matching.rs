@@ -388,6 +388,7 @@ pub(crate) struct MatchedCalled {
 /// `counters` (one list per counter, the port's defaults included): the event-driven twin
 /// of [`super::engine::Run::run_to_end`] for `simulate`. Ordered sets stand in for the
 /// heaps because the walk reads each line in order.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_matched(
     entries: &[QueueEntry],
     languages: &[Option<String>],
