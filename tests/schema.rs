@@ -20,8 +20,8 @@ use diesel::sql_types::{BigInt, Text};
 
 use portqueue::db::models::{Appointment, Entry, EventRow, Port, User};
 use portqueue::db::schema::{
-    access_log, api_tokens, appointments, audit_events, counter_plans, entries, entry_events,
-    entry_phones, outgoing_messages, policy_changes, ports, report_days, sessions,
+    access_log, api_tokens, appointments, audit_events, counter_languages, counter_plans, entries,
+    entry_events, entry_phones, outgoing_messages, policy_changes, ports, report_days, sessions,
     sign_in_throttle, users,
 };
 use portqueue::db::{self, DbConnection, Location};
@@ -327,6 +327,7 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         counter_plans,
         entry_phones,
         outgoing_messages,
+        counter_languages,
     )
 }
 
@@ -467,6 +468,8 @@ INSERT INTO entry_phones (entry_id, port_id, phone, created_at)
     VALUES (1, 1, '+526641234567', '2026-11-25 17:10:00');
 INSERT INTO outgoing_messages (port_id, entry_id, kind, body, status, attempts, next_attempt_at, created_at)
     VALUES (1, 1, 'issued', 'Ticket A001', 'queued', 0, '2026-11-25 17:10:00', '2026-11-25 17:10:00');
+INSERT INTO counter_languages (port_id, counter, languages, opened_by, opened_at)
+    VALUES (1, 2, 'pan,eng', 1, '2026-11-25 17:00:00');
 ";
 
 /// Every model (and every table without one) loads the row back on this backend: a column
@@ -575,6 +578,16 @@ fn every_model_loads_on(conn: &mut DbConnection) {
         .first(conn)
         .expect("outgoing_messages");
     assert_eq!((message.2, message.5.as_str()), (entry.id, "queued"));
+    let open: (i64, i64, String, Option<i64>, NaiveDateTime) = counter_languages::table
+        .select(counter_languages::all_columns)
+        .first(conn)
+        .expect("counter_languages");
+    assert_eq!(
+        (open.1, open.2.as_str(), open.3),
+        (2, "pan,eng", Some(user.id))
+    );
+    assert_eq!(port.language_wait_limit_minutes, 20, "default limit");
+    assert!(!entry.interpreter_needed && entry.language_matched.is_none());
 }
 
 #[test]

@@ -975,6 +975,36 @@ async fn every_api_answer_is_documented_in_the_openapi_document() {
         ),
         (
             "POST",
+            "/api/v1/ports/SYS/counters/2/open".into(),
+            Some(&ofelia),
+            Some(json!({"languages": ["pan", "eng"]})),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/counters/2/open".into(),
+            Some(&ofelia),
+            Some(json!({"languages": ["klingon"]})),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/counters/2/open".into(),
+            Some(&otto),
+            Some(json!({"languages": ["pan"]})),
+        ),
+        (
+            "POST",
+            "/api/v1/ports/SYS/counters/2/close".into(),
+            Some(&ofelia),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v1/entries/{id}/interpreter"),
+            Some(&ofelia),
+            Some(json!({"requested": "yes"})),
+        ),
+        (
+            "POST",
             "/api/v1/ports/SYS/counters/x/call-next".into(),
             Some(&ofelia),
             None,

@@ -64,7 +64,9 @@ fn event(entry_id: i64, at: DateTime<Utc>, actor: Option<i64>, kind: EventKind) 
         EventKind::Served => (Some(Status::Called), Some(Status::Served)),
         EventKind::NoShow => (Some(Status::Called), Some(Status::NoShow)),
         EventKind::Withdrawn => (Some(Status::Waiting), Some(Status::Withdrawn)),
-        EventKind::TicketPrinted | EventKind::Undone => (None, None),
+        EventKind::TicketPrinted | EventKind::Undone | EventKind::InterpreterRequested => {
+            (None, None)
+        }
     };
     Event {
         entry_id,

@@ -22,6 +22,8 @@ diesel::table! {
         instance -> Text,
         retention_days -> Integer,
         announce_ticket_language -> Bool,
+        default_languages -> Text,
+        language_wait_limit_minutes -> Integer,
         sms_near_ahead -> Integer,
     }
 }
@@ -36,6 +38,7 @@ diesel::table! {
         must_change_password -> Bool,
         active -> Bool,
         created_at -> Timestamp,
+        languages -> Text,
     }
 }
 
@@ -104,6 +107,10 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         prints -> Integer,
         erased_at -> Nullable<Timestamp>,
+        language_passed_at -> Nullable<Timestamp>,
+        language_matched -> Nullable<Bool>,
+        interpreter_needed -> Bool,
+        interpreter_requested -> Bool,
     }
 }
 
@@ -187,6 +194,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    counter_languages (port_id, counter) {
+        port_id -> BigInt,
+        counter -> BigInt,
+        languages -> Text,
+        opened_by -> Nullable<BigInt>,
+        opened_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     entry_phones (entry_id) {
         entry_id -> BigInt,
         port_id -> BigInt,
@@ -232,6 +249,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_throttle,
     audit_events,
     counter_plans,
+    counter_languages,
     entry_phones,
     outgoing_messages,
 );

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod appointments;
 pub mod audit;
+pub mod counter_languages;
 pub mod counter_plan;
 pub mod entries;
 pub mod live;

@@ -679,7 +679,8 @@ pub fn replay(input: &DayInput, params: &WhatIfParams) -> Result<WhatIf, FieldEr
             EventKind::Registered
             | EventKind::CheckedIn
             | EventKind::TicketPrinted
-            | EventKind::Undone => {}
+            | EventKind::Undone
+            | EventKind::InterpreterRequested => {}
         }
     }
     let (service_seconds, served_persons) = arrived

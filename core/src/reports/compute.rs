@@ -30,10 +30,10 @@ fn status_after(event: &Event) -> Option<Status> {
         EventKind::Served => Some(Status::Served),
         EventKind::NoShow => Some(Status::NoShow),
         EventKind::Withdrawn => Some(Status::Withdrawn),
-        EventKind::TicketPrinted | EventKind::Undone => None,
+        EventKind::TicketPrinted | EventKind::Undone | EventKind::InterpreterRequested => None,
     };
     match event.kind {
-        EventKind::TicketPrinted | EventKind::Undone => None,
+        EventKind::TicketPrinted | EventKind::Undone | EventKind::InterpreterRequested => None,
         _ => event.to.or(implied),
     }
 }

@@ -73,6 +73,7 @@
 mod compute;
 mod csv;
 mod kept;
+mod languages;
 mod range;
 mod stats;
 mod svg;
@@ -90,6 +91,7 @@ use crate::model::Policy;
 pub use compute::{daily, policy_at};
 pub use csv::{Report, to_csv};
 pub use kept::{KEPT_FORMAT, from_kept, to_kept};
+pub use languages::{LanguageFigures, language_figures};
 pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
 pub use time::{day_bounds, hour_starts};
