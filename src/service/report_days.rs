@@ -224,17 +224,18 @@ pub fn keep_finished_days(
         let port = &all[index];
         match keep_day(conn, port, date, now) {
             Ok(()) => done.push((port.code.clone(), date)),
-            // Another writer moved the database under this read (SQLite), or the day could
-            // not be read: nothing is kept, and the next tick tries again.
+            // The database was busy or the day could not be read: nothing is kept, and the
+            // next tick tries again.
             Err(e) => log::info!("kept figures of {} {date} not written yet: {e}", port.code),
         }
     }
     Ok((done, left))
 }
 
-/// Reads one finished day and keeps its figures, in one transaction: on SQLite it reads one
-/// snapshot and its write fails if anyone wrote since, so figures are never kept from a
-/// state a late change already altered (the change's [`forget_from`] then ran first).
+/// Reads one finished day and keeps its figures, in one transaction that holds the port's
+/// row: every change that can drop a kept day holds it too (`lock_port`), so none can
+/// commit between the read and the write, on SQLite or PostgreSQL, and figures are never
+/// kept from a state a late change already altered. The hold lasts one day's read.
 pub fn keep_day(
     conn: &mut DbConnection,
     port: &Port,
@@ -244,7 +245,10 @@ pub fn keep_day(
     if !keepable(port, date, now) {
         return Ok(());
     }
-    conn.transaction(|conn| {
+    super::transaction(conn, |conn| {
+        diesel::update(ports::table.find(port.id))
+            .set(ports::revision.eq(ports::revision))
+            .execute(conn)?;
         let log = load_days(conn, port, date, date)?
             .pop()
             .ok_or_else(|| AppError::Internal(format!("no day read for {date}")))?;
