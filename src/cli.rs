@@ -386,6 +386,7 @@ pub fn run() -> Result<(), String> {
                 location.display()
             );
             crate::service::retention::spawn_daily(state.pool.clone(), state.clock.clone());
+            crate::service::report_days::spawn_keeper(state.pool.clone(), state.clock.clone());
             crate::ops::serve(state, &bind, security.metrics_bind.as_deref())
                 .map_err(|e| format!("cannot serve on {bind}: {e}"))
         }

@@ -43,6 +43,9 @@ pub struct AppState {
     /// The public boards, computed once per port and revision for every screen, and the
     /// count of open live feeds (`web::public::board_hub`).
     pub board_hub: Arc<web::public::board_hub::BoardHub>,
+    /// Rendered status pages, served again while the board's freshness rule holds
+    /// (`web::public::status_pages`).
+    pub status_pages: Arc<web::public::status_pages::StatusPages>,
     /// The reports' own concurrency limit ([`report_gate`]): reports never starve the rest.
     pub report_gate: Arc<report_gate::ReportGate>,
     /// Recent submission keys of forms that create something, so each acts once.
@@ -67,6 +70,7 @@ impl AppState {
             public_url: None,
             metrics: Arc::default(),
             board_hub: Arc::default(),
+            status_pages: Arc::default(),
             report_gate: Arc::default(),
             submissions: Arc::default(),
             trusted_proxies: Arc::default(),

@@ -18,6 +18,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
 use futures_util::stream::{self, Stream, StreamExt};
 use portqueue_core::Status;
 use portqueue_core::languages::{self, Language};
@@ -26,10 +27,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::service::live;
 use crate::service::public::{self, TicketStatus, local_hhmm, window_times};
 
 pub mod board_hub;
 pub mod listen;
+pub mod status_pages;
 
 pub use board_hub::MAX_FEEDS;
 use board_hub::{Current, FeedPermit, SharedBoard};
@@ -366,25 +369,66 @@ pub async fn status_page(
     query: web::Query<StatusQuery>,
 ) -> HttpResponse {
     let token = token.into_inner();
+    // Free text is never a language: only a code we have text for switches.
+    let chosen = languages::find(&query.lang).filter(|l| Catalog::shared().has(l.code));
+    let paused = query.refresh == "off";
+    let key = status_pages::Key {
+        token: token.clone(),
+        language: chosen.map_or("", |l| l.code),
+        paused,
+    };
+    let now = state.now();
+    if let Some(page) = state.status_pages.get(&key) {
+        if !page.usable(live::projection_instant(now), now) {
+            state.status_pages.forget(&key);
+        } else if let Ok(current) = feed_board(&state, &page.port_code).await
+            && current.port.revision == page.revision
+        {
+            return status_response(page.body.clone(), paused);
+        }
+    }
     let found = state
         .run(move |conn, now| public::ticket_status(conn, &token, now))
         .await;
     match found {
         Ok(status) => {
-            // Free text is never a language: only a code we have text for switches.
-            let chosen = languages::find(&query.lang).filter(|l| Catalog::shared().has(l.code));
-            let paused = query.refresh == "off";
-            let mut response =
-                public_page(StatusCode::OK, &StatusPage::new(&status, chosen, paused));
-            if !paused {
-                response
-                    .headers_mut()
-                    .insert(header::REFRESH, HeaderValue::from(STATUS_REFRESH_SECONDS));
-            }
-            response
+            let body = match StatusPage::new(&status, chosen, paused).render() {
+                Ok(body) => Bytes::from(body),
+                Err(e) => return failed(AppError::Internal(format!("status page: {e}"))),
+            };
+            state.status_pages.keep(
+                key,
+                status_pages::Page {
+                    body: body.clone(),
+                    port_code: status.port_code.clone(),
+                    revision: status.port.revision,
+                    minute: live::projection_instant(status.read_at),
+                    answers_until: status.answers_until,
+                },
+            );
+            status_response(body, paused)
         }
-        Err(e) => failed_in(e, error_language(&req, &query.lang)),
+        Err(e) => {
+            state.status_pages.forget(&key);
+            failed_in(e, error_language(&req, &query.lang))
+        }
     }
+}
+
+/// A rendered status page as the answer, with the public headers and, unless paused, the
+/// header that reloads it.
+fn status_response(body: Bytes, paused: bool) -> HttpResponse {
+    let mut response = public_headers(
+        super::html(StatusCode::OK, String::new())
+            .set_body(body)
+            .map_into_boxed_body(),
+    );
+    if !paused {
+        response
+            .headers_mut()
+            .insert(header::REFRESH, HeaderValue::from(STATUS_REFRESH_SECONDS));
+    }
+    response
 }
 
 // ---------------------------------------------------------------------------------------
