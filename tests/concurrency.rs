@@ -116,3 +116,35 @@ async fn thirty_two_simultaneous_call_next_never_call_one_entry_twice_nor_skip_t
     assert_eq!(statuses.iter().filter(|s| *s == "called").count(), 32);
     assert_eq!(statuses.iter().filter(|s| *s == "waiting").count(), 8);
 }
+
+/// Each app state has its own SQLite writer queue: a write held open in one app (another
+/// test running in parallel, on its own database) never holds up the writers of another.
+#[::core::prelude::v1::test]
+fn two_app_states_in_one_process_do_not_share_the_writer_queue() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let first = common::test_app_on_sqlite();
+    let second = common::test_app_on_sqlite();
+    assert!(!first.state.writers.same(&second.state.writers));
+
+    let (done_tx, done_rx) = mpsc::channel();
+    let held = first.state.blocking(|conn, _| {
+        portqueue::service::transaction(conn, |_| {
+            // The first app holds its writer's turn while the second writes on its own thread.
+            let state = second.state.clone();
+            let done_tx = done_tx.clone();
+            std::thread::spawn(move || {
+                let wrote =
+                    state.blocking(|conn, _| portqueue::service::transaction(conn, |_| Ok(())));
+                done_tx.send(wrote.is_ok()).ok();
+            });
+            Ok(done_rx.recv_timeout(Duration::from_secs(10)))
+        })
+    });
+    assert_eq!(
+        held.expect("first write"),
+        Ok(true),
+        "the second app wrote while the first held its turn"
+    );
+}

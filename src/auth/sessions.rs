@@ -36,16 +36,14 @@ pub fn find_account(conn: &mut DbConnection, username: &str) -> AppResult<Option
         .optional()?)
 }
 
-/// Most password checks (argon2, 19 MiB and tens of milliseconds each) run at once in this
-/// process; more wait their turn. A flood of sign-in attempts then costs a bounded amount
-/// of memory and CPU, and never a database connection.
-const CONCURRENT_PASSWORD_CHECKS: usize = 4;
+/// Most password checks (argon2, 19 MiB and tens of milliseconds each) run at once in one
+/// app ([`crate::AppState::password_checks`]); more wait their turn.
+pub const CONCURRENT_PASSWORD_CHECKS: usize = 4;
 
 /// Checks a password against the account found by [`find_account`]. Blocking (call it off
 /// the async executor, without a database connection). The same answer, after the same
 /// work, for an unknown name, a turned-off account and a wrong password.
 pub fn check_password(user: Option<User>, password: &str) -> AppResult<User> {
-    let _turn = password_check_turn();
     let matches = verify_password(
         password,
         user.as_ref()
@@ -55,26 +53,6 @@ pub fn check_password(user: Option<User>, password: &str) -> AppResult<User> {
         Some(user) if matches && user.active => Ok(user),
         _ => Err(AppError::invalid("password", "wrong username or password")),
     }
-}
-
-/// Waits for one of the [`CONCURRENT_PASSWORD_CHECKS`] turns; the turn ends when dropped.
-fn password_check_turn() -> impl Drop {
-    use std::sync::{Condvar, Mutex, PoisonError};
-    static RUNNING: Mutex<usize> = Mutex::new(0);
-    static FREED: Condvar = Condvar::new();
-    struct Turn;
-    impl Drop for Turn {
-        fn drop(&mut self) {
-            *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
-            FREED.notify_one();
-        }
-    }
-    let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
-    while *running >= CONCURRENT_PASSWORD_CHECKS {
-        running = FREED.wait(running).unwrap_or_else(PoisonError::into_inner);
-    }
-    *running += 1;
-    Turn
 }
 
 /// Signs in: finds the account, checks the password and starts a session, in three steps
@@ -88,9 +66,13 @@ pub async fn sign_in(
     let account = state
         .run(move |conn, _| find_account(conn, &username))
         .await?;
-    let user = actix_web::web::block(move || check_password(account, &password))
-        .await
-        .map_err(|e| AppError::Internal(format!("worker: {e}")))??;
+    let checks = state.password_checks.clone();
+    let user = actix_web::web::block(move || {
+        let _turn = checks.wait();
+        check_password(account, &password)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("worker: {e}")))??;
     let session = state.run({
         let user = user.clone();
         move |conn, now| start(conn, &user, now)

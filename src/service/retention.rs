@@ -194,15 +194,12 @@ pub fn purge(
 }
 
 /// Runs the purge now and then once a day, on its own thread, for the life of the server.
-pub fn spawn_daily(pool: crate::db::DbPool, clock: std::sync::Arc<dyn crate::clock::Clock>) {
+pub fn spawn_daily(state: crate::AppState) {
     let spawned = std::thread::Builder::new()
         .name("retention-purge".into())
         .spawn(move || {
             loop {
-                let result = pool
-                    .get()
-                    .map_err(AppError::from)
-                    .and_then(|mut conn| purge(&mut conn, None, false, clock.now()));
+                let result = state.blocking(|conn, now| purge(conn, None, false, now));
                 if let Err(e) = result {
                     log::error!("retention purge failed (tried again in an hour): {e}");
                     std::thread::sleep(std::time::Duration::from_secs(3600));
