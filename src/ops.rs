@@ -223,18 +223,6 @@ pub struct ServeSecurity {
 }
 
 impl ServeSecurity {
-    /// The same settings from the environment alone (plain `portqueue`).
-    pub fn from_env() -> ServeSecurity {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        ServeSecurity {
-            trusted_proxies: var("PORTQUEUE_TRUSTED_PROXIES")
-                .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect())
-                .unwrap_or_default(),
-            metrics_token: var("PORTQUEUE_METRICS_TOKEN"),
-            metrics_bind: var("PORTQUEUE_METRICS_BIND"),
-        }
-    }
-
     /// Checks the settings and puts them into the app's state; warns about what is unsafe.
     pub fn apply(&self, state: &mut crate::AppState) -> Result<(), String> {
         let mut proxies = Vec::new();
