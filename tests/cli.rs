@@ -286,12 +286,33 @@ fn a_port_its_accounts_and_a_token_are_set_up_from_the_command_line() {
     let line = fails_with_one_line(run(&["token", "create", "--username", "nobody"], None));
     assert!(line.contains("nobody"), "{line}");
 
+    // A username is one name whatever its case, on the command line as at the sign-in.
+    let maria = [
+        "officer",
+        "add",
+        "--username",
+        "Maria",
+        "--role",
+        "officer",
+        "--port",
+        "SYS",
+        "--password-stdin",
+    ];
+    let out = succeeds(run(&maria, Some("long enough password\n")));
+    assert_eq!(out.trim(), "added officer maria");
+    let maria_token = succeeds(run(&["token", "create", "--username", "Maria"], None));
+    succeeds(run(&["token", "create", "--username", " MARIA "], None));
+    let out = succeeds(run(&["token", "revoke", "--username", "Maria"], None));
+    assert!(out.starts_with("revoked 2 "), "both of Maria's tokens revoked: {out}");
+
     // The printed token is one the app accepts, for that officer.
     let pool = db::open(&Location::parse(db), 1).unwrap();
     let actor = sessions::find_api_token(&mut pool.get().unwrap(), first)
         .unwrap()
         .expect("the printed token is known");
     assert_eq!(actor.username, "ofelia");
+    let revoked = sessions::find_api_token(&mut pool.get().unwrap(), maria_token.trim()).unwrap();
+    assert!(revoked.is_none(), "Maria's revoked token opens nothing");
 }
 
 const APPOINTMENTS: &str = "confirmation,slot_at,party_size,name,nationality,language\n\

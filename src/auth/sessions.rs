@@ -30,7 +30,7 @@ pub struct Session {
 /// that follows holds no database connection (see [`check_password`]).
 pub fn find_account(conn: &mut DbConnection, username: &str) -> AppResult<Option<User>> {
     Ok(users::table
-        .filter(users::username.eq(username.trim().to_ascii_lowercase()))
+        .filter(users::username.eq(super::username_key(username)))
         .select(User::as_select())
         .first(conn)
         .optional()?)
@@ -146,12 +146,7 @@ pub fn create_api_token(
     username: &str,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
-    let user_id: i64 = users::table
-        .filter(users::username.eq(username))
-        .select(users::id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("no account named `{username}`")))?;
+    let user_id = account_id(conn, username)?;
     let token = random_secret();
     diesel::insert_into(api_tokens::table)
         .values((
@@ -163,14 +158,19 @@ pub fn create_api_token(
     Ok(token)
 }
 
-/// Revokes every API token of an account; returns how many were still in force.
-pub fn revoke_api_tokens(conn: &mut DbConnection, username: &str) -> AppResult<usize> {
-    let user_id: i64 = users::table
-        .filter(users::username.eq(username))
+/// The id of the account a typed username names.
+fn account_id(conn: &mut DbConnection, username: &str) -> AppResult<i64> {
+    users::table
+        .filter(users::username.eq(super::username_key(username)))
         .select(users::id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("no account named `{username}`")))?;
+        .ok_or_else(|| AppError::NotFound(format!("no account named `{}`", username.trim())))
+}
+
+/// Revokes every API token of an account; returns how many were still in force.
+pub fn revoke_api_tokens(conn: &mut DbConnection, username: &str) -> AppResult<usize> {
+    let user_id = account_id(conn, username)?;
     Ok(diesel::update(
         api_tokens::table
             .filter(api_tokens::user_id.eq(user_id))
