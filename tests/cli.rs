@@ -303,7 +303,10 @@ fn a_port_its_accounts_and_a_token_are_set_up_from_the_command_line() {
     let maria_token = succeeds(run(&["token", "create", "--username", "Maria"], None));
     succeeds(run(&["token", "create", "--username", " MARIA "], None));
     let out = succeeds(run(&["token", "revoke", "--username", "Maria"], None));
-    assert!(out.starts_with("revoked 2 "), "both of Maria's tokens revoked: {out}");
+    assert!(
+        out.starts_with("revoked 2 "),
+        "both of Maria's tokens revoked: {out}"
+    );
 
     // The printed token is one the app accepts, for that officer.
     let pool = db::open(&Location::parse(db), 1).unwrap();

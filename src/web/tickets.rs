@@ -85,10 +85,6 @@ pub struct TicketPaper {
     pub scan: Vec<Said>,
 }
 
-fn dir(rtl: bool) -> &'static str {
-    if rtl { "rtl" } else { "ltr" }
-}
-
 impl TicketPaper {
     fn new(doc: &TicketDoc, paper: Paper) -> TicketPaper {
         let languages = &doc.texts.languages;
@@ -98,7 +94,7 @@ impl TicketPaper {
                 .filter_map(|l| {
                     f(l).map(|text| Said {
                         tag: l.language.tag,
-                        dir: dir(l.language.rtl),
+                        dir: l.language.dir(),
                         text,
                     })
                 })
@@ -125,7 +121,7 @@ impl TicketPaper {
                 .iter()
                 .map(|l| LanguageFacts {
                     tag: l.language.tag,
-                    dir: dir(l.language.rtl),
+                    dir: l.language.dir(),
                     party_size: l.party_size.clone(),
                     // The sentence names the window; waiting with no counter open it says
                     // so; called or served, it is left out.
