@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::auth::{self, sessions, throttle};
 use crate::service::accounts;
 
+use super::csrf_form::CsrfForm;
 use super::forms::{Errors, FormData};
 use super::layout::Layout;
 use super::session::{self, LOGIN_COOKIE, SESSION_COOKIE, SignedIn};
@@ -207,10 +208,8 @@ pub async fn login(
 /// `POST /logout`: ends the session here and forgets the cookie.
 pub async fn logout(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, _): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let token = signed.token.clone();
     state
         .run(move |conn, _| sessions::end(conn, &token))
@@ -242,11 +241,8 @@ pub async fn password_page(signed: SignedIn) -> HttpResponse {
 /// `POST /account/password`. Passwords are never shown back, not even after an error.
 pub async fn change_password(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, form): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let actor = signed.actor.clone();
     let token = signed.token.clone();
     let changed = state

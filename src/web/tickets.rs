@@ -28,9 +28,9 @@ use crate::error::AppError;
 use crate::service::entries::{self, Action};
 use crate::service::tickets::{self as service, PrintOutcome, TicketDoc};
 
+use super::csrf_form::CsrfForm;
 use super::error::WebError;
 use super::format;
-use super::forms::FormData;
 use super::layout::Layout;
 use super::session::{self, SignedIn};
 use super::{WebResult, render, see_other};
@@ -338,11 +338,9 @@ pub async fn ticket_png(
 pub async fn print(
     req: HttpRequest,
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, _): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
     let doc = load_doc(&state, &req, &signed, id).await?;
     let sent = service::print_on_port_printer(&state, &signed.actor, &doc).await?;
@@ -364,11 +362,9 @@ pub async fn print(
 pub async fn printed(
     req: HttpRequest,
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, _): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
     load_doc(&state, &req, &signed, id)
         .await?
@@ -384,11 +380,9 @@ pub async fn printed(
 /// the entry leaves the queue, with the reason in its event.
 pub async fn cancel(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, _): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
     let actor = signed.actor.clone();
     state
