@@ -102,10 +102,7 @@ async fn every_form_that_posts_is_refused_without_its_token() {
     let ticket = registered.location.expect("the ticket");
     let csrf = officer.csrf_from("/ports/SYS/counters/1").await;
     let called = officer
-        .post(
-            "/ports/SYS/counters/1/call-next",
-            &[("csrf", &csrf)],
-        )
+        .post("/ports/SYS/counters/1/call-next", &[("csrf", &csrf)])
         .await;
     assert_eq!(called.status, StatusCode::SEE_OTHER, "{}", called.body);
 

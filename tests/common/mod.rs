@@ -15,6 +15,7 @@ use portqueue::db::{self, DbConnection, Location};
 use portqueue::service::{accounts, ports};
 
 pub mod api;
+pub mod cli;
 pub mod web;
 
 /// The password every test account gets.
@@ -99,6 +100,18 @@ pub fn test_postgres_url() -> Option<String> {
     if url.is_none() && required {
         panic!(
             "PostgreSQL tests are required here (CI) but PORTQUEUE_TEST_DATABASE_URL is not set"
+        );
+    }
+    url
+}
+
+/// The PostgreSQL server of `PORTQUEUE_TEST_DATABASE_URL` for a test that needs one, or,
+/// when it is not set (a local run), `None` after saying loudly that `test` did not run.
+pub fn postgres_or_skip(test: &str) -> Option<String> {
+    let url = test_postgres_url();
+    if url.is_none() {
+        eprintln!(
+            "SKIPPED, NOT RUN: {test} needs PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL (an \"ok\" for it means nothing was tested)"
         );
     }
     url
