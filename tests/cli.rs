@@ -4,9 +4,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use diesel::prelude::*;
 
@@ -21,27 +20,7 @@ use common::{fresh_database_url, test_postgres_url};
 /// Runs `portqueue ARGS` in `dir`, with `database_url` as `DATABASE_URL` (none: unset),
 /// `stdin` piped in.
 fn portqueue(dir: &Path, database_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portqueue"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("PORTQUEUE_BIND")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(url) = database_url {
-        command.env("DATABASE_URL", url);
-    }
-    let mut child = command.spawn().expect("run portqueue");
-    {
-        let mut input = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-    }
-    child.wait_with_output().expect("wait for portqueue")
+    common::cli::portqueue(Some(dir), database_url, args, stdin)
 }
 
 fn stdout(output: &Output) -> String {
@@ -332,16 +311,7 @@ fn import_appointments_is_idempotent_and_a_bad_row_imports_nothing() {
     let url = fresh_database_url(dir.path());
     let db = Some(url.as_str());
     let run = |args: &[&str]| portqueue(dir.path(), db, args, None);
-    succeeds(run(&[
-        "port",
-        "add",
-        "--code",
-        "SYS",
-        "--name",
-        "San Ysidro",
-        "--timezone",
-        "America/Tijuana",
-    ]));
+    succeeds(run(&common::cli::ADD_SYS));
     std::fs::write(dir.path().join("day.csv"), APPOINTMENTS).unwrap();
     std::fs::write(dir.path().join("bad.csv"), ONE_BAD_ROW).unwrap();
 

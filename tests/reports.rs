@@ -1058,12 +1058,7 @@ async fn what_if_replays_the_days_arrivals_and_fewer_counters_wait_longer() {
 
 /// Runs the binary with a database URL; returns (success, stdout, stderr).
 fn portqueue(url: &str, args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portqueue"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run portqueue");
+    let out = common::cli::portqueue(None, Some(url), args, None);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -1075,19 +1070,7 @@ fn portqueue(url: &str, args: &[&str]) -> (bool, String, String) {
 fn the_command_line_prints_the_report_as_json_csv_and_a_printable_page() {
     let dir = tempfile::tempdir().unwrap();
     let url = common::fresh_database_url(dir.path());
-    let (ok, _, err) = portqueue(
-        &url,
-        &[
-            "port",
-            "add",
-            "--code",
-            "SYS",
-            "--name",
-            "San Ysidro",
-            "--timezone",
-            "America/Tijuana",
-        ],
-    );
+    let (ok, _, err) = portqueue(&url, &common::cli::ADD_SYS);
     assert!(ok, "{err}");
 
     let (ok, json, err) = portqueue(
