@@ -8,7 +8,7 @@ use actix_web::{App, test, web};
 use chrono::Duration;
 use diesel::prelude::*;
 use futures_util::future::join_all;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use portqueue::db::models::Entry;
 use portqueue::db::schema::{entries, entry_events};
@@ -32,15 +32,7 @@ async fn thirty_two_simultaneous_call_next_never_call_one_entry_twice_nor_skip_t
 
     // 40 walk-ins of mixed sizes and tiers, one minute apart.
     for i in 0..40u32 {
-        let mut body =
-            json!({"party_size": 1 + i % 5, "language": "spa", "barriers": ["language"]});
-        if i % 7 == 3 {
-            body["vulnerabilities"] = json!(["pregnancy"]);
-        }
-        if i == 30 {
-            body["tier"] = json!("urgent");
-            body["urgent_reason"] = json!("fainted");
-        }
+        let body = common::mixed_walk_in(i as usize);
         let req = test::TestRequest::post()
             .uri("/api/v1/ports/SYS/walk-ins")
             .insert_header(("Authorization", format!("Bearer {token}")))

@@ -37,27 +37,7 @@ fn ports_and_people() -> TestApp {
     app.add_user("olga", "supervisor", Some("OTY"));
     app.add_user("ada", "admin", None);
     // Four counters planned every hour, so tickets show a window before the first call.
-    app.with_conn(|conn| {
-        use diesel::prelude::*;
-        use portqueue::db::schema::{counter_plans, ports};
-        let sys: i64 = ports::table
-            .filter(ports::code.eq("SYS"))
-            .select(ports::id)
-            .first(conn)
-            .unwrap();
-        for hour in 0..24i64 {
-            diesel::insert_into(counter_plans::table)
-                .values((
-                    counter_plans::port_id.eq(sys),
-                    counter_plans::hour.eq(hour),
-                    counter_plans::counters.eq(4),
-                ))
-                .execute(conn)
-                .unwrap();
-        }
-        // As the plan page does: the port's revision moves, so kept queues read the plan.
-        portqueue::service::lock_port(conn, sys).unwrap();
-    });
+    app.plan_counters("SYS", 4);
     app
 }
 

@@ -13,22 +13,11 @@ use serde_json::{Value, json};
 
 use common::api::{call, call_raw};
 use common::web::Browser;
-use common::{NowUtc, PASSWORD, TestApp, test_app};
+use common::{NowUtc, PASSWORD, TestApp, two_ports};
 use portqueue::auth::{Actor, sessions, throttle};
 use portqueue::db::models::Entry;
 use portqueue::db::schema::{audit_events, entries};
 use portqueue::service::{accounts, audit, reports, retention};
-
-fn two_ports() -> TestApp {
-    let app = test_app();
-    app.add_port("SYS", "America/Tijuana");
-    app.add_port("OTY", "America/Tijuana");
-    app.add_user("ofelia", "officer", Some("SYS"));
-    app.add_user("sergio", "supervisor", Some("SYS"));
-    app.add_user("otto", "officer", Some("OTY"));
-    app.add_user("ada", "admin", None);
-    app
-}
 
 fn audit_count(app: &TestApp, kind: audit::Kind) -> i64 {
     app.with_conn(|conn| {
