@@ -81,18 +81,13 @@ async fn every_form_that_posts_is_refused_without_its_token() {
     // An entry called to a counter, so that the ticket and the counter's actions show.
     let mut officer = Browser::new(&app);
     officer.sign_in("otto").await;
-    let csrf = officer.csrf_from("/ports/SYS/walk-ins/new").await;
-    let registered = officer
-        .post(
-            "/ports/SYS/walk-ins/new",
-            &[
-                ("csrf", &csrf),
-                ("language", "spa"),
-                ("party_size", "1"),
-                ("barriers", "language"),
-            ],
-        )
-        .await;
+    let walk_in = "/ports/SYS/walk-ins/new";
+    let fields = [
+        ("language", "spa"),
+        ("party_size", "1"),
+        ("barriers", "language"),
+    ];
+    let registered = officer.submit(walk_in, walk_in, &fields).await;
     assert_eq!(
         registered.status,
         StatusCode::SEE_OTHER,
@@ -100,9 +95,9 @@ async fn every_form_that_posts_is_refused_without_its_token() {
         registered.body
     );
     let ticket = registered.location.expect("the ticket");
-    let csrf = officer.csrf_from("/ports/SYS/counters/1").await;
+    let counter = "/ports/SYS/counters/1";
     let called = officer
-        .post("/ports/SYS/counters/1/call-next", &[("csrf", &csrf)])
+        .submit(counter, &format!("{counter}/call-next"), &[])
         .await;
     assert_eq!(called.status, StatusCode::SEE_OTHER, "{}", called.body);
 
