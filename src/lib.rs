@@ -17,6 +17,7 @@ pub mod demo;
 pub mod error;
 pub mod metrics;
 pub mod ops;
+pub mod printer;
 pub mod report_gate;
 pub mod service;
 pub mod turns;

@@ -12,7 +12,7 @@ use portqueue_core::events::EventKind;
 use portqueue_core::languages::{self, Language};
 use std::time::Duration;
 
-use portqueue_core::tickets::printer::{self, PrintError};
+use crate::printer::{self, PrintError};
 use portqueue_core::tickets::{
     Catalog, Paper, PrintTicket, Printout, TicketFacts, TicketNumber, TicketTexts, encode, qr_svg,
 };
