@@ -369,7 +369,7 @@ pub fn run() -> Result<(), String> {
                 "portqueue on http://{bind} with database {}",
                 location.display()
             );
-            crate::service::retention::spawn_daily(state.clone());
+            crate::ops::spawn_daily_purge(state.clone());
             crate::ops::serve(state, &bind, security.metrics_bind.as_deref())
                 .map_err(|e| format!("cannot serve on {bind}: {e}"))
         }

@@ -159,9 +159,7 @@ impl AppState {
             + 'static,
     {
         let state = self.clone();
-        actix_web::web::block(move || state.blocking(f))
-            .await
-            .map_err(|e| error::AppError::Internal(format!("worker: {e}")))?
+        db::run_blocking(move || state.blocking(f)).await
     }
 
     /// Runs database work on this thread, with a connection from the pool and this app's

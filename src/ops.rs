@@ -264,6 +264,28 @@ impl ServeSecurity {
     }
 }
 
+/// Runs the retention purge now and then once a day, on its own thread, for the life of
+/// the server.
+pub fn spawn_daily_purge(state: crate::AppState) {
+    let spawned = std::thread::Builder::new()
+        .name("retention-purge".into())
+        .spawn(move || {
+            loop {
+                let result = state
+                    .blocking(|conn, now| crate::service::retention::purge(conn, None, false, now));
+                if let Err(e) = result {
+                    log::error!("retention purge failed (tried again in an hour): {e}");
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                    continue;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(24 * 3600));
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start the daily retention purge: {e}");
+    }
+}
+
 #[cfg(test)]
 mod serve_security_tests {
     use super::*;

@@ -190,7 +190,7 @@ fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_th
     for i in 0..48usize {
         let (addr, token) = (addrs[i % 2], token.clone());
         let (path, body) = if i < 40 {
-            let body = common::mixed_walk_in(i as usize);
+            let body = common::mixed_walk_in(i);
             ("/api/v1/ports/SYS/walk-ins".to_owned(), body)
         } else {
             (

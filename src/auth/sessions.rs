@@ -55,31 +55,6 @@ pub fn check_password(user: Option<User>, password: &str) -> AppResult<User> {
     }
 }
 
-/// Signs in: finds the account, checks the password and starts a session, in three steps
-/// so that the slow password check holds no database connection (a flood of sign-in
-/// attempts must not starve the officers' pages of connections).
-pub async fn sign_in(
-    state: &crate::AppState,
-    username: String,
-    password: String,
-) -> AppResult<(User, NewSession)> {
-    let account = state
-        .run(move |conn, _| find_account(conn, &username))
-        .await?;
-    let checks = state.password_checks.clone();
-    let user = actix_web::web::block(move || {
-        let _turn = checks.wait();
-        check_password(account, &password)
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("worker: {e}")))??;
-    let session = state.run({
-        let user = user.clone();
-        move |conn, now| start(conn, &user, now)
-    });
-    Ok((user, session.await?))
-}
-
 /// Checks a username and password in one call, on one connection (for tests and tools):
 /// [`find_account`] then [`check_password`].
 pub fn authenticate(conn: &mut DbConnection, username: &str, password: &str) -> AppResult<User> {

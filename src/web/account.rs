@@ -95,6 +95,30 @@ pub async fn login_page(
     )
 }
 
+/// Signs in: finds the account, checks the password and starts a session, in three steps
+/// so that the slow password check holds no database connection (a flood of sign-in
+/// attempts must not starve the officers' pages of connections).
+async fn sign_in(
+    state: &AppState,
+    username: String,
+    password: String,
+) -> crate::error::AppResult<(crate::db::models::User, sessions::NewSession)> {
+    let account = state
+        .run(move |conn, _| sessions::find_account(conn, &username))
+        .await?;
+    let checks = state.password_checks.clone();
+    let user = crate::db::run_blocking(move || {
+        let _turn = checks.wait();
+        sessions::check_password(account, &password)
+    })
+    .await?;
+    let session = state.run({
+        let user = user.clone();
+        move |conn, now| sessions::start(conn, &user, now)
+    });
+    Ok((user, session.await?))
+}
+
 /// `POST /login`.
 pub async fn login(
     state: web::Data<AppState>,
@@ -153,7 +177,7 @@ pub async fn login(
         );
         return Ok(response);
     }
-    let started = sessions::sign_in(&state, username.clone(), password).await;
+    let started = sign_in(&state, username.clone(), password).await;
     let outcome = state
         .run({
             let username = username.clone();

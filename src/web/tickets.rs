@@ -343,9 +343,14 @@ pub async fn print(
 ) -> WebResult<HttpResponse> {
     let id = id.into_inner();
     let doc = load_doc(&state, &req, &signed, id).await?;
-    let sent = service::print_on_port_printer(&state, &signed.actor, &doc).await?;
-    match sent {
-        Ok(()) => Ok(see_other(&format!("/entries/{id}/ticket?note=printed"))),
+    match service::send_to_port_printer(&doc).await? {
+        Ok(outcome) => {
+            let actor = signed.actor.clone();
+            state
+                .run(move |conn, now| service::record_print(conn, &actor, id, &outcome, now))
+                .await?;
+            Ok(see_other(&format!("/entries/{id}/ticket?note=printed")))
+        }
         Err(error) => {
             log::warn!("ticket {} did not print: {error}", doc.view.ticket);
             let (paper, _) = paper_of(&req, &TicketQuery::default(), doc.port.paper());
