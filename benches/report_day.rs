@@ -273,7 +273,10 @@ fn bench(c: &mut Criterion) {
             ..WhatIfParams::default()
         };
         b.iter(|| {
-            black_box(reports::what_if(&mut conn, &admin, &port, date(), &params).expect("replay"))
+            black_box(
+                reports::what_if(&mut conn, &admin, &port, date(), &params, local(1, 60))
+                    .expect("replay"),
+            )
         })
     });
     group.finish();

@@ -49,6 +49,8 @@ pub enum Command {
         public_url: Option<String>,
         #[command(flatten)]
         security: crate::ops::ServeSecurity,
+        #[command(flatten)]
+        sms: crate::sms::ServeSms,
     },
     /// Bring the schema up to date, then exit.
     Migrate,
@@ -210,6 +212,14 @@ pub struct SimulateArgs {
     pub timezone: String,
     #[arg(long, value_enum, default_value = "csv")]
     pub format: SimFormat,
+    /// Language matching: the languages each counter covers, e.g. "1=spa,eng;2=hat,fra;3=spa"
+    /// (ISO 639-3; a counter not named covers none). Adds the columns `language`,
+    /// `language_matched` and `language_reason`; without it the output is unchanged.
+    #[arg(long)]
+    pub counter_languages: Option<String>,
+    /// How long an entry may stay passed over by language matching.
+    #[arg(long, default_value_t = portqueue_core::queue::matching::DEFAULT_WAIT_LIMIT_MINUTES)]
+    pub language_wait_limit_minutes: u32,
 }
 
 fn show(e: AppError) -> String {
@@ -353,7 +363,9 @@ pub fn run() -> Result<(), String> {
             secure_cookies,
             public_url,
             security,
+            sms,
         } => {
+            let gateway = sms.gateway()?;
             let _held = crate::ops::hold_server_lock(&location)?;
             if let Some(credentials) = accounts::bootstrap_admin(&mut conn, now).map_err(show)? {
                 log::warn!(
@@ -365,6 +377,16 @@ pub fn run() -> Result<(), String> {
             state.secure_cookies = secure_cookies;
             state.public_url = public_url;
             security.apply(&mut state)?;
+            state.text_messages = gateway.is_some();
+            match gateway {
+                Some(gateway) => {
+                    log::info!("text messages on: sent through the SMS gateway");
+                    crate::sms::spawn(gateway, state.pool.clone(), state.clock.clone());
+                }
+                None => {
+                    log::info!("text messages off: set PORTQUEUE_SMS_GATEWAY_URL to offer them")
+                }
+            }
             log::info!(
                 "portqueue on http://{bind} with database {}",
                 location.display()
@@ -428,6 +450,29 @@ fn run_simulate(args: &SimulateArgs) -> Result<(), String> {
     let file = std::fs::File::open(&args.input)
         .map_err(|e| format!("cannot read {}: {e}", args.input.display()))?;
     let arrivals = simulate::read_arrivals(file).map_err(|e| e.to_string())?;
+    if args.language_wait_limit_minutes > portqueue_core::queue::matching::MAX_WAIT_LIMIT_MINUTES {
+        return Err(format!(
+            "language-wait-limit-minutes: must be at most {}",
+            portqueue_core::queue::matching::MAX_WAIT_LIMIT_MINUTES
+        ));
+    }
+    if let Some(spec) = &args.counter_languages {
+        let counters = simulate::parse_counter_languages(spec, args.counters)
+            .map_err(|e| format!("counter-languages: {e}"))?;
+        let languages = simulate::CounterLanguages {
+            counters,
+            wait_limit_minutes: args.language_wait_limit_minutes,
+        };
+        let rows = simulate::run_matched(&arrivals, &policy, args.counters, tz, &languages);
+        return match args.format {
+            SimFormat::Csv => simulate::write_csv_matched(&rows, std::io::stdout().lock())
+                .map_err(|e| e.to_string()),
+            SimFormat::Json => {
+                println!("{}", simulate::to_json_matched(&rows));
+                Ok(())
+            }
+        };
+    }
     let rows = simulate::run(&arrivals, &policy, args.counters, tz);
     match args.format {
         SimFormat::Csv => {

@@ -20,6 +20,7 @@ pub mod ops;
 pub mod printer;
 pub mod report_gate;
 pub mod service;
+pub mod sms;
 pub mod turns;
 pub mod web;
 
@@ -60,6 +61,9 @@ pub struct AppState {
     /// of sign-in attempts costs a bounded amount of memory and CPU, and never a database
     /// connection.
     pub password_checks: Arc<turns::Turns>,
+    /// Whether an SMS gateway is configured: the phone field for text messages is shown,
+    /// and accepted, only then (`sms`).
+    pub text_messages: bool,
 }
 
 impl AppState {
@@ -79,6 +83,7 @@ impl AppState {
             password_checks: Arc::new(turns::Turns::new(
                 auth::sessions::CONCURRENT_PASSWORD_CHECKS,
             )),
+            text_messages: false,
         }
     }
 

@@ -453,6 +453,9 @@ async fn the_openapi_document_describes_every_route() {
         "/api/v1/ports/{code}/appointments/{confirmation}/check-in",
         "/api/v1/ports/{code}/queue",
         "/api/v1/ports/{code}/counters/{n}/call-next",
+        "/api/v1/ports/{code}/counters/{n}/open",
+        "/api/v1/ports/{code}/counters/{n}/close",
+        "/api/v1/entries/{id}/interpreter",
         "/api/v1/entries/{id}/{action}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} undocumented");

@@ -484,3 +484,134 @@ fn demo_fills_a_new_port_once_and_its_days_read_as_reports() {
     );
     assert!(report["outcomes"]["served"].as_u64().unwrap() > 5, "{json}");
 }
+
+/// Without `--counter-languages` the replay writes, byte for byte, what it wrote before
+/// language matching existed (the expected files were written by the binary before then),
+/// also for a file with a `language` column.
+#[test]
+fn simulate_without_counter_languages_writes_todays_bytes() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixtures.join("simulate-languages.csv"),
+        dir.path().join("in.csv"),
+    )
+    .unwrap();
+    let args = [
+        "simulate",
+        "--input",
+        "in.csv",
+        "--counters",
+        "2",
+        "--timezone",
+        "America/Tijuana",
+    ];
+    let csv = succeeds(portqueue(dir.path(), None, &args, None));
+    let today = std::fs::read_to_string(fixtures.join("simulate-languages.today.csv")).unwrap();
+    assert_eq!(csv, today);
+    let json = succeeds(portqueue(
+        dir.path(),
+        None,
+        &[&args[..], &["--format", "json"]].concat(),
+        None,
+    ));
+    let today = std::fs::read_to_string(fixtures.join("simulate-languages.today.json")).unwrap();
+    assert_eq!(json, today);
+}
+
+/// A matched replay worked by hand: four walk-ins at 08:00 (Punjabi, Spanish, Punjabi,
+/// Spanish), counter 1 covers Spanish, counter 2 Punjabi, ten minutes each. At 08:00
+/// counter 1 passes over W001 (counter 2 covers Punjabi) and calls W002; counter 2 calls
+/// W001; at 08:10 counter 1 passes over W003 and calls W004, counter 2 calls W003.
+#[test]
+fn simulate_with_counter_languages_matches_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("in.csv"),
+        "ticket,class,tier,party_size,arrived_at,slot_at,language\n\
+         W001,walk_in,standard,1,2026-12-09T08:00:00Z,,pan\n\
+         W002,walk_in,standard,1,2026-12-09T08:00:00Z,,spa\n\
+         W003,walk_in,standard,1,2026-12-09T08:00:00Z,,pnb\n\
+         W004,walk_in,standard,1,2026-12-09T08:00:00Z,,spa\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let args = [
+            &["simulate", "--input", "in.csv", "--counters", "2"][..],
+            extra,
+        ]
+        .concat();
+        portqueue(dir.path(), None, &args, None)
+    };
+    let csv = succeeds(run(&["--counter-languages", "1=spa;2=pan,pnb"]));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].ends_with("estimate_latest,language,language_matched,language_reason"),
+        "{}",
+        lines[0]
+    );
+    let summary: Vec<(String, String, String, String)> = lines[1..]
+        .iter()
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].to_owned(),
+                f[8].to_owned(),
+                f[f.len() - 2].to_owned(),
+                f[7].to_owned(),
+            )
+        })
+        .collect();
+    let row = |t: &str, c: &str, m: &str, at: &str| {
+        (t.to_owned(), c.to_owned(), m.to_owned(), at.to_owned())
+    };
+    assert_eq!(
+        summary,
+        [
+            row("W002", "1", "true", "2026-12-09T08:00:00Z"),
+            row("W001", "2", "true", "2026-12-09T08:00:00Z"),
+            row("W004", "1", "true", "2026-12-09T08:10:00Z"),
+            row("W003", "2", "true", "2026-12-09T08:10:00Z"),
+        ]
+    );
+    assert!(
+        lines[1].ends_with(
+            "spa,true,Spanish: this counter covers it; passed over 1 whose language another open counter covers"
+        ),
+        "{}",
+        lines[1]
+    );
+    // Nobody covers Punjabi: counter 1 never passes W001 over and calls it with an
+    // interpreter.
+    let csv = succeeds(run(&["--counter-languages", "1=spa;2=spa"]));
+    let first = csv.lines().nth(1).unwrap();
+    assert!(first.starts_with("W001,"), "{first}");
+    assert!(
+        first.ends_with("pan,false,no open counter covers Punjabi (Eastern): interpreter needed"),
+        "{first}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&succeeds(run(&[
+        "--counter-languages",
+        "1=spa;2=spa",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json[0]["language_matched"], false);
+    assert_eq!(json[0]["language"], "pan");
+
+    let line = fails_with_one_line(run(&["--counter-languages", "3=spa"]));
+    assert!(
+        line.contains("counter-languages: counter \"3\" must be a number from 1 to 2"),
+        "{line}"
+    );
+    let line = fails_with_one_line(run(&["--counter-languages", "1=klingon"]));
+    assert!(line.contains("counter-languages: counter 1:"), "{line}");
+    let line = fails_with_one_line(run(&[
+        "--counter-languages",
+        "1=spa",
+        "--language-wait-limit-minutes",
+        "100000",
+    ]));
+    assert!(line.contains("language-wait-limit-minutes"), "{line}");
+}

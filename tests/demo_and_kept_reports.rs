@@ -57,10 +57,14 @@ fn app_with_demo(days: u32, per_day: u32) -> TestApp {
 fn fresh_range(app: &TestApp, from: NaiveDate, to: NaiveDate) -> Value {
     app.with_conn(|conn| {
         let port = port_by_code(conn, "DEM").unwrap();
+        // Read at the same moment as `range`: today is counted as of then.
         let days: Vec<_> = reports::load_days(conn, &port, from, to)
             .unwrap()
-            .iter()
-            .map(|d| d.report())
+            .iter_mut()
+            .map(|d| {
+                d.input.as_of = Some(noon());
+                d.report()
+            })
             .collect();
         serde_json::to_value(sum(&days)).unwrap()
     })

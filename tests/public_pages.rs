@@ -251,7 +251,15 @@ async fn status_page_board_and_feeds_never_show_personal_data() {
         unescape(&paused.body).contains("href=\"?lang=spa&refresh=off\""),
         "the language switch keeps updates stopped"
     );
-    assert!(!status.body.contains("<script"), "works without JavaScript");
+    // Works without JavaScript: the one script is the Listen button's, which stays hidden
+    // (not an inert button) until that script shows it.
+    assert_eq!(status.body.matches("<script").count(), 1);
+    assert!(status.body.contains("<script src=\"/static/listen.js?v="));
+    assert!(
+        status
+            .body
+            .contains("<div id=\"listen\" class=\"listen\" hidden")
+    );
     assert!(!status.body.contains(&format!("/entries/{id}")));
 
     call_next(&mut officer, 3).await;

@@ -277,7 +277,7 @@ async fn a_day_driven_through_the_api_reports_the_figures_worked_out_by_hand() {
     // A1 on time (2 persons), A2 late (1). AB-1003 never came.
     assert_eq!(
         r["appointments"],
-        json!({"booked": 3, "checked_in": 2, "persons": 3, "early": 0, "on_time": 1, "late": 1, "not_arrived": 1})
+        json!({"booked": 3, "checked_in": 2, "persons": 3, "early": 0, "on_time": 1, "late": 1, "not_arrived": 1, "not_yet_due": 0})
     );
 
     // 0 carried in + 7 arrived = 3 served (A1, W1, W3: 2 + 3 + 2 persons) + 1 no-show (W2)
@@ -468,7 +468,8 @@ async fn a_past_day_reads_byte_for_byte_the_same_after_its_entries_and_policy_ch
     let sergio = app.token("sergio");
     let ofelia = app.token("ofelia");
     let path = "/api/v1/ports/SYS/reports/daily?date=2026-11-25";
-    app.clock.set(at(23, 30));
+    // Read once the day is over (at 23:30 it would be counted as of 23:30, not whole).
+    app.clock.set(at(23, 30) + Duration::minutes(35));
     let (status, before) = call_raw(&app, "GET", path, Some(&sergio), None).await;
     assert_eq!(status, StatusCode::OK, "{before}");
 
@@ -536,6 +537,7 @@ async fn a_past_day_reads_byte_for_byte_the_same_after_its_entries_and_policy_ch
 
     // The next day sees the change: A2 and W5 carried in, one served, one withdrawn, the new
     // walk-in still waiting, under the new share.
+    app.clock.set(next(9, 30));
     let (_, next_day) = call(
         &app,
         "GET",
@@ -556,9 +558,19 @@ async fn a_past_day_reads_byte_for_byte_the_same_after_its_entries_and_policy_ch
         (Some(2), Some(1), Some(1), Some(1), Some(1))
     );
     assert_eq!(next_day["fairness"]["walkin_share_target"], 0.5);
-    // AB-2001 was booked for the 26th and never came.
+    // AB-2001 is booked for the 26th and has not come; its slot plus the late window is
+    // still ahead at 09:30, so it is "not yet due", not "never arrived" (the day is read as
+    // of 09:30).
+    assert_eq!(next_day["complete"], false);
+    assert_eq!(next_day["as_of"], "2026-11-26T09:30:00-08:00");
     assert_eq!(next_day["appointments"]["booked"], 1);
-    assert_eq!(next_day["appointments"]["not_arrived"], 1);
+    assert_eq!(next_day["appointments"]["not_arrived"], 0);
+    assert_eq!(next_day["appointments"]["not_yet_due"], 1);
+    // The share change of 09:25 is listed with its time.
+    let changes = next_day["fairness"]["policy_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["at"], "2026-11-26T09:25:00-08:00");
+    assert_eq!(changes[0]["after"]["walkin_share"], 0.5);
 
     // The two days summed: counts added, carried in from the first, still open from the last.
     let (status, range) = call(
@@ -781,12 +793,36 @@ async fn reports_need_a_token_a_supervisor_of_the_port_and_a_real_date() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    // The OpenAPI document names the route.
+    // The OpenAPI document names the route, and every field it says a daily report has
+    // (at the top and one level down) is in the answer.
     let (_, doc) = call(&app, "GET", "/api/v1/openapi.json", None, None).await;
     assert!(
         doc["paths"]["/api/v1/ports/{code}/reports/daily"]["get"].is_object(),
         "not in openapi.json"
     );
+    let (status, report) = call(&app, "GET", path, Some(&sergio), None).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let schema = &doc["components"]["schemas"]["DailyReport"];
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .map(|a| a.iter().map(|n| n.as_str().unwrap().to_owned()).collect())
+            .unwrap_or_default()
+    };
+    for field in names(&schema["required"]) {
+        assert!(report.get(&field).is_some(), "{field} missing");
+        for inner in names(&schema["properties"][&field]["required"]) {
+            assert!(
+                report[&field].get(&inner).is_some(),
+                "{field}.{inner} missing"
+            );
+        }
+    }
+    for inner in names(&schema["properties"]["hourly"]["items"]["required"]) {
+        assert!(
+            report["hourly"][0].get(&inner).is_some(),
+            "hourly.{inner} missing"
+        );
+    }
 }
 
 #[actix_web::test]
@@ -882,6 +918,28 @@ async fn the_report_page_shows_the_figures_charts_downloads_and_print_for_superv
         glance.contains("Parties arrived7") && glance.contains("Parties served3"),
         "{glance}"
     );
+    // Read at 16:00 the same day: counted as of then, said at the top; no hour after 16:00;
+    // the wait of the party still waiting counted to 16:00, apart from the calls' waits.
+    assert!(
+        page.body
+            .contains("<h1>Daily report: Wednesday 25 November 2026, as of 16:00</h1>"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("The day is not over: figures as of 16:00")
+    );
+    assert!(glance.contains("Still open at 16:002"), "{glance}");
+    assert!(glance.contains("Fairness") && glance.contains("Calls after the printed window"));
+    let hourly = page.element_text("t-hourly").unwrap();
+    assert!(hourly.contains("16:00 (so far, to 16:00)"), "{hourly}");
+    assert!(!hourly.contains("17:00"), "{hourly}");
+    let waits = page.element_text("t-glance-waits").unwrap();
+    assert!(waits.starts_with("Waits by queue"), "{waits}");
+    for id in ["t-waits-running", "t-policy-changes", "t-share-periods"] {
+        assert!(page.body.contains(&format!("id=\"{id}\"")), "{id}");
+    }
     // The stylesheet it links sets a print margin and no page size.
     let href_start = page.body.find("href=\"/reports/report.css").unwrap() + 6;
     let href = &page.body[href_start..href_start + page.body[href_start..].find('"').unwrap()];
@@ -1029,6 +1087,7 @@ async fn what_if_replays_the_days_arrivals_and_fewer_counters_wait_longer() {
                 counters: Some(1),
                 ..Default::default()
             },
+            app.clock.now_utc(),
         )
         .unwrap()
     });

@@ -20,8 +20,9 @@ use diesel::sql_types::{BigInt, Text};
 
 use portqueue::db::models::{Appointment, Entry, EventRow, Port, User};
 use portqueue::db::schema::{
-    access_log, api_tokens, appointments, audit_events, counter_plans, entries, entry_events,
-    policy_changes, ports, report_days, sessions, sign_in_throttle, users,
+    access_log, api_tokens, appointments, audit_events, counter_languages, counter_plans, entries,
+    entry_events, entry_phones, outgoing_messages, policy_changes, ports, report_days, sessions,
+    sign_in_throttle, users,
 };
 use portqueue::db::{self, DbConnection, Location};
 
@@ -324,6 +325,9 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         sign_in_throttle,
         audit_events,
         counter_plans,
+        entry_phones,
+        outgoing_messages,
+        counter_languages,
     )
 }
 
@@ -460,6 +464,12 @@ INSERT INTO access_log (at, user_id, port_id, entry_id, action)
 INSERT INTO report_days (port_id, date, format, time_zone, day_end, computed_at, figures)
     VALUES (1, '2026-11-24', 1, 'America/Tijuana', '2026-11-25 08:00:00', '2026-11-25 09:00:00', '{}');
 INSERT INTO counter_plans (port_id, hour, counters) VALUES (1, 8, 4);
+INSERT INTO entry_phones (entry_id, port_id, phone, created_at)
+    VALUES (1, 1, '+526641234567', '2026-11-25 17:10:00');
+INSERT INTO outgoing_messages (port_id, entry_id, kind, body, status, attempts, next_attempt_at, created_at)
+    VALUES (1, 1, 'issued', 'Ticket A001', 'queued', 0, '2026-11-25 17:10:00', '2026-11-25 17:10:00');
+INSERT INTO counter_languages (port_id, counter, languages, opened_by, opened_at)
+    VALUES (1, 2, 'pan,eng', 1, '2026-11-25 17:00:00');
 ";
 
 /// Every model (and every table without one) loads the row back on this backend: a column
@@ -540,6 +550,44 @@ fn every_model_loads_on(conn: &mut DbConnection) {
         .first(conn)
         .expect("counter_plans");
     assert_eq!(plan, (port.id, 8, 4));
+    let near: i32 = ports::table
+        .select(ports::sms_near_ahead)
+        .first(conn)
+        .expect("sms_near_ahead");
+    assert_eq!(near, 10, "default sms_near_ahead");
+    let phone: (i64, i64, String, NaiveDateTime) = entry_phones::table
+        .select(entry_phones::all_columns)
+        .first(conn)
+        .expect("entry_phones");
+    assert_eq!(phone.0, entry.id);
+    type Message = (
+        i64,
+        i64,
+        i64,
+        String,
+        String,
+        String,
+        i32,
+        NaiveDateTime,
+        Option<String>,
+        NaiveDateTime,
+        Option<NaiveDateTime>,
+    );
+    let message: Message = outgoing_messages::table
+        .select(outgoing_messages::all_columns)
+        .first(conn)
+        .expect("outgoing_messages");
+    assert_eq!((message.2, message.5.as_str()), (entry.id, "queued"));
+    let open: (i64, i64, String, Option<i64>, NaiveDateTime) = counter_languages::table
+        .select(counter_languages::all_columns)
+        .first(conn)
+        .expect("counter_languages");
+    assert_eq!(
+        (open.1, open.2.as_str(), open.3),
+        (2, "pan,eng", Some(user.id))
+    );
+    assert_eq!(port.language_wait_limit_minutes, 20, "default limit");
+    assert!(!entry.interpreter_needed && entry.language_matched.is_none());
 }
 
 #[test]

@@ -225,6 +225,8 @@ fn busy_day() -> DayInput {
         officers: (1..=8)
             .map(|id| (id, format!("Officer {id}")))
             .collect::<BTreeMap<_, _>>(),
+        policy_changes: Vec::new(),
+        as_of: None,
     }
 }
 

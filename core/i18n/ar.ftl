@@ -47,3 +47,20 @@ status-keep-updating = حدّث الصفحة تلقائيًا كل 30 ثانية
 
 error-not-found = لا يوجد شيء في هذا العنوان. إذا مسحت رمز تذكرتك، اسأل أحد الموظفين.
 error-failed = حدث خطأ. حاول مرة أخرى بعد دقيقة، أو اسأل أحد الموظفين.
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = الرقم { $ticket } في { $port }. اعرف مكانك في الطابور: { $link }
+sms-near = الرقم { $ticket }: أمامك حوالي { $ahead }. عد الآن إلى منطقة الانتظار.
+sms-called = الرقم { $ticket }: اذهب الآن إلى الشباك { $counter }.
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = استمع
+status-listen-stop = إيقاف
+status-listen-no-voice = لا يوجد في هذا الهاتف صوت للغة { $language }. استمع بلغة أخرى:
+status-listen-unavailable = لا يستطيع هذا الهاتف قراءة هذه الصفحة بصوت عالٍ.
+listen-digits = صفر، واحد، اثنان، ثلاثة، أربعة، خمسة، ستة، سبعة، ثمانية، تسعة

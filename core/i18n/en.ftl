@@ -50,3 +50,20 @@ status-keep-updating = Update by itself every 30 seconds
 
 error-not-found = There is nothing at this address. If you scanned a ticket, ask an officer.
 error-failed = Something went wrong. Try again in a minute, or ask an officer.
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = Ticket { $ticket } at { $port }. See your place in line: { $link }
+sms-near = Ticket { $ticket }: about { $ahead } ahead of you. Come back to the waiting area now.
+sms-called = Ticket { $ticket }: go to counter { $counter } now.
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = Listen
+status-listen-stop = Stop
+status-listen-no-voice = This phone has no voice for { $language }. Listen in another language:
+status-listen-unavailable = This phone cannot read this page aloud.
+listen-digits = zero, one, two, three, four, five, six, seven, eight, nine

@@ -47,3 +47,20 @@ status-keep-updating = Actualizar sola cada 30 segundos
 
 error-not-found = No hay nada en esta dirección. Si escaneó su papel, pregunte a un oficial.
 error-failed = Algo salió mal. Inténtelo de nuevo en un minuto o pregunte a un oficial.
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = Número { $ticket } en { $port }. Vea su lugar en la fila: { $link }
+sms-near = Número { $ticket }: hay unas { $ahead } personas antes que usted. Vuelva ahora a la zona de espera.
+sms-called = Número { $ticket }: vaya ahora a la ventanilla { $counter }.
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = Escuchar
+status-listen-stop = Parar
+status-listen-no-voice = Este teléfono no tiene voz en { $language }. Escuche en otro idioma:
+status-listen-unavailable = Este teléfono no puede leer esta página en voz alta.
+listen-digits = cero, uno, dos, tres, cuatro, cinco, seis, siete, ocho, nueve

@@ -47,3 +47,20 @@ status-keep-updating = Mettre à jour toute seule toutes les 30 secondes
 
 error-not-found = Il n'y a rien à cette adresse. Si vous avez scanné un ticket, demandez à un agent.
 error-failed = Un problème est survenu. Réessayez dans une minute ou demandez à un agent.
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = Ticket { $ticket } à { $port }. Voir votre place dans la file : { $link }
+sms-near = Ticket { $ticket } : environ { $ahead } personnes avant vous. Revenez maintenant dans la zone d'attente.
+sms-called = Ticket { $ticket } : allez maintenant au guichet { $counter }.
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = Écouter
+status-listen-stop = Arrêter
+status-listen-no-voice = Ce téléphone n'a pas de voix pour { $language }. Écoutez dans une autre langue :
+status-listen-unavailable = Ce téléphone ne peut pas lire cette page à voix haute.
+listen-digits = zéro, un, deux, trois, quatre, cinq, six, sept, huit, neuf

@@ -47,3 +47,20 @@ status-keep-updating = हर 30 सेकंड में अपने आप �
 
 error-not-found = इस पते पर कुछ नहीं है। अगर आपने टिकट स्कैन किया है, तो किसी अधिकारी से पूछें।
 error-failed = कुछ गड़बड़ हो गई। एक मिनट बाद फिर कोशिश करें, या किसी अधिकारी से पूछें।
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = { $port } में टिकट { $ticket }। कतार में अपनी जगह देखें: { $link }
+sms-near = टिकट { $ticket }: आपसे पहले लगभग { $ahead } लोग हैं। अब प्रतीक्षा क्षेत्र में लौट आएँ।
+sms-called = टिकट { $ticket }: अभी काउंटर { $counter } पर जाएँ।
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = सुनें
+status-listen-stop = रोकें
+status-listen-no-voice = इस फ़ोन में { $language } के लिए आवाज़ नहीं है। किसी दूसरी भाषा में सुनें:
+status-listen-unavailable = यह फ़ोन इस पेज को पढ़कर नहीं सुना सकता।
+listen-digits = शून्य, एक, दो, तीन, चार, पाँच, छह, सात, आठ, नौ

@@ -47,3 +47,20 @@ status-keep-updating = Mete ajou poukont li chak 30 segonn
 
 error-not-found = Pa gen anyen nan adrès sa a. Si ou te eskane yon tikè, mande yon ofisye.
 error-failed = Gen yon pwoblèm. Eseye ankò nan yon minit, oswa mande yon ofisye.
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = Tikè { $ticket } nan { $port }. Gade plas ou nan liy la: { $link }
+sms-near = Tikè { $ticket }: gen anviwon { $ahead } moun devan ou. Tounen nan zòn datant lan kounye a.
+sms-called = Tikè { $ticket }: ale nan gichè { $counter } kounye a.
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = Koute
+status-listen-stop = Kanpe
+status-listen-no-voice = Telefòn sa a pa gen vwa pou { $language }. Koute nan yon lòt lang:
+status-listen-unavailable = Telefòn sa a pa ka li paj sa a fò.
+listen-digits = zewo, en, de, twa, kat, senk, sis, sèt, uit, nèf

@@ -47,3 +47,20 @@ status-keep-updating = ਹਰ 30 ਸਕਿੰਟ ਵਿੱਚ ਆਪਣੇ ਆ�
 
 error-not-found = ਇਸ ਪਤੇ ’ਤੇ ਕੁਝ ਨਹੀਂ ਹੈ। ਜੇ ਤੁਸੀਂ ਟਿਕਟ ਸਕੈਨ ਕੀਤੀ ਹੈ, ਤਾਂ ਕਿਸੇ ਅਫ਼ਸਰ ਨੂੰ ਪੁੱਛੋ।
 error-failed = ਕੁਝ ਗ਼ਲਤ ਹੋ ਗਿਆ। ਇੱਕ ਮਿੰਟ ਬਾਅਦ ਫਿਰ ਕੋਸ਼ਿਸ਼ ਕਰੋ, ਜਾਂ ਕਿਸੇ ਅਫ਼ਸਰ ਨੂੰ ਪੁੱਛੋ।
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = { $port } ਵਿੱਚ ਟਿਕਟ { $ticket }। ਕਤਾਰ ਵਿੱਚ ਆਪਣੀ ਥਾਂ ਵੇਖੋ: { $link }
+sms-near = ਟਿਕਟ { $ticket }: ਤੁਹਾਡੇ ਤੋਂ ਪਹਿਲਾਂ ਲਗਭਗ { $ahead } ਲੋਕ ਹਨ। ਹੁਣ ਉਡੀਕ ਵਾਲੀ ਥਾਂ ਤੇ ਵਾਪਸ ਆਓ।
+sms-called = ਟਿਕਟ { $ticket }: ਹੁਣ ਕਾਊਂਟਰ { $counter } ਤੇ ਜਾਓ।
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = ਸੁਣੋ
+status-listen-stop = ਰੋਕੋ
+status-listen-no-voice = ਇਸ ਫ਼ੋਨ ਵਿੱਚ { $language } ਲਈ ਆਵਾਜ਼ ਨਹੀਂ ਹੈ। ਕਿਸੇ ਹੋਰ ਭਾਸ਼ਾ ਵਿੱਚ ਸੁਣੋ:
+status-listen-unavailable = ਇਹ ਫ਼ੋਨ ਇਸ ਪੰਨੇ ਨੂੰ ਪੜ੍ਹ ਕੇ ਨਹੀਂ ਸੁਣਾ ਸਕਦਾ।
+listen-digits = ਸਿਫ਼ਰ, ਇੱਕ, ਦੋ, ਤਿੰਨ, ਚਾਰ, ਪੰਜ, ਛੇ, ਸੱਤ, ਅੱਠ, ਨੌਂ

@@ -47,3 +47,20 @@ status-keep-updating = Atualizar sozinha a cada 30 segundos
 
 error-not-found = Não há nada neste endereço. Se você escaneou uma senha, pergunte a um agente.
 error-failed = Algo deu errado. Tente de novo daqui a um minuto ou pergunte a um agente.
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = Senha { $ticket } em { $port }. Veja seu lugar na fila: { $link }
+sms-near = Senha { $ticket }: cerca de { $ahead } pessoas antes de você. Volte agora para a área de espera.
+sms-called = Senha { $ticket }: vá agora ao guichê { $counter }.
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = Ouvir
+status-listen-stop = Parar
+status-listen-no-voice = Este telefone não tem voz em { $language }. Ouça em outro idioma:
+status-listen-unavailable = Este telefone não consegue ler esta página em voz alta.
+listen-digits = zero, um, dois, três, quatro, cinco, seis, sete, oito, nove

@@ -47,3 +47,20 @@ status-keep-updating = Обновлять автоматически кажды�
 
 error-not-found = По этому адресу ничего нет. Если вы сканировали талон, обратитесь к сотруднику.
 error-failed = Что-то пошло не так. Попробуйте снова через минуту или обратитесь к сотруднику.
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = Талон { $ticket }, { $port }. Ваше место в очереди: { $link }
+sms-near = Талон { $ticket }: перед вами примерно { $ahead }. Вернитесь в зону ожидания сейчас.
+sms-called = Талон { $ticket }: подойдите сейчас к окну { $counter }.
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = Слушать
+status-listen-stop = Стоп
+status-listen-no-voice = На этом телефоне нет голоса для языка: { $language }. Слушайте на другом языке:
+status-listen-unavailable = Этот телефон не может прочитать страницу вслух.
+listen-digits = ноль, один, два, три, четыре, пять, шесть, семь, восемь, девять

@@ -47,3 +47,20 @@ status-keep-updating = Her 30 saniyede kendini güncellesin
 
 error-not-found = Bu adreste bir şey yok. Bir fişi taradıysanız bir görevliye sorun.
 error-failed = Bir sorun oluştu. Bir dakika sonra yeniden deneyin veya bir görevliye sorun.
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = { $port } — numara { $ticket }. Sıradaki yerinizi görün: { $link }
+sms-near = Numara { $ticket }: önünüzde yaklaşık { $ahead } kişi var. Şimdi bekleme alanına dönün.
+sms-called = Numara { $ticket }: şimdi { $counter } numaralı gişeye gidin.
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = Dinle
+status-listen-stop = Durdur
+status-listen-no-voice = Bu telefonda { $language } için ses yok. Başka bir dilde dinleyin:
+status-listen-unavailable = Bu telefon bu sayfayı sesli okuyamıyor.
+listen-digits = sıfır, bir, iki, üç, dört, beş, altı, yedi, sekiz, dokuz

@@ -47,3 +47,20 @@ status-keep-updating = 每 30 秒自动更新
 
 error-not-found = 此地址没有内容。如果您扫描的是号票，请问工作人员。
 error-failed = 出了点问题。请一分钟后再试，或问工作人员。
+
+## Text messages (SMS) sent through the port's gateway: short, one each
+## draft: new messages, not yet reviewed by a native speaker
+
+sms-issued = { $port } 的号码 { $ticket }。查看您的排队位置：{ $link }
+sms-near = 号码 { $ticket }：您前面大约还有 { $ahead } 人。请现在回到等候区。
+sms-called = 号码 { $ticket }：请现在去 { $counter } 号窗口。
+
+## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the
+## words for 0 to 9, comma-separated, used to say a ticket number digit by digit)
+## draft: new messages, not yet reviewed by a native speaker
+
+status-listen = 朗读
+status-listen-stop = 停止
+status-listen-no-voice = 这部手机没有{ $language }的语音。请用其他语言收听：
+status-listen-unavailable = 这部手机不能朗读这个页面。
+listen-digits = 零, 一, 二, 三, 四, 五, 六, 七, 八, 九

@@ -35,6 +35,9 @@ pub enum EventKind {
     /// recall, completion, no-show or withdrawal): `from` is the status the action left,
     /// `to` the status it restores. See [`without_undone`].
     Undone,
+    /// An officer asked for an interpreter for the entry (no change of status); the note
+    /// says `requested` or `cancelled`.
+    InterpreterRequested,
 }
 
 impl EventKind {
@@ -50,6 +53,7 @@ impl EventKind {
             EventKind::Withdrawn => "withdrawn",
             EventKind::TicketPrinted => "ticket_printed",
             EventKind::Undone => "undone",
+            EventKind::InterpreterRequested => "interpreter_requested",
         }
     }
 
@@ -65,6 +69,7 @@ impl EventKind {
             EventKind::Withdrawn,
             EventKind::TicketPrinted,
             EventKind::Undone,
+            EventKind::InterpreterRequested,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == name)

@@ -9,12 +9,14 @@
 //! - [`queue`]: the ordering engine, wait estimates and `simulate`.
 //! - [`events`]: the append-only event log's vocabulary.
 //! - [`languages`]: the languages every form, ticket and public page accepts.
+//! - [`local_time`]: port-local days and hours, daylight-saving days included.
 //! - [`tickets`]: ticket numbers, the printed ticket, QR codes and the message catalog.
 //! - [`reports`]: daily queue report arithmetic, from the event log.
 //! - [`validation`]: field-level errors shared by forms, the API, CSV and the command line.
 
 pub mod events;
 pub mod languages;
+pub mod local_time;
 pub mod model;
 pub mod queue;
 pub mod reports;

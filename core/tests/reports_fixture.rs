@@ -32,7 +32,8 @@ use portqueue_core::events::{EntrySnapshot, Event, EventKind, Punctuality};
 use portqueue_core::model::{Barrier, Class, Policy, Status, Tier};
 use portqueue_core::queue::Window;
 use portqueue_core::reports::{
-    Booked, CarriedOver, Count, DailyReport, DayInput, LongestWait, Spread, WaitFigures, daily, sum,
+    Booked, CarriedOver, Count, DailyReport, DayInput, LongestWait, PolicyChange, Spread,
+    WaitFigures, daily, sum,
 };
 
 /// A port-local time in June 2026.
@@ -63,7 +64,9 @@ fn event(entry_id: i64, at: DateTime<Utc>, actor: Option<i64>, kind: EventKind) 
         EventKind::Served => (Some(Status::Called), Some(Status::Served)),
         EventKind::NoShow => (Some(Status::Called), Some(Status::NoShow)),
         EventKind::Withdrawn => (Some(Status::Waiting), Some(Status::Withdrawn)),
-        EventKind::TicketPrinted | EventKind::Undone => (None, None),
+        EventKind::TicketPrinted | EventKind::Undone | EventKind::InterpreterRequested => {
+            (None, None)
+        }
     };
     Event {
         entry_id,
@@ -269,6 +272,8 @@ fn input(date: NaiveDate, events: Vec<Event>) -> DayInput {
         events,
         booked: booked(),
         officers: BTreeMap::from([(1, "Ana".to_string()), (2, "Ben".to_string())]),
+        policy_changes: Vec::new(),
+        as_of: None,
     }
 }
 
@@ -411,6 +416,9 @@ fn fixture_waits_by_class_and_tier() {
             calls: 11,
             from_eligible: spread(30.0, 90.0, 600.0),
             from_arrival: spread(30.0, 135.0, 600.0),
+            // W-007, waiting since 22:00: 120 minutes so far at midnight.
+            still_waiting: 1,
+            still_waiting_so_far: spread(120.0, 120.0, 120.0),
         }
     );
     // Walk-in queue (incl. late A-003): 2 8 10 30 50 90 600 -> median 30, p90 rank 7 = 600.
@@ -420,6 +428,8 @@ fn fixture_waits_by_class_and_tier() {
             calls: 7,
             from_eligible: spread(30.0, 600.0, 600.0),
             from_arrival: spread(30.0, 600.0, 600.0),
+            still_waiting: 1,
+            still_waiting_so_far: spread(120.0, 120.0, 120.0),
         }
     );
     // Appointment queue: 10 15 50 75 -> median (15 + 50) / 2 = 32.5, p90 rank 4 = 75;
@@ -430,6 +440,9 @@ fn fixture_waits_by_class_and_tier() {
             calls: 4,
             from_eligible: spread(32.5, 75.0, 75.0),
             from_arrival: spread(32.5, 135.0, 135.0),
+            // A-005 is called, not waiting.
+            still_waiting: 0,
+            still_waiting_so_far: Spread::default(),
         }
     );
     // Urgent: W-005 2.
@@ -792,4 +805,417 @@ fn an_appointment_not_yet_eligible_is_not_overtaken() {
     ];
     let f = daily(&input(june(15), events)).figures.fairness;
     assert_eq!(f.overtakes_beyond_bound, 0);
+}
+
+// ---- A day read at 15:00, with a policy change at noon, worked by hand ------------------
+//
+// Wednesday 2026-06-17, TJ1, PDT. One counter (Ana, 1). Policy: the default until 12:00,
+// when "sup" raises the walk-in share from 30% to 50% (nothing else changes).
+//
+// | ticket | queue | party | arrived | eligible | window | called | end |
+// |---|---|---|---|---|---|---|---|
+// | W-011 | walk-in | 1 | 09:00 | 09:00 | 09:00–09:30 | 09:40 | served 10:00 |
+// | W-012 | walk-in | 1 | 09:00 | 09:00 | — | 10:20 | served 10:40 |
+// | A-006 | appt (slot 09:30, C1006) | 2 | 09:00 | 09:00 | 09:10–09:40 | 09:10 | served 09:40 |
+// | A-007 | appt (slot 10:00, C1007) | 1 | 09:05 | 09:05 | 09:30–10:00 | 10:00 | served 10:20 |
+// | W-013 | walk-in | 1 | 13:00 | 13:00 | 13:10–13:40 | 13:25 | served 13:45 |
+// | A-008 | appt (slot 13:30, C1008) | 1 | 13:00 | 13:00 | 13:10–13:30 | 13:05 | served 13:25 |
+// | W-014 | walk-in | 1 | 14:30 | 14:30 | 15:30–16:30 | 16:00 | served 16:20 |
+// | W-015 | walk-in | 3 | 23:00 | 23:00 | — | — | waiting at midnight |
+//
+// Booked and never came: C1009 (slot 15:30) and C1010 (slot 13:00).
+
+fn noon_change() -> PolicyChange {
+    PolicyChange {
+        at: at(17, 12, 0),
+        changed_by: Some("sup".into()),
+        before: Policy::default(),
+        after: Policy {
+            walkin_share: 0.5,
+            ..Policy::default()
+        },
+    }
+}
+
+#[rustfmt::skip]
+fn afternoon_events() -> Vec<Event> {
+    let d = |h, m| at(17, h, m);
+    vec![
+        walk_in(21, "W-011", Standard, 1, "spa", &[Language], d(9, 0), window(d(9, 0), d(9, 30))),
+        walk_in(22, "W-012", Standard, 1, "spa", &[Language], d(9, 0), None),
+        check_in(31, "A-006", Standard, 2, d(9, 30), d(9, 0), Some(Punctuality::OnTime), window(d(9, 10), d(9, 40))),
+        check_in(32, "A-007", Standard, 1, d(10, 0), d(9, 5), Some(Punctuality::OnTime), window(d(9, 30), d(10, 0))),
+        at_counter(31, d(9, 10), 1, Called),
+        at_counter(31, d(9, 40), 1, Served),
+        at_counter(21, d(9, 40), 1, Called),
+        at_counter(21, d(10, 0), 1, Served),
+        at_counter(32, d(10, 0), 1, Called),
+        at_counter(32, d(10, 20), 1, Served),
+        at_counter(22, d(10, 20), 1, Called),
+        at_counter(22, d(10, 40), 1, Served),
+        walk_in(23, "W-013", Standard, 1, "spa", &[Language], d(13, 0), window(d(13, 10), d(13, 40))),
+        check_in(33, "A-008", Standard, 1, d(13, 30), d(13, 0), Some(Punctuality::OnTime), window(d(13, 10), d(13, 30))),
+        at_counter(33, d(13, 5), 1, Called),
+        at_counter(33, d(13, 25), 1, Served),
+        at_counter(23, d(13, 25), 1, Called),
+        at_counter(23, d(13, 45), 1, Served),
+        walk_in(24, "W-014", Standard, 1, "spa", &[Language], d(14, 30), window(d(15, 30), d(16, 30))),
+        at_counter(24, d(16, 0), 1, Called),
+        at_counter(24, d(16, 20), 1, Served),
+        walk_in(25, "W-015", Standard, 3, "spa", &[Language], d(23, 0), None),
+    ]
+}
+
+fn afternoon_input(as_of: Option<DateTime<Utc>>) -> DayInput {
+    let d = |h, m| at(17, h, m);
+    DayInput {
+        // The app passes the policy in force at the day's end.
+        policy: noon_change().after,
+        policy_changes: vec![noon_change()],
+        as_of,
+        booked: [
+            ("C1006", d(9, 30)),
+            ("C1007", d(10, 0)),
+            ("C1008", d(13, 30)),
+            ("C1009", d(15, 30)),
+            ("C1010", d(13, 0)),
+        ]
+        .into_iter()
+        .map(|(confirmation, slot_at)| Booked {
+            confirmation: confirmation.to_string(),
+            slot_at,
+        })
+        .collect(),
+        ..input(june(17), afternoon_events())
+    }
+}
+
+#[test]
+fn a_day_read_at_15_00_counts_only_what_has_happened() {
+    let r = daily(&afternoon_input(Some(at(17, 15, 0))));
+    assert!(!r.complete);
+    assert_eq!(r.as_of.unwrap().to_rfc3339(), "2026-06-17T15:00:00-07:00");
+    // The day still has 24 hours, but only 00:00..15:00 have begun (15:00 just now, in
+    // progress and empty): no hour from 16:00 on.
+    assert_eq!(r.hours, 24);
+    assert_eq!(r.hourly.len(), 16);
+    let now = r.hourly.last().unwrap();
+    assert_eq!(
+        (
+            now.label.as_str(),
+            now.in_progress,
+            now.arrivals,
+            now.queue_length
+        ),
+        ("15:00", true, 0, 1)
+    );
+    assert!(r.hourly[..15].iter().all(|h| !h.in_progress));
+    // 09h: W-011, W-012, A-006, A-007 arrive; A-006 (09:10) and W-011 (09:40) called; at
+    // 10:00 A-007 (called at 10:00 itself, in the next hour) and W-012 still wait.
+    let h9 = &r.hourly[9];
+    assert_eq!(
+        (
+            h9.arrivals,
+            h9.walk_ins,
+            h9.check_ins,
+            h9.calls,
+            h9.queue_length
+        ),
+        (4, 2, 2, 2, 2)
+    );
+    // 10h: A-007, W-012 called. 13h: W-013, A-008 arrive and are called. 14h: W-014
+    // arrives and is still waiting at 15:00.
+    assert_eq!((r.hourly[10].calls, r.hourly[10].queue_length), (2, 0));
+    let h13 = &r.hourly[13];
+    assert_eq!((h13.arrivals, h13.calls, h13.queue_length), (2, 2, 0));
+    let h14 = &r.hourly[14];
+    assert_eq!((h14.arrivals, h14.calls, h14.queue_length), (1, 0, 1));
+
+    // Bookings: 5 for the day, 3 came. C1010 (13:00 + 60 min late window = 14:00, passed)
+    // never arrived; C1009 (15:30 + 60 = 16:30, ahead) is not yet due.
+    let a = &r.figures.appointments;
+    assert_eq!(
+        (a.booked, a.checked_in, a.not_arrived, a.not_yet_due),
+        (5, 3, 1, 1)
+    );
+
+    // Outcomes: 7 arrived; 6 served (W-011 1, W-012 1, A-006 2, A-007 1, W-013 1, A-008 1
+    // = 7 persons); W-014 still waiting: 0 + 7 = 6 + 0 + 0 + 1.
+    let o = &r.figures.outcomes;
+    assert_eq!(
+        (
+            o.carried_in,
+            o.arrived,
+            o.served,
+            o.served_persons,
+            o.waiting
+        ),
+        (0, 7, 6, 7, 1)
+    );
+    // W-014 has waited 14:30 -> 15:00 = 30 minutes so far (not 14:30 -> midnight, 570).
+    assert_eq!(o.carried_over.len(), 1);
+    assert_eq!(o.carried_over[0].ticket, "W-014");
+    assert_eq!(o.carried_over[0].waited_minutes, 30.0);
+    let longest = r
+        .figures
+        .fairness
+        .longest_standard_single_wait
+        .as_ref()
+        .unwrap();
+    // Standard singles: W-011 40, W-012 80, A-007 55, W-013 25, A-008 5 called; W-014 30
+    // so far. The longest is W-012's 80, finished.
+    assert_eq!(
+        (
+            longest.ticket.as_str(),
+            longest.minutes,
+            longest.still_waiting
+        ),
+        ("W-012", 80.0, false)
+    );
+
+    // Waits from eligible to the first call: A-006 10, W-011 40, A-007 55, W-012 80,
+    // A-008 5, W-013 25.
+    let w = &r.figures.waits;
+    // Walk-ins 25 40 80: median 40, p90 rank ceil(2.7) = 3 -> 80. W-014 waits 30 so far.
+    let walk = &w.by_class["walk_in"];
+    assert_eq!(
+        (walk.calls, walk.from_eligible),
+        (3, spread(40.0, 80.0, 80.0))
+    );
+    assert_eq!(
+        (walk.still_waiting, walk.still_waiting_so_far),
+        (1, spread(30.0, 30.0, 30.0))
+    );
+    // Appointments 5 10 55: median 10, p90 55.
+    let appt = &w.by_class["appointment"];
+    assert_eq!(
+        (appt.calls, appt.from_eligible),
+        (3, spread(10.0, 55.0, 55.0))
+    );
+    assert_eq!(appt.still_waiting, 0);
+    // All: 5 10 25 40 55 80: median (25 + 40) / 2 = 32.5, p90 rank ceil(5.4) = 6 -> 80.
+    assert_eq!(w.all.from_eligible, spread(32.5, 80.0, 80.0));
+
+    // Windows: A-006 09:10 in 09:10–09:40; W-011 09:40 after 09:00–09:30 (10 min);
+    // A-007 10:00 in 09:30–10:00; A-008 13:05 before 13:10–13:30 (5 min); W-013 13:25 in
+    // 13:10–13:40. Widths 30 30 30 20 30 -> median 30. 1 of 5 after, 1 of 5 before.
+    let e = &r.figures.estimates;
+    assert_eq!(
+        (
+            e.calls_with_estimate,
+            e.within_window,
+            e.before_window,
+            e.after_window
+        ),
+        (5, 3, 1, 1)
+    );
+    assert_eq!(
+        (e.after_window_share, e.before_window_share),
+        (Some(0.2), Some(0.2))
+    );
+    assert_eq!(e.median_width_minutes, Some(30.0));
+    assert_eq!(e.median_abs_error_minutes, Some(0.0));
+
+    check_noon_change_fairness(&r, "15:00");
+}
+
+/// The fairness figures of the afternoon day up to `to` ("15:00" or midnight): they are
+/// the same read at 15:00 and after midnight, since nobody waited in both queues after 13:05.
+fn check_noon_change_fairness(r: &DailyReport, to: &str) {
+    let f = &r.figures.fairness;
+    // The policy change is listed with its time (port-local) and who made it.
+    assert_eq!(f.policy_changes.len(), 1);
+    assert_eq!(
+        f.policy_changes[0].at.to_rfc3339(),
+        "2026-06-17T12:00:00-07:00"
+    );
+    assert_eq!(f.policy_changes[0].changed_by.as_deref(), Some("sup"));
+    assert_eq!(
+        (
+            f.policy_changes[0].before.walkin_share,
+            f.policy_changes[0].after.walkin_share
+        ),
+        (0.3, 0.5)
+    );
+    // The target shown at the end is the one in force then; the share is judged by period.
+    assert_eq!(f.walkin_share_target, 0.5);
+    assert_eq!(f.periods.len(), 2);
+    let (morning, afternoon) = (&f.periods[0], &f.periods[1]);
+    assert_eq!(morning.from.format("%H:%M").to_string(), "00:00");
+    assert_eq!(morning.to.format("%H:%M").to_string(), "12:00");
+    assert_eq!(afternoon.to.format("%H:%M").to_string(), to);
+    // Morning, target 30%. Eligible and waiting: walk-ins W-011 09:00–09:40, W-012
+    // 09:00–10:20; appointments A-006 09:00–09:10, A-007 09:05–10:00. Both queues: 09:00 to
+    // 10:00 = 60 minutes. Calls while both waited: A-006 (2 persons, 09:10), W-011 (1, 09:40),
+    // A-007 (1, 10:00); W-012's call at 10:20 is not (no appointment waiting). One stretch:
+    // 4 persons, 1 walk-in = 25%; expected 0.3 x 4 = 1.2, off by 0.2, within two of the
+    // largest party (2 x 2 = 4).
+    assert_eq!(morning.target, 0.3);
+    assert_eq!(morning.both_waiting_minutes, 60.0);
+    assert_eq!(
+        (
+            morning.calls_while_both_waited,
+            morning.persons_called_while_both_waited,
+            morning.walkin_persons_called_while_both_waited
+        ),
+        (3, 4, 1)
+    );
+    assert_eq!(morning.walkin_share_called, Some(0.25));
+    assert_eq!((morning.stretches, morning.stretches_off_share), (1, 0));
+    // Afternoon, target 50%: W-013 13:00–13:25, A-008 13:00–13:05: both for 5 minutes;
+    // one call while both waited (A-008, 1 person, no walk-in): 0%, off by 0.5 <= 2.
+    // W-014 waits alone from 14:30: not counted.
+    assert_eq!(afternoon.target, 0.5);
+    assert_eq!(afternoon.both_waiting_minutes, 5.0);
+    assert_eq!(
+        (
+            afternoon.calls_while_both_waited,
+            afternoon.persons_called_while_both_waited
+        ),
+        (1, 1)
+    );
+    assert_eq!(afternoon.walkin_share_called, Some(0.0));
+    assert_eq!((afternoon.stretches, afternoon.stretches_off_share), (1, 0));
+    // The day: 65 minutes both waiting; 1 walk-in person of 5 = 20%, against the target in
+    // force at each call weighted by persons: (0.3 x 4 + 0.5 x 1) / 5 = 0.34 (not the 50%
+    // of the day's end).
+    assert_eq!(f.both_waiting_minutes, 65.0);
+    assert_eq!(
+        (
+            f.walkin_persons_called_while_both_waited,
+            f.persons_called_while_both_waited
+        ),
+        (1, 5)
+    );
+    assert_eq!(f.walkin_share_called_while_both_waited, Some(0.2));
+    assert_eq!(f.target_in_force_at_calls, Some(0.34));
+    assert_eq!(f.share_kept, Some(true));
+    assert_eq!(f.overtakes_beyond_bound, 0);
+    assert!(f.kept);
+}
+
+#[test]
+fn the_same_day_read_after_midnight_is_complete() {
+    // Read at 00:30 the next day, or with no reading time: the same, whole-day figures.
+    let r = daily(&afternoon_input(Some(at(18, 0, 30))));
+    assert_eq!(r, daily(&afternoon_input(None)));
+    assert!(r.complete);
+    assert_eq!(r.as_of, None);
+    assert_eq!(r.hourly.len(), 24);
+    // W-014 called at 16:00 (16h), W-015 arrives at 23:00 and waits past midnight.
+    assert_eq!(
+        (
+            r.hourly[16].calls,
+            r.hourly[23].arrivals,
+            r.hourly[23].queue_length
+        ),
+        (1, 1, 1)
+    );
+    // The day is over: C1009 and C1010 both never arrived.
+    let a = &r.figures.appointments;
+    assert_eq!(
+        (a.booked, a.checked_in, a.not_arrived, a.not_yet_due),
+        (5, 3, 2, 0)
+    );
+    let o = &r.figures.outcomes;
+    assert_eq!((o.arrived, o.served, o.waiting), (8, 7, 1));
+    // W-015: 23:00 -> midnight = 60 minutes.
+    assert_eq!(o.carried_over[0].ticket, "W-015");
+    assert_eq!(o.carried_over[0].waited_minutes, 60.0);
+    // Walk-in waits now 25 40 80 90 (W-014 14:30 -> 16:00): median 60, p90 rank 4 -> 90;
+    // W-015 waits 60 so far. All: 5 10 25 40 55 80 90: median 40, p90 rank 7 -> 90.
+    let walk = &r.figures.waits.by_class["walk_in"];
+    assert_eq!(
+        (walk.calls, walk.from_eligible),
+        (4, spread(60.0, 90.0, 90.0))
+    );
+    assert_eq!(
+        (walk.still_waiting, walk.still_waiting_so_far),
+        (1, spread(60.0, 60.0, 60.0))
+    );
+    assert_eq!(r.figures.waits.all.from_eligible, spread(40.0, 90.0, 90.0));
+    // W-014's window 15:30–16:30 held its 16:00 call; widths 20 30 30 30 30 60 -> 30.
+    let e = &r.figures.estimates;
+    assert_eq!(
+        (e.calls_with_estimate, e.after_window, e.before_window),
+        (6, 1, 1)
+    );
+    assert_eq!(
+        (e.after_window_share, e.median_width_minutes),
+        (Some(0.1667), Some(30.0))
+    );
+    check_noon_change_fairness(&r, "00:00");
+}
+
+#[test]
+fn an_hour_in_progress_is_marked_and_counted_to_the_reading_time() {
+    // Read at 14:45: the 14h hour is in progress; W-014 waits at 14:45, 15 minutes so far.
+    let r = daily(&afternoon_input(Some(at(17, 14, 45))));
+    assert_eq!(r.hourly.len(), 15);
+    let last = r.hourly.last().unwrap();
+    assert!(last.in_progress);
+    assert_eq!((last.arrivals, last.queue_length), (1, 1));
+    assert_eq!(r.figures.outcomes.carried_over[0].waited_minutes, 15.0);
+    // Read before the day begins: no hours, nothing counted, every booking not yet due.
+    let r = daily(&afternoon_input(Some(at(16, 20, 0))));
+    assert!(r.hourly.is_empty());
+    assert_eq!(r.figures.outcomes.arrived, 0);
+    assert_eq!(
+        (
+            r.figures.appointments.not_yet_due,
+            r.figures.appointments.not_arrived
+        ),
+        (5, 0)
+    );
+}
+
+#[test]
+fn a_stretch_far_from_its_share_is_not_kept() {
+    // W-040 waits from 08:00 while ten single appointments (eligible 08:00) are called one
+    // after the other: one stretch of 10 persons, 0 walk-ins. Expected 0.3 x 10 = 3 walk-in
+    // persons; off by 3 > two of the largest party waiting (2 x 1 = 2): not kept.
+    let d = |h, m| at(17, h, m);
+    let mut events = vec![walk_in(
+        40,
+        "W-040",
+        Standard,
+        1,
+        "spa",
+        &[Language],
+        d(8, 0),
+        None,
+    )];
+    for i in 0..10 {
+        let id = 50 + i;
+        let ticket = format!("A-0{}", 50 + i);
+        let mut e = check_in(
+            id,
+            &ticket,
+            Standard,
+            1,
+            d(9, 0),
+            d(8, 0),
+            Some(Punctuality::OnTime),
+            None,
+        );
+        if let Some(snap) = e.snapshot.as_mut() {
+            snap.confirmation = None;
+        }
+        events.push(e);
+        events.push(at_counter(id, d(8, 10 + 4 * i as u32), 1, Called));
+        events.push(at_counter(id, d(8, 12 + 4 * i as u32), 1, Served));
+    }
+    let r = daily(&input(june(17), events));
+    let f = &r.figures.fairness;
+    assert_eq!(f.periods.len(), 1);
+    assert_eq!(
+        (
+            f.persons_called_while_both_waited,
+            f.walkin_persons_called_while_both_waited
+        ),
+        (10, 0)
+    );
+    assert_eq!(f.periods[0].stretches_off_share, 1);
+    assert_eq!(f.share_kept, Some(false));
+    assert!(!f.kept);
 }

@@ -67,6 +67,8 @@ fn report(port_name: &str, date: NaiveDate, events: Vec<Event>) -> DailyReport {
         events,
         booked: Vec::new(),
         officers: BTreeMap::new(),
+        policy_changes: Vec::new(),
+        as_of: None,
     })
 }
 

@@ -52,6 +52,14 @@ fn list(map: &Map<String, Value>, field: &str, errors: &mut FieldErrors) -> Vec<
     }
 }
 
+/// The optional `phone` (for text messages) of a walk-in or check-in body, as typed.
+pub fn phone(raw: &[u8]) -> Result<String, AppError> {
+    let map = object(raw, true)?;
+    let mut errors = FieldErrors::new();
+    let phone = text(&map, "phone", &mut errors);
+    Ok(errors.into_result(phone)?)
+}
+
 /// `POST /ports/{code}/walk-ins`.
 pub fn walk_in(raw: &[u8]) -> Result<WalkInInput, AppError> {
     let map = object(raw, false)?;
@@ -134,6 +142,24 @@ pub fn undo_counter(raw: &[u8]) -> Result<Option<u32>, AppError> {
         return Ok(None);
     }
     crate::service::queue::parse_counter(&value).map(Some)
+}
+
+/// `POST /ports/{code}/counters/{n}/open`: `languages`, an array of ISO 639-3 codes.
+pub fn languages(raw: &[u8]) -> Result<Vec<String>, AppError> {
+    let map = object(raw, false)?;
+    let mut errors = FieldErrors::new();
+    let languages = list(&map, "languages", &mut errors);
+    Ok(errors.into_result(languages)?)
+}
+
+/// `POST /entries/{id}/interpreter`: an optional boolean `requested` (default true).
+pub fn requested(raw: &[u8]) -> Result<bool, AppError> {
+    let map = object(raw, true)?;
+    match map.get("requested") {
+        None | Some(Value::Null) => Ok(true),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(_) => Err(AppError::invalid("requested", "must be true or false")),
+    }
 }
 
 #[cfg(test)]

@@ -16,7 +16,9 @@ use crate::AppState;
 use crate::auth::{Actor, sessions};
 use crate::error::AppError;
 use crate::service::queue::{EntryView, parse_counter};
-use crate::service::{appointments, entries, port_for, queue, tickets, walk_ins};
+use crate::service::{
+    appointments, counter_languages, entries, port_for, queue, tickets, walk_ins,
+};
 
 /// The OpenAPI document for this API.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -56,6 +58,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 "/ports/{code}/counters/{n}/call-next",
                 web::post().to(call_next),
             )
+            .route(
+                "/ports/{code}/counters/{n}/open",
+                web::post().to(open_counter),
+            )
+            .route(
+                "/ports/{code}/counters/{n}/close",
+                web::post().to(close_counter),
+            )
+            .route("/entries/{id}/interpreter", web::post().to(interpreter))
             .route("/entries/{id}/ticket.escpos", web::get().to(ticket_escpos))
             .route("/entries/{id}/undo", web::post().to(entry_undo))
             .route("/entries/{id}/{action}", web::post().to(entry_action))
@@ -194,10 +205,20 @@ async fn register_walk_in(
     raw: web::Bytes,
 ) -> ApiResult<HttpResponse> {
     let input = body::walk_in(&raw)?;
+    let (phone, enabled, base_url) = (
+        body::phone(&raw)?,
+        state.text_messages,
+        state.base_url(&req),
+    );
     let view = state
         .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
-            walk_ins::register(conn, &actor, port.id, &input, now)
+            let text = walk_ins::TextOptIn {
+                phone: &phone,
+                enabled,
+                base_url: &base_url,
+            };
+            walk_ins::register_texting(conn, &actor, port.id, &input, Some(&text), now)
         })
         .await?;
     Ok(created(&linked(&state, &req, view)))
@@ -230,10 +251,28 @@ async fn check_in(
 ) -> ApiResult<HttpResponse> {
     let (code, confirmation) = path.into_inner();
     let triage = body::triage(&raw)?;
+    let (phone, enabled, base_url) = (
+        body::phone(&raw)?,
+        state.text_messages,
+        state.base_url(&req),
+    );
     let (view, _) = state
         .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
-            appointments::check_in(conn, &actor, port.id, &confirmation, &triage, now)
+            let text = walk_ins::TextOptIn {
+                phone: &phone,
+                enabled,
+                base_url: &base_url,
+            };
+            appointments::check_in_texting(
+                conn,
+                &actor,
+                port.id,
+                &confirmation,
+                &triage,
+                Some(&text),
+                now,
+            )
         })
         .await?;
     Ok(created(&linked(&state, &req, view)))
@@ -243,6 +282,27 @@ async fn check_in(
 struct QueueBody {
     generated_at: chrono::DateTime<chrono::Utc>,
     entries: Vec<EntryView>,
+    /// The counters open with languages (language matching), and what every counter covers.
+    counters: Vec<CounterBody>,
+    default_languages: Vec<String>,
+}
+
+/// A counter open with the languages it covers.
+#[derive(Serialize)]
+struct CounterBody {
+    counter: u32,
+    languages: Vec<String>,
+    opened_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<counter_languages::OpenCounter> for CounterBody {
+    fn from(c: counter_languages::OpenCounter) -> Self {
+        CounterBody {
+            counter: c.counter,
+            languages: c.languages,
+            opened_at: c.opened_at,
+        }
+    }
 }
 
 async fn live_queue(
@@ -251,13 +311,17 @@ async fn live_queue(
     ApiActor(actor): ApiActor,
     code: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let snapshot = state
+    let (snapshot, open, defaults) = state
         .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
-            queue::snapshot(conn, &port, now)
+            let open = counter_languages::open_counters(conn, port.id)?;
+            let defaults = counter_languages::split(&port.default_languages);
+            Ok((queue::snapshot(conn, &port, now)?, open, defaults))
         })
         .await?;
     Ok(HttpResponse::Ok().json(QueueBody {
+        counters: open.into_iter().map(CounterBody::from).collect(),
+        default_languages: defaults,
         generated_at: snapshot.generated_at,
         entries: snapshot
             .waiting
@@ -285,6 +349,67 @@ async fn call_next(
         Some(view) => HttpResponse::Ok().json(linked(&state, &req, view)),
         None => HttpResponse::NoContent().finish(),
     })
+}
+
+/// Opens counter `n` with the languages it covers, `{"languages": ["pan", "eng"]}` (ISO
+/// 639-3); opening it again replaces them. "Call next" there then follows language matching.
+async fn open_counter(
+    state: web::Data<AppState>,
+    ApiActor(actor): ApiActor,
+    path: web::Path<(String, String)>,
+    raw: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let (code, counter) = path.into_inner();
+    let counter = parse_counter(&counter)?;
+    let languages = body::languages(&raw)?;
+    let opened = state
+        .run(move |conn, now| {
+            let port = port_for(conn, &actor, &code)?;
+            let codes = counter_languages::parse("languages", &languages)?;
+            counter_languages::open(conn, &actor, &port, counter, &codes, now)?;
+            Ok(counter_languages::open_counters(conn, port.id)?
+                .into_iter()
+                .find(|c| c.counter == counter))
+        })
+        .await?;
+    let opened = opened.ok_or_else(|| AppError::Internal("the counter just opened".into()))?;
+    Ok(HttpResponse::Ok().json(CounterBody::from(opened)))
+}
+
+/// Clears counter `n`'s languages: it calls in the plain fair order again.
+async fn close_counter(
+    state: web::Data<AppState>,
+    ApiActor(actor): ApiActor,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (code, counter) = path.into_inner();
+    let counter = parse_counter(&counter)?;
+    state
+        .run(move |conn, _| {
+            let port = port_for(conn, &actor, &code)?;
+            counter_languages::close(conn, &actor, &port, counter)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Marks that an interpreter was requested for the entry; `{"requested": false}` takes the
+/// mark back.
+async fn interpreter(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    ApiActor(actor): ApiActor,
+    id: web::Path<String>,
+    raw: web::Bytes,
+) -> ApiResult<HttpResponse> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
+    let requested = body::requested(&raw)?;
+    let view = state
+        .run(move |conn, now| entries::request_interpreter(conn, &actor, id, requested, now))
+        .await?;
+    Ok(HttpResponse::Ok().json(linked(&state, &req, view)))
 }
 
 async fn entry_action(

@@ -76,9 +76,9 @@ pub async fn what_if(
     let params = query.settings.parse().map_err(AppError::from);
     let (date, params) = both(date, params)?;
     let replay = state
-        .run_report(move |conn, _| {
+        .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
-            reports::what_if(conn, &actor, &port, date, &params)
+            reports::what_if(conn, &actor, &port, date, &params, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(replay))

@@ -38,6 +38,10 @@ pub struct Port {
     pub instance: String,
     /// Whether the board announces each call in the called ticket's language too.
     pub announce_ticket_language: bool,
+    /// The languages every counter covers (ISO 639-3, comma separated).
+    pub default_languages: String,
+    /// How long language matching may pass an entry over.
+    pub language_wait_limit_minutes: i32,
 }
 
 fn non_negative(v: i32) -> u32 {
@@ -85,6 +89,8 @@ pub struct User {
     pub must_change_password: bool,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    /// The languages the officer speaks (ISO 639-3, comma separated).
+    pub languages: String,
 }
 
 /// A booked appointment, imported for the day.
@@ -135,6 +141,14 @@ pub struct Entry {
     pub prints: i32,
     /// When the retention purge erased the personal data (`None`: still there).
     pub erased_at: Option<NaiveDateTime>,
+    /// When language matching first passed it over.
+    pub language_passed_at: Option<NaiveDateTime>,
+    /// Whether the counter that called it covered its language (`None`: no matching).
+    pub language_matched: Option<bool>,
+    /// Called at a counter that does not cover its language.
+    pub interpreter_needed: bool,
+    /// An officer asked for an interpreter for it.
+    pub interpreter_requested: bool,
 }
 
 impl Entry {

@@ -22,6 +22,9 @@ diesel::table! {
         instance -> Text,
         retention_days -> Integer,
         announce_ticket_language -> Bool,
+        default_languages -> Text,
+        language_wait_limit_minutes -> Integer,
+        sms_near_ahead -> Integer,
     }
 }
 
@@ -35,6 +38,7 @@ diesel::table! {
         must_change_password -> Bool,
         active -> Bool,
         created_at -> Timestamp,
+        languages -> Text,
     }
 }
 
@@ -103,6 +107,10 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         prints -> Integer,
         erased_at -> Nullable<Timestamp>,
+        language_passed_at -> Nullable<Timestamp>,
+        language_matched -> Nullable<Bool>,
+        interpreter_needed -> Bool,
+        interpreter_requested -> Bool,
     }
 }
 
@@ -185,6 +193,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    counter_languages (port_id, counter) {
+        port_id -> BigInt,
+        counter -> BigInt,
+        languages -> Text,
+        opened_by -> Nullable<BigInt>,
+        opened_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    entry_phones (entry_id) {
+        entry_id -> BigInt,
+        port_id -> BigInt,
+        phone -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outgoing_messages (id) {
+        id -> BigInt,
+        port_id -> BigInt,
+        entry_id -> BigInt,
+        kind -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(users -> ports (port_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -206,4 +249,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sign_in_throttle,
     audit_events,
     counter_plans,
+    counter_languages,
+    entry_phones,
+    outgoing_messages,
 );

@@ -583,8 +583,22 @@ pub fn check_in(
     triage: &TriageInput,
     now: DateTime<Utc>,
 ) -> AppResult<(EntryView, Punctuality)> {
+    check_in_texting(conn, actor, port_id, confirmation, triage, None, now)
+}
+
+/// [`check_in`] with a phone number for text messages, queued in the same transaction.
+pub fn check_in_texting(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port_id: i64,
+    confirmation: &str,
+    triage: &TriageInput,
+    text: Option<&crate::service::walk_ins::TextOptIn<'_>>,
+    now: DateTime<Utc>,
+) -> AppResult<(EntryView, Punctuality)> {
     let mut errors = FieldErrors::new();
     let triage = triage.check(&mut errors);
+    let phone = text.and_then(|t| t.check(&mut errors));
     if !errors.is_empty() {
         return Err(errors.into());
     }
@@ -652,6 +666,9 @@ pub fn check_in(
                 },
                 now,
             )?;
+            if let (Some(text), Some(phone)) = (text, &phone) {
+                text.apply(conn, &port, phone, view.id, now)?;
+            }
             Ok(((view, arrival), Some(change)))
         })
     })

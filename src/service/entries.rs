@@ -166,6 +166,59 @@ pub fn act(
             },
             now,
         )?;
+        if to.is_final() {
+            super::sms::on_close(conn, entry.id)?;
+        }
+        let change = Change::read(conn, port.id, &[entry.id])?;
+        Ok((EntryView::new(&entry, &port, None), Some(change)))
+    })
+}
+
+/// Marks that an interpreter was requested for a waiting or called entry (`requested`
+/// false takes the mark back); the change and its event commit together. The live queue
+/// shows the mark with the entry's language.
+pub fn request_interpreter(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    entry_id: i64,
+    requested: bool,
+    now: DateTime<Utc>,
+) -> AppResult<EntryView> {
+    let (_, port) = load(conn, actor, entry_id)?;
+    live::commit(conn, |conn| {
+        let port = lock_port(conn, port.id)?;
+        let entry: Entry = entries::table
+            .find(entry_id)
+            .select(Entry::as_select())
+            .first(conn)?;
+        let status = entry.status();
+        if !matches!(status, Status::Waiting | Status::Called) {
+            return Err(AppError::Conflict(format!(
+                "{} is {}: an interpreter is asked for only while it waits or is called",
+                entry.ticket,
+                status.label()
+            )));
+        }
+        diesel::update(entries::table.find(entry.id))
+            .set(entries::interpreter_requested.eq(requested))
+            .execute(conn)?;
+        let entry: Entry = entries::table
+            .find(entry.id)
+            .select(Entry::as_select())
+            .first(conn)?;
+        record_event(
+            conn,
+            &entry,
+            Some(actor),
+            EventKind::InterpreterRequested,
+            Some(status),
+            Some(status),
+            EventDetail {
+                snapshot: None,
+                note: Some(if requested { "requested" } else { "cancelled" }.to_owned()),
+            },
+            now,
+        )?;
         let change = Change::read(conn, port.id, &[entry.id])?;
         Ok((EntryView::new(&entry, &port, None), Some(change)))
     })

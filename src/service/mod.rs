@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod appointments;
 pub mod audit;
+pub mod counter_languages;
 pub mod counter_plan;
 pub mod entries;
 pub mod live;
@@ -14,6 +15,7 @@ pub mod queue;
 pub mod report_days;
 pub mod reports;
 pub mod retention;
+pub mod sms;
 pub mod tickets;
 pub mod undo;
 pub mod walk_ins;

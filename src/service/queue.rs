@@ -5,18 +5,19 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
 use portqueue_core::events::EventKind;
 use portqueue_core::queue::{
-    self as engine, EstimateInputs, OpenCounter, Projected, QueueEntry, ServiceSample, Window,
+    self as engine, EntryLanguage, EstimateInputs, OpenCounter, Projected, QueueEntry,
+    ServiceSample, Window,
 };
 use portqueue_core::{Class, Status, Tier};
 
 use super::live::{self, Change, HISTORY_DAYS, MAX_SERVICE_SAMPLES, PortState};
-use super::{EventDetail, lock_port, record_event};
+use super::{EventDetail, counter_languages, lock_port, record_event, sms};
 use crate::auth::Actor;
 use crate::db::models::{Entry, Port};
 use crate::db::schema::{entries, ports};
@@ -74,6 +75,17 @@ pub struct EntryView {
     /// Whether its ticket was printed at least once.
     #[serde(skip)]
     pub printed: bool,
+    /// The applicant's language (ISO 639-3), for officers' pages only: the API keeps it out
+    /// of its answers, as it does every personal field.
+    #[serde(skip)]
+    pub language: String,
+    /// Once called under language matching: whether the counter covered its language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_matched: Option<bool>,
+    /// Called at a counter that does not cover its language (a telephone interpreter).
+    pub interpreter_needed: bool,
+    /// An officer asked for an interpreter for it.
+    pub interpreter_requested: bool,
 }
 
 impl EntryView {
@@ -104,6 +116,10 @@ impl EntryView {
             status_url: None,
             status_token: entry.status_token.clone(),
             printed: entry.prints > 0,
+            language: entry.language.clone(),
+            language_matched: entry.language_matched,
+            interpreter_needed: entry.interpreter_needed,
+            interpreter_requested: entry.interpreter_requested,
         }
     }
 }
@@ -291,24 +307,10 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
 }
 
 /// The start of each port-local hour from `now` on for `hours` hours (the first is `now`
-/// itself), with its local hour of day. Walks UTC in quarter hours, as every zone's offset
-/// is a whole number of quarter hours, so clock changes and half-hour zones need nothing
-/// special.
+/// itself), with its local hour of day: [`portqueue_core::local_time::local_hours`], the
+/// report's own hour rule.
 pub fn local_hours(port: &Port, now: DateTime<Utc>, hours: i64) -> Vec<(DateTime<Utc>, u32)> {
-    let tz = port.tz();
-    let mut out = vec![(now, now.with_timezone(&tz).hour())];
-    let quarter = Duration::minutes(15);
-    let secs = now.timestamp();
-    let mut at = DateTime::<Utc>::from_timestamp(secs - secs.rem_euclid(900), 0).unwrap_or(now);
-    let end = now + Duration::hours(hours);
-    while at < end {
-        at += quarter;
-        let local = at.with_timezone(&tz);
-        if local.minute() == 0 && at > now {
-            out.push((at, local.hour()));
-        }
-    }
-    out
+    portqueue_core::local_time::local_hours(port.tz(), now, hours)
 }
 
 /// The projection of the kept queue from `at` (the minute), made once per revision and
@@ -421,23 +423,60 @@ pub fn call_next(
     live::commit(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
-        let call = live::locked(conn, &port, now, |_, state| {
+        let open = counter_languages::open_counters(conn, port.id)?;
+        let coverage = counter_languages::coverage(&port, &open, counter);
+        let call = live::locked(conn, &port, now, |conn, state| {
             if let Some(busy) = state.called().find(|e| e.counter == Some(counter_db)) {
                 return Err(AppError::Conflict(format!(
                     "counter {counter} is still with {}: complete, no-show or withdraw it first",
                     busy.ticket
                 )));
             }
+            // The call order before this call, for "you are near" texts: only when someone
+            // waiting at this port still waits for one (usually nobody: no cost then).
+            let order: Vec<i64> = if sms::near_candidates(conn, port.id)?.is_empty() {
+                Vec::new()
+            } else {
+                project(conn, state, live::projection_instant(now))?
+                    .iter()
+                    .map(|p| p.entry_id)
+                    .collect()
+            };
             let waiting: Vec<_> = state.waiting().map(Entry::queue_entry).collect();
-            Ok(engine::next_call(
+            // Matching off (this counter opened without languages): exactly the plain
+            // fair order's code path.
+            let Some(coverage) = &coverage else {
+                return Ok(engine::next_call(
+                    &waiting,
+                    &port.policy(),
+                    port.tz(),
+                    &port.share_state(),
+                    now,
+                )
+                .map(|call| (call, order, None)));
+            };
+            let languages: Vec<EntryLanguage> = state
+                .waiting()
+                .map(|e| EntryLanguage {
+                    language: Some(e.language.clone()).filter(|l| !l.is_empty()),
+                    passed_over_since: e.language_passed_at.map(from_db),
+                })
+                .collect();
+            Ok(engine::next_call_matched(
                 &waiting,
+                &languages,
                 &port.policy(),
                 port.tz(),
                 &port.share_state(),
                 now,
-            ))
+                coverage,
+            )
+            .map(|m| {
+                let call = m.call.clone();
+                (call, order, Some(m))
+            }))
         })?;
-        let Some(call) = call else {
+        let Some((call, order, matched)) = call else {
             return Ok((None, None));
         };
         let state = serde_json::to_string(&call.state)
@@ -455,6 +494,8 @@ pub fn call_next(
             entries::counter.eq(counter_db),
             entries::called_at.eq(to_db(now)),
             entries::call_reason.eq(&call.reason),
+            entries::language_matched.eq(matched.as_ref().map(|m| m.language_matched)),
+            entries::interpreter_needed.eq(matched.as_ref().is_some_and(|m| m.interpreter_needed)),
         ))
         .execute(conn)?;
         if updated != 1 {
@@ -463,10 +504,28 @@ pub fn call_next(
                 "that entry was just called elsewhere; try again".into(),
             ));
         }
+        let passed: Vec<i64> = matched
+            .as_ref()
+            .map(|m| m.passed_over.clone())
+            .unwrap_or_default();
+        if !passed.is_empty() {
+            // The limit runs from the first pass-over and never moves after.
+            diesel::update(
+                entries::table
+                    .filter(entries::id.eq_any(&passed))
+                    .filter(entries::language_passed_at.is_null()),
+            )
+            .set(entries::language_passed_at.eq(to_db(now)))
+            .execute(conn)?;
+        }
         let entry: Entry = entries::table
             .find(call.entry_id)
             .select(Entry::as_select())
             .first(conn)?;
+        let note = match &matched {
+            Some(m) => format!("{}; {}", call.reason, m.language_line),
+            None => call.reason,
+        };
         record_event(
             conn,
             &entry,
@@ -476,11 +535,14 @@ pub fn call_next(
             Some(Status::Called),
             EventDetail {
                 snapshot: None,
-                note: Some(call.reason),
+                note: Some(note),
             },
             now,
         )?;
-        let change = Change::read(conn, port.id, &[entry.id])?;
+        sms::on_call(conn, &port, &entry, &order, now)?;
+        let mut touched = passed;
+        touched.push(entry.id);
+        let change = Change::read(conn, port.id, &touched)?;
         Ok((Some(EntryView::new(&entry, &port, None)), Some(change)))
     })
 }

@@ -102,8 +102,10 @@ pub fn days(
         while j + 1 < dates.len() && found[j + 1].is_none() {
             j += 1;
         }
-        let logs = load_days(conn, port, dates[i], dates[j])?;
-        for (k, log) in logs.iter().enumerate() {
+        let mut logs = load_days(conn, port, dates[i], dates[j])?;
+        for (k, log) in logs.iter_mut().enumerate() {
+            // A day not over is counted as of now (and never kept: see `keepable`).
+            log.input.as_of = Some(now);
             let report = log.report();
             if keepable(port, dates[i + k], now) {
                 keep(conn, port, log, &report, now)?;

@@ -186,7 +186,7 @@ pub fn load_days(
     let dates: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
     let bounds: Vec<(DateTime<Utc>, DateTime<Utc>)> =
         dates.iter().map(|d| reports::day_bounds(*d, tz)).collect();
-    let (Some(&(start, first_end)), Some(&(_, end))) = (bounds.first(), bounds.last()) else {
+    let (Some(&(start, _)), Some(&(_, end))) = (bounds.first(), bounds.last()) else {
         return Ok(Vec::new());
     };
 
@@ -235,12 +235,18 @@ pub fn load_days(
     };
 
     // The policy at a day's end is what the first change after it replaced; with no later
-    // change, it is the port's policy now.
-    let later_changes: Vec<(NaiveDateTime, String)> = policy_changes::table
+    // change, it is the port's policy now. The changes during the days are listed in them.
+    let later_changes: Vec<(NaiveDateTime, String, String, Option<String>)> = policy_changes::table
+        .left_join(users::table.on(users::id.nullable().eq(policy_changes::changed_by)))
         .filter(policy_changes::port_id.eq(port.id))
-        .filter(policy_changes::changed_at.ge(to_db(first_end)))
+        .filter(policy_changes::changed_at.ge(to_db(start)))
         .order((policy_changes::changed_at.asc(), policy_changes::id.asc()))
-        .select((policy_changes::changed_at, policy_changes::before_policy))
+        .select((
+            policy_changes::changed_at,
+            policy_changes::before_policy,
+            policy_changes::after_policy,
+            users::username.nullable(),
+        ))
         .load(conn)?;
 
     // Every row read once; each day takes the events of its own entries.
@@ -269,20 +275,39 @@ pub fn load_days(
             .collect();
         let policy = match later_changes
             .iter()
-            .find(|(changed_at, _)| from_db(*changed_at) >= day_end)
+            .find(|(changed_at, ..)| from_db(*changed_at) >= day_end)
         {
-            Some((changed_at, before)) => {
-                serde_json::from_str::<Policy>(before).unwrap_or_else(|e| {
+            Some((changed_at, before, ..)) => serde_json::from_str::<Policy>(before)
+                .unwrap_or_else(|e| {
                     day_warnings.push(format!(
                         "the policy change of {} could not be read ({e}); the port's present \
                          policy is shown",
                         from_db(*changed_at).to_rfc3339()
                     ));
                     port.policy()
-                })
-            }
+                }),
             None => port.policy(),
         };
+        let mut policy_changes = Vec::new();
+        for (changed_at, before, after, by) in &later_changes {
+            let at = from_db(*changed_at);
+            if at < day_start || at >= day_end {
+                continue;
+            }
+            let read = |text: &str| serde_json::from_str::<Policy>(text);
+            match (read(before), read(after)) {
+                (Ok(before), Ok(after)) => policy_changes.push(reports::PolicyChange {
+                    at,
+                    changed_by: by.clone(),
+                    before,
+                    after,
+                }),
+                (Err(e), _) | (_, Err(e)) => day_warnings.push(format!(
+                    "the policy change of {} could not be read ({e}); not listed",
+                    at.to_rfc3339()
+                )),
+            }
+        }
         days.push(DayLog {
             input: DayInput {
                 port_code: port.code.clone(),
@@ -290,6 +315,8 @@ pub fn load_days(
                 date: *date,
                 tz,
                 policy,
+                policy_changes,
+                as_of: None,
                 events: events
                     .iter()
                     .filter(|e| e.at < day_end && wanted(e.entry_id))
@@ -563,16 +590,20 @@ pub struct WhatIf {
 /// the same way: waits of parties first called before midnight, by queue class and tier.
 ///
 /// Defaults: the day's policy, as many counters as called someone that day, and the day's
-/// observed service minutes per person (the policy's when nobody was served).
+/// observed service minutes per person (the policy's when nobody was served). A day not
+/// over is measured as of `now` on both sides.
 pub fn what_if(
     conn: &mut DbConnection,
     actor: &Actor,
     port: &Port,
     date: NaiveDate,
     params: &WhatIfParams,
+    now: DateTime<Utc>,
 ) -> AppResult<WhatIf> {
     require_reader(actor, port)?;
-    let day = load_day(conn, port, date)?;
+    let mut day = load_day(conn, port, date)?;
+    // Today is measured as of now on both sides, as the report is.
+    day.input.as_of = Some(now);
     replay(&day.input, params).map_err(AppError::from)
 }
 
@@ -637,7 +668,8 @@ pub fn replay(input: &DayInput, params: &WhatIfParams) -> Result<WhatIf, FieldEr
             EventKind::Registered
             | EventKind::CheckedIn
             | EventKind::TicketPrinted
-            | EventKind::Undone => {}
+            | EventKind::Undone
+            | EventKind::InterpreterRequested => {}
         }
     }
     let (service_seconds, served_persons) = arrived

@@ -143,6 +143,9 @@ pub fn purge_port(
             }
         }
         if !dry_run {
+            // Phone numbers go sooner: a day after the entry closed, whatever the retention.
+            super::sms::erase(conn, &entry_ids)?;
+            super::sms::erase_closed(conn, Some(port.id), now)?;
             for chunk in appointment_ids.chunks(500) {
                 diesel::update(appointments::table.filter(appointments::id.eq_any(chunk)))
                     .set((

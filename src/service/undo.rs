@@ -292,6 +292,8 @@ pub fn undo(
                         entries_t::called_at.eq(None::<chrono::NaiveDateTime>),
                         entries_t::call_reason.eq(None::<String>),
                         entries_t::recalls.eq(0),
+                        entries_t::language_matched.eq(None::<bool>),
+                        entries_t::interpreter_needed.eq(false),
                     ))
                     .execute(conn)?;
                 let tz = port.tz();

@@ -291,6 +291,45 @@ pub(crate) fn insert_waiting(
     Ok((view, change))
 }
 
+/// A phone number typed for text messages, and what the first message needs.
+#[derive(Debug, Clone, Copy)]
+pub struct TextOptIn<'a> {
+    /// As typed (empty: none).
+    pub phone: &'a str,
+    /// Whether this server has an SMS gateway.
+    pub enabled: bool,
+    /// The base of public links (`https://queue.example.org`), for the status link.
+    pub base_url: &'a str,
+}
+
+impl TextOptIn<'_> {
+    /// Checks the number; its error is named beside the `phone` field.
+    pub fn check(&self, errors: &mut FieldErrors) -> Option<String> {
+        super::sms::phone_field(errors, self.phone, self.enabled)
+    }
+
+    /// Records the number and queues the first message, in the transaction that made `view`.
+    pub(crate) fn apply(
+        &self,
+        conn: &mut DbConnection,
+        port: &Port,
+        phone: &str,
+        entry_id: i64,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let entry: Entry = entries::table
+            .find(entry_id)
+            .select(Entry::as_select())
+            .first(conn)?;
+        let link = format!(
+            "{}/t/{}",
+            self.base_url.trim_end_matches('/'),
+            entry.status_token
+        );
+        super::sms::opt_in(conn, port, &entry, phone, &link, now)
+    }
+}
+
 /// Registers a walk-in at a port and draws its ticket.
 pub fn register(
     conn: &mut DbConnection,
@@ -299,7 +338,30 @@ pub fn register(
     input: &WalkInInput,
     now: DateTime<Utc>,
 ) -> AppResult<EntryView> {
-    let walk_in = input.check()?;
+    register_texting(conn, actor, port_id, input, None, now)
+}
+
+/// [`register`] with a phone number for text messages, queued in the same transaction.
+pub fn register_texting(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port_id: i64,
+    input: &WalkInInput,
+    text: Option<&TextOptIn<'_>>,
+    now: DateTime<Utc>,
+) -> AppResult<EntryView> {
+    let mut phone_errors = FieldErrors::new();
+    let phone = text.and_then(|t| t.check(&mut phone_errors));
+    let walk_in = match input.check() {
+        Ok(w) if phone_errors.is_empty() => w,
+        Ok(_) => return Err(phone_errors.into()),
+        Err(mut errors) => {
+            for (field, message) in phone_errors.iter() {
+                errors.add(field, message);
+            }
+            return Err(errors.into());
+        }
+    };
     live::commit(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
@@ -335,6 +397,9 @@ pub fn register(
                 |_| {},
                 now,
             )?;
+            if let (Some(text), Some(phone)) = (text, &phone) {
+                text.apply(conn, &port, phone, view.id, now)?;
+            }
             Ok((view, Some(change)))
         })
     })

@@ -46,6 +46,16 @@ const ASSETS: &[Asset] = &[
         body: include_bytes!("../../static/public.css"),
     },
     Asset {
+        path: "listen.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_bytes!("../../static/listen.js"),
+    },
+    Asset {
+        path: "pictograms/speaker.svg",
+        content_type: SVG,
+        body: include_bytes!("../../static/pictograms/speaker.svg"),
+    },
+    Asset {
         path: "board.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_bytes!("../../static/board.js"),
@@ -119,5 +129,24 @@ mod tests {
             );
         }
         assert_eq!(version().len(), 12);
+    }
+
+    #[test]
+    fn the_speaker_keeps_the_pictograms_rules() {
+        let svg = include_str!("../../static/pictograms/speaker.svg");
+        assert!(svg.contains(r#"viewBox="0 0 64 64""#) && svg.contains("<title>Listen</title>"));
+        for forbidden in ["<text", "href", "<image", "<script", "style="] {
+            assert!(!svg.contains(forbidden), "{forbidden}");
+        }
+        for attribute in ["fill=\"", "stroke=\""] {
+            for part in svg.split(attribute).skip(1) {
+                let colour = part.split('"').next().unwrap();
+                assert!(["#000", "#fff", "none"].contains(&colour), "{colour}");
+            }
+        }
+        for part in svg.split("stroke-width=\"").skip(1) {
+            let width: f64 = part.split('"').next().unwrap().parse().unwrap();
+            assert!(width >= 3.0, "stroke {width}");
+        }
     }
 }

@@ -32,6 +32,7 @@ const LABELS: &[(&str, &str)] = &[
     ("tier", "Tier"),
     ("vulnerabilities", "Vulnerabilities"),
     ("urgent_reason", "Urgent reason"),
+    ("phone", "Phone for text messages"),
 ];
 
 /// One booking found, with its check-in form.
@@ -50,6 +51,8 @@ struct BookingView {
     focused: bool,
     triage: TriageChoices,
     errors: Errors,
+    /// The phone field for text messages, as typed; `None` hides it (no SMS gateway).
+    phone: Option<String>,
 }
 
 #[derive(askama::Template)]
@@ -71,6 +74,7 @@ struct Typed {
     confirmation: String,
     triage: TriageInput,
     errors: portqueue_core::FieldErrors,
+    phone: String,
 }
 
 fn booking_view(
@@ -119,6 +123,7 @@ fn booking_view(
         triage: TriageChoices::new(mine.map_or(&TriageInput::default(), |t| &t.triage)),
         errors: Errors::of(mine.map(|t| t.errors.clone()).unwrap_or_default(), LABELS)
             .with_prefix(index),
+        phone: Some(mine.map(|t| t.phone.clone()).unwrap_or_default()),
     }
 }
 
@@ -143,6 +148,10 @@ async fn page(
         .iter()
         .enumerate()
         .map(|(i, b)| booking_view(&port, i + 1, b, typed.as_ref(), now))
+        .map(|mut view| {
+            view.phone = view.phone.filter(|_| state.text_messages);
+            view
+        })
         .collect();
     // A form sent back with errors has its error summary take the focus; otherwise the first
     // booking still to check in does, and with none the search box does.
@@ -211,6 +220,7 @@ pub async fn search(
 
 /// `POST /ports/{code}/check-in/{confirmation}`: checks in, then shows the printable ticket.
 pub async fn check_in(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     CsrfForm(signed, form): CsrfForm,
     path: web::Path<(String, String)>,
@@ -219,15 +229,24 @@ pub async fn check_in(
     let triage = triage_from(&form);
     let actor = signed.actor.clone();
     let (port_code, typed_triage, number) = (code.clone(), triage.clone(), confirmation.clone());
+    let phone = form.get("phone");
+    let (enabled, typed_phone, base_url) =
+        (state.text_messages, phone.clone(), state.base_url(&req));
     let done = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &port_code)?;
-            Ok(appointments::check_in(
+            let text = crate::service::walk_ins::TextOptIn {
+                phone: &typed_phone,
+                enabled,
+                base_url: &base_url,
+            };
+            Ok(appointments::check_in_texting(
                 conn,
                 &actor,
                 port.id,
                 &number,
                 &typed_triage,
+                Some(&text),
                 now,
             ))
         })
@@ -244,6 +263,7 @@ pub async fn check_in(
                 confirmation: confirmation.trim().to_ascii_uppercase(),
                 triage,
                 errors,
+                phone,
             }),
             None,
         ),

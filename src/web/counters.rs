@@ -12,7 +12,7 @@ use crate::db::models::{Entry, Port};
 use crate::error::AppError;
 use crate::service::entries::{self, Action};
 use crate::service::undo::{self, Once};
-use crate::service::{self, queue};
+use crate::service::{self, counter_languages, queue};
 
 use super::csrf_form::CsrfForm;
 use super::error::capitalise;
@@ -43,6 +43,47 @@ struct AtCounter {
     can_recall: bool,
     /// The entry's version: its forms act only while it is current.
     version: i64,
+    /// Called at a counter that does not cover its language.
+    interpreter_needed: bool,
+    /// Whether this counter covered its language (`None`: called without matching).
+    language_matched: Option<bool>,
+    /// An officer asked for an interpreter.
+    interpreter_requested: bool,
+}
+
+/// The counter's languages, and the form that opens it with them.
+struct LanguagesView {
+    /// The counter's own languages' names, when it is open with languages.
+    open: Option<Vec<String>>,
+    /// The port's default languages' names (every counter covers them).
+    defaults: Vec<String>,
+    /// Every language, checked as last chosen, as open now, or as in the officer's profile.
+    choices: Vec<super::forms::Choice>,
+    errors: super::forms::Errors,
+    remember: bool,
+}
+
+/// What was posted to the languages form, kept when it is refused.
+pub struct LanguagesInput {
+    chosen: Vec<String>,
+    remember: bool,
+    errors: super::forms::Errors,
+}
+
+const LANGUAGE_LABELS: &[(&str, &str)] = &[("languages", "Languages this counter covers")];
+
+/// An officer-facing name: "Punjabi (Eastern) (ਪੰਜਾਬੀ)".
+fn language_label(code: &str) -> String {
+    languages::find(code).map_or_else(
+        || code.to_owned(),
+        |l| {
+            if l.native == l.name {
+                l.name.to_owned()
+            } else {
+                format!("{} ({})", l.name, l.native)
+            }
+        },
+    )
 }
 
 /// The action the officer can still take back, as the button shows it.
@@ -71,6 +112,7 @@ struct CounterPage {
     /// The page right after an action: its buttons wait a moment before they answer, so a
     /// key pressed twice does not act twice.
     settle: bool,
+    languages: LanguagesView,
 }
 
 /// Names from a stored comma-separated list, as labels.
@@ -94,16 +136,7 @@ fn at_counter(
 ) -> AtCounter {
     let tz = port.tz();
     let max_recalls = port.policy().max_recalls;
-    let language = languages::find(&entry.language).map_or_else(
-        || entry.language.clone(),
-        |l| {
-            if l.native == l.name {
-                l.name.to_owned()
-            } else {
-                format!("{} ({})", l.name, l.native)
-            }
-        },
-    );
+    let language = language_label(&entry.language);
     let class = entry.class();
     AtCounter {
         id: entry.id,
@@ -139,6 +172,9 @@ fn at_counter(
         max_calls: max_recalls + 1,
         can_recall: u32::try_from(entry.recalls).unwrap_or(u32::MAX) < max_recalls,
         version,
+        interpreter_needed: entry.interpreter_needed,
+        language_matched: entry.language_matched,
+        interpreter_requested: entry.interpreter_requested,
     }
 }
 
@@ -151,6 +187,9 @@ fn note_text(note: &str) -> Option<&'static str> {
         "recall" => "Called again.",
         "withdraw" => "Withdrawn from the queue.",
         "undone" => "Undone: the last action was taken back.",
+        "languages" => "Counter open with these languages: call next calls whom it can serve.",
+        "closed" => "Languages cleared: this counter calls in the plain fair order.",
+        "interpreter" => "Noted: interpreter requested.",
         "already" => {
             "Nothing more was done: that action was already taken (the button was pressed twice, or someone acted first)."
         }
@@ -168,8 +207,23 @@ async fn counter_view(
     refused: Option<String>,
     status: StatusCode,
 ) -> WebResult<HttpResponse> {
+    counter_view_with(state, signed, code, counter, note, refused, status, None).await
+}
+
+/// [`counter_view`], with the languages form as posted when it was refused.
+#[allow(clippy::too_many_arguments)]
+async fn counter_view_with(
+    state: &AppState,
+    signed: &SignedIn,
+    code: String,
+    counter: u32,
+    note: Option<&'static str>,
+    refused: Option<String>,
+    status: StatusCode,
+    posted: Option<LanguagesInput>,
+) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
-    let (port, current, version, undoable, now) = state
+    let (port, current, version, undoable, now, open, mine) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let current = match queue::at_counter(conn, port.id, counter)? {
@@ -182,10 +236,43 @@ async fn counter_view(
             };
             let version = undo::counter_version(conn, port.id, counter)?;
             let undoable = undo::undoable_at_counter(conn, &actor, port.id, counter, now)?;
-            Ok((port, current, version, undoable, now))
+            let open = counter_languages::open_counters(conn, port.id)?
+                .into_iter()
+                .find(|c| c.counter == counter);
+            let mine = counter_languages::officer_languages(conn, &actor)?;
+            Ok((port, current, version, undoable, now, open, mine))
         })
         .await?;
     let tz = port.tz();
+    let (chosen, remember, errors) = match posted {
+        Some(p) => (p.chosen, p.remember, p.errors),
+        None => (
+            open.as_ref().map_or(mine, |o| o.languages.clone()),
+            false,
+            super::forms::Errors::none(LANGUAGE_LABELS),
+        ),
+    };
+    let languages_view = LanguagesView {
+        open: open
+            .as_ref()
+            .map(|o| o.languages.iter().map(|c| language_label(c)).collect()),
+        defaults: counter_languages::split(&port.default_languages)
+            .iter()
+            .map(|c| language_label(c))
+            .collect(),
+        choices: languages::LANGUAGES
+            .iter()
+            .map(|l| {
+                super::forms::Choice::new(
+                    l.code,
+                    &format!("{} ({})", language_label(l.code), l.code),
+                    chosen.iter().any(|c| c == l.code),
+                )
+            })
+            .collect(),
+        errors,
+        remember,
+    };
     let mut response = render(
         status,
         &CounterPage {
@@ -204,6 +291,7 @@ async fn counter_view(
                 label: u.label(),
                 until: format::clock(tz, u.until, now),
             }),
+            languages: languages_view,
         },
     );
     let mut remember = session::cookie(state, COUNTER_COOKIE, counter.to_string());
@@ -389,4 +477,104 @@ pub async fn undo(
         }
         (Err(e), _) => Err(e.into()),
     }
+}
+
+/// `POST /ports/{code}/counters/{n}/languages`: opens the counter with the languages it
+/// covers (or changes them); with `remember`, they become the officer's profile languages.
+pub async fn open_with_languages(
+    state: web::Data<AppState>,
+    CsrfForm(signed, form): CsrfForm,
+    path: web::Path<(String, String)>,
+) -> WebResult<HttpResponse> {
+    let (code, n) = path.into_inner();
+    let counter = counter_from_path(&n)?;
+    let chosen = form.all("languages");
+    let remember = !form.get("remember").is_empty();
+    let actor = signed.actor.clone();
+    let port_code = code.clone();
+    let posted = chosen.clone();
+    let (port, done) = state
+        .run(move |conn, now| {
+            let port = service::port_for(conn, &actor, &port_code)?;
+            let done = counter_languages::parse("languages", &posted).and_then(|codes| {
+                counter_languages::open(conn, &actor, &port, counter, &codes, now)?;
+                if remember {
+                    counter_languages::set_officer_languages(conn, &actor, &codes)?;
+                }
+                Ok(())
+            });
+            Ok((port, done))
+        })
+        .await?;
+    match done {
+        Ok(()) => Ok(see_other(&format!(
+            "/ports/{}/counters/{counter}?note=languages",
+            port.code
+        ))),
+        Err(e) => {
+            let errors = super::forms::Errors::from_app(e, LANGUAGE_LABELS)?;
+            counter_view_with(
+                &state,
+                &signed,
+                code,
+                counter,
+                None,
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(LanguagesInput {
+                    chosen,
+                    remember,
+                    errors,
+                }),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /ports/{code}/counters/{n}/close`: the counter no longer covers languages for
+/// matching (it calls in the plain fair order until opened again).
+pub async fn close_languages(
+    state: web::Data<AppState>,
+    CsrfForm(signed, _): CsrfForm,
+    path: web::Path<(String, String)>,
+) -> WebResult<HttpResponse> {
+    let (code, n) = path.into_inner();
+    let counter = counter_from_path(&n)?;
+    let actor = signed.actor.clone();
+    let port = state
+        .run(move |conn, _| {
+            let port = service::port_for(conn, &actor, &code)?;
+            counter_languages::close(conn, &actor, &port, counter)?;
+            Ok(port)
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/ports/{}/counters/{counter}?note=closed",
+        port.code
+    )))
+}
+
+/// `POST /entries/{id}/interpreter`: marks (or, with `off`, unmarks) that an interpreter
+/// was requested for the entry; back to the counter named in the form, or the queue.
+pub async fn interpreter(
+    state: web::Data<AppState>,
+    CsrfForm(signed, form): CsrfForm,
+    id: web::Path<i64>,
+) -> WebResult<HttpResponse> {
+    let id = id.into_inner();
+    let requested = form.get("off").is_empty();
+    let counter = queue::parse_counter(&form.get("counter")).ok();
+    let actor = signed.actor.clone();
+    let port = state
+        .run(move |conn, now| {
+            let (_, port) = entries::load(conn, &actor, id)?;
+            entries::request_interpreter(conn, &actor, id, requested, now)?;
+            Ok(port)
+        })
+        .await?;
+    Ok(see_other(&match counter {
+        Some(counter) => format!("/ports/{}/counters/{counter}?note=interpreter", port.code),
+        None => format!("/ports/{}/queue", port.code),
+    }))
 }

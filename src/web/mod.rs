@@ -23,6 +23,7 @@ pub mod format;
 pub mod forms;
 pub mod guard;
 pub mod home;
+pub mod languages;
 pub mod layout;
 pub mod public;
 pub mod queue;
@@ -72,6 +73,20 @@ fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::change_password),
         )
         .route("/ports/{code}/queue", web::get().to(queue::queue_page))
+        .route(
+            "/ports/{code}/languages",
+            web::get().to(languages::port_page),
+        )
+        .route(
+            "/ports/{code}/languages",
+            web::post().to(languages::set_port),
+        )
+        .route(
+            "/ports/{code}/reports/languages",
+            web::get().to(languages::report_page),
+        )
+        .route("/account/languages", web::get().to(languages::mine_page))
+        .route("/account/languages", web::post().to(languages::set_mine))
         .route("/ports/{code}/counters", web::get().to(counters::pick))
         .route(
             "/ports/{code}/counters/{n}",
@@ -80,6 +95,14 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/ports/{code}/counters/{n}/call-next",
             web::post().to(counters::call_next),
+        )
+        .route(
+            "/ports/{code}/counters/{n}/languages",
+            web::post().to(counters::open_with_languages),
+        )
+        .route(
+            "/ports/{code}/counters/{n}/close",
+            web::post().to(counters::close_languages),
         )
         .route("/ports/{code}/walk-ins/new", web::get().to(walk_ins::form))
         .route(
@@ -124,6 +147,7 @@ fn routes(cfg: &mut web::ServiceConfig) {
             "/ports/{code}/announce",
             web::post().to(supervisor::set_announce),
         )
+        .route("/ports/{code}/sms", web::post().to(supervisor::set_sms))
         .route("/entries/{id}/ticket", web::get().to(tickets::ticket))
         .route(
             "/entries/{id}/ticket.png",
@@ -133,6 +157,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .route("/entries/{id}/printed", web::post().to(tickets::printed))
         .route("/entries/{id}/cancel", web::post().to(tickets::cancel))
         .route("/entries/{id}/undo", web::post().to(counters::undo))
+        .route(
+            "/entries/{id}/interpreter",
+            web::post().to(counters::interpreter),
+        )
         .route("/entries/{id}/{action}", web::post().to(counters::act))
         .route("/admin/ports", web::get().to(admin::ports_page))
         .route("/admin/ports", web::post().to(admin::add_port))

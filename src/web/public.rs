@@ -29,6 +29,7 @@ use crate::error::AppError;
 use crate::service::public::{self, TicketStatus, local_hhmm, window_times};
 
 pub mod board_hub;
+pub mod listen;
 
 pub use board_hub::MAX_FEEDS;
 use board_hub::{Current, FeedPermit, SharedBoard};
@@ -177,6 +178,10 @@ struct StatusBlock {
     estimate: Option<String>,
     interpreter: Option<String>,
     auto_refresh: String,
+    /// The language's own name, for the Listen button's offer of another language.
+    native: &'static str,
+    /// What the Listen button says in this language (`listen::spoken`).
+    speech: String,
 }
 
 /// A link of the language switch.
@@ -216,6 +221,8 @@ struct StatusPage {
     code: &'static str,
     /// `&refresh=off` while paused, so switching language keeps the choice.
     keep: &'static str,
+    /// The Listen button's words, in the page's language.
+    listen: listen::ListenTexts,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -255,25 +262,39 @@ impl StatusPage {
                     Status::NoShow => say(code, "status-no-show", &[]),
                     Status::Withdrawn => say(code, "status-withdrawn", &[]),
                 };
+                let people_before = status.position.map(|p| p.saturating_sub(1));
+                let estimate = match (&window, status.status) {
+                    (Some((earliest, latest)), _) => Some(say(
+                        code,
+                        "status-between",
+                        &[("earliest", earliest.into()), ("latest", latest.into())],
+                    )),
+                    // Waiting with no counter open: said so, never a made-up time.
+                    (None, Status::Waiting) => Some(say(code, "status-no-counter", &[])),
+                    (None, _) => None,
+                };
+                let interpreter = needs_interpreter.then(|| say(code, "ticket-interpreter", &[]));
+                let speech = listen::spoken(
+                    code,
+                    &status.ticket,
+                    status.status,
+                    &status_text,
+                    people_before,
+                    estimate.as_deref(),
+                    interpreter.as_deref(),
+                );
                 StatusBlock {
                     tag: language.tag,
                     dir: language.dir(),
+                    native: language.native,
+                    speech,
                     status_label: say(code, "status-status", &[]),
                     status_text,
                     people_label: say(code, "status-people-before-you", &[]),
-                    people_before: status.position.map(|p| p.saturating_sub(1)),
+                    people_before,
                     estimate_label: say(code, "status-estimated-call-time", &[]),
-                    estimate: match (&window, status.status) {
-                        (Some((earliest, latest)), _) => Some(say(
-                            code,
-                            "status-between",
-                            &[("earliest", earliest.into()), ("latest", latest.into())],
-                        )),
-                        // Waiting with no counter open: said so, never a made-up time.
-                        (None, Status::Waiting) => Some(say(code, "status-no-counter", &[])),
-                        (None, _) => None,
-                    },
-                    interpreter: needs_interpreter.then(|| say(code, "ticket-interpreter", &[])),
+                    estimate,
+                    interpreter,
                     auto_refresh: say(code, "status-auto-refresh", &[]),
                 }
             })
@@ -320,6 +341,7 @@ impl StatusPage {
             paused,
             code: chosen.map_or("", |l| l.code),
             keep: if paused { "&refresh=off" } else { "" },
+            listen: listen::ListenTexts::new(primary),
         }
     }
 }

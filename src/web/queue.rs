@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::db::models::Port;
-use crate::service::{self, queue, tickets};
+use crate::service::{self, counter_languages, queue, tickets};
 
 use super::WebResult;
 use super::format;
@@ -37,6 +37,9 @@ pub struct QueueRow {
     pub reason: String,
     /// The language's English name, for planning interpreters.
     pub language: String,
+    /// Why it needs an interpreter, if it does: an officer asked for one, or counters are
+    /// open with languages and none covers it.
+    pub interpreter: Option<&'static str>,
 }
 
 /// One counter with someone at it.
@@ -98,6 +101,20 @@ pub fn class_label(class: Class, queue_class: Class) -> String {
     }
 }
 
+/// What the counters open with languages cover, the port's defaults included; `None` when
+/// no counter is open with languages (no matching, nobody is known to need an interpreter).
+fn covered(port: &Port, open: &[counter_languages::OpenCounter]) -> Option<BTreeSet<String>> {
+    if open.is_empty() {
+        return None;
+    }
+    let mut all: BTreeSet<String> = counter_languages::split(&port.default_languages)
+        .into_iter()
+        .collect();
+    all.extend(open.iter().flat_map(|c| c.languages.iter().cloned()));
+    Some(all)
+}
+
+#[allow(clippy::too_many_arguments)]
 fn view(
     port: &Port,
     snapshot: &queue::Snapshot,
@@ -106,7 +123,9 @@ fn view(
     now: DateTime<Utc>,
     start: usize,
     search: &str,
+    open: &[counter_languages::OpenCounter],
 ) -> QueueView {
+    let covered = covered(port, open);
     let tz: Tz = port.tz();
     let classes: BTreeSet<_> = snapshot.waiting.iter().map(|e| e.queue_class).collect();
     let both_classes_wait = classes.len() > 1;
@@ -145,6 +164,13 @@ fn view(
                         .map_or_else(|| code.clone(), |l| l.name.to_owned())
                 })
                 .unwrap_or_default(),
+            interpreter: if e.interpreter_requested {
+                Some("interpreter requested")
+            } else if covered.as_ref().is_some_and(|c| !c.contains(&e.language)) {
+                Some("interpreter needed: no open counter covers it")
+            } else {
+                None
+            },
         })
         .collect();
     let mut query = String::new();
@@ -231,13 +257,14 @@ pub async fn queue_page(
     query: web::Query<QueueQuery>,
 ) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
-    let (port, snapshot, printed, floor, now) = state
+    let (port, snapshot, printed, floor, now, open) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let snapshot = queue::snapshot(conn, &port, now)?;
             let printed = tickets::printed_waiting(&snapshot);
             let floor = queue::floor(conn, &port, now)?;
-            Ok((port, snapshot, printed, floor, now))
+            let open = counter_languages::open_counters(conn, port.id)?;
+            Ok((port, snapshot, printed, floor, now, open))
         })
         .await?;
     let start = query
@@ -254,7 +281,9 @@ pub async fn queue_page(
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(12)
         .collect();
-    let q = view(&port, &snapshot, &printed, &floor, now, start, &search);
+    let q = view(
+        &port, &snapshot, &printed, &floor, now, start, &search, &open,
+    );
     if query.fragment.is_some() {
         return Ok(super::ok(&QueueFragment { q }));
     }

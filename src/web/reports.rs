@@ -268,9 +268,90 @@ fn language_label(code: &str) -> String {
     languages::find(code).map_or_else(|| code.to_owned(), |l| format!("{} ({code})", l.name))
 }
 
+/// "yes", "no", or a dash when not measured.
+fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "–",
+    }
+}
+
+/// The fairness verdict in words.
+fn verdict(f: &core_reports::Fairness) -> String {
+    let bound = match f.overtakes_beyond_bound {
+        0 => "no one passed beyond the priority bound".to_owned(),
+        1 => "1 pass beyond the priority bound".to_owned(),
+        n => format!("{n} passes beyond the priority bound"),
+    };
+    let share = match f.share_kept {
+        None => "the share did not apply (both queues never waited together at a call)".to_owned(),
+        Some(true) => format!(
+            "walk-ins got {} of persons called while both queues waited, against {} in force",
+            pct(f.walkin_share_called_while_both_waited),
+            pct(f.target_in_force_at_calls)
+        ),
+        Some(false) => format!(
+            "walk-ins got {} of persons called while both queues waited, against {} in \
+             force: off the share in {} stretch(es)",
+            pct(f.walkin_share_called_while_both_waited),
+            pct(f.target_in_force_at_calls),
+            f.periods.iter().map(|p| p.stretches_off_share).sum::<u32>()
+        ),
+    };
+    format!(
+        "{}: {bound}; {share}",
+        if f.kept { "Kept" } else { "Not kept" }
+    )
+}
+
+/// The settings a policy change changed, in words.
+fn policy_difference(before: &Policy, after: &Policy) -> String {
+    let mut changed = Vec::new();
+    if before.walkin_share != after.walkin_share {
+        changed.push(format!(
+            "walk-in share {} to {}",
+            pct(Some(before.walkin_share)),
+            pct(Some(after.walkin_share))
+        ));
+    }
+    let mut minutes = |name: &str, b: u32, a: u32| {
+        if b != a {
+            changed.push(format!("{name} {b} to {a}"));
+        }
+    };
+    minutes(
+        "priority boost (min)",
+        before.priority_boost_minutes,
+        after.priority_boost_minutes,
+    );
+    minutes(
+        "early window (min)",
+        before.early_window_minutes,
+        after.early_window_minutes,
+    );
+    minutes(
+        "late window (min)",
+        before.late_window_minutes,
+        after.late_window_minutes,
+    );
+    minutes("recalls", before.max_recalls, after.max_recalls);
+    minutes(
+        "service minutes per person",
+        before.minutes_per_person,
+        after.minutes_per_person,
+    );
+    if changed.is_empty() {
+        "nothing (saved unchanged)".to_owned()
+    } else {
+        changed.join("; ")
+    }
+}
+
 /// The sections every report has, day or range. `day` is the day of a daily report, for
-/// showing times without their date.
-fn figure_sections(f: &Figures, day: Option<NaiveDate>) -> Vec<Section> {
+/// showing times without their date; `at_end` says when the report ends ("at the end of
+/// the day", "at 15:00").
+fn figure_sections(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Vec<Section> {
     let w = &f.walk_ins;
     let mut barriers: Vec<Vec<Cell>> = Barrier::ALL
         .iter()
@@ -299,7 +380,14 @@ fn figure_sections(f: &Figures, day: Option<NaiveDate>) -> Vec<Section> {
         vec![text("Early (before the early window)"), num(a.early)],
         vec![text("On time"), num(a.on_time)],
         vec![text("Late (waited as walk-ins)"), num(a.late)],
-        vec![text("Booked and never arrived"), num(a.not_arrived)],
+        vec![
+            text("Booked and never arrived (slot and late window passed)"),
+            num(a.not_arrived),
+        ],
+        vec![
+            text("Not yet due (slot or late window still ahead)"),
+            num(a.not_yet_due),
+        ],
     ];
     let arrivals = Section {
         id: "arrivals",
@@ -343,7 +431,7 @@ fn figure_sections(f: &Figures, day: Option<NaiveDate>) -> Vec<Section> {
         vec![text("Served (persons)"), num(o.served_persons)],
         vec![text("No-show"), num(o.no_show)],
         vec![text("Withdrawn"), num(o.withdrawn)],
-        vec![text("Still open at the end (carried over)"), num(o.waiting)],
+        vec![text(format!("Still open {at_end}")), num(o.waiting)],
     ];
     let carried: Vec<Vec<Cell>> = o
         .carried_over
@@ -370,7 +458,9 @@ fn figure_sections(f: &Figures, day: Option<NaiveDate>) -> Vec<Section> {
     if !carried.is_empty() {
         outcome_tables.push(table(
             "t-carried-over",
-            "Still open at the end, longest wait first",
+            format!(
+                "Still open {at_end}, longest wait first (waits still running, counted so far)"
+            ),
             &[
                 "Ticket",
                 "Queue",
@@ -378,7 +468,7 @@ fn figure_sections(f: &Figures, day: Option<NaiveDate>) -> Vec<Section> {
                 "Persons",
                 "Status",
                 "Arrived",
-                "Waited (min)",
+                "Waited so far (min)",
             ],
             carried,
         ));
@@ -400,17 +490,66 @@ fn figure_sections(f: &Figures, day: Option<NaiveDate>) -> Vec<Section> {
                 .into(),
         ],
         charts: Vec::new(),
-        tables: vec![waits_table("t-waits", "Waits by queue and tier", &f.waits)],
+        tables: vec![
+            waits_table("t-waits", "Waits by queue and tier", &f.waits),
+            table(
+                "t-waits-running",
+                format!(
+                    "Waits still running {at_end}: parties not yet called, from eligible to \
+                     then (not mixed with the waits above)"
+                ),
+                &[
+                    "Group",
+                    "Still waiting",
+                    "Median so far",
+                    "90th pct so far",
+                    "Longest so far",
+                ],
+                wait_groups(&f.waits)
+                    .into_iter()
+                    .map(|(label, w)| {
+                        vec![
+                            text(label),
+                            num(w.still_waiting),
+                            num(mins(w.still_waiting_so_far.median)),
+                            num(mins(w.still_waiting_so_far.p90)),
+                            num(mins(w.still_waiting_so_far.max)),
+                        ]
+                    })
+                    .collect(),
+            ),
+        ],
     };
 
     let fair = &f.fairness;
     let mut fairness_rows = vec![
+        vec![text("Verdict"), text(verdict(fair))],
         vec![
-            text("Walk-in share target (of persons, while both queues wait)"),
+            text("Minutes both queues had someone waiting (the only time the share applies)"),
+            num(format!("{:.1}", fair.both_waiting_minutes)),
+        ],
+        vec![
+            text("Persons called while both queues waited"),
+            num(fair.persons_called_while_both_waited),
+        ],
+        vec![
+            text("Walk-in share of those persons"),
+            num(pct(fair.walkin_share_called_while_both_waited)),
+        ],
+        vec![
+            text("Target in force at those calls (weighted by persons)"),
+            num(pct(fair.target_in_force_at_calls)),
+        ],
+        vec![
+            text("Every stretch within two of the largest parties of its target"),
+            num(yes_no(fair.share_kept)),
+        ],
+        vec![
+            text(format!("Walk-in share target in force {at_end}")),
             num(pct(Some(fair.walkin_share_target))),
         ],
         vec![
-            text("Walk-in share of persons served"),
+            text("Walk-in share of all persons served (whether or not both waited)"),
             num(pct(fair.walkin_share_served)),
         ],
         vec![
@@ -490,10 +629,66 @@ fn figure_sections(f: &Figures, day: Option<NaiveDate>) -> Vec<Section> {
                 .collect(),
         ));
     }
+    fairness_tables.push(table(
+        "t-policy-changes",
+        "Policy changes (port-local time)",
+        &["Changed at", "By", "What changed"],
+        fair.policy_changes
+            .iter()
+            .map(|c| {
+                vec![
+                    text(when(c.at, day)),
+                    text(c.changed_by.as_deref().unwrap_or("not recorded")),
+                    text(policy_difference(&c.before, &c.after)),
+                ]
+            })
+            .collect(),
+    ));
+    fairness_tables.push(table(
+        "t-share-periods",
+        "The walk-in share under each policy: calls made while both queues waited, against \
+         the target in force",
+        &[
+            "From",
+            "To",
+            "Target",
+            "Both waiting (min)",
+            "Calls",
+            "Persons",
+            "Walk-in persons",
+            "Walk-in share",
+            "Stretches",
+            "Off the share",
+        ],
+        fair.periods
+            .iter()
+            .map(|p| {
+                vec![
+                    text(when(p.from, day)),
+                    text(when(p.to, day)),
+                    num(pct(Some(p.target))),
+                    num(format!("{:.1}", p.both_waiting_minutes)),
+                    num(p.calls_while_both_waited),
+                    num(p.persons_called_while_both_waited),
+                    num(p.walkin_persons_called_while_both_waited),
+                    num(pct(p.walkin_share_called)),
+                    num(p.stretches),
+                    num(p.stretches_off_share),
+                ]
+            })
+            .collect(),
+    ));
     let fairness = Section {
         id: "fairness",
         title: "Fairness".into(),
-        notes: Vec::new(),
+        notes: vec![
+            "The walk-in share applies only while both queues have someone who may be called: \
+             it is measured over the calls made then, each against the target in force at \
+             that moment. A stretch is a run of such calls under one policy; it keeps the \
+             share when walk-in persons called differ from the target by at most two of the \
+             largest parties waiting."
+                .into(),
+        ],
         charts: Vec::new(),
         tables: fairness_tables,
     };
@@ -529,6 +724,17 @@ fn figure_sections(f: &Figures, day: Option<NaiveDate>) -> Vec<Section> {
                         pct(Some(e.target_after_window_share))
                     )),
                     num(pct(e.after_window_share)),
+                ],
+                vec![
+                    text(format!(
+                        "Share called before the window (target {} or less)",
+                        pct(Some(e.target_after_window_share))
+                    )),
+                    num(pct(e.before_window_share)),
+                ],
+                vec![
+                    text("Median window width, latest minus earliest (min)"),
+                    num(mins(e.median_width_minutes)),
                 ],
                 vec![
                     text("Targets met"),
@@ -727,54 +933,103 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
     } else {
         format!(", a {}-hour day (clocks changed)", report.hours)
     };
+    // A day not over is read "as of" a moment: said at the top and in every "at the end".
+    let as_of = report.as_of.map(|t| t.format("%H:%M").to_string());
+    let at_end = as_of
+        .as_ref()
+        .map_or_else(|| "at the end of the day".to_owned(), |t| format!("at {t}"));
+    let mut glance_notes = Vec::new();
+    if let Some(t) = &as_of {
+        glance_notes.push(format!(
+            "The day is not over: figures as of {t} ({} time). Waits of parties still \
+             waiting are counted to {t} and shown apart; hours from then on are not shown; \
+             bookings whose slot plus the late window is still ahead are \"not yet due\".",
+            report.time_zone
+        ));
+    }
+    let e = &f.estimates;
+    let glance_waits: Vec<Vec<Cell>> = Class::ALL
+        .iter()
+        .filter_map(|class| {
+            let w = f.waits.by_class.get(class.as_str())?;
+            Some(vec![
+                text(format!("{} queue", capital(class.label()))),
+                num(w.calls),
+                num(mins(w.from_eligible.median)),
+                num(mins(w.from_eligible.p90)),
+                num(w.still_waiting),
+                num(mins(w.still_waiting_so_far.max)),
+            ])
+        })
+        .collect();
     let glance = Section {
         id: "glance",
         title: "At a glance".into(),
-        notes: Vec::new(),
+        notes: glance_notes,
         charts: Vec::new(),
-        tables: vec![table(
-            "t-glance",
-            "The day in short",
-            &["Figure", "Value"],
-            vec![
-                vec![text("Parties arrived"), num(f.outcomes.arrived)],
-                vec![text("Parties served"), num(f.outcomes.served)],
+        tables: vec![
+            table(
+                "t-glance",
+                match &as_of {
+                    Some(t) => format!("The day so far, as of {t}"),
+                    None => "The day in short".to_owned(),
+                },
+                &["Figure", "Value"],
                 vec![
-                    text("Still open at the end of the day"),
-                    num(f.outcomes.waiting),
+                    vec![text("Parties arrived"), num(f.outcomes.arrived)],
+                    vec![text("Parties served"), num(f.outcomes.served)],
+                    vec![
+                        text(format!("Still open {at_end}")),
+                        num(f.outcomes.waiting),
+                    ],
+                    vec![text("Fairness"), text(verdict(&f.fairness))],
+                    vec![
+                        text("Calls after the printed window"),
+                        num(pct(e.after_window_share)),
+                    ],
+                    vec![
+                        text("Calls before the printed window"),
+                        num(pct(e.before_window_share)),
+                    ],
+                    vec![
+                        text("Median width of the printed windows (min)"),
+                        num(mins(e.median_width_minutes)),
+                    ],
                 ],
-                vec![
-                    text("Median wait from eligible to call (min)"),
-                    num(mins(f.waits.all.from_eligible.median)),
+            ),
+            table(
+                "t-glance-waits",
+                format!(
+                    "Waits by queue, in minutes from eligible to the first call; parties still \
+                     waiting {at_end} apart"
+                ),
+                &[
+                    "Queue",
+                    "Calls",
+                    "Median wait",
+                    "90th pct wait",
+                    "Still waiting",
+                    "Longest so far",
                 ],
-                vec![
-                    text("90th percentile of that wait (min)"),
-                    num(mins(f.waits.all.from_eligible.p90)),
-                ],
-                vec![
-                    text("Passes beyond the priority bound (expected 0)"),
-                    num(f.fairness.overtakes_beyond_bound),
-                ],
-                vec![
-                    text(format!(
-                        "Walk-in share of persons served (target {})",
-                        pct(Some(f.fairness.walkin_share_target))
-                    )),
-                    num(pct(f.fairness.walkin_share_served)),
-                ],
-            ],
-        )],
+                glance_waits,
+            ),
+        ],
     };
     let repeated = report.hours > 24;
     let hourly_rows: Vec<Vec<Cell>> = report
         .hourly
         .iter()
         .map(|h| {
-            let label = if repeated {
+            let mut label = if repeated {
                 h.start.format("%H:%M (UTC%:z)").to_string()
             } else {
                 h.label.clone()
             };
+            if h.in_progress {
+                if let Some(t) = &as_of {
+                    label.push_str(&format!(" (so far, to {t})"));
+                }
+            }
             vec![
                 text(label),
                 num(h.arrivals),
@@ -813,7 +1068,7 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
     };
     let policy = Section {
         id: "policy",
-        title: "Policy in force at the end of the day".into(),
+        title: format!("Policy in force {at_end}"),
         notes: Vec::new(),
         charts: Vec::new(),
         tables: vec![table(
@@ -824,14 +1079,17 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
         )],
     };
     let mut sections = vec![glance];
-    sections.extend(figure_sections(f, Some(date)));
+    sections.extend(figure_sections(f, Some(date), &at_end));
     sections.insert(sections.len() - 1, hourly);
     sections.push(policy);
     sections.extend(warnings_section(&report.warnings));
 
     ReportView {
         standalone,
-        heading: format!("Daily report: {}", long_date(date)),
+        heading: match &as_of {
+            Some(t) => format!("Daily report: {}, as of {t}", long_date(date)),
+            None => format!("Daily report: {}", long_date(date)),
+        },
         subheading: format!(
             "Port {} ({}), {} time: {} to {}{hours_note}.",
             report.port,
@@ -914,7 +1172,11 @@ pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> Repor
             daily,
         )],
     }];
-    sections.extend(figure_sections(&report.figures, None));
+    sections.extend(figure_sections(
+        &report.figures,
+        None,
+        "at the end of the last day",
+    ));
     sections.extend(warnings_section(&report.warnings));
     let days = report.days;
     ReportView {
@@ -1142,6 +1404,8 @@ struct ReportPage {
     l: Layout,
     v: ReportView,
     stylesheet: String,
+    /// The day's text messages, on a day's report where any were queued or a gateway is set.
+    texts: Option<crate::service::sms::DayFigures>,
 }
 
 #[derive(askama::Template)]
@@ -1264,10 +1528,24 @@ pub async fn page(
         Computed::Day(report) => day_view(report, false),
         Computed::Range(report, from, to) => range_view(report, *from, *to),
     };
+    let texts = match &computed {
+        Computed::Day(report) => {
+            let (port_id, tz, date) = (port.id, port.tz(), report.date);
+            let figures = state
+                .run(move |conn, _| {
+                    let (start, end) = portqueue_core::reports::day_bounds(date, tz);
+                    crate::service::sms::day_figures(conn, port_id, start, end)
+                })
+                .await?;
+            (state.text_messages || figures.queued > 0).then_some(figures)
+        }
+        Computed::Range(..) => None,
+    };
     Ok(super::ok(&ReportPage {
         l: Layout::new(&signed, Some(&port), "reports"),
         v,
         stylesheet: stylesheet_url().to_owned(),
+        texts,
     }))
 }
 
@@ -1352,14 +1630,14 @@ pub async fn what_if(
         errors: Vec::new(),
     };
     let (port, replay) = state
-        .run_report(move |conn, _| {
+        .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
             reports::require_reader(&actor, &port)?;
             let replay = both(
                 reports::parse_date("date", query.date.as_deref()),
                 query.settings.parse().map_err(AppError::from),
             )
-            .and_then(|(date, params)| reports::what_if(conn, &actor, &port, date, &params));
+            .and_then(|(date, params)| reports::what_if(conn, &actor, &port, date, &params, now));
             Ok((port, replay))
         })
         .await?;
@@ -1369,6 +1647,7 @@ pub async fn what_if(
             l: layout,
             v: what_if_view(&w, form),
             stylesheet: stylesheet_url().to_owned(),
+            texts: None,
         })),
         Err(AppError::Invalid(fields)) => {
             // The form again, each problem named, nothing computed.
@@ -1399,6 +1678,7 @@ pub async fn what_if(
                     l: layout,
                     v,
                     stylesheet: stylesheet_url().to_owned(),
+                    texts: None,
                 },
             ))
         }

@@ -311,6 +311,11 @@ struct PolicyPage {
     printer_errors: Errors,
     /// Whether the board announces calls in the called ticket's language too.
     announce_ticket_language: bool,
+    /// The "you are near" text threshold, as stored or as typed when refused.
+    sms_near_ahead: String,
+    sms_errors: Errors,
+    /// Whether this server sends text messages at all.
+    text_messages: bool,
     saved: Option<&'static str>,
 }
 
@@ -333,6 +338,7 @@ impl PrinterInput {
 struct PolicyContext {
     port: Port,
     history: Vec<PolicyChange>,
+    sms_near_ahead: i32,
 }
 
 async fn policy_context(
@@ -345,7 +351,12 @@ async fn policy_context(
         .run(move |conn, _| {
             let port = supervised_port(conn, &actor, &code)?;
             let history = ports::policy_history(conn, port.id)?;
-            Ok(PolicyContext { port, history })
+            let sms_near_ahead = service::sms::near_ahead(conn, port.id)?;
+            Ok(PolicyContext {
+                port,
+                history,
+                sms_near_ahead,
+            })
         })
         .await?)
 }
@@ -389,6 +400,9 @@ fn build_policy_page(
         printer_addr: printer.addr,
         printer_errors,
         announce_ticket_language: ctx.port.announce_ticket_language,
+        sms_near_ahead: ctx.sms_near_ahead.to_string(),
+        sms_errors: Errors::none(SMS_LABELS),
+        text_messages: false,
         saved,
     }
 }
@@ -411,18 +425,22 @@ pub async fn policy_page(
         "policy" => Some("The policy was saved. The queue follows it from now on."),
         "printer" => Some("The ticket printer was saved."),
         "announce" => Some("The board's announcements were saved."),
+        "sms" => Some("The text-message setting was saved."),
         _ => None,
     };
     let input = PolicyInput::from_policy(&ctx.port.policy());
     let printer = PrinterInput::of(&ctx.port);
-    Ok(super::ok(&build_policy_page(
-        &signed,
-        &ctx,
-        &input,
-        Errors::none(POLICY_LABELS),
-        printer,
-        Errors::none(PRINTER_LABELS),
-        saved,
+    Ok(super::ok(&with_texts(
+        &state,
+        build_policy_page(
+            &signed,
+            &ctx,
+            &input,
+            Errors::none(POLICY_LABELS),
+            printer,
+            Errors::none(PRINTER_LABELS),
+            saved,
+        ),
     )))
 }
 
@@ -547,6 +565,57 @@ pub async fn set_announce(
         .await?;
     Ok(see_other(&format!(
         "/ports/{port_code}/policy?saved=announce"
+    )))
+}
+
+const SMS_LABELS: &[(&str, &str)] = &[("sms_near_ahead", "Parties ahead for \"you are near\"")];
+
+/// The policy page with the text-message section shown when this server sends texts.
+fn with_texts(state: &AppState, mut page: PolicyPage) -> PolicyPage {
+    page.text_messages = state.text_messages;
+    page
+}
+
+/// `POST /ports/{code}/sms`: how many parties ahead a ticket is when its "you are near" text
+/// goes out. A refused number is shown again beside the field.
+pub async fn set_sms(
+    state: web::Data<AppState>,
+    CsrfForm(signed, form): CsrfForm,
+    code: web::Path<String>,
+) -> WebResult<HttpResponse> {
+    let typed = form.get("sms_near_ahead");
+    let ctx = policy_context(&state, &signed, code.into_inner()).await?;
+    let parsed = service::sms::parse_near_ahead(&typed);
+    let n = match parsed {
+        Ok(n) => n,
+        Err(e) => {
+            let input = PolicyInput::from_policy(&ctx.port.policy());
+            let printer = PrinterInput::of(&ctx.port);
+            let mut page = with_texts(
+                &state,
+                build_policy_page(
+                    &signed,
+                    &ctx,
+                    &input,
+                    Errors::none(POLICY_LABELS),
+                    printer,
+                    Errors::none(PRINTER_LABELS),
+                    None,
+                ),
+            );
+            page.sms_near_ahead = typed;
+            page.sms_errors = Errors::from_app(e, SMS_LABELS)?;
+            return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+        }
+    };
+    let actor = signed.actor.clone();
+    let port = ctx.port.clone();
+    state
+        .run(move |conn, _| service::sms::set_near_ahead(conn, &actor, &port, n))
+        .await?;
+    Ok(see_other(&format!(
+        "/ports/{}/policy?saved=sms",
+        ctx.port.code
     )))
 }
 

@@ -185,6 +185,9 @@ struct TicketPage {
     party_size: u32,
     position: Option<u32>,
     t: TicketPaper,
+    /// The phone for text messages, masked (`+52 ••• ••• 1234`), and each message's state.
+    phone: Option<String>,
+    texts: Vec<String>,
 }
 
 impl TicketPage {
@@ -248,6 +251,8 @@ impl TicketPage {
             party_size: doc.view.party_size,
             position: doc.view.position,
             t: TicketPaper::new(doc, paper),
+            phone: None,
+            texts: Vec::new(),
         }
     }
 }
@@ -298,7 +303,16 @@ pub async fn ticket(
 ) -> WebResult<HttpResponse> {
     let doc = load_doc(&state, &req, &signed, id.into_inner()).await?;
     let (paper, chosen) = paper_of(&req, &query, doc.port.paper());
-    let page = TicketPage::new(&signed, &doc, paper, Note::parse(&query.note), None);
+    let mut page = TicketPage::new(&signed, &doc, paper, Note::parse(&query.note), None);
+    let (actor, entry_id) = (signed.actor.clone(), doc.view.id);
+    let (phone, texts) = state
+        .run(move |conn, now| crate::service::sms::for_officer(conn, &actor, entry_id, now))
+        .await?;
+    page.phone = phone;
+    page.texts = texts
+        .iter()
+        .map(|m| format!("{}: {}", m.kind, m.status))
+        .collect();
     let mut response = super::ok(&page);
     if chosen {
         let mut remember = session::cookie(&state, PAPER_COOKIE, paper.mm().to_string());

@@ -26,6 +26,7 @@ pub const LABELS: &[(&str, &str)] = &[
     ("urgent_reason", "Urgent reason"),
     ("name", "Name"),
     ("nationality", "Nationality"),
+    ("phone", "Phone for text messages"),
 ];
 
 /// A language in the searchable list.
@@ -119,6 +120,8 @@ struct WalkInPage {
     errors: Errors,
     /// This form's submission key: a second post of it shows the first one's ticket.
     submission: String,
+    /// The phone field for text messages, as typed; `None` hides it (no SMS gateway).
+    phone: Option<String>,
 }
 
 impl WalkInPage {
@@ -151,7 +154,14 @@ impl WalkInPage {
             input,
             errors,
             submission,
+            phone: None,
         }
+    }
+
+    /// Shows the phone field (with what was typed) when this server sends text messages.
+    fn with_phone(mut self, enabled: bool, typed: String) -> WalkInPage {
+        self.phone = enabled.then_some(typed);
+        self
     }
 }
 
@@ -169,17 +179,21 @@ pub async fn form(
         party_size: "1".into(),
         ..WalkInInput::default()
     };
-    Ok(super::ok(&WalkInPage::new(
-        &signed,
-        &port,
-        input,
-        Errors::none(LABELS),
-        super::submissions::new_key(),
-    )))
+    Ok(super::ok(
+        &WalkInPage::new(
+            &signed,
+            &port,
+            input,
+            Errors::none(LABELS),
+            super::submissions::new_key(),
+        )
+        .with_phone(state.text_messages, String::new()),
+    ))
 }
 
 /// `POST /ports/{code}/walk-ins/new`: registers, then shows the printable ticket.
 pub async fn register(
+    req: actix_web::HttpRequest,
     state: web::Data<AppState>,
     CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
@@ -203,10 +217,19 @@ pub async fn register(
     }
     let actor = signed.actor.clone();
     let typed = input.clone();
+    let phone = form.get("phone");
+    let (enabled, typed_phone, base_url) =
+        (state.text_messages, phone.clone(), state.base_url(&req));
     let (port, registered) = match state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
-            let registered = walk_ins::register(conn, &actor, port.id, &typed, now);
+            let text = walk_ins::TextOptIn {
+                phone: &typed_phone,
+                enabled,
+                base_url: &base_url,
+            };
+            let registered =
+                walk_ins::register_texting(conn, &actor, port.id, &typed, Some(&text), now);
             Ok((port, registered))
         })
         .await
@@ -232,7 +255,8 @@ pub async fn register(
                     input,
                     Errors::from_app(e, LABELS)?,
                     submission,
-                ),
+                )
+                .with_phone(state.text_messages, phone),
             ))
         }
     }

@@ -12,10 +12,10 @@ use super::{Call, Placement, QueueEntry, ShareState, reason};
 use crate::model::{Class, Policy, Tier};
 
 /// The two classes as array indices: walk-ins first.
-const WALK_IN: usize = 0;
-const APPOINTMENT: usize = 1;
+pub(super) const WALK_IN: usize = 0;
+pub(super) const APPOINTMENT: usize = 1;
 
-fn class_index(class: Class) -> usize {
+pub(super) fn class_index(class: Class) -> usize {
     match class {
         Class::WalkIn => WALK_IN,
         Class::Appointment => APPOINTMENT,
@@ -62,7 +62,7 @@ pub(crate) fn place(entry: &QueueEntry, policy: &Policy) -> Placement {
 /// urgent entries), then ticket sequence, then id so that even duplicate sequences order
 /// deterministically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct OrderKey {
+pub(super) struct OrderKey {
     at: DateTime<Utc>,
     seq: i64,
     id: i64,
@@ -70,20 +70,20 @@ struct OrderKey {
 
 /// A class's next entry, as the share rule sees it.
 #[derive(Debug, Clone, Copy)]
-struct Head {
-    key: OrderKey,
-    party_size: u32,
+pub(super) struct Head {
+    pub(super) key: OrderKey,
+    pub(super) party_size: u32,
 }
 
 /// Exact class weights in parts per ten thousand.
 #[derive(Debug, Clone, Copy)]
-struct Weights {
+pub(super) struct Weights {
     walkin: u64,
     appointment: u64,
 }
 
 impl Weights {
-    fn of(policy: &Policy) -> Self {
+    pub(super) fn of(policy: &Policy) -> Self {
         let walkin = policy.walkin_weight();
         Self {
             walkin,
@@ -93,7 +93,7 @@ impl Weights {
 
     /// What one person called adds to a class's scaled credit: `1 / weight` scaled by
     /// `w_walkin * w_appt` is the *other* class's weight.
-    fn per_person(self, class: usize) -> u64 {
+    pub(super) fn per_person(self, class: usize) -> u64 {
         if class == WALK_IN {
             self.appointment
         } else {
@@ -119,7 +119,7 @@ fn port_day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
 /// The share state as it stands just before a call at `now`, given which classes have
 /// eligible entries now: day and weight changes, the queue-emptied reset and the idle-class
 /// raise, exactly as documented on [`super::next_call`].
-fn prepare(
+pub(super) fn prepare(
     state: &ShareState,
     weights: Weights,
     tz: Tz,
@@ -172,7 +172,11 @@ fn prepare(
 /// "The class whose head would finish with the smaller credit (`credit + head.party_size /
 /// weight`) goes next; ties go to the earlier effective time, then the lower ticket
 /// sequence."
-fn choose_class(state: &ShareState, weights: Weights, heads: [Option<Head>; 2]) -> Option<usize> {
+pub(super) fn choose_class(
+    state: &ShareState,
+    weights: Weights,
+    heads: [Option<Head>; 2],
+) -> Option<usize> {
     match heads {
         [Some(w), Some(a)] => {
             let credit = credits(state);
@@ -189,7 +193,7 @@ fn choose_class(state: &ShareState, weights: Weights, heads: [Option<Head>; 2]) 
 }
 
 /// Charges a call to its class and records which classes still have eligible entries.
-fn charge(
+pub(super) fn charge(
     mut state: ShareState,
     weights: Weights,
     class: usize,
@@ -233,7 +237,7 @@ pub(crate) fn uncharge(
     next
 }
 
-fn urgent_key(entry: &QueueEntry, placement: &Placement) -> OrderKey {
+pub(super) fn urgent_key(entry: &QueueEntry, placement: &Placement) -> OrderKey {
     OrderKey {
         at: placement.eligible_at,
         seq: entry.seq,
@@ -241,7 +245,7 @@ fn urgent_key(entry: &QueueEntry, placement: &Placement) -> OrderKey {
     }
 }
 
-fn class_key(entry: &QueueEntry, placement: &Placement) -> OrderKey {
+pub(super) fn class_key(entry: &QueueEntry, placement: &Placement) -> OrderKey {
     OrderKey {
         at: placement.effective_at,
         seq: entry.seq,

@@ -12,6 +12,7 @@
 //! - `estimate.rs`: projected order and estimate windows.
 //! - `reason.rs`: the one-line reason in plain words.
 //! - `simulate.rs`: replaying a CSV of arrivals.
+//! - `matching.rs`: language-matched calls, a bounded detour from the fair order.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -21,12 +22,14 @@ use crate::model::{Class, Policy, Tier};
 
 mod engine;
 mod estimate;
+pub mod matching;
 mod reason;
 pub mod simulate;
 #[cfg(test)]
 mod tests;
 
 pub use estimate::{HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, SAMPLES};
+pub use matching::{Coverage, EntryLanguage, LanguageReason, MatchedCall, next_call_matched};
 pub use reason::reason;
 
 /// One waiting entry, as the engine sees it.

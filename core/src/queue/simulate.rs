@@ -406,6 +406,20 @@ fn rfc3339_opt<S: Serializer>(
 /// Entry ids and ticket sequences are row numbers (1-based), so row order decides ties.
 /// Every arrival appears exactly once in the result (G7); the result is in call order.
 pub fn run(arrivals: &[Arrival], policy: &Policy, counters: u32, tz: Tz) -> Vec<SimRow> {
+    let (entries, service) = replay_entries(arrivals, policy);
+    let Some(opening) = entries.iter().map(|e| e.arrived_at).min() else {
+        return Vec::new();
+    };
+    let counters = counters.max(1) as usize;
+    let free_at = vec![opening; counters];
+    let calls = Run::new(&entries, policy, tz, ShareState::default())
+        .run_to_end(&free_at, |entry| service[entry_index(entry)]);
+    rows_of(arrivals, &entries, &calls, policy, counters, tz, opening)
+}
+
+/// The replay's entries (ids and sequences are row numbers from 1) and how long each keeps
+/// its counter.
+fn replay_entries(arrivals: &[Arrival], policy: &Policy) -> (Vec<QueueEntry>, Vec<Duration>) {
     let entries: Vec<QueueEntry> = arrivals
         .iter()
         .enumerate()
@@ -422,11 +436,6 @@ pub fn run(arrivals: &[Arrival], policy: &Policy, counters: u32, tz: Tz) -> Vec<
             }
         })
         .collect();
-    let Some(opening) = entries.iter().map(|e| e.arrived_at).min() else {
-        return Vec::new();
-    };
-    let counters = counters.max(1) as usize;
-    let free_at = vec![opening; counters];
     let service: Vec<Duration> = arrivals
         .iter()
         .map(|a| {
@@ -436,12 +445,139 @@ pub fn run(arrivals: &[Arrival], policy: &Policy, counters: u32, tz: Tz) -> Vec<
             Duration::seconds((minutes * 60.0).round() as i64)
         })
         .collect();
-    let calls = Run::new(&entries, policy, tz, ShareState::default())
-        .run_to_end(&free_at, |entry| service[entry_index(entry)]);
+    (entries, service)
+}
+
+/// The languages each counter covers in a matched replay, and the port's limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterLanguages {
+    /// One list per counter, counter 1 first; a counter not given covers no language.
+    pub counters: Vec<Vec<String>>,
+    /// How long an entry may stay passed over (docs/design/fair-queue.md, G8).
+    pub wait_limit_minutes: u32,
+}
+
+/// How a matched replay served one row's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LanguageCall {
+    /// The row's language (empty when the file gives none).
+    pub language: Option<String>,
+    /// Whether the counter that called it covers its language (or it has none).
+    pub language_matched: bool,
+    /// The matching rule's one line ([`super::LanguageReason::text`]).
+    pub language_reason: String,
+}
+
+/// The columns a matched replay adds after [`OUTPUT_HEADER`].
+pub const LANGUAGE_COLUMNS: [&str; 3] = ["language", "language_matched", "language_reason"];
+
+/// Reads `--counter-languages`: `"1=spa,eng;2=hat,fra;3=spa"`, counters numbered from 1 to
+/// `counters`, each at most once, languages from the language table (aliases accepted,
+/// stored canonical).
+pub fn parse_counter_languages(spec: &str, counters: u32) -> Result<Vec<Vec<String>>, String> {
+    let mut result: Vec<Vec<String>> = vec![Vec::new(); counters.max(1) as usize];
+    let mut seen = vec![false; result.len()];
+    for part in spec.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let Some((number, languages)) = part.split_once('=') else {
+            return Err(format!(
+                "\"{part}\" must be a counter number, \"=\" and its languages, \
+                 e.g. 1=spa,eng;2=hat"
+            ));
+        };
+        let number = number.trim();
+        let k = number
+            .parse::<u32>()
+            .ok()
+            .filter(|k| (1..=counters.max(1)).contains(k))
+            .ok_or_else(|| {
+                format!(
+                    "counter \"{number}\" must be a number from 1 to {} (--counters)",
+                    counters.max(1)
+                )
+            })? as usize
+            - 1;
+        if std::mem::replace(&mut seen[k], true) {
+            return Err(format!("counter {number} is given twice"));
+        }
+        for code in languages
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            let code = crate::languages::parse(code)
+                .map_err(|message| format!("counter {number}: {message}"))?;
+            if !result[k].iter().any(|l| l == code) {
+                result[k].push(code.to_owned());
+            }
+        }
+    }
+    Ok(result)
+}
+
+/// [`run`] with language matching: counter `k` covers `languages.counters[k - 1]`. Same rows
+/// and columns as [`run`] (windows from the fair order), each with how its language was
+/// served. With every counter covering every language in the file, the rows are [`run`]'s
+/// (G9).
+pub fn run_matched(
+    arrivals: &[Arrival],
+    policy: &Policy,
+    counters: u32,
+    tz: Tz,
+    languages: &CounterLanguages,
+) -> Vec<(SimRow, LanguageCall)> {
+    let (entries, service) = replay_entries(arrivals, policy);
+    let Some(opening) = entries.iter().map(|e| e.arrived_at).min() else {
+        return Vec::new();
+    };
+    let counters = counters.max(1) as usize;
+    let mut covers = languages.counters.clone();
+    covers.resize(counters, Vec::new());
+    let spoken: Vec<Option<String>> = arrivals.iter().map(|a| a.language.clone()).collect();
+    let matched = super::matching::run_matched(
+        &entries,
+        &spoken,
+        policy,
+        tz,
+        opening,
+        &covers,
+        languages.wait_limit_minutes,
+        |i| service[i],
+    );
+    let calls: Vec<Called> = matched.iter().map(|m| m.called).collect();
+    rows_of(arrivals, &entries, &calls, policy, counters, tz, opening)
+        .into_iter()
+        .zip(&matched)
+        .map(|(row, m)| {
+            let language = spoken[m.called.index].clone();
+            let line = m
+                .reason
+                .text(language.as_deref(), m.passed, languages.wait_limit_minutes);
+            (
+                row,
+                LanguageCall {
+                    language,
+                    language_matched: m.reason.matched(),
+                    language_reason: line,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The replay's rows in call order, each with the window its ticket would have shown.
+fn rows_of(
+    arrivals: &[Arrival],
+    entries: &[QueueEntry],
+    calls: &[Called],
+    policy: &Policy,
+    counters: usize,
+    tz: Tz,
+    opening: DateTime<Utc>,
+) -> Vec<SimRow> {
     let mut windows: Vec<Option<Window>> = vec![None; entries.len()];
     for (i, window) in windows.iter_mut().enumerate() {
         let (waiting, state, inputs) =
-            estimate_inputs_at(i, &entries, &calls, counters, policy, opening);
+            estimate_inputs_at(i, entries, calls, counters, policy, opening);
         let now = entries[i].arrived_at;
         *window = project_with(&waiting, policy, tz, &state, now, &inputs)
             .into_iter()
@@ -449,7 +585,7 @@ pub fn run(arrivals: &[Arrival], policy: &Policy, counters: u32, tz: Tz) -> Vec<
             .and_then(|p| p.estimate);
     }
     calls
-        .into_iter()
+        .iter()
         .map(|call| {
             let entry = &entries[call.index];
             let arrival = &arrivals[call.index];
@@ -595,6 +731,53 @@ pub fn write_csv<W: Write>(rows: &[SimRow], out: W) -> std::io::Result<()> {
         writer.serialize(row)?;
     }
     writer.flush()
+}
+
+/// Writes a matched replay: [`OUTPUT_HEADER`] then [`LANGUAGE_COLUMNS`].
+pub fn write_csv_matched<W: Write>(rows: &[(SimRow, LanguageCall)], out: W) -> std::io::Result<()> {
+    let mut writer = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(out);
+    writer.write_record(OUTPUT_HEADER.iter().chain(LANGUAGE_COLUMNS.iter()))?;
+    for (row, language) in rows {
+        let mut record = fields(row);
+        record.push(language.language.clone().unwrap_or_default());
+        record.push(language.language_matched.to_string());
+        record.push(language.language_reason.clone());
+        writer.write_record(&record)?;
+    }
+    writer.flush()
+}
+
+/// A row's fields as CSV writes them, in [`OUTPUT_HEADER`] order.
+fn fields(row: &SimRow) -> Vec<String> {
+    let value = serde_json::to_value(row).expect("a SimRow holds only strings, numbers and enums");
+    OUTPUT_HEADER
+        .iter()
+        .map(|name| match &value[*name] {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// A matched replay as JSON: [`to_json`]'s objects with the language fields added.
+pub fn to_json_matched(rows: &[(SimRow, LanguageCall)]) -> String {
+    let values: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|(row, language)| {
+            let mut value =
+                serde_json::to_value(row).expect("a SimRow holds only strings, numbers and enums");
+            if let (Some(object), Ok(serde_json::Value::Object(extra))) =
+                (value.as_object_mut(), serde_json::to_value(language))
+            {
+                object.extend(extra);
+            }
+            value
+        })
+        .collect();
+    serde_json::Value::Array(values).to_string()
 }
 
 /// The rows as a JSON array of objects with the same fields as the CSV.

@@ -10,8 +10,9 @@ use super::time::{day_bounds, hour_index, hour_starts};
 use super::{
     Appointments, CallSample, CarriedOver, CounterFigures, DailyReport, DayInput, EstimateSample,
     Estimates, Fairness, Figures, Hour, LongestWait, MAX_LISTED_OVERTAKES, OfficerFigures,
-    Outcomes, Overtake, Samples, ServiceSample, TARGET_AFTER_WINDOW_SHARE,
-    TARGET_MEDIAN_ABS_ERROR_MINUTES, WaitFigures, WaitSample, Waits, WalkIns,
+    Outcomes, Overtake, PolicyChange, PolicyChangeShown, Samples, ServiceSample, SharePeriod,
+    TARGET_AFTER_WINDOW_SHARE, TARGET_MEDIAN_ABS_ERROR_MINUTES, WaitFigures, WaitSample, Waits,
+    WalkIns,
 };
 use crate::events::{EntrySnapshot, Event, EventKind, Punctuality};
 use crate::model::{Barrier, Class, Policy, Status, Tier};
@@ -29,10 +30,10 @@ fn status_after(event: &Event) -> Option<Status> {
         EventKind::Served => Some(Status::Served),
         EventKind::NoShow => Some(Status::NoShow),
         EventKind::Withdrawn => Some(Status::Withdrawn),
-        EventKind::TicketPrinted | EventKind::Undone => None,
+        EventKind::TicketPrinted | EventKind::Undone | EventKind::InterpreterRequested => None,
     };
     match event.kind {
-        EventKind::TicketPrinted | EventKind::Undone => None,
+        EventKind::TicketPrinted | EventKind::Undone | EventKind::InterpreterRequested => None,
         _ => event.to.or(implied),
     }
 }
@@ -124,6 +125,15 @@ impl<'a> Life<'a> {
     }
 }
 
+/// The policy in force at `at`: the `after` of the last change at or before it, else the
+/// `before` of the first change, else `policy`. `changes` in time order.
+pub fn policy_at(policy: &Policy, changes: &[PolicyChange], at: DateTime<Utc>) -> Policy {
+    match changes.iter().rev().find(|c| c.at <= at) {
+        Some(change) => change.after,
+        None => changes.first().map_or(*policy, |change| change.before),
+    }
+}
+
 fn zeroed<T: Default>(names: impl IntoIterator<Item = &'static str>) -> BTreeMap<String, T> {
     names
         .into_iter()
@@ -135,9 +145,26 @@ fn zeroed<T: Default>(names: impl IntoIterator<Item = &'static str>) -> BTreeMap
 /// input contract and the definitions; events at or after the day's end are ignored.
 pub fn daily(input: &DayInput) -> DailyReport {
     let tz = input.tz;
-    let policy = &input.policy;
-    let (start, end) = day_bounds(input.date, tz);
-    let hour_starts = hour_starts(start, end);
+    let (start, day_end) = day_bounds(input.date, tz);
+    // A day read before its end is counted up to the moment it is read, never beyond.
+    let as_of = input.as_of.filter(|at| *at < day_end);
+    // What is stamped at the reading moment itself has happened: the report ends just after.
+    let end = as_of.map_or(day_end, |at| {
+        (at + Duration::microseconds(1)).clamp(start, day_end)
+    });
+    let mut changes: Vec<PolicyChange> = input
+        .policy_changes
+        .iter()
+        .filter(|c| c.at >= start && c.at < end)
+        .cloned()
+        .collect();
+    changes.sort_by_key(|c| c.at);
+    let policy_then = |at: DateTime<Utc>| policy_at(&input.policy, &changes, at);
+    let end_policy = policy_then(end);
+    let policy = &end_policy;
+    let all_hours = hour_starts(tz, start, day_end);
+    let hour_starts: Vec<DateTime<Utc>> =
+        all_hours.iter().copied().filter(|at| *at < end).collect();
     let mut warnings = Vec::new();
 
     // The day's log: only events before its end, without the actions taken back, in time
@@ -184,11 +211,27 @@ pub fn daily(input: &DayInput) -> DailyReport {
         .iter()
         .filter_map(|life| life.snap.confirmation.as_deref())
         .collect();
-    let booked: BTreeSet<&str> = input
+    // Each booking once (its earliest slot in the day), with the moment it stops being due:
+    // its slot plus the late window in force then.
+    let mut booked: BTreeMap<&str, DateTime<Utc>> = BTreeMap::new();
+    for b in input
         .booked
         .iter()
-        .filter(|b| b.slot_at >= start && b.slot_at < end)
-        .map(|b| b.confirmation.as_str())
+        .filter(|b| b.slot_at >= start && b.slot_at < day_end)
+    {
+        let slot = booked.entry(b.confirmation.as_str()).or_insert(b.slot_at);
+        *slot = (*slot).min(b.slot_at);
+    }
+    let not_yet_due = |confirmation: &&str| {
+        as_of.is_some()
+            && booked.get(confirmation).is_some_and(|slot| {
+                *slot + Duration::minutes(i64::from(policy_then(*slot).late_window_minutes)) > end
+            })
+    };
+    let missing: Vec<&str> = booked
+        .keys()
+        .copied()
+        .filter(|c| !checked_in.contains(c))
         .collect();
 
     // Only entries open at some moment of the day count.
@@ -207,7 +250,8 @@ pub fn daily(input: &DayInput) -> DailyReport {
     };
     let mut appointments = Appointments {
         booked: u32::try_from(booked.len()).unwrap_or(u32::MAX),
-        not_arrived: u32::try_from(booked.difference(&checked_in).count()).unwrap_or(u32::MAX),
+        not_arrived: missing.iter().filter(|c| !not_yet_due(c)).count() as u32,
+        not_yet_due: missing.iter().filter(|c| not_yet_due(c)).count() as u32,
         ..Appointments::default()
     };
     let mut outcomes = Outcomes::default();
@@ -231,6 +275,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
                 check_ins: 0,
                 calls: 0,
                 queue_length: 0,
+                in_progress: false,
             }
         })
         .collect();
@@ -239,7 +284,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
         let snap = life.snap;
         if life.joined_at >= start {
             outcomes.arrived += 1;
-            let hour = &mut hourly[hour_index(start, life.joined_at)];
+            let hour = &mut hourly[hour_index(&all_hours, life.joined_at)];
             hour.arrivals += 1;
             match snap.class {
                 Class::WalkIn => {
@@ -248,7 +293,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
                 }
                 Class::Appointment => {
                     hour.check_ins += 1;
-                    count_check_in(&mut appointments, snap, policy);
+                    count_check_in(&mut appointments, snap, &policy_then(life.joined_at));
                 }
             }
         } else {
@@ -266,7 +311,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
         }
 
         if let Some((_, call)) = life.first_call_in(start) {
-            hourly[hour_index(start, call.at)].calls += 1;
+            hourly[hour_index(&all_hours, call.at)].calls += 1;
             samples.waits.push(WaitSample {
                 queue_class: snap.queue_class,
                 tier: snap.tier,
@@ -274,6 +319,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
                 from_arrival_s: (call.at - snap.arrived_at).num_seconds(),
             });
             if let Some(window) = snap.estimate {
+                let width_s = (window.latest - window.earliest).num_seconds();
                 let (error, side) = if call.at < window.earliest {
                     (window.earliest - call.at, -1)
                 } else if call.at > window.latest {
@@ -284,6 +330,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
                 samples.estimates.push(EstimateSample {
                     error_s: error.num_seconds(),
                     side,
+                    width_s,
                 });
             }
             if is_standard_single(snap) {
@@ -331,8 +378,16 @@ pub fn daily(input: &DayInput) -> DailyReport {
                     arrived_at: local(snap.arrived_at, tz),
                     waited_minutes: minutes((end - snap.arrived_at).num_seconds() as f64),
                 });
-                if status == Status::Waiting && is_standard_single(snap) {
-                    consider_longest(&mut fairness, snap, end - snap.eligible_at, true);
+                if status == Status::Waiting {
+                    samples.still_waiting.push(WaitSample {
+                        queue_class: snap.queue_class,
+                        tier: snap.tier,
+                        from_eligible_s: (end - snap.eligible_at).num_seconds().max(0),
+                        from_arrival_s: (end - snap.arrived_at).num_seconds(),
+                    });
+                    if is_standard_single(snap) {
+                        consider_longest(&mut fairness, snap, end - snap.eligible_at, true);
+                    }
                 }
             }
         }
@@ -343,14 +398,24 @@ pub fn daily(input: &DayInput) -> DailyReport {
             .then(a.ticket.cmp(&b.ticket))
     });
 
-    for (hour, next) in hourly
-        .iter_mut()
-        .zip(hour_starts.iter().skip(1).chain([&end]))
-    {
-        hour.queue_length = lives.iter().filter(|life| life.waiting_at(*next)).count() as u32;
+    for (i, hour) in hourly.iter_mut().enumerate() {
+        let next = all_hours.get(i + 1).copied().unwrap_or(day_end);
+        hour.in_progress = next > end;
+        let at = next.min(end);
+        hour.queue_length = lives.iter().filter(|life| life.waiting_at(at)).count() as u32;
     }
 
-    count_overtakes(&lives, policy, start, tz, &mut fairness);
+    count_overtakes(&lives, &policy_then, start, tz, &mut fairness);
+    fairness.policy_changes = changes
+        .iter()
+        .map(|c| PolicyChangeShown {
+            at: local(c.at, tz),
+            changed_by: c.changed_by.clone(),
+            before: c.before,
+            after: c.after,
+        })
+        .collect();
+    fairness.periods = share_periods(&lives, &changes, &policy_then, start, end, tz);
 
     let mut figures = Figures {
         walk_ins,
@@ -367,9 +432,11 @@ pub fn daily(input: &DayInput) -> DailyReport {
         date: input.date,
         time_zone: tz.name().to_string(),
         day_start: local(start, tz),
-        day_end: local(end, tz),
-        hours: hourly.len() as u32,
+        day_end: local(day_end, tz),
+        hours: all_hours.len() as u32,
         policy: *policy,
+        complete: as_of.is_none(),
+        as_of: as_of.map(|at| local(at, tz)),
         figures,
         hourly,
         warnings,
@@ -453,7 +520,7 @@ fn consider_longest(
 /// and has a smaller effective time was passed beyond the bound.
 fn count_overtakes(
     lives: &[Life],
-    policy: &Policy,
+    policy_then: &dyn Fn(DateTime<Utc>) -> Policy,
     start: DateTime<Utc>,
     tz: Tz,
     fairness: &mut Fairness,
@@ -467,25 +534,26 @@ fn count_overtakes(
         })
         .collect();
     calls.sort_by_key(|(seq, _, _)| *seq);
-    // Each queue class's non-urgent entries, with their effective times.
-    let candidates: BTreeMap<Class, Vec<(&Life, DateTime<Utc>)>> = Class::ALL
+    // Each queue class's non-urgent entries.
+    let candidates: BTreeMap<Class, Vec<&Life>> = Class::ALL
         .iter()
         .map(|class| {
             let members = lives
                 .iter()
                 .filter(|life| life.snap.tier != Tier::Urgent && life.snap.queue_class == *class)
-                .map(|life| (life, life.effective_at(policy)))
                 .collect();
             (*class, members)
         })
         .collect();
-    // In call order, so that the listed ones are the day's first.
+    // In call order, so that the listed ones are the day's first. The boost is the one in
+    // force at the call.
     for (call_seq, call, b) in calls {
         let class = b.snap.queue_class;
-        let b_effective = b.effective_at(policy);
+        let policy = policy_then(call.at);
+        let b_effective = b.effective_at(&policy);
         let mut passed: Vec<(&Life, DateTime<Utc>)> = candidates[&class]
             .iter()
-            .copied()
+            .map(|a| (*a, a.effective_at(&policy)))
             .filter(|(a, a_effective)| {
                 a.joined_seq < call_seq
                     && a.left_waiting.is_none_or(|(seq, _)| seq > call_seq)
@@ -519,13 +587,17 @@ pub(crate) fn summarize(samples: &Samples, figures: &mut Figures) {
         figures.fairness.served_persons_walk_in,
         figures.fairness.served_persons_walk_in + figures.fairness.served_persons_appointment,
     );
+    judge_share(&mut figures.fairness);
 
     let wait_figures = |keep: &dyn Fn(&WaitSample) -> bool| {
         let chosen: Vec<&WaitSample> = samples.waits.iter().filter(|s| keep(s)).collect();
+        let waiting: Vec<&WaitSample> = samples.still_waiting.iter().filter(|s| keep(s)).collect();
         WaitFigures {
             calls: chosen.len() as u32,
             from_eligible: spread(chosen.iter().map(|s| s.from_eligible_s).collect()),
             from_arrival: spread(chosen.iter().map(|s| s.from_arrival_s).collect()),
+            still_waiting: waiting.len() as u32,
+            still_waiting_so_far: spread(waiting.iter().map(|s| s.from_eligible_s).collect()),
         }
     };
     figures.waits = Waits {
@@ -563,6 +635,8 @@ pub(crate) fn summarize(samples: &Samples, figures: &mut Figures) {
         after_window: side(1),
         median_abs_error_minutes,
         after_window_share,
+        before_window_share: share(side(-1), with_estimate),
+        median_width_minutes: median_minutes(samples.estimates.iter().map(|s| s.width_s).collect()),
         target_median_abs_error_minutes: TARGET_MEDIAN_ABS_ERROR_MINUTES,
         target_after_window_share: TARGET_AFTER_WINDOW_SHARE,
         meets_targets: median_abs_error_minutes
@@ -637,4 +711,226 @@ pub(crate) fn summarize(samples: &Samples, figures: &mut Figures) {
             median_service_minutes: median_minutes(desk.seconds),
         })
         .collect();
+}
+
+/// The walk-in share, one stretch of one policy at a time: how long both classes had
+/// someone eligible and waiting, and the persons first called while they did, against the
+/// target in force (docs/design/fair-queue.md, G4).
+///
+/// A call is made "while both waited" when, just before it (in log order), each queue class
+/// had an entry joined, not yet called or closed, and eligible. Consecutive such calls under
+/// one policy form a stretch; a stretch keeps the share when its walk-in persons differ from
+/// `target x` its persons by at most two of the largest parties waiting at its calls.
+fn share_periods(
+    lives: &[Life],
+    changes: &[PolicyChange],
+    policy_then: &dyn Fn(DateTime<Utc>) -> Policy,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<SharePeriod> {
+    let mut bounds: Vec<DateTime<Utc>> = vec![start];
+    bounds.extend(
+        changes
+            .iter()
+            .map(|c| c.at)
+            .filter(|at| *at > start && *at < end),
+    );
+    bounds.push(end);
+    bounds.dedup();
+    let mut periods: Vec<SharePeriod> = bounds
+        .windows(2)
+        .filter(|w| w[0] < w[1])
+        .map(|w| SharePeriod {
+            from: local(w[0], tz),
+            to: local(w[1], tz),
+            target: policy_then(w[0]).walkin_share,
+            both_waiting_minutes: 0.0,
+            calls_while_both_waited: 0,
+            persons_called_while_both_waited: 0,
+            walkin_persons_called_while_both_waited: 0,
+            walkin_share_called: None,
+            stretches: 0,
+            stretches_off_share: 0,
+        })
+        .collect();
+    if periods.is_empty() {
+        return periods;
+    }
+    let last_period = periods.len() - 1;
+    let period_of = |at: DateTime<Utc>| {
+        bounds
+            .partition_point(|b| *b <= at)
+            .saturating_sub(1)
+            .min(last_period)
+    };
+    let class_index = |class: Class| usize::from(class == Class::WalkIn);
+
+    // Time in which both classes had someone eligible and waiting: each entry is so from
+    // max(joined, eligible) until it leaves `waiting` (or the report's end).
+    let mut steps: Vec<(DateTime<Utc>, usize, i32)> = Vec::new();
+    for life in lives {
+        let from = life.joined_at.max(life.snap.eligible_at).max(start);
+        let to = life.left_waiting.map_or(end, |(_, at)| at).min(end);
+        if from < to {
+            let class = class_index(life.snap.queue_class);
+            steps.push((from, class, 1));
+            steps.push((to, class, -1));
+        }
+    }
+    steps.sort_by_key(|(at, _, delta)| (*at, *delta));
+    let mut waiting = [0i32; 2];
+    let mut both_seconds = vec![0i64; periods.len()];
+    let mut i = 0;
+    while i < steps.len() {
+        let at = steps[i].0;
+        while i < steps.len() && steps[i].0 == at {
+            waiting[steps[i].1] += steps[i].2;
+            i += 1;
+        }
+        let Some(&(next, _, _)) = steps.get(i) else {
+            break;
+        };
+        if waiting[0] > 0 && waiting[1] > 0 {
+            // Split [at, next) at the policy changes.
+            let mut from = at;
+            while from < next {
+                let p = period_of(from);
+                let to = next.min(bounds[p + 1]);
+                both_seconds[p] += (to - from).num_seconds();
+                from = to;
+            }
+        }
+    }
+    for (period, seconds) in periods.iter_mut().zip(&both_seconds) {
+        period.both_waiting_minutes = minutes(*seconds as f64);
+    }
+
+    // The first calls, in log order, with who was waiting just before each.
+    let mut calls: Vec<(usize, &Event, &Life)> = lives
+        .iter()
+        .filter_map(|life| {
+            life.first_call_in(start)
+                .map(|(seq, call)| (seq, call, life))
+        })
+        .filter(|(_, call, _)| call.at < end)
+        .collect();
+    calls.sort_by_key(|(seq, _, _)| *seq);
+    // Joins and departures from `waiting`, by sequence.
+    let mut joins: Vec<(usize, usize)> = lives
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.joined_seq, i))
+        .collect();
+    joins.sort_unstable();
+    let mut leaves: Vec<(usize, usize)> = lives
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.left_waiting.map(|(seq, _)| (seq, i)))
+        .collect();
+    leaves.sort_unstable();
+    let (mut next_join, mut next_leave) = (0, 0);
+    let mut present: BTreeSet<usize> = BTreeSet::new();
+
+    struct Stretch {
+        period: usize,
+        persons: u32,
+        walk_in: u32,
+        largest: u32,
+    }
+    let mut open: Option<Stretch> = None;
+    let close = |stretch: Stretch, periods: &mut Vec<SharePeriod>| {
+        let period = &mut periods[stretch.period];
+        period.stretches += 1;
+        let expected = period.target * f64::from(stretch.persons);
+        if (f64::from(stretch.walk_in) - expected).abs() > 2.0 * f64::from(stretch.largest) + 1e-9 {
+            period.stretches_off_share += 1;
+        }
+    };
+    for (seq, call, life) in calls {
+        while next_join < joins.len() && joins[next_join].0 < seq {
+            present.insert(joins[next_join].1);
+            next_join += 1;
+        }
+        while next_leave < leaves.len() && leaves[next_leave].0 < seq {
+            present.remove(&leaves[next_leave].1);
+            next_leave += 1;
+        }
+        let mut eligible = [false; 2];
+        let mut largest = 0;
+        for &i in &present {
+            let other = &lives[i];
+            if other.snap.eligible_at <= call.at {
+                eligible[class_index(other.snap.queue_class)] = true;
+                largest = largest.max(other.snap.party_size);
+            }
+        }
+        let p = period_of(call.at);
+        let both = eligible[0] && eligible[1];
+        if open.as_ref().is_some_and(|s| !both || s.period != p) {
+            if let Some(stretch) = open.take() {
+                close(stretch, &mut periods);
+            }
+        }
+        if !both {
+            continue;
+        }
+        let persons = life.snap.party_size;
+        let walk_in = if life.snap.queue_class == Class::WalkIn {
+            persons
+        } else {
+            0
+        };
+        let period = &mut periods[p];
+        period.calls_while_both_waited += 1;
+        period.persons_called_while_both_waited += persons;
+        period.walkin_persons_called_while_both_waited += walk_in;
+        let stretch = open.get_or_insert(Stretch {
+            period: p,
+            persons: 0,
+            walk_in: 0,
+            largest: 0,
+        });
+        stretch.persons += persons;
+        stretch.walk_in += walk_in;
+        stretch.largest = stretch.largest.max(largest);
+    }
+    if let Some(stretch) = open.take() {
+        close(stretch, &mut periods);
+    }
+    for period in &mut periods {
+        period.walkin_share_called = share(
+            period.walkin_persons_called_while_both_waited,
+            period.persons_called_while_both_waited,
+        );
+    }
+    periods
+}
+
+/// The share's figures and the verdict, from the periods and the overtakes (the same for a
+/// day and a range).
+fn judge_share(fairness: &mut Fairness) {
+    let periods = &fairness.periods;
+    let seconds: f64 = periods.iter().map(|p| p.both_waiting_minutes * 60.0).sum();
+    fairness.both_waiting_minutes = minutes(seconds);
+    let persons: u32 = periods
+        .iter()
+        .map(|p| p.persons_called_while_both_waited)
+        .sum();
+    let walk_in: u32 = periods
+        .iter()
+        .map(|p| p.walkin_persons_called_while_both_waited)
+        .sum();
+    fairness.persons_called_while_both_waited = persons;
+    fairness.walkin_persons_called_while_both_waited = walk_in;
+    fairness.walkin_share_called_while_both_waited = share(walk_in, persons);
+    fairness.target_in_force_at_calls = (persons > 0).then(|| {
+        let expected: f64 = periods
+            .iter()
+            .map(|p| p.target * f64::from(p.persons_called_while_both_waited))
+            .sum();
+        (expected / f64::from(persons) * 10_000.0).round() / 10_000.0
+    });
+    fairness.share_kept = (persons > 0).then(|| periods.iter().all(|p| p.stretches_off_share == 0));
+    fairness.kept = fairness.overtakes_beyond_bound == 0 && fairness.share_kept != Some(false);
 }

@@ -26,6 +26,8 @@ const ITEM_KEYS: &[&str] = &[
     "officer_id",
     "name",
     "counter",
+    "at",
+    "from",
 ];
 
 /// The order of the top-level fields in the CSV (the JSON's order); others follow.
@@ -41,6 +43,8 @@ const SECTION_ORDER: &[&str] = &[
     "day_end",
     "hours",
     "policy",
+    "complete",
+    "as_of",
     "walk_ins",
     "appointments",
     "outcomes",

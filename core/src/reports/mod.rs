@@ -56,10 +56,24 @@
 //!   of the call.
 //! - **Hourly queue length**: entries in status `waiting` (not yet called) at the end of each
 //!   port-local hour.
+//! - **As of**: a day read before its end ([`DayInput::as_of`]) ends just after that moment:
+//!   "the day's end" above means it. Only hours begun are listed; waits of entries still
+//!   waiting are counted to it and kept apart (`still_waiting`); a booking whose slot plus
+//!   the late window (in force at the slot) is still ahead is `not_yet_due`.
+//! - **Policy in force**: at any moment, from [`DayInput::policy_changes`] ([`policy_at`]).
+//!   The priority bound of each call and the share target of each period are the ones in
+//!   force then.
+//! - **The share** (G4): a first call is made *while both queues waited* when, just before it
+//!   in log order, each queue class had an entry joined, not yet called or closed, and
+//!   eligible. Consecutive such calls under one policy are a stretch; a stretch keeps the
+//!   share when its walk-in persons differ from `target x` its persons by at most two of the
+//!   largest parties waiting at its calls. `both_waiting_minutes` is the time in which each
+//!   class had such an entry.
 
 mod compute;
 mod csv;
 mod kept;
+mod languages;
 mod range;
 mod stats;
 mod svg;
@@ -74,9 +88,10 @@ use serde::{Deserialize, Serialize};
 use crate::events::Event;
 use crate::model::Policy;
 
-pub use compute::daily;
+pub use compute::{daily, policy_at};
 pub use csv::{Report, to_csv};
 pub use kept::{KEPT_FORMAT, from_kept, to_kept};
+pub use languages::{LanguageFigures, language_figures};
 pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
 pub use time::{day_bounds, hour_starts};
@@ -96,6 +111,16 @@ pub struct Booked {
     pub slot_at: DateTime<Utc>,
 }
 
+/// A change of the queue policy during the day, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyChange {
+    pub at: DateTime<Utc>,
+    /// The account that made it, when recorded.
+    pub changed_by: Option<String>,
+    pub before: Policy,
+    pub after: Policy,
+}
+
 /// Everything one day's report is computed from. See the module docs for which events and
 /// bookings the caller must pass.
 #[derive(Debug, Clone)]
@@ -105,8 +130,18 @@ pub struct DayInput {
     /// The port-local date.
     pub date: NaiveDate,
     pub tz: Tz,
-    /// The policy in force for the day (the app passes the one in force at the day's end).
+    /// The policy in force at the day's end (the port's policy now, for today). With
+    /// `policy_changes`, the policy at any moment is the `after` of the last change at or
+    /// before it, else the `before` of the first change.
     pub policy: Policy,
+    /// Every policy change of the day, in time order (changes outside the day are ignored).
+    pub policy_changes: Vec<PolicyChange>,
+    /// When the report is read. A day read before its end is counted **as of** that
+    /// moment: nothing at or after it is read, waits still running are counted to it, hours
+    /// not begun are left out, and bookings whose slot plus the late window is still ahead
+    /// are "not yet due". `None`, or a moment at or after the day's end, reads the whole day
+    /// (the figures of a finished day never depend on when it is read).
+    pub as_of: Option<DateTime<Utc>>,
     pub events: Vec<Event>,
     pub booked: Vec<Booked>,
     /// Officer account id to display name, for the per-officer figures.
@@ -160,8 +195,12 @@ pub struct Appointments {
     pub on_time: u32,
     /// Checked in more than `late_window` after the slot: ordered as walk-ins.
     pub late: u32,
-    /// Booked for the day and not checked in by its end.
+    /// Booked for the day and not checked in by its end, or (for a day read before its
+    /// end) by their slot plus the late window.
     pub not_arrived: u32,
+    /// Day read before its end: booked, not checked in, and the slot plus the late window
+    /// still ahead. Never counted as "never arrived".
+    pub not_yet_due: u32,
 }
 
 /// An entry still open at the day's end.
@@ -174,7 +213,8 @@ pub struct CarriedOver {
     /// `waiting` or `called`.
     pub status: String,
     pub arrived_at: DateTime<FixedOffset>,
-    /// From `arrived_at` to the day's end.
+    /// From `arrived_at` to the report's end: the day's end, or `as_of` for a day read
+    /// before its end (a wait still running, counted so far).
     pub waited_minutes: f64,
 }
 
@@ -209,6 +249,11 @@ pub struct WaitFigures {
     pub calls: u32,
     pub from_eligible: Spread,
     pub from_arrival: Spread,
+    /// Entries of the group still waiting (not yet called) at the report's end.
+    pub still_waiting: u32,
+    /// Their waits so far, from `eligible_at` (0 before it) to the report's end: waits
+    /// still running, never mixed with the waits of the calls above.
+    pub still_waiting_so_far: Spread,
 }
 
 /// Waits until the first call, in minutes with one decimal.
@@ -245,15 +290,52 @@ pub struct LongestWait {
     pub still_waiting: bool,
 }
 
+/// A policy change of the day, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyChangeShown {
+    /// Port-local, with its offset.
+    pub at: DateTime<FixedOffset>,
+    /// `null` when not recorded.
+    pub changed_by: Option<String>,
+    pub before: Policy,
+    pub after: Policy,
+}
+
+/// The walk-in share over one stretch of the day with one policy (from the day's start or
+/// a policy change to the next change or the report's end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharePeriod {
+    pub from: DateTime<FixedOffset>,
+    pub to: DateTime<FixedOffset>,
+    /// The `walkin_share` in force.
+    pub target: f64,
+    /// Minutes in which both queue classes had someone eligible and waiting: the only time
+    /// the share applies.
+    pub both_waiting_minutes: f64,
+    /// First calls made while both classes had someone eligible and waiting.
+    pub calls_while_both_waited: u32,
+    pub persons_called_while_both_waited: u32,
+    pub walkin_persons_called_while_both_waited: u32,
+    /// `walkin_persons / persons` called while both waited (4 decimals).
+    pub walkin_share_called: Option<f64>,
+    /// Runs of consecutive such calls (the stretches of G4).
+    pub stretches: u32,
+    /// Stretches where walk-in persons called differ from `target x` all persons called by
+    /// more than two of the largest parties waiting in the stretch (G4 broken). Expected 0.
+    pub stretches_off_share: u32,
+}
+
 /// Whether the queue kept its promises.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Fairness {
-    /// The policy's `walkin_share` (for a range: the last day's).
+    /// The policy's `walkin_share` at the report's end (for a range: the last day's). The
+    /// share is judged against the target in force at each call: see `periods`.
     pub walkin_share_target: f64,
     /// For a range: whether the target changed between days.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub walkin_share_target_varied: bool,
-    /// Persons served from the walk-in queue class over all persons served (4 decimals).
+    /// Persons served from the walk-in queue class over all persons served (4 decimals),
+    /// whether or not both classes were waiting: not what the target applies to.
     pub walkin_share_served: Option<f64>,
     pub served_persons_walk_in: u32,
     pub served_persons_appointment: u32,
@@ -263,6 +345,24 @@ pub struct Fairness {
     pub overtakes: Vec<Overtake>,
     /// Single adults have waited days while others moved ahead: this one is watched.
     pub longest_standard_single_wait: Option<LongestWait>,
+    /// Every policy change of the day (for a range: of every day), in time order.
+    pub policy_changes: Vec<PolicyChangeShown>,
+    /// One per stretch of one policy (a day without changes has one).
+    pub periods: Vec<SharePeriod>,
+    /// Minutes in which both classes had someone eligible and waiting.
+    pub both_waiting_minutes: f64,
+    pub persons_called_while_both_waited: u32,
+    pub walkin_persons_called_while_both_waited: u32,
+    /// Walk-in share of the persons called while both waited (4 decimals).
+    pub walkin_share_called_while_both_waited: Option<f64>,
+    /// The target in force at each of those calls, weighted by the persons called (4
+    /// decimals): what `walkin_share_called_while_both_waited` is compared with.
+    pub target_in_force_at_calls: Option<f64>,
+    /// `null` when both classes never waited together at a call; else whether every
+    /// stretch kept the share (G4).
+    pub share_kept: Option<bool>,
+    /// The verdict: no pass beyond the priority bound and no stretch off its share.
+    pub kept: bool,
 }
 
 /// How good the call windows printed on tickets were.
@@ -276,6 +376,10 @@ pub struct Estimates {
     pub median_abs_error_minutes: Option<f64>,
     /// `after_window / calls_with_estimate` (4 decimals).
     pub after_window_share: Option<f64>,
+    /// `before_window / calls_with_estimate` (4 decimals).
+    pub before_window_share: Option<f64>,
+    /// Median of `latest - earliest` of the windows given to those tickets, in minutes.
+    pub median_width_minutes: Option<f64>,
     pub target_median_abs_error_minutes: f64,
     pub target_after_window_share: f64,
     /// `null` without samples.
@@ -323,8 +427,11 @@ pub struct Hour {
     pub check_ins: u32,
     /// First calls.
     pub calls: u32,
-    /// Entries in status `waiting` at the end of the hour.
+    /// Entries in status `waiting` at the end of the hour (at `as_of` for the hour in
+    /// progress).
     pub queue_length: u32,
+    /// The hour the report was read in: counted up to `as_of` only.
+    pub in_progress: bool,
 }
 
 /// The figures a day and a range share.
@@ -353,9 +460,17 @@ pub struct DailyReport {
     pub day_end: DateTime<FixedOffset>,
     /// 24, or 23 / 25 on daylight-saving days.
     pub hours: u32,
+    /// The policy in force at the report's end.
     pub policy: Policy,
+    /// Whether the whole day is counted. `false` for a day read before its end (today).
+    pub complete: bool,
+    /// The moment a day read before its end is counted to (port-local); `null` for a
+    /// complete day.
+    pub as_of: Option<DateTime<FixedOffset>>,
     #[serde(flatten)]
     pub figures: Figures,
+    /// The day's hours that have begun by the report's end (all of them for a complete
+    /// day): no hour that has not happened.
     pub hourly: Vec<Hour>,
     /// Inconsistencies found in the log (e.g. events of an entry without its snapshot).
     pub warnings: Vec<String>,
@@ -398,6 +513,8 @@ pub struct RangeReport {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Samples {
     pub(crate) waits: Vec<WaitSample>,
+    /// Entries still waiting at the report's end, with their waits so far (`from_*_s`).
+    pub(crate) still_waiting: Vec<WaitSample>,
     pub(crate) estimates: Vec<EstimateSample>,
     pub(crate) calls: Vec<CallSample>,
     pub(crate) services: Vec<ServiceSample>,
@@ -418,6 +535,8 @@ pub(crate) struct EstimateSample {
     pub(crate) error_s: i64,
     /// -1 before the window, 0 inside, 1 after.
     pub(crate) side: i8,
+    /// `latest - earliest`.
+    pub(crate) width_s: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

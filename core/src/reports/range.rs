@@ -19,7 +19,9 @@ fn add_counts(into: &mut BTreeMap<String, Count>, from: &BTreeMap<String, Count>
 /// and share after the window, officers' and counters' median service times and the walk-in
 /// share served are **recomputed from every day's samples**, never averaged. The longest wait
 /// of a standard single is the longest of the days'. The share target is the last day's;
-/// `walkin_share_target_varied` says when the days' targets differed.
+/// `walkin_share_target_varied` says when the days' targets differed; the days' policy
+/// changes and share periods are listed one after the other and the share is judged from
+/// them, each against its own target. Waits still running are the last day's.
 pub fn sum(reports: &[DailyReport]) -> RangeReport {
     let mut days: Vec<&DailyReport> = reports.iter().collect();
     days.sort_by_key(|day| day.date);
@@ -70,6 +72,10 @@ pub fn sum(reports: &[DailyReport]) -> RangeReport {
             }
         }
 
+        fair.policy_changes
+            .extend(f.fairness.policy_changes.iter().cloned());
+        fair.periods.extend(f.fairness.periods.iter().cloned());
+
         let s = &day.samples;
         samples.waits.extend_from_slice(&s.waits);
         samples.estimates.extend_from_slice(&s.estimates);
@@ -96,6 +102,10 @@ pub fn sum(reports: &[DailyReport]) -> RangeReport {
         figures.outcomes.carried_in = first.figures.outcomes.carried_in;
         figures.outcomes.waiting = last.figures.outcomes.waiting;
         figures.outcomes.carried_over = last.figures.outcomes.carried_over.clone();
+        // Who is still waiting is the last day's: earlier days' waiters were carried on.
+        samples
+            .still_waiting
+            .clone_from(&last.samples.still_waiting);
         figures.fairness.walkin_share_target = last.policy.walkin_share;
         figures.fairness.walkin_share_target_varied = days
             .iter()

@@ -100,6 +100,9 @@ pub struct LanguageTexts {
     pub title: String,
     pub party_size: String,
     pub estimate: String,
+    /// The window alone, `10:40–11:10` (no words): what a narrow slip prints when the
+    /// sentence would not fit on one line. `None` without a window.
+    pub estimate_window: Option<String>,
     /// One per pictogram, in [`Pictogram::ALL`] order.
     pub instructions: Vec<Instruction>,
     pub scan_status: String,
@@ -280,6 +283,8 @@ impl Catalog {
                     title: text("ticket-title", &[]),
                     party_size: text("ticket-party-size", &[("count", count)]),
                     estimate: text("ticket-estimate", &window),
+                    estimate_window: (!facts.earliest.is_empty())
+                        .then(|| format!("{}–{}", facts.earliest, facts.latest)),
                     instructions: Pictogram::ALL
                         .iter()
                         .map(|&pictogram| Instruction {

@@ -495,6 +495,48 @@ mod tests {
     }
 
     #[test]
+    fn the_call_window_never_wraps_on_58_mm_in_any_language() {
+        // Today's window, and one that starts tomorrow and ends the day after (the date
+        // shown, as `service::public::window_times` writes it).
+        let windows = [("14:05", "14:40"), ("2026-12-09 23:50", "2026-12-10 00:40")];
+        for (earliest, latest) in windows {
+            for language in Catalog::shared().languages() {
+                let facts = TicketFacts {
+                    party_size: 3,
+                    earliest,
+                    latest,
+                };
+                let texts = Catalog::shared().texts_for(language.code, &facts);
+                let printout = encode(&PrintTicket {
+                    port_name: "Puerto de San Ysidro",
+                    number: TicketNumber::new(Class::WalkIn, 42).unwrap(),
+                    issued_at: "2026-12-08 10:02",
+                    status_url: URL,
+                    texts: &texts,
+                    show_estimate: true,
+                    paper: Paper::Mm58,
+                });
+                let lines = &printout.layout.estimates;
+                assert_eq!(lines.len(), texts.languages.len(), "{}", language.tag);
+                for &(tag, y, height, count) in lines {
+                    assert_eq!(
+                        count, 1,
+                        "{} ({tag}): {earliest}–{latest} wraps",
+                        language.tag
+                    );
+                    // One line of ink, no taller than the title line of its language.
+                    assert!(printout.slip.body.ink_in(0, y, Paper::Mm58.dots(), height) > 0);
+                    assert!(height <= 48, "{tag}: {height} dots tall");
+                }
+                assert_eq!(printout.layout.clipped_dots, 0, "{}", language.tag);
+            }
+        }
+        // On 80 mm the English sentence fits whole, words and all.
+        let english = print("eng");
+        assert_eq!(english.layout.estimates[0].3, 1);
+    }
+
+    #[test]
     fn control_characters_in_a_port_name_never_reach_the_printer() {
         let printout = print_on("eng", "Evil\u{1b}d\u{5}Port", URL, Paper::Mm80);
         let d = decode(&printout.bytes).expect("no stray command");

@@ -520,6 +520,9 @@ pub struct Layout {
     /// Ink dots of text that fell outside their column and were not printed: zero unless a
     /// line was laid out wider than its column (the tests hold every language to zero).
     pub clipped_dots: usize,
+    /// Each language's call-window line: its tag, top row, height and number of lines
+    /// (always 1 when the ticket has a window).
+    pub estimates: Vec<(&'static str, usize, usize, usize)>,
 }
 
 /// Draws the ticket. Languages come in [`super::catalog::Catalog::languages_for`] order; the
@@ -620,13 +623,28 @@ pub fn render(ticket: &PrintTicket<'_>) -> (Slip, Layout) {
             column,
         );
         if ticket.show_estimate {
-            y += t.draw(
-                &mut canvas,
-                &natural(&block.estimate, block, BODY_PX, false),
-                MARGIN,
-                y,
-                column,
-            );
+            // The window is read at a glance and must never break over two lines: the
+            // sentence when it fits on one, else the times alone ("10:40–11:10", the date
+            // only when not today), smaller if even that is too wide.
+            let sentence = natural(&block.estimate, block, BODY_PX, false);
+            let mut line = sentence;
+            if let Some(window) = &block.estimate_window {
+                if t.break_lines(&line, column).len() > 1 {
+                    let mut px = BODY_PX;
+                    while px > 12.0
+                        && t.width_of(&natural(window, block, px, false)) > column as f32
+                    {
+                        px -= 2.0;
+                    }
+                    line = natural(window, block, px, false);
+                }
+            }
+            let lines = t.break_lines(&line, column).len();
+            let height = t.draw(&mut canvas, &line, MARGIN, y, column);
+            layout
+                .estimates
+                .push((block.language.tag, y, height, lines));
+            y += height;
         }
     }
 

@@ -1,0 +1,154 @@
+//! The daily report's per-language figures, worked by hand for a small day.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+use portqueue_core::events::{EntrySnapshot, Event, EventKind};
+use portqueue_core::model::{Class, Policy, Status, Tier};
+use portqueue_core::reports::{DayInput, language_figures};
+
+fn at(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 9, h, m, 0).unwrap()
+}
+
+fn snapshot(language: &str, party_size: u32, eligible: DateTime<Utc>) -> EntrySnapshot {
+    EntrySnapshot {
+        ticket: "W".into(),
+        class: Class::WalkIn,
+        queue_class: Class::WalkIn,
+        tier: Tier::Standard,
+        party_size,
+        language: language.into(),
+        barriers: Vec::new(),
+        vulnerabilities: Vec::new(),
+        arrived_at: eligible,
+        eligible_at: eligible,
+        slot_at: None,
+        confirmation: None,
+        punctuality: None,
+        estimate: None,
+    }
+}
+
+fn event(entry_id: i64, when: DateTime<Utc>, kind: EventKind, note: Option<&str>) -> Event {
+    let to = match kind {
+        EventKind::Called => Some(Status::Called),
+        EventKind::Served => Some(Status::Served),
+        _ => None,
+    };
+    Event {
+        entry_id,
+        at: when,
+        actor_id: Some(1),
+        kind,
+        from: None,
+        to,
+        counter: Some(1),
+        snapshot: None,
+        note: note.map(str::to_owned),
+    }
+}
+
+fn registered(entry_id: i64, snap: EntrySnapshot) -> Event {
+    Event {
+        entry_id,
+        at: snap.arrived_at,
+        actor_id: Some(1),
+        kind: EventKind::Registered,
+        from: None,
+        to: Some(Status::Waiting),
+        counter: None,
+        snapshot: Some(snap),
+        note: None,
+    }
+}
+
+const REASON: &str = "walk-in, waiting since 09:00; walk-ins get 30% of officer time";
+
+/// Four walk-ins. Punjabi: one party of 2 (eligible 09:00, called 09:10 at a Punjabi
+/// counter, served 09:30) and one of 1 (eligible 09:05, called 09:20 with an interpreter as
+/// no counter covered Punjabi, interpreter requested 09:21, served 09:40). Haitian Creole:
+/// a party of 3 (eligible 09:00, called 09:30 before matching was on, served 10:00) and one
+/// of 1 (eligible 09:15, called 09:45 at a counter that covers it, not yet served).
+///
+/// By hand: Punjabi served 2 parties, 3 persons; called in language 1, with an interpreter
+/// 1, share 1/2; mean wait (10 + 15) / 2 = 12.5 min; 1 interpreter request. Haitian Creole
+/// served 1 party, 3 persons; 1 called in language, none with an interpreter (the call
+/// without matching counts in neither), share 1; mean wait (30 + 30) / 2 = 30 min.
+#[test]
+fn per_language_figures_of_a_small_day_worked_by_hand() {
+    let events = vec![
+        registered(1, snapshot("pan", 2, at(9, 0))),
+        registered(3, snapshot("hat", 3, at(9, 0))),
+        registered(2, snapshot("pan", 1, at(9, 5))),
+        event(
+            1,
+            at(9, 10),
+            EventKind::Called,
+            Some(&format!(
+                "{REASON}; Punjabi (Eastern): this counter covers it"
+            )),
+        ),
+        registered(4, snapshot("hat", 1, at(9, 15))),
+        event(
+            2,
+            at(9, 20),
+            EventKind::Called,
+            Some(&format!(
+                "{REASON}; no open counter covers Punjabi (Eastern): interpreter needed"
+            )),
+        ),
+        event(
+            2,
+            at(9, 21),
+            EventKind::InterpreterRequested,
+            Some("requested"),
+        ),
+        event(1, at(9, 30), EventKind::Served, None),
+        event(3, at(9, 30), EventKind::Called, Some(REASON)),
+        event(2, at(9, 40), EventKind::Served, None),
+        event(
+            4,
+            at(9, 45),
+            EventKind::Called,
+            Some(&format!("{REASON}; Haitian Creole: this counter covers it")),
+        ),
+        event(3, at(10, 0), EventKind::Served, None),
+    ];
+    let input = DayInput {
+        port_code: "SYS".into(),
+        port_name: "San Ysidro".into(),
+        date: NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+        tz: chrono_tz::UTC,
+        policy: Policy::default(),
+        policy_changes: Vec::new(),
+        as_of: None,
+        events,
+        booked: Vec::new(),
+        officers: BTreeMap::new(),
+    };
+    let figures = language_figures(&input);
+    let summary: Vec<_> = figures
+        .iter()
+        .map(|f| {
+            (
+                f.language.as_str(),
+                f.served_parties,
+                f.served_persons,
+                f.called_in_language,
+                f.called_with_interpreter,
+                f.share_in_language,
+                f.mean_wait_minutes,
+                f.interpreter_requests,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("hat", 1, 3, 1, 0, Some(1.0), Some(30.0), 0),
+            ("pan", 2, 3, 1, 1, Some(0.5), Some(12.5), 1),
+        ]
+    );
+}

@@ -1,0 +1,399 @@
+//! The text-message gateway and its worker: a generic JSON `POST` to the deployment's SMS
+//! gateway (a provider's HTTP API, or a self-hosted Android or GSM-modem gateway), sent from
+//! a thread of its own, never from a request. What is sent and when is decided in
+//! [`crate::service::sms`]; this module only delivers the queue.
+//!
+//! The request: `POST <url>` with `Authorization: Bearer <secret>`, `Content-Type:
+//! application/json`, `Idempotency-Key: portqueue-<message id>`, and the body made from the
+//! template by replacing `{{to}}`, `{{text}}` and `{{id}}` with JSON strings. The default
+//! template is `{"to": {{to}}, "text": {{text}}}`.
+//!
+//! Only `http://` is spoken here (no TLS library is built in): a provider's `https://` API is
+//! reached through a local TLS relay (see docs/deployment.md), and a gateway on the port's own
+//! network is usually plain HTTP anyway.
+
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::clock::Clock;
+use crate::db::DbPool;
+use crate::service::sms::{self as messages, Claimed, Outcome};
+
+/// The default body template.
+pub const DEFAULT_TEMPLATE: &str = r#"{"to": {{to}}, "text": {{text}}}"#;
+
+/// The gateway settings from the command line or the environment.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ServeSms {
+    /// The SMS gateway's URL (`http://host:port/path`). Without it no text messages are sent
+    /// and the phone field is hidden.
+    #[arg(long, env = "PORTQUEUE_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+    /// The bearer secret the gateway asks for.
+    #[arg(long, env = "PORTQUEUE_SMS_GATEWAY_SECRET", hide_env_values = true)]
+    pub sms_gateway_secret: Option<String>,
+    /// The JSON body, with `{{to}}`, `{{text}}` and `{{id}}` where the values go.
+    #[arg(long, env = "PORTQUEUE_SMS_GATEWAY_TEMPLATE")]
+    pub sms_gateway_template: Option<String>,
+    /// Seconds to wait for the gateway's answer before a message's fate counts as unknown.
+    #[arg(long, env = "PORTQUEUE_SMS_GATEWAY_TIMEOUT", default_value_t = 10)]
+    pub sms_gateway_timeout: u64,
+}
+
+impl ServeSms {
+    /// The checked gateway, or `None` when no URL is set.
+    pub fn gateway(&self) -> Result<Option<Gateway>, String> {
+        let Some(url) = self
+            .sms_gateway_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            return Ok(None);
+        };
+        let secret = self
+            .sms_gateway_secret
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .ok_or("SMS gateway: set its bearer secret (PORTQUEUE_SMS_GATEWAY_SECRET)")?;
+        if !(1..=120).contains(&self.sms_gateway_timeout) {
+            return Err("SMS gateway timeout: use 1 to 120 seconds".into());
+        }
+        let mut gateway = Gateway::new(
+            url,
+            secret,
+            self.sms_gateway_template
+                .as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or(DEFAULT_TEMPLATE),
+        )?;
+        gateway.timeout = Duration::from_secs(self.sms_gateway_timeout);
+        Ok(Some(gateway))
+    }
+}
+
+/// Where and how messages are posted.
+#[derive(Debug, Clone)]
+pub struct Gateway {
+    host: String,
+    port: u16,
+    path: String,
+    secret: String,
+    template: String,
+    /// How long to wait to connect, and for the answer.
+    pub timeout: Duration,
+    /// The first wait before a message the gateway did not take is tried again; each next
+    /// wait doubles, up to [`Gateway::retry_max`].
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// How often the worker looks for due messages.
+    pub poll: Duration,
+}
+
+/// Fills the template: each placeholder becomes a JSON string.
+fn fill(template: &str, to: &str, text: &str, id: &str) -> String {
+    let json = |s: &str| serde_json::Value::from(s).to_string();
+    template
+        .replace("{{to}}", &json(to))
+        .replace("{{text}}", &json(text))
+        .replace("{{id}}", &json(id))
+}
+
+impl Gateway {
+    /// Checks the URL and the template (which must give JSON naming `{{to}}` and `{{text}}`).
+    pub fn new(url: &str, secret: &str, template: &str) -> Result<Gateway, String> {
+        let rest = url.strip_prefix("http://").ok_or_else(|| {
+            if url.starts_with("https://") {
+                format!(
+                    "SMS gateway URL `{url}`: TLS is not built in; point it at a local TLS relay (http://127.0.0.1:…, see docs/deployment.md)"
+                )
+            } else {
+                format!("SMS gateway URL `{url}`: use http://host:port/path")
+            }
+        })?;
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (
+                h,
+                p.parse::<u16>()
+                    .map_err(|_| format!("SMS gateway URL `{url}`: `{p}` is not a port"))?,
+            ),
+            _ => (authority, 80),
+        };
+        if host.is_empty() || host.contains('@') {
+            return Err(format!("SMS gateway URL `{url}`: name a host"));
+        }
+        if !template.contains("{{to}}") || !template.contains("{{text}}") {
+            return Err("SMS gateway template: it must contain {{to}} and {{text}}".into());
+        }
+        if serde_json::from_str::<serde_json::Value>(&fill(template, "+1", "x", "1")).is_err() {
+            return Err(
+                "SMS gateway template: it is not JSON once {{to}}, {{text}} and {{id}} are filled in (they become quoted strings)"
+                    .into(),
+            );
+        }
+        if secret.chars().any(|c| c.is_control()) {
+            return Err("SMS gateway secret: it contains a control character".into());
+        }
+        Ok(Gateway {
+            host: host.trim_start_matches('[').trim_end_matches(']').into(),
+            port,
+            path: path.into(),
+            secret: secret.into(),
+            template: template.into(),
+            timeout: Duration::from_secs(10),
+            retry_base: Duration::from_secs(30),
+            retry_max: Duration::from_secs(30 * 60),
+            poll: Duration::from_secs(1),
+        })
+    }
+
+    /// The wait before try number `attempts + 1`.
+    pub fn backoff(&self, attempts: i32) -> Duration {
+        let doubling = u32::try_from(attempts.saturating_sub(1).clamp(0, 16)).unwrap_or(0);
+        self.retry_base
+            .saturating_mul(2u32.saturating_pow(doubling))
+            .min(self.retry_max)
+    }
+
+    /// Posts one message and says what became of it.
+    pub fn send(&self, message_id: i64, to: &str, text: &str) -> Outcome {
+        let key = format!("portqueue-{message_id}");
+        let body = fill(&self.template, to, text, &key);
+        let host_header = if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        };
+        let request = format!(
+            "POST {} HTTP/1.1\r\nHost: {host_header}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nIdempotency-Key: {key}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.path,
+            self.secret,
+            body.len()
+        );
+        // Until the whole request is written the gateway cannot have taken the message.
+        let addrs = match (self.host.as_str(), self.port).to_socket_addrs() {
+            Ok(a) => a.collect::<Vec<_>>(),
+            Err(e) => return Outcome::NotTaken(format!("cannot resolve the gateway: {e}")),
+        };
+        let mut stream = None;
+        let mut last = String::from("no address");
+        for addr in addrs {
+            match TcpStream::connect_timeout(&addr, self.timeout) {
+                Ok(s) => {
+                    stream = Some(s);
+                    break;
+                }
+                Err(e) => last = e.to_string(),
+            }
+        }
+        let Some(mut stream) = stream else {
+            return Outcome::NotTaken(format!("cannot reach the gateway: {last}"));
+        };
+        let _ = stream.set_read_timeout(Some(self.timeout));
+        let _ = stream.set_write_timeout(Some(self.timeout));
+        if let Err(e) = stream
+            .write_all(request.as_bytes())
+            .and_then(|()| stream.flush())
+        {
+            return Outcome::NotTaken(format!("the request did not go out: {e}"));
+        }
+        let mut answer = Vec::new();
+        let mut buf = [0u8; 4096];
+        let deadline = std::time::Instant::now() + self.timeout;
+        loop {
+            if std::time::Instant::now() > deadline {
+                return Outcome::Unknown(format!(
+                    "no answer from the gateway within {} s",
+                    self.timeout.as_secs()
+                ));
+            }
+            match stream.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    answer.extend_from_slice(&buf[..n]);
+                    // The status line is all we need.
+                    if answer.windows(2).any(|w| w == b"\r\n") || answer.len() > 16 * 1024 {
+                        break;
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Outcome::Unknown(format!(
+                        "no answer from the gateway within {} s",
+                        self.timeout.as_secs()
+                    ));
+                }
+                Err(e) => {
+                    return Outcome::Unknown(format!(
+                        "the connection broke before the gateway answered: {e}"
+                    ));
+                }
+            }
+        }
+        let line = String::from_utf8_lossy(&answer);
+        let line = line.lines().next().unwrap_or("");
+        let code = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|c| c.parse::<u16>().ok());
+        match code {
+            Some(200..=299) => Outcome::Sent,
+            Some(c @ (408 | 429 | 500..=599)) => {
+                Outcome::NotTaken(format!("the gateway answered {c}"))
+            }
+            Some(c) => Outcome::Refused(format!("the gateway answered {c}")),
+            None => Outcome::Unknown(format!(
+                "the gateway's answer is not HTTP: {:?}",
+                line.chars().take(60).collect::<String>()
+            )),
+        }
+    }
+}
+
+/// The worker's handle: stopping it lets the thread end after its current message.
+#[derive(Debug, Clone, Default)]
+pub struct Worker {
+    stop: Arc<AtomicBool>,
+}
+
+impl Worker {
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// One round: [`housekeeping`], then [`send_due`]. Returns how many messages it tried.
+pub fn run_once(gateway: &Gateway, pool: &DbPool, clock: &dyn Clock) -> Result<usize, String> {
+    housekeeping(pool, clock)?;
+    send_due(gateway, pool, clock)
+}
+
+/// Ends what was interrupted past its lease, and erases numbers past their time. It writes,
+/// so the worker does it once a minute, not at every look for due messages.
+pub fn housekeeping(pool: &DbPool, clock: &dyn Clock) -> Result<(), String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let now = clock.now();
+    let interrupted = messages::recover_interrupted(&mut conn, now).map_err(|e| e.to_string())?;
+    if interrupted > 0 {
+        log::warn!(
+            "{interrupted} text messages were interrupted while sending: marked failed, not sent again"
+        );
+    }
+    messages::erase_closed(&mut conn, None, now).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Sends what is due, one message at a time. Returns how many it tried.
+pub fn send_due(gateway: &Gateway, pool: &DbPool, clock: &dyn Clock) -> Result<usize, String> {
+    // The lease covers the connect and the answer, with room to spare.
+    let lease = chrono::Duration::from_std(gateway.timeout * 3 + Duration::from_secs(5))
+        .unwrap_or(chrono::Duration::minutes(1));
+    // One message is claimed at a time, right before it is sent: a lease covers only the
+    // message in flight, so a worker that outlives its lease has nothing else in hand.
+    let mut tried = 0;
+    while tried < 20 {
+        let now = clock.now();
+        let claimed: Vec<Claimed> = {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            messages::claim_due(&mut conn, now, now + lease, 1).map_err(|e| e.to_string())?
+        };
+        // No connection is held while the gateway thinks.
+        let Some(message) = claimed.first() else {
+            break;
+        };
+        tried += 1;
+        let outcome = gateway.send(message.id, &message.phone, &message.body);
+        if !matches!(outcome, Outcome::Sent) {
+            log::warn!("text message {}: {outcome:?}", message.id);
+        }
+        let now = clock.now();
+        let retry_at = now
+            + chrono::Duration::from_std(gateway.backoff(message.attempts))
+                .unwrap_or(chrono::Duration::minutes(1));
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        messages::finish(&mut conn, message, &outcome, retry_at, now).map_err(|e| e.to_string())?;
+    }
+    Ok(tried)
+}
+
+/// Starts the worker on its own thread, for the life of the server (or until stopped).
+pub fn spawn(gateway: Gateway, pool: DbPool, clock: Arc<dyn Clock>) -> Worker {
+    let worker = Worker::default();
+    let stop = Arc::clone(&worker.stop);
+    let spawned = std::thread::Builder::new()
+        .name("sms-gateway".into())
+        .spawn(move || {
+            let mut last_housekeeping: Option<std::time::Instant> = None;
+            while !stop.load(Ordering::SeqCst) {
+                if last_housekeeping.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                    if let Err(e) = housekeeping(&pool, clock.as_ref()) {
+                        log::error!("text messages: {e} (tried again shortly)");
+                    }
+                    last_housekeeping = Some(std::time::Instant::now());
+                }
+                match send_due(&gateway, &pool, clock.as_ref()) {
+                    // More may be due at once: go on without waiting.
+                    Ok(n) if n > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => log::error!("text messages: {e} (tried again shortly)"),
+                }
+                std::thread::sleep(gateway.poll);
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start the text-message worker: {e}");
+    }
+    worker
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_and_template_are_checked() {
+        assert!(Gateway::new("http://127.0.0.1:9/send", "s", DEFAULT_TEMPLATE).is_ok());
+        assert!(
+            Gateway::new("https://sms.example/send", "s", DEFAULT_TEMPLATE)
+                .unwrap_err()
+                .contains("TLS")
+        );
+        assert!(Gateway::new("http://h:x/", "s", DEFAULT_TEMPLATE).is_err());
+        assert!(Gateway::new("http://h/", "s", r#"{"to": {{to}}}"#).is_err());
+        assert!(Gateway::new("http://h/", "s", r#"{"to": "{{to}}", "t": {{text}}}"#).is_err());
+        let g = Gateway::new("http://gw.local/api", "s", DEFAULT_TEMPLATE).unwrap();
+        assert_eq!(
+            (g.host.as_str(), g.port, g.path.as_str()),
+            ("gw.local", 80, "/api")
+        );
+    }
+
+    #[test]
+    fn the_template_gets_json_strings() {
+        let body = fill(DEFAULT_TEMPLATE, "+521", "say \"hi\"\n", "k");
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["text"], "say \"hi\"\n");
+        assert_eq!(v["to"], "+521");
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_its_cap() {
+        let g = Gateway::new("http://h/", "s", DEFAULT_TEMPLATE).unwrap();
+        assert_eq!(g.backoff(1), Duration::from_secs(30));
+        assert_eq!(g.backoff(2), Duration::from_secs(60));
+        assert_eq!(g.backoff(3), Duration::from_secs(120));
+        assert_eq!(g.backoff(20), Duration::from_secs(1800));
+    }
+}

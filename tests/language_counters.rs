@@ -1,0 +1,548 @@
+//! Counters opened with their languages, "call next" under language matching, the counter
+//! screen's language and "interpreter needed", and interpreter requests, through the pages.
+
+mod common;
+
+use actix_web::http::StatusCode;
+use diesel::prelude::*;
+
+use common::test_app;
+use common::web::{Browser, Page};
+use portqueue::db::schema::{entries, entry_events, users};
+
+fn assert_status(page: &Page, status: StatusCode) {
+    assert_eq!(page.status, status, "body:\n{}", page.body);
+}
+
+async fn register(browser: &mut Browser<'_>, language: &str) {
+    let csrf = browser.csrf_from("/ports/SYS/walk-ins/new").await;
+    let done = browser
+        .post(
+            "/ports/SYS/walk-ins/new",
+            &[
+                ("csrf", &csrf),
+                ("language", language),
+                ("barriers", "language"),
+                ("party_size", "1"),
+            ],
+        )
+        .await;
+    assert_status(&done, StatusCode::SEE_OTHER);
+}
+
+fn entry(app: &common::TestApp, ticket: &str) -> (i64, String, Option<bool>, bool, bool) {
+    app.with_conn(|c| {
+        let (id, status, matched, needed, passed): (
+            i64,
+            String,
+            Option<bool>,
+            bool,
+            Option<chrono::NaiveDateTime>,
+        ) = entries::table
+            .filter(entries::ticket.eq(ticket))
+            .select((
+                entries::id,
+                entries::status,
+                entries::language_matched,
+                entries::interpreter_needed,
+                entries::language_passed_at,
+            ))
+            .first(c)
+            .unwrap();
+        (id, status, matched, needed, passed.is_some())
+    })
+}
+
+#[actix_web::test]
+async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_for_theirs() {
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    app.add_user("harpreet", "officer", Some("SYS"));
+    let mut ofelia = Browser::new(&app);
+    ofelia.sign_in("ofelia").await;
+    let mut harpreet = Browser::new(&app);
+    harpreet.sign_in("harpreet").await;
+
+    register(&mut ofelia, "hat").await; // W-0001
+    register(&mut ofelia, "pan").await; // W-0002
+    register(&mut ofelia, "spa").await; // W-0003
+
+    // A code that is not a language is refused beside the field; nothing is opened.
+    let page = ofelia.get("/ports/SYS/counters/1").await;
+    assert!(page.body.contains("No languages recorded"));
+    let csrf = page.csrf();
+    let refused = ofelia
+        .post(
+            "/ports/SYS/counters/1/languages",
+            &[("csrf", &csrf), ("languages", "spa"), ("languages", "xx")],
+        )
+        .await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"f-languages-error\""));
+    assert!(
+        refused.body.contains("language code we know: &#34;xx&#34;"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("value=\"spa\" id=\"f-languages\" checked"),
+        "what was chosen is kept"
+    );
+    let none = ofelia
+        .post("/ports/SYS/counters/1/languages", &[("csrf", &csrf)])
+        .await;
+    assert_status(&none, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(none.body.contains("Choose at least one language"));
+
+    // Ofelia covers Spanish and Haitian Creole and keeps them in her profile.
+    let opened = ofelia
+        .post(
+            "/ports/SYS/counters/1/languages",
+            &[
+                ("csrf", &csrf),
+                ("languages", "spa"),
+                ("languages", "hat"),
+                ("remember", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        opened.location.as_deref(),
+        Some("/ports/SYS/counters/1?note=languages")
+    );
+    let profile: String = app.with_conn(|c| {
+        users::table
+            .filter(users::username.eq("ofelia"))
+            .select(users::languages)
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(profile, "spa,hat");
+    let elsewhere = ofelia.get("/ports/SYS/counters/7").await;
+    assert!(
+        elsewhere
+            .body
+            .contains("value=\"hat\" id=\"f-languages-hat\" checked")
+            && elsewhere
+                .body
+                .contains("value=\"spa\" id=\"f-languages\" checked"),
+        "her profile pre-fills another counter's form"
+    );
+
+    // Harpreet covers Punjabi. Calling next passes over the Haitian Creole speaker (counter
+    // 1 covers her) and calls the Punjabi speaker.
+    let page = harpreet.get("/ports/SYS/counters/2").await;
+    let csrf2 = page.csrf();
+    harpreet
+        .post(
+            "/ports/SYS/counters/2/languages",
+            &[("csrf", &csrf2), ("languages", "pan")],
+        )
+        .await;
+    let called = harpreet
+        .post("/ports/SYS/counters/2/call-next", &[("csrf", &csrf2)])
+        .await;
+    assert_eq!(
+        called.location.as_deref(),
+        Some("/ports/SYS/counters/2?note=called")
+    );
+    let serving = harpreet.get("/ports/SYS/counters/2?note=called").await;
+    assert_eq!(
+        serving.element_text("at-counter-ticket").as_deref(),
+        Some("W-0002")
+    );
+    assert_eq!(
+        serving.element_text("at-counter-language").as_deref(),
+        Some("Punjabi (Eastern) (ਪੰਜਾਬੀ)")
+    );
+    assert!(serving.body.contains("this counter speaks it"));
+    assert!(!serving.body.contains("id=\"interpreter-needed\""));
+    assert_eq!(
+        entry(&app, "W-0002").1.as_str(),
+        "called",
+        "the Punjabi speaker is called"
+    );
+    assert_eq!(entry(&app, "W-0002").2, Some(true));
+    let (hat_id, status, _, _, passed) = entry(&app, "W-0001");
+    assert_eq!(status, "waiting");
+    assert!(passed, "the passed-over entry's limit starts running");
+    let note: Option<String> = app.with_conn(|c| {
+        entry_events::table
+            .filter(entry_events::kind.eq("called"))
+            .select(entry_events::detail)
+            .first::<String>(c)
+            .ok()
+    });
+    assert!(
+        note.unwrap_or_default().contains(
+            "Punjabi (Eastern): this counter covers it; passed over 1 whose language another open counter covers"
+        ),
+        "the call's event says why"
+    );
+
+    // Ofelia's counter calls the Haitian Creole speaker, in her language.
+    let called = ofelia
+        .post("/ports/SYS/counters/1/call-next", &[("csrf", &csrf)])
+        .await;
+    assert_status(&called, StatusCode::SEE_OTHER);
+    assert_eq!(entry(&app, "W-0001").1, "called");
+    assert_eq!(entry(&app, "W-0001").2, Some(true));
+
+    // Harpreet completes and calls again: only the Spanish speaker waits, no counter of his
+    // covers Spanish but Ofelia's does and she is busy. Nobody else waits, so he calls her
+    // with an interpreter (a free counter never idles while someone waits).
+    let (pan_id, ..) = entry(&app, "W-0002");
+    harpreet
+        .post(
+            &format!("/entries/{pan_id}/complete"),
+            &[("csrf", &csrf2), ("counter", "2")],
+        )
+        .await;
+    harpreet
+        .post("/ports/SYS/counters/2/call-next", &[("csrf", &csrf2)])
+        .await;
+    let serving = harpreet.get("/ports/SYS/counters/2?note=called").await;
+    assert_eq!(
+        serving.element_text("at-counter-ticket").as_deref(),
+        Some("W-0003")
+    );
+    assert!(serving.body.contains("id=\"interpreter-needed\""));
+    let (spa_id, _, matched, needed, _) = entry(&app, "W-0003");
+    assert_eq!((matched, needed), (Some(false), true));
+
+    // The officer asks for a telephone interpreter: the mark and its event commit together.
+    let marked = harpreet
+        .post(
+            &format!("/entries/{spa_id}/interpreter"),
+            &[("csrf", &csrf2), ("counter", "2")],
+        )
+        .await;
+    assert_eq!(
+        marked.location.as_deref(),
+        Some("/ports/SYS/counters/2?note=interpreter")
+    );
+    let requested: (bool, i64) = app.with_conn(|c| {
+        (
+            entries::table
+                .find(spa_id)
+                .select(entries::interpreter_requested)
+                .first(c)
+                .unwrap(),
+            entry_events::table
+                .filter(entry_events::entry_id.eq(spa_id))
+                .filter(entry_events::kind.eq("interpreter_requested"))
+                .count()
+                .get_result(c)
+                .unwrap(),
+        )
+    });
+    assert_eq!(requested, (true, 1));
+    let page = harpreet.get("/ports/SYS/counters/2").await;
+    assert!(page.body.contains("Interpreter requested</span>"));
+    let _ = hat_id;
+
+    // The live queue shows who waits for an interpreter, and for which language.
+    register(&mut ofelia, "quc").await; // W-0004
+    let (quc_id, ..) = entry(&app, "W-0004");
+    let queue = ofelia.get("/ports/SYS/queue").await;
+    let tag = format!("id=\"interpreter-{quc_id}\">interpreter needed: no open counter covers it");
+    assert!(queue.body.contains(&tag), "{}", queue.body);
+    assert!(queue.body.contains("K&#39;iche&#39;") || queue.body.contains("K'iche'"));
+    let marked = ofelia
+        .post(
+            &format!("/entries/{quc_id}/interpreter"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(marked.location.as_deref(), Some("/ports/SYS/queue"));
+    let queue = ofelia.get("/ports/SYS/queue").await;
+    assert!(queue.body.contains(&format!(
+        "id=\"interpreter-{quc_id}\">interpreter requested"
+    )));
+
+    // Clearing the languages puts the counter back on the plain fair order.
+    let cleared = ofelia
+        .post("/ports/SYS/counters/1/close", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(
+        cleared.location.as_deref(),
+        Some("/ports/SYS/counters/1?note=closed")
+    );
+    let page = ofelia.get("/ports/SYS/counters/1").await;
+    assert!(page.body.contains("No languages recorded"));
+
+    // The day's figures per language, for a supervisor.
+    app.add_user("sergio", "supervisor", Some("SYS"));
+    let mut sergio = Browser::new(&app);
+    sergio.sign_in("sergio").await;
+    let report = sergio.get("/ports/SYS/reports/languages").await;
+    assert_status(&report, StatusCode::OK);
+    let row = |name: &str| {
+        report
+            .body
+            .split("<tr>")
+            .find(|r| r.contains(&format!("<th scope=\"row\">{name}</th>")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let punjabi = row("Punjabi (Eastern)");
+    assert!(
+        punjabi.contains("1 party (1 person)")
+            && punjabi.contains("1 in their language, 0 with an interpreter")
+            && punjabi.contains("100%"),
+        "{punjabi}"
+    );
+    let spanish = row("Spanish");
+    assert!(
+        spanish.contains("0 in their language, 1 with an interpreter")
+            && spanish.contains("0%")
+            && spanish.contains("<td class=\"num\">1</td></tr>"),
+        "{spanish}"
+    );
+    let bad = sergio
+        .get("/ports/SYS/reports/languages?date=yesterday")
+        .await;
+    assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("id=\"f-date-error\""));
+    assert!(bad.body.contains("value=\"yesterday\""));
+    let officer = ofelia.get("/ports/SYS/reports/languages").await;
+    assert_status(&officer, StatusCode::FORBIDDEN);
+}
+
+/// The API: opening counters with languages, the queue answer naming them, call-next's
+/// `language_matched` and `interpreter_needed`, and interpreter requests.
+#[actix_web::test]
+async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() {
+    use common::api::call;
+    use serde_json::json;
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    let token = app.token("ofelia");
+    for language in ["hat", "pan", "quc"] {
+        let (status, _) = call(
+            &app,
+            "POST",
+            "/api/v1/ports/SYS/walk-ins",
+            Some(&token),
+            Some(json!({"party_size": 1, "language": language, "barriers": ["language"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/open",
+        Some(&token),
+        Some(json!({"languages": ["pa", "xx"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.to_string().contains("\\\"pa\\\", \\\"xx\\\""),
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/open",
+        Some(&token),
+        Some(json!({"languages": ["pan", "eng"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["counter"], 4);
+    assert_eq!(body["languages"], json!(["pan", "eng"]));
+    call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/5/open",
+        Some(&token),
+        Some(json!({"languages": ["hat"]})),
+    )
+    .await;
+    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert_eq!(
+        queue["counters"],
+        json!([
+            {"counter": 4, "languages": ["pan", "eng"], "opened_at": queue["counters"][0]["opened_at"]},
+            {"counter": 5, "languages": ["hat"], "opened_at": queue["counters"][1]["opened_at"]},
+        ])
+    );
+    assert_eq!(queue["default_languages"], json!([]));
+    assert!(
+        queue["entries"][0].get("language").is_none(),
+        "no personal field in the API"
+    );
+    assert_eq!(queue["entries"][0]["interpreter_needed"], false);
+    assert!(queue["entries"][0].get("language_matched").is_none());
+
+    // Counter 4 passes over the Haitian Creole speaker (counter 5 covers her).
+    let (status, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(called["ticket"], "W-0002");
+    assert_eq!(called["language_matched"], true);
+    assert_eq!(called["interpreter_needed"], false);
+    // Counter 5 calls her; then, K'iche' being covered nowhere, whoever calls next calls the
+    // K'iche' speaker with an interpreter.
+    let (_, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/5/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(called["ticket"], "W-0001");
+    let id = called["id"].as_i64().unwrap();
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
+    let (_, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/5/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(called["ticket"], "W-0003");
+    assert_eq!(called["language_matched"], false);
+    assert_eq!(called["interpreter_needed"], true);
+    let id = called["id"].as_i64().unwrap();
+    let (status, marked) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/interpreter"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(marked["interpreter_requested"], true);
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/close",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert_eq!(queue["counters"].as_array().unwrap().len(), 1);
+}
+
+/// A supervisor sets the languages every counter covers and the limit; an officer keeps
+/// their own. Bad input is named beside its field, kept as typed, and nothing is saved.
+#[actix_web::test]
+async fn port_and_officer_languages_are_checked_beside_their_fields() {
+    use portqueue::db::schema::ports;
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("sergio", "supervisor", Some("SYS"));
+    app.add_user("ofelia", "officer", Some("SYS"));
+    let mut sergio = Browser::new(&app);
+    sergio.sign_in("sergio").await;
+    let csrf = sergio.csrf_from("/ports/SYS/languages").await;
+    let refused = sergio
+        .post(
+            "/ports/SYS/languages",
+            &[
+                ("csrf", &csrf),
+                ("default_languages", "spa, english"),
+                ("language_wait_limit_minutes", "soon"),
+            ],
+        )
+        .await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("id=\"f-default_languages-error\""));
+    assert!(
+        refused
+            .body
+            .contains("id=\"f-language_wait_limit_minutes-error\"")
+    );
+    assert!(refused.body.contains("value=\"spa, english\""));
+    assert!(refused.body.contains("value=\"soon\""));
+    let stored: (String, i32) = app.with_conn(|c| {
+        ports::table
+            .select((ports::default_languages, ports::language_wait_limit_minutes))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(stored, (String::new(), 20), "nothing half-written");
+    let saved = sergio
+        .post(
+            "/ports/SYS/languages",
+            &[
+                ("csrf", &csrf),
+                ("default_languages", "spa, ENG"),
+                ("language_wait_limit_minutes", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/ports/SYS/languages?saved=1")
+    );
+    let stored: (String, i32) = app.with_conn(|c| {
+        ports::table
+            .select((ports::default_languages, ports::language_wait_limit_minutes))
+            .first(c)
+            .unwrap()
+    });
+    assert_eq!(stored, ("spa,eng".to_owned(), 15));
+
+    // An officer may not set the port's languages, only their own.
+    let mut ofelia = Browser::new(&app);
+    ofelia.sign_in("ofelia").await;
+    let page = ofelia.get("/ports/SYS/languages").await;
+    assert_status(&page, StatusCode::FORBIDDEN);
+    let csrf = ofelia.csrf_from("/account/languages").await;
+    let refused = ofelia
+        .post(
+            "/account/languages",
+            &[("csrf", &csrf), ("languages", "pan, punjabi")],
+        )
+        .await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("value=\"pan, punjabi\""));
+    ofelia
+        .post(
+            "/account/languages",
+            &[("csrf", &csrf), ("languages", "pan hin")],
+        )
+        .await;
+    let counter = ofelia.get("/ports/SYS/counters/3").await;
+    assert!(
+        counter
+            .body
+            .contains("value=\"pan\" id=\"f-languages-pan\" checked")
+    );
+    assert!(
+        counter.body.contains("besides the port&#39;s: Spanish")
+            || counter.body.contains("besides the port's: Spanish")
+    );
+    // With the port's languages, a counter may open with none of its own.
+    let csrf = counter.csrf();
+    let opened = ofelia
+        .post("/ports/SYS/counters/3/languages", &[("csrf", &csrf)])
+        .await;
+    assert_status(&opened, StatusCode::SEE_OTHER);
+}

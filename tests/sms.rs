@@ -1,0 +1,977 @@
+//! Opt-in text messages end to end: the phone field, the queue written with the change, and
+//! the gateway worker against a fake gateway on loopback that accepts, refuses, hangs,
+//! answers 500, and sees a restart in the middle of a send. Also: no public page or feed
+//! ever carries the number, officers see it masked (each view logged), it is erased a day
+//! after the ticket closes, and the day's figures count what happened.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use actix_web::{App, web};
+use diesel::prelude::*;
+
+use common::web::{Browser, Page};
+use common::{TestApp, morning, test_app};
+use portqueue::AppState;
+use portqueue::auth::Actor;
+use portqueue::db::schema::{access_log, entries, entry_phones, outgoing_messages};
+use portqueue::service::appointments::{self, AppointmentRow};
+use portqueue::service::entries::{self as entry_actions, Action};
+use portqueue::service::sms::{self, MessageRow};
+use portqueue::service::walk_ins::TriageInput;
+use portqueue::service::walk_ins::{self, TextOptIn, WalkInInput};
+use portqueue::service::{accounts, queue, retention};
+use portqueue::sms::{DEFAULT_TEMPLATE, Gateway, run_once};
+
+/// The number every test gives, in the form an officer might type it.
+const TYPED: &str = "+52 (664) 987-6543";
+const E164: &str = "+526649876543";
+
+/// How the fake gateway answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Accept,
+    Refuse,
+    Fail500,
+    /// Reads the request and never answers (until the test ends).
+    Hang,
+}
+
+/// One request the fake gateway received.
+#[derive(Debug, Clone)]
+struct Received {
+    authorization: String,
+    idempotency_key: String,
+    body: serde_json::Value,
+}
+
+/// A tiny HTTP server on 127.0.0.1 that records every request.
+struct FakeGateway {
+    url: String,
+    mode: Arc<Mutex<Mode>>,
+    received: Arc<Mutex<Vec<Received>>>,
+    /// Connections held open by `Hang`, kept so they stay open.
+    held: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl FakeGateway {
+    fn start(mode: Mode) -> FakeGateway {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/send", listener.local_addr().unwrap());
+        let mode = Arc::new(Mutex::new(mode));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let (m, r, h) = (mode.clone(), received.clone(), held.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let Some(request) = read_request(&mut stream) else {
+                    continue;
+                };
+                r.lock().unwrap().push(request);
+                let answer = match *m.lock().unwrap() {
+                    Mode::Accept => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+                    Mode::Refuse => "HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad",
+                    Mode::Fail500 => {
+                        "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\noops"
+                    }
+                    Mode::Hang => {
+                        h.lock().unwrap().push(stream);
+                        continue;
+                    }
+                };
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        FakeGateway {
+            url,
+            mode,
+            received,
+            held,
+        }
+    }
+
+    fn set(&self, mode: Mode) {
+        *self.mode.lock().unwrap() = mode;
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+
+    fn gateway(&self) -> Gateway {
+        let mut g = Gateway::new(&self.url, "test-secret-123", DEFAULT_TEMPLATE).unwrap();
+        g.timeout = Duration::from_secs(1);
+        g.poll = Duration::from_millis(20);
+        g
+    }
+}
+
+/// Reads one HTTP request (headers and a `Content-Length` body).
+fn read_request(stream: &mut TcpStream) -> Option<Received> {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let header_end = loop {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+        if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&data[..header_end]).into_owned();
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|l| {
+                l.split_once(':')
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.trim().to_owned())
+            })
+            .unwrap_or_default()
+    };
+    let length: usize = header("content-length").parse().ok()?;
+    while data.len() < header_end + length {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+    }
+    Some(Received {
+        authorization: header("authorization"),
+        idempotency_key: header("idempotency-key"),
+        body: serde_json::from_slice(&data[header_end..header_end + length]).ok()?,
+    })
+}
+
+/// What the helpers below need: the app's state (shared with a "second server"), the
+/// officer, and the port.
+#[derive(Clone)]
+struct Ctx {
+    state: AppState,
+    officer: Actor,
+    port_id: i64,
+}
+
+fn setup() -> (TestApp, Ctx) {
+    let app = test_app();
+    let port = app.add_port("SYS", "America/Tijuana");
+    let officer = Actor::from_user(&app.add_user("officer1", "officer", Some("SYS")));
+    let ctx = Ctx {
+        state: app.state.clone(),
+        officer,
+        port_id: port.id,
+    };
+    (app, ctx)
+}
+
+fn walk_in(language: &str) -> WalkInInput {
+    WalkInInput {
+        party_size: "1".into(),
+        language: language.into(),
+        barriers: vec!["language".into()],
+        ..WalkInInput::default()
+    }
+}
+
+impl Ctx {
+    fn conn(&self) -> portqueue::db::PooledConn {
+        self.state.pool.get().unwrap()
+    }
+
+    /// Registers a walk-in through the service, with `phone` for texts; returns its id.
+    fn register(&self, language: &str, phone: &str) -> i64 {
+        let text = TextOptIn {
+            phone,
+            enabled: true,
+            base_url: "https://queue.example.org",
+        };
+        walk_ins::register_texting(
+            &mut self.conn(),
+            &self.officer,
+            self.port_id,
+            &walk_in(language),
+            Some(&text),
+            self.state.now(),
+        )
+        .unwrap()
+        .id
+    }
+
+    fn call_next(&self, counter: u32) -> i64 {
+        queue::call_next(
+            &mut self.conn(),
+            &self.officer,
+            self.port_id,
+            counter,
+            self.state.now(),
+        )
+        .unwrap()
+        .expect("someone to call")
+        .id
+    }
+
+    fn act(&self, id: i64, action: Action) {
+        entry_actions::act(
+            &mut self.conn(),
+            &self.officer,
+            id,
+            action,
+            None,
+            self.state.now(),
+        )
+        .unwrap();
+    }
+
+    fn messages(&self, id: i64) -> Vec<MessageRow> {
+        sms::messages_of(&mut self.conn(), id).unwrap()
+    }
+
+    fn states(&self, id: i64) -> Vec<(String, String)> {
+        self.messages(id)
+            .into_iter()
+            .map(|m| (m.kind, m.status))
+            .collect()
+    }
+
+    fn body(&self, id: i64, kind: &str) -> String {
+        outgoing_messages::table
+            .filter(outgoing_messages::entry_id.eq(id))
+            .filter(outgoing_messages::kind.eq(kind))
+            .select(outgoing_messages::body)
+            .first(&mut self.conn())
+            .unwrap()
+    }
+
+    fn set_near_ahead(&self, n: i32) {
+        let port = portqueue::service::port_by_code(&mut self.conn(), "SYS").unwrap();
+        sms::set_near_ahead(&mut self.conn(), &accounts::system_admin(), &port, n).unwrap();
+    }
+
+    fn round(&self, gateway: &Gateway) -> usize {
+        run_once(gateway, &self.state.pool, self.state.clock.as_ref()).unwrap()
+    }
+}
+
+fn pair(kind: &str, status: &str) -> (String, String) {
+    (kind.to_owned(), status.to_owned())
+}
+
+// ---------------------------------------------------------------------------------------
+// The worker against the fake gateway
+
+#[test]
+fn an_accepted_message_is_sent_once_with_the_secret_the_number_and_the_text() {
+    let (_app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Accept);
+    let gateway = fake.gateway();
+    let id = ctx.register("spa", TYPED);
+    assert_eq!(ctx.states(id), vec![pair("issued", "queued")]);
+    assert!(
+        fake.received().is_empty(),
+        "registering sends nothing itself"
+    );
+
+    assert_eq!(ctx.round(&gateway), 1);
+    assert_eq!(ctx.states(id), vec![pair("issued", "sent")]);
+    let got = fake.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].authorization, "Bearer test-secret-123");
+    assert_eq!(got[0].body["to"], E164);
+    let text = got[0].body["text"].as_str().unwrap();
+    assert!(text.starts_with("Número W-0001 en"), "{text}");
+    assert!(text.contains("https://queue.example.org/t/"), "{text}");
+    assert!(got[0].idempotency_key.starts_with("portqueue-"));
+
+    // Nothing is due any more: another round sends nothing.
+    assert_eq!(ctx.round(&gateway), 0);
+    assert_eq!(fake.received().len(), 1);
+}
+
+#[test]
+fn a_refused_message_fails_and_is_never_tried_again() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Refuse);
+    let gateway = fake.gateway();
+    let id = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    let m = &ctx.messages(id)[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("failed", 1));
+    assert!(m.last_error.as_deref().unwrap().contains("400"), "{m:?}");
+    app.clock.advance(chrono::Duration::hours(2));
+    fake.set(Mode::Accept);
+    assert_eq!(ctx.round(&gateway), 0);
+    assert_eq!(fake.received().len(), 1);
+}
+
+#[test]
+fn a_500_is_tried_again_after_a_backoff_and_then_sent_once() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Fail500);
+    let gateway = fake.gateway();
+    let id = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    let m = &ctx.messages(id)[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("queued", 1), "{m:?}");
+    // Not due before its backoff.
+    assert_eq!(ctx.round(&gateway), 0);
+    app.clock.advance(chrono::Duration::seconds(31));
+    ctx.round(&gateway);
+    assert_eq!(ctx.messages(id)[0].attempts, 2);
+    assert_eq!(ctx.messages(id)[0].status, "queued");
+    // The wait doubled: 30 s more is not enough, 60 s is.
+    app.clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(ctx.round(&gateway), 0);
+    fake.set(Mode::Accept);
+    app.clock.advance(chrono::Duration::seconds(30));
+    assert_eq!(ctx.round(&gateway), 1);
+    assert_eq!(ctx.states(id), vec![pair("issued", "sent")]);
+    assert_eq!(fake.received().len(), 3);
+    // Every try carried the same message key.
+    let keys: std::collections::BTreeSet<String> = fake
+        .received()
+        .into_iter()
+        .map(|r| r.idempotency_key)
+        .collect();
+    assert_eq!(keys.len(), 1);
+}
+
+#[test]
+fn a_gateway_that_keeps_failing_is_given_up_after_the_last_try() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Fail500);
+    let gateway = fake.gateway();
+    let id = ctx.register("eng", TYPED);
+    for _ in 0..sms::MAX_ATTEMPTS + 2 {
+        ctx.round(&gateway);
+        app.clock.advance(chrono::Duration::hours(1));
+    }
+    let m = &ctx.messages(id)[0];
+    assert_eq!(
+        (m.status.as_str(), m.attempts),
+        ("failed", sms::MAX_ATTEMPTS)
+    );
+    assert_eq!(fake.received().len(), sms::MAX_ATTEMPTS as usize);
+}
+
+#[test]
+fn a_gateway_that_cannot_be_reached_is_tried_again() {
+    let (_app, ctx) = setup();
+    // A port nobody listens on: bound, then closed.
+    let url = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/send", l.local_addr().unwrap())
+    };
+    let mut gateway = Gateway::new(&url, "s", DEFAULT_TEMPLATE).unwrap();
+    gateway.timeout = Duration::from_secs(1);
+    let id = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    let m = &ctx.messages(id)[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("queued", 1), "{m:?}");
+}
+
+#[test]
+fn a_hanging_gateway_fails_the_message_without_sending_it_twice_and_never_holds_up_registering() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Hang);
+    let mut gateway = fake.gateway();
+    gateway.timeout = Duration::from_secs(30);
+    let first = ctx.register("eng", TYPED);
+    // The worker on its own thread, stuck on the hanging gateway.
+    let worker = portqueue::sms::spawn(gateway, app.state.pool.clone(), app.state.clock.clone());
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while fake.received().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never sent"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // While the gateway holds that request, registering and calling go on: each finishes
+    // although the gateway has still not answered.
+    let (tx, rx) = mpsc::channel();
+    let test = ctx.clone();
+    std::thread::spawn(move || {
+        let ids: Vec<i64> = (0..3).map(|_| test.register("eng", TYPED)).collect();
+        let called = test.call_next(1);
+        tx.send((ids, called)).unwrap();
+    });
+    let (more, called) = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("registering waited on the gateway");
+    assert_eq!(called, first);
+    assert_eq!(fake.held.lock().unwrap().len(), 1, "still hanging");
+    assert_eq!(fake.received().len(), 1, "one send at a time");
+    worker.stop();
+    // The message the gateway holds is `sending`; the new ones wait their turn.
+    assert_eq!(ctx.messages(first)[0].status, "sending");
+    for id in &more {
+        assert_eq!(ctx.states(*id)[0], pair("issued", "queued"));
+    }
+}
+
+#[test]
+fn a_timeout_fails_the_message_and_it_is_never_sent_again() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Hang);
+    let gateway = fake.gateway(); // one second
+    let id = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    let m = &ctx.messages(id)[0];
+    assert_eq!(m.status, "failed", "{m:?}");
+    assert!(
+        m.last_error
+            .as_deref()
+            .unwrap()
+            .contains("never sent twice")
+    );
+    fake.set(Mode::Accept);
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(ctx.round(&gateway), 0);
+    assert_eq!(fake.received().len(), 1);
+}
+
+#[test]
+fn a_restart_in_the_middle_of_a_send_loses_nothing_and_sends_nothing_twice() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Hang);
+    let mut gateway = fake.gateway();
+    gateway.timeout = Duration::from_secs(60);
+    let a = ctx.register("eng", TYPED);
+    let b = ctx.register("spa", "+1 619 555 0123");
+    // The first server sends and is stopped (its process dies) while the gateway holds the
+    // first request: it never learns the answer.
+    let dying = {
+        let (gateway, pool, clock) = (gateway.clone(), app.state.pool.clone(), app.clock.clone());
+        std::thread::spawn(move || run_once(&gateway, &pool, clock.as_ref()))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while fake.received().is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first server never sent"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(ctx.messages(a)[0].status, "sending");
+    assert_eq!(
+        ctx.messages(b)[0].status,
+        "queued",
+        "only the message in flight is claimed"
+    );
+
+    // The second server starts on the same database, with a gateway that now answers.
+    let restarted = Ctx {
+        state: AppState::new(app.state.pool.clone(), app.state.clock.clone()),
+        ..ctx.clone()
+    };
+    fake.set(Mode::Accept);
+    // Within the lease it leaves the claimed message alone (the first server may be alive)
+    // and sends what is still queued.
+    assert_eq!(restarted.round(&gateway), 1);
+    assert_eq!(ctx.messages(a)[0].status, "sending");
+    assert_eq!(fake.received().len(), 2);
+    // Past the lease it is the dead server's: its fate is unknown, so it ends `failed`,
+    // recorded, never sent again.
+    app.clock.advance(chrono::Duration::minutes(10));
+    let c = ctx.register("eng", "+33 6 12 34 56 78");
+    restarted.round(&gateway);
+    let m = &ctx.messages(a)[0];
+    assert_eq!(m.status, "failed", "{m:?}");
+    assert!(m.last_error.as_deref().unwrap().contains("interrupted"));
+    // What was still queued goes out once.
+    assert_eq!(ctx.states(b), vec![pair("issued", "sent")]);
+    assert_eq!(ctx.states(c), vec![pair("issued", "sent")]);
+    // The dead server's late answer changes nothing.
+    fake.held.lock().unwrap().clear();
+    let _ = dying.join();
+    assert_eq!(ctx.messages(a)[0].status, "failed");
+    assert_eq!(ctx.messages(b)[0].status, "sent");
+    let to: Vec<String> = fake
+        .received()
+        .iter()
+        .map(|r| r.body["to"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        to,
+        vec![
+            E164.to_owned(),
+            "+16195550123".to_owned(),
+            "+33612345678".to_owned()
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// What is queued, and when
+
+#[test]
+fn near_and_called_messages_follow_the_queue_in_the_ticket_language() {
+    let (_app, ctx) = setup();
+    ctx.set_near_ahead(2);
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.push(ctx.register("eng", ""));
+    }
+    let haitian = ctx.register("hat", TYPED);
+    let english = ctx.register("eng", "+1 619 555 0123");
+    assert!(ctx.states(ids[0]).is_empty(), "no number, no message");
+    // 4 ahead of the Haitian ticket: nothing near yet.
+    ctx.call_next(1);
+    assert_eq!(ctx.states(haitian), vec![pair("issued", "queued")]);
+    // After this call 2 are ahead: "near" is queued, once.
+    ctx.act(ids[0], Action::Complete);
+    ctx.call_next(1);
+    assert_eq!(
+        ctx.states(haitian),
+        vec![pair("issued", "queued"), pair("near", "queued")]
+    );
+    let body = ctx.body(haitian, "near");
+    assert!(body.contains("anviwon 2 moun"), "Haitian Creole: {body}");
+    // Called: the unsent waiting messages are cancelled, "go to counter" is queued.
+    for id in &ids[1..4] {
+        ctx.act(*id, Action::Complete);
+        let called = ctx.call_next(1);
+        if called == haitian {
+            break;
+        }
+    }
+    assert_eq!(
+        ctx.states(haitian),
+        vec![
+            pair("issued", "cancelled"),
+            pair("near", "cancelled"),
+            pair("called", "queued")
+        ]
+    );
+    let called_body = ctx.body(haitian, "called");
+    assert!(called_body.contains("gichè 1"), "{called_body}");
+    // The English ticket behind it is now near, in English.
+    let english_states = ctx.states(english);
+    assert!(
+        english_states.contains(&pair("near", "queued")),
+        "{english_states:?}"
+    );
+}
+
+#[test]
+fn without_a_gateway_a_number_is_refused_beside_the_field() {
+    let (app, ctx) = setup();
+    let (officer, port_id) = (ctx.officer.clone(), ctx.port_id);
+    let off = TextOptIn {
+        phone: TYPED,
+        enabled: false,
+        base_url: "http://x",
+    };
+    let err = app.with_conn(|c| {
+        walk_ins::register_texting(
+            c,
+            &officer,
+            port_id,
+            &walk_in("eng"),
+            Some(&off),
+            ctx.state.now(),
+        )
+        .unwrap_err()
+    });
+    assert!(
+        err.fields()
+            .unwrap()
+            .get("phone")
+            .unwrap()
+            .contains("no SMS gateway")
+    );
+    // A bad number and a bad field elsewhere are named together; nothing is written.
+    let on = TextOptIn {
+        phone: "664 123",
+        enabled: true,
+        base_url: "http://x",
+    };
+    let mut bad = walk_in("eng");
+    bad.party_size = "0".into();
+    let err = app.with_conn(|c| {
+        walk_ins::register_texting(c, &officer, port_id, &bad, Some(&on), ctx.state.now())
+            .unwrap_err()
+    });
+    let fields = err.fields().unwrap();
+    assert!(fields.get("phone").unwrap().contains("international"));
+    assert!(fields.get("party_size").is_some());
+    let count: i64 = app.with_conn(|c| entries::table.count().get_result(c).unwrap());
+    assert_eq!(count, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Personal data: never public, masked and logged, erased
+
+#[actix_web::test]
+async fn no_public_page_or_feed_ever_shows_the_number() {
+    let (mut app, ctx) = setup();
+    app.state.text_messages = true;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("officer1").await;
+    let csrf = browser.csrf_from("/ports/SYS/walk-ins/new").await;
+    let done = browser
+        .post(
+            "/ports/SYS/walk-ins/new",
+            &[
+                ("csrf", &csrf),
+                ("language", "spa"),
+                ("barriers", "language"),
+                ("party_size", "1"),
+                ("phone", TYPED),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let second = ctx.register("eng", "+1 619 555 0123");
+    let token: String = app.with_conn(|c| {
+        entries::table
+            .filter(entries::id.eq(second))
+            .select(entries::status_token)
+            .first(c)
+            .unwrap()
+    });
+    let first_token: String = app.with_conn(|c| {
+        entries::table
+            .filter(entries::id.ne(second))
+            .select(entries::status_token)
+            .first(c)
+            .unwrap()
+    });
+    ctx.call_next(2);
+    let mut phone = Browser::new(&app);
+    // Whole numbers and typed fragments (short runs of digits would also match the random
+    // hex of status tokens by chance).
+    let digits = [
+        "6649876543",
+        "6195550123",
+        "664) 987",
+        "987-6543",
+        "619 555",
+    ];
+    let check = |page: &Page, what: &str| {
+        assert!(
+            page.status == StatusCode::OK || page.status == StatusCode::SEE_OTHER,
+            "{what}: {}",
+            page.body
+        );
+        let flat: String = page.body.chars().filter(|c| c.is_ascii_digit()).collect();
+        for d in digits {
+            assert!(
+                !(page.body.contains(d) || d.len() >= 10 && flat.contains(d)),
+                "{what} shows `{d}`"
+            );
+        }
+        assert!(!page.body.contains('•'), "{what} shows a masked number");
+    };
+    for path in [
+        format!("/t/{token}"),
+        format!("/t/{token}?lang=ara"),
+        format!("/t/{token}?refresh=off"),
+        format!("/t/{first_token}"),
+        format!("/t/{first_token}?lang=eng"),
+        "/board/SYS".into(),
+        "/board/SYS.json".into(),
+        "/".into(),
+        "/login".into(),
+        "/healthz".into(),
+    ] {
+        let page = phone.get(&path).await;
+        check(&page, &path);
+    }
+    let service = test::init_service(
+        App::new()
+            .app_data(web::Data::new(app.state.clone()))
+            .configure(portqueue::configure),
+    )
+    .await;
+    let response = test::call_service(
+        &service,
+        TestRequest::get().uri("/board/SYS/events").to_request(),
+    )
+    .await;
+    let mut body = Box::pin(response.into_body());
+    let chunk = futures_util::future::poll_fn(|cx| body.as_mut().poll_next(cx))
+        .await
+        .expect("the feed sends")
+        .unwrap_or_else(|_| panic!("the feed failed"));
+    let text = String::from_utf8_lossy(&chunk).into_owned();
+    assert!(text.contains("W-000"), "{text}");
+    for d in digits {
+        assert!(!text.contains(d), "the board feed shows `{d}`");
+    }
+
+    // The officer's ticket page shows it masked, and the view is logged.
+    let before: i64 = app.with_conn(|c| access_log::table.count().get_result(c).unwrap());
+    let ticket = browser.get(&format!("/entries/{second}/ticket")).await;
+    assert_eq!(
+        ticket.element_text("sms-phone").as_deref(),
+        Some("+1 ••• ••• 0123")
+    );
+    assert!(!ticket.body.contains("6195550123") && !ticket.body.contains("619 555"));
+    let logged: Vec<String> = app.with_conn(|c| {
+        access_log::table
+            .filter(access_log::entry_id.eq(second))
+            .select(access_log::action)
+            .load(c)
+            .unwrap()
+    });
+    assert!(
+        logged.iter().any(|a| a == "view phone (masked)"),
+        "{logged:?}"
+    );
+    let after: i64 = app.with_conn(|c| access_log::table.count().get_result(c).unwrap());
+    assert!(after > before);
+}
+
+#[actix_web::test]
+async fn the_phone_field_shows_only_with_a_gateway_and_keeps_what_was_typed() {
+    let (mut app, _ctx) = setup();
+    let mut browser = Browser::new(&app);
+    browser.sign_in("officer1").await;
+    let form = browser.get("/ports/SYS/walk-ins/new").await;
+    assert!(
+        !form.body.contains("name=\"phone\""),
+        "hidden without a gateway"
+    );
+    app.state.text_messages = true;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("officer1").await;
+    let form = browser.get("/ports/SYS/walk-ins/new").await;
+    assert!(form.body.contains("name=\"phone\""));
+    let refused = browser
+        .post(
+            "/ports/SYS/walk-ins/new",
+            &[
+                ("csrf", &form.csrf()),
+                ("language", "spa"),
+                ("barriers", "language"),
+                ("party_size", "1"),
+                ("phone", "664 98"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .element_text("f-phone-error")
+            .unwrap()
+            .contains("international form")
+    );
+    assert!(
+        refused.body.contains("value=\"664 98\""),
+        "what was typed is kept"
+    );
+}
+
+#[test]
+fn the_number_is_erased_a_day_after_the_ticket_closes_and_by_the_purge() {
+    let (app, ctx) = setup();
+    let id = ctx.register("eng", TYPED);
+    let waiting = ctx.register("eng", "+1 619 555 0123");
+    ctx.call_next(1);
+    ctx.act(id, Action::Complete);
+    let phones = |app: &TestApp| -> Vec<i64> {
+        app.with_conn(|c| {
+            entry_phones::table
+                .select(entry_phones::entry_id)
+                .load(c)
+                .unwrap()
+        })
+    };
+    app.clock.advance(chrono::Duration::hours(23));
+    app.with_conn(|c| sms::erase_closed(c, None, ctx.state.now()).unwrap());
+    assert_eq!(phones(&app), vec![id, waiting], "kept for a day");
+    app.clock.advance(chrono::Duration::hours(2));
+    // The retention purge erases it too (here it is the purge that runs first).
+    app.with_conn(|c| retention::purge(c, None, false, ctx.state.now()).unwrap());
+    assert_eq!(
+        phones(&app),
+        vec![waiting],
+        "the waiting ticket keeps its number"
+    );
+    // A message that was still queued for it is cancelled, never sent without a number.
+    let m = ctx.messages(id);
+    assert!(m.iter().all(|m| m.status != "queued"), "{m:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// The day's figures
+
+#[test]
+fn the_day_figures_count_queued_sent_failed_and_who_came_back() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Accept);
+    let gateway = fake.gateway();
+    ctx.set_near_ahead(1);
+    let a = ctx.register("eng", "");
+    let b = ctx.register("eng", TYPED);
+    let c = ctx.register("eng", "+1 619 555 0123");
+    ctx.round(&gateway); // both "issued" sent
+    ctx.call_next(1); // a called: b is 0 ahead, c is 1 ahead: both near
+    ctx.round(&gateway);
+    app.clock.advance(chrono::Duration::minutes(5));
+    ctx.act(a, Action::Complete);
+    assert_eq!(ctx.call_next(1), b); // 5 min after "near": came back
+    ctx.act(b, Action::Complete);
+    app.clock.advance(chrono::Duration::minutes(20));
+    assert_eq!(ctx.call_next(1), c); // 25 min after: not within 15
+    ctx.act(c, Action::Complete);
+    fake.set(Mode::Refuse);
+    ctx.round(&gateway); // the two "called" messages are refused
+    let start = morning() - chrono::Duration::hours(1);
+    let f = app.with_conn(|conn| {
+        sms::day_figures(conn, ctx.port_id, start, start + chrono::Duration::days(1)).unwrap()
+    });
+    assert_eq!(
+        f,
+        sms::DayFigures {
+            queued: 6,
+            sent: 4,
+            failed: 2,
+            came_back: 1,
+            near_sent: 2,
+        }
+    );
+}
+
+#[test]
+fn a_check_in_with_a_number_queues_its_first_message_in_the_same_transaction() {
+    let (app, ctx) = setup();
+    let supervisor = Actor::from_user(&app.add_user("sam", "supervisor", Some("SYS")));
+    let now = ctx.state.now();
+    appointments::import(
+        &mut ctx.conn(),
+        &supervisor,
+        ctx.port_id,
+        &[AppointmentRow {
+            confirmation: "AB-1".into(),
+            slot_at: now,
+            party_size: 1,
+            name: "Ana".into(),
+            nationality: "Peru".into(),
+            language: "por",
+        }],
+        now,
+    )
+    .unwrap();
+    let text = TextOptIn {
+        phone: "0055 11 91234 5678",
+        enabled: true,
+        base_url: "https://queue.example.org/",
+    };
+    // A bad triage and a bad number: both named, nothing checked in, nothing queued.
+    let bad_triage = TriageInput {
+        tier: "urgent".into(),
+        ..TriageInput::default()
+    };
+    let bad_text = TextOptIn {
+        phone: "11 9123",
+        ..text
+    };
+    let err = appointments::check_in_texting(
+        &mut ctx.conn(),
+        &ctx.officer,
+        ctx.port_id,
+        "AB-1",
+        &bad_triage,
+        Some(&bad_text),
+        now,
+    )
+    .unwrap_err();
+    let fields = err.fields().unwrap();
+    assert!(fields.get("phone").is_some() && fields.get("urgent_reason").is_some());
+    let (view, _) = appointments::check_in_texting(
+        &mut ctx.conn(),
+        &ctx.officer,
+        ctx.port_id,
+        "AB-1",
+        &TriageInput::default(),
+        Some(&text),
+        now,
+    )
+    .unwrap();
+    assert_eq!(ctx.states(view.id), vec![pair("issued", "queued")]);
+    let body = ctx.body(view.id, "issued");
+    assert!(
+        body.starts_with("Senha "),
+        "in the ticket's language: {body}"
+    );
+    assert!(body.contains("https://queue.example.org/t/"), "{body}");
+    let phone: String = entry_phones::table
+        .find(view.id)
+        .select(entry_phones::phone)
+        .first(&mut ctx.conn())
+        .unwrap();
+    assert_eq!(phone, "+5511912345678");
+}
+
+#[actix_web::test]
+async fn the_day_report_page_shows_the_text_message_figures() {
+    let (mut app, ctx) = setup();
+    app.add_user("sam", "supervisor", Some("SYS"));
+    app.state.text_messages = true;
+    let fake = FakeGateway::start(Mode::Accept);
+    ctx.register("eng", TYPED);
+    ctx.register("eng", "+1 619 555 0123");
+    fake.set(Mode::Refuse);
+    ctx.round(&fake.gateway());
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sam").await;
+    let page = browser.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(page.element_text("texts-queued").as_deref(), Some("2"));
+    assert_eq!(page.element_text("texts-failed").as_deref(), Some("2"));
+    assert_eq!(page.element_text("texts-sent").as_deref(), Some("0"));
+    assert!(page.body.contains("answered that first call"));
+}
+
+#[actix_web::test]
+async fn the_api_takes_a_number_only_with_a_gateway_and_never_returns_it() {
+    let (mut app, ctx) = setup();
+    let token = app.token("officer1");
+    let body = serde_json::json!({
+        "party_size": 1, "language": "spa", "barriers": ["language"], "phone": TYPED,
+    });
+    let (status, refused) = common::api::call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    assert!(refused.to_string().contains("phone"), "{refused}");
+    app.state.text_messages = true;
+    let (status, made) = common::api::call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/walk-ins",
+        Some(&token),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let text = made.to_string();
+    assert!(
+        !text.contains("6649876543") && !text.contains("987-6543"),
+        "{text}"
+    );
+    let id = made["id"].as_i64().unwrap();
+    assert_eq!(ctx.states(id), vec![pair("issued", "queued")]);
+    let (_, queue) =
+        common::api::call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert!(!queue.to_string().contains("6649876543"));
+}
