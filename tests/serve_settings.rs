@@ -31,6 +31,11 @@ fn plain_portqueue_and_portqueue_serve_read_the_same_settings() {
         &[("PORTQUEUE_SECURE_COOKIES", "off")],
         &[("PORTQUEUE_PUBLIC_URL", "")],
         &[("PORTQUEUE_TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2")],
+        &[
+            ("PORTQUEUE_SMS_GATEWAY_URL", "http://127.0.0.1:9/send"),
+            ("PORTQUEUE_SMS_GATEWAY_SECRET", "a-secret"),
+            ("PORTQUEUE_SMS_GATEWAY_TIMEOUT", "30"),
+        ],
     ];
     let names = [
         "PORTQUEUE_SECURE_COOKIES",
@@ -39,6 +44,10 @@ fn plain_portqueue_and_portqueue_serve_read_the_same_settings() {
         "PORTQUEUE_TRUSTED_PROXIES",
         "PORTQUEUE_METRICS_TOKEN",
         "PORTQUEUE_METRICS_BIND",
+        "PORTQUEUE_SMS_GATEWAY_URL",
+        "PORTQUEUE_SMS_GATEWAY_SECRET",
+        "PORTQUEUE_SMS_GATEWAY_TEMPLATE",
+        "PORTQUEUE_SMS_GATEWAY_TIMEOUT",
     ];
     for case in cases {
         for name in names {
