@@ -249,18 +249,6 @@ pub struct ServeSecurity {
 }
 
 impl ServeSecurity {
-    /// The same settings from the environment alone (plain `portqueue`).
-    pub fn from_env() -> ServeSecurity {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        ServeSecurity {
-            trusted_proxies: var("PORTQUEUE_TRUSTED_PROXIES")
-                .map(|v| v.split(',').map(|s| s.trim().to_owned()).collect())
-                .unwrap_or_default(),
-            metrics_token: var("PORTQUEUE_METRICS_TOKEN"),
-            metrics_bind: var("PORTQUEUE_METRICS_BIND"),
-        }
-    }
-
     /// Checks the settings and puts them into the app's state; warns about what is unsafe.
     pub fn apply(&self, state: &mut crate::AppState) -> Result<(), String> {
         let mut proxies = Vec::new();
@@ -299,6 +287,28 @@ impl ServeSecurity {
             );
         }
         Ok(())
+    }
+}
+
+/// Runs the retention purge now and then once a day, on its own thread, for the life of
+/// the server.
+pub fn spawn_daily_purge(state: crate::AppState) {
+    let spawned = std::thread::Builder::new()
+        .name("retention-purge".into())
+        .spawn(move || {
+            loop {
+                let result = state
+                    .blocking(|conn, now| crate::service::retention::purge(conn, None, false, now));
+                if let Err(e) = result {
+                    log::error!("retention purge failed (tried again in an hour): {e}");
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                    continue;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(24 * 3600));
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start the daily retention purge: {e}");
     }
 }
 

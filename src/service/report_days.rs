@@ -261,15 +261,14 @@ pub fn keep_day(
 
 /// Runs the keeper for the life of the server, on its own thread (like the retention
 /// purge): one pool connection for one tick's bounded work, then none until the next.
-pub fn spawn_keeper(pool: crate::db::DbPool, clock: std::sync::Arc<dyn crate::clock::Clock>) {
+pub fn spawn_keeper(state: crate::AppState) {
     let spawned = std::thread::Builder::new()
         .name("report-days".into())
         .spawn(move || {
             loop {
-                let result = pool
-                    .get()
-                    .map_err(AppError::from)
-                    .and_then(|mut conn| keep_finished_days(&mut conn, clock.now(), DAYS_PER_TICK));
+                // Through the app's writer queue, like every other write of this server.
+                let result =
+                    state.blocking(|conn, now| keep_finished_days(conn, now, DAYS_PER_TICK));
                 let pause = match result {
                     Ok((kept, left)) => {
                         for (code, date) in &kept {

@@ -82,10 +82,6 @@ fn say(code: &str, id: &str, args: &[(&str, Arg<'_>)]) -> String {
     Catalog::shared().say(code, id, args)
 }
 
-fn dir(language: &Language) -> &'static str {
-    if language.rtl { "rtl" } else { "ltr" }
-}
-
 /// One language's sentence of a public page (an error, the pause link).
 #[derive(Debug, Clone)]
 struct Sentence {
@@ -127,14 +123,14 @@ fn failed_in(error: AppError, language: Option<&'static Language>) -> HttpRespon
     let page = PublicErrorPage {
         asset_version: assets::version(),
         tag: primary.tag,
-        dir: dir(primary),
+        dir: primary.dir(),
         pictogram: Pictogram::AskOfficer.file_name(),
         alt: say(primary.code, Pictogram::AskOfficer.message_id(), &[]),
         blocks: shown
             .iter()
             .map(|l| Sentence {
                 tag: l.tag,
-                dir: dir(l),
+                dir: l.dir(),
                 text: say(l.code, id, &[]),
             })
             .collect(),
@@ -292,7 +288,7 @@ impl StatusPage {
                 );
                 StatusBlock {
                     tag: language.tag,
-                    dir: dir(language),
+                    dir: language.dir(),
                     native: language.native,
                     speech,
                     status_label: say(code, "status-status", &[]),
@@ -309,7 +305,7 @@ impl StatusPage {
         StatusPage {
             asset_version: assets::version(),
             tag: primary.tag,
-            dir: dir(primary),
+            dir: primary.dir(),
             port_name: status.port_name.clone(),
             ticket: status.ticket.clone(),
             your_ticket: say(primary.code, "status-your-ticket", &[]),
@@ -322,7 +318,7 @@ impl StatusPage {
                 .iter()
                 .map(|l| Sentence {
                     tag: l.tag,
-                    dir: dir(l),
+                    dir: l.dir(),
                     text: say(
                         l.code,
                         if paused {
@@ -504,7 +500,7 @@ fn speak_languages(list: &str) -> Vec<&'static Language> {
 }
 
 /// Spanish and English of one message, for the board's two-language headings.
-fn both(id: &str) -> (String, String) {
+fn in_spanish_and_english(id: &str) -> (String, String) {
     (say("spa", id, &[]), say("eng", id, &[]))
 }
 
@@ -582,10 +578,10 @@ pub async fn board_page(
             })
             .collect(),
         next: board.next.clone(),
-        now_serving: both("board-now-serving"),
-        counter: both("board-counter"),
-        ticket_label: both("board-number"),
-        next_label: both("board-next"),
+        now_serving: in_spanish_and_english("board-now-serving"),
+        counter: in_spanish_and_english("board-counter"),
+        ticket_label: in_spanish_and_english("board-number"),
+        next_label: in_spanish_and_english("board-next"),
         speak_names: spoken
             .iter()
             .map(|l| l.native)
