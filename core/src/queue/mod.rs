@@ -26,7 +26,7 @@ pub mod simulate;
 #[cfg(test)]
 mod tests;
 
-pub use estimate::{HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, SAMPLES};
+pub use estimate::{HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, Projection, SAMPLES};
 pub use reason::reason;
 
 /// One waiting entry, as the engine sees it.
