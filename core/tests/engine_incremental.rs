@@ -31,7 +31,8 @@ struct Waiting {
     party_size: u32,
     /// Seconds before `now` it arrived (negative: within the minute, after `now`).
     ago: i64,
-    /// Minutes from arrival to the slot (appointments).
+    /// Minutes from arrival to the slot (appointments): early, on time, late, or booked
+    /// for much later (so that some are called after every walk-in waiting).
     slot: i64,
 }
 
@@ -41,7 +42,7 @@ fn waiting() -> impl Strategy<Value = Waiting> {
         prop_oneof![14 => Just(Tier::Standard), 4 => Just(Tier::Priority), 1 => Just(Tier::Urgent)],
         prop_oneof![6 => 1u32..4, 1 => 4u32..12],
         prop_oneof![9 => 0i64..36_000, 1 => -50i64..0],
-        -240i64..300,
+        prop_oneof![4 => -240i64..300, 1 => 600i64..1_600],
     )
         .prop_map(|(class, tier, party_size, ago, slot)| Waiting {
             class,
@@ -153,8 +154,14 @@ fn inputs() -> impl Strategy<Value = EstimateInputs> {
 }
 
 fn share_state() -> impl Strategy<Value = ShareState> {
-    (any::<bool>(), 0u64..40_000, 0u64..40_000, any::<bool>(), any::<bool>()).prop_map(
-        |(today, walkin_credit, appointment_credit, w, a)| {
+    (
+        any::<bool>(),
+        0u64..40_000,
+        0u64..40_000,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(today, walkin_credit, appointment_credit, w, a)| {
             if !today {
                 return ShareState::default();
             }
@@ -167,8 +174,7 @@ fn share_state() -> impl Strategy<Value = ShareState> {
                 last_class: Some(Class::WalkIn),
                 walkin_weight: Policy::default().walkin_weight(),
             }
-        },
-    )
+        })
 }
 
 /// A walk-in registering within the minute: tier and party, and seconds after the last.
@@ -230,7 +236,10 @@ proptest! {
 
     #[test]
     fn a_continued_projection_is_the_fresh_one(
-        list in prop::collection::vec(waiting(), 0..300),
+        list in prop_oneof![
+            prop::collection::vec(waiting(), 0..209),
+            prop::collection::vec(waiting(), 209..320),
+        ],
         newcomers in prop::collection::vec(newcomer(), 1..6),
         inputs in inputs(),
         state in share_state(),
@@ -328,12 +337,76 @@ fn registrations_into_a_long_queue_continue_the_projection() {
             .collect(),
     };
     let newcomers: Vec<(Tier, u32, i64)> = (0..8).map(|i| (Tier::Standard, 1 + i % 3, 2)).collect();
-    let continued = check(
-        entries(&list),
-        &newcomers,
-        &inputs,
-        &ShareState::default(),
-    )
-    .unwrap();
+    let continued = check(entries(&list), &newcomers, &inputs, &ShareState::default()).unwrap();
     assert_eq!(continued, newcomers.len(), "every registration continued");
+}
+
+/// The last walk-in waiting is called while the newcomer is already eligible: with the
+/// newcomer, walk-ins stay "backlogged" after that call, so the share rule does not start
+/// afresh at the next one and the newcomer goes before the appointment that became
+/// eligible meanwhile. A continuation that took that call as one the newcomer cannot change
+/// would call the appointment first.
+#[test]
+fn the_newcomer_keeps_walk_ins_backlogged_for_the_share_rule() {
+    let policy = Policy::default();
+    let at = now();
+    let early = Duration::minutes(i64::from(policy.early_window_minutes));
+    let walk_in = QueueEntry {
+        id: 1,
+        seq: 1,
+        class: Class::WalkIn,
+        tier: Tier::Standard,
+        party_size: 2,
+        arrived_at: at - Duration::minutes(10),
+        slot_at: None,
+    };
+    let slot = at + early + Duration::minutes(10);
+    let appointment = QueueEntry {
+        id: 2,
+        seq: 2,
+        class: Class::Appointment,
+        tier: Tier::Standard,
+        party_size: 1,
+        arrived_at: at - Duration::minutes(5),
+        slot_at: Some(slot),
+    };
+    let newcomer = QueueEntry {
+        id: 3,
+        seq: 3,
+        class: Class::WalkIn,
+        tier: Tier::Standard,
+        party_size: 2,
+        arrived_at: at + Duration::seconds(5),
+        slot_at: None,
+    };
+    // No counter open now; the plan opens one a minute from now, when the newcomer is
+    // already there.
+    let inputs = EstimateInputs {
+        open: Vec::new(),
+        plan: vec![(at, 0), (at + Duration::minutes(1), 1)],
+        service: Vec::new(),
+        minutes_per_person: 10.0,
+        bookings: Vec::new(),
+        show_rate: 1.0,
+        check_in_offsets_minutes: Vec::new(),
+        walk_ins_per_hour: Vec::new(),
+    };
+    let state = ShareState {
+        day: Some(at.with_timezone(&TZ).date_naive()),
+        walkin_credit: 0,
+        appointment_credit: 100_000,
+        walkin_backlogged: true,
+        appointment_backlogged: true,
+        last_class: Some(Class::Appointment),
+        walkin_weight: policy.walkin_weight(),
+    };
+    let queue = vec![walk_in, appointment];
+    let mut kept = Projection::new(&queue, &policy, TZ, &state, at, &inputs);
+    assert!(kept.add_walk_in(&newcomer, &policy, TZ, &state, at, &inputs));
+    let mut all = queue.clone();
+    all.push(newcomer);
+    let fresh = project_with(&all, &policy, TZ, &state, at, &inputs);
+    let order: Vec<i64> = fresh.iter().map(|p| p.entry_id).collect();
+    assert_eq!(order, [1, 3, 2], "the newcomer before the appointment");
+    assert_eq!(kept.projected().as_slice(), fresh.as_slice());
 }

@@ -580,8 +580,7 @@ impl Projection {
             .iter()
             .map(|&(c, _, _)| {
                 c != j
-                    && self.projected[kept.position[c]].placement.queue_class
-                        == Class::Appointment
+                    && self.projected[kept.position[c]].placement.queue_class == Class::Appointment
             })
             .collect();
         let calls_last = nominal_calls.iter().map(|c| c.1).max();
@@ -596,7 +595,8 @@ impl Projection {
             kept.prefix_last.max(calls_last),
             kept.prefix_last_appointment.max(calls_last_appointment),
         );
-        if horizon != kept.horizon || standard_until != kept.standard_until {
+        // (Only the sampled runs look ahead: with no counter open there are none.)
+        if kept.samples > 0 && (horizon != kept.horizon || standard_until != kept.standard_until) {
             return false;
         }
 
