@@ -32,7 +32,7 @@ use std::sync::{Arc, Condvar, LazyLock, Mutex, PoisonError};
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 
-use portqueue_core::queue::{ArrivalRates, Projected, QueueEntry};
+use portqueue_core::queue::{ArrivalRates, Projected, Projection, QueueEntry};
 use portqueue_core::tickets::TicketNumber;
 use portqueue_core::{Class, Status, Tier};
 
@@ -199,8 +199,9 @@ pub struct PortState {
     /// The supervisor's counter plan by port-local hour, if any (read with the state: saving
     /// a plan moves the port's revision).
     pub plan: Option<[u32; 24]>,
-    /// The last projection: its instant and its result (waiting entries in call order).
-    projection: Option<(DateTime<Utc>, Arc<Vec<Projected>>)>,
+    /// The last projection: its instant and its result (waiting entries in call order),
+    /// kept so that a registration within the same minute can continue it.
+    projection: Option<(DateTime<Utc>, Projection)>,
     /// The last snapshot built from that projection.
     snapshot: Option<(DateTime<Utc>, Arc<Snapshot>)>,
 }
@@ -403,12 +404,21 @@ impl PortState {
         self.projection
             .as_ref()
             .filter(|(when, _)| *when == at)
-            .map(|(_, p)| Arc::clone(p))
+            .map(|(_, p)| Arc::clone(p.projected()))
+    }
+
+    /// Takes the last projection out, if it was made from `at` at this revision: a change
+    /// that adds a walk-in continues it (the state is staged right after).
+    pub fn take_projection(&mut self, at: DateTime<Utc>) -> Option<Projection> {
+        self.projection
+            .take()
+            .filter(|(when, _)| *when == at)
+            .map(|(_, p)| p)
     }
 
     /// Keeps a projection made from `at` at this revision.
-    pub fn keep_projection(&mut self, at: DateTime<Utc>, projected: Arc<Vec<Projected>>) {
-        self.projection = Some((at, projected));
+    pub fn keep_projection(&mut self, at: DateTime<Utc>, projection: Projection) {
+        self.projection = Some((at, projection));
         self.snapshot = None;
     }
 
