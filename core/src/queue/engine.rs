@@ -565,7 +565,10 @@ impl<'a> Run<'a> {
             weights: self.weights,
             pending: self.pending.iter().map(|&i| new_index(i)).collect(),
             urgent: remap(&self.urgent),
-            classes: [remap(&self.classes[WALK_IN]), remap(&self.classes[APPOINTMENT])],
+            classes: [
+                remap(&self.classes[WALK_IN]),
+                remap(&self.classes[APPOINTMENT]),
+            ],
             eligible: self.eligible,
             state: self.state,
             simulated: match (simulated.first(), simulated.last()) {
