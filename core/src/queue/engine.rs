@@ -354,8 +354,11 @@ pub(crate) struct Run<'a> {
     state: ShareState,
     /// Entries made up by the estimates (arrivals still to come); every other is real.
     simulated: Range<usize>,
-    /// Real entries in the walk-in heap (not urgent ones, which wait in their own heap).
+    /// Real entries in the walk-in heap (not urgent ones, which wait in their own heap)
+    /// with an effective time at or before `before`: a newcomer placed at or after it and
+    /// registered after them queues behind each of them.
     real_walk_ins: usize,
+    before: DateTime<Utc>,
 }
 
 /// Why [`Run::walk`] stopped.
@@ -418,7 +421,23 @@ impl<'a> Run<'a> {
             state,
             simulated,
             real_walk_ins: 0,
+            before: DateTime::<Utc>::MAX_UTC,
         }
+    }
+
+    /// Counts, for [`Run::newcomer_changes_nothing`], only the real walk-ins placed at or
+    /// before `before` (the earliest a newcomer may be placed).
+    pub fn newcomers_from(&mut self, before: DateTime<Utc>) {
+        self.before = before;
+        self.real_walk_ins = self.classes[WALK_IN]
+            .iter()
+            .filter(|Reverse((key, i))| self.is_real(*i) && key.at <= before)
+            .count();
+    }
+
+    /// Whether an entry of the walk-in heap counts in `real_walk_ins`.
+    fn counted(&self, index: usize, key: &OrderKey) -> bool {
+        self.is_real(index) && key.at <= self.before
     }
 
     fn is_real(&self, index: usize) -> bool {
@@ -439,10 +458,11 @@ impl<'a> Run<'a> {
                 self.urgent
                     .push(Reverse((urgent_key(entry, &placement), index)));
             } else {
-                if class == WALK_IN && !self.simulated.contains(&index) {
+                let key = class_key(entry, &placement);
+                if class == WALK_IN && self.counted(index, &key) {
                     self.real_walk_ins += 1;
                 }
-                self.classes[class].push(Reverse((class_key(entry, &placement), index)));
+                self.classes[class].push(Reverse((key, index)));
             }
         }
     }
@@ -485,8 +505,10 @@ impl<'a> Run<'a> {
         if self.entries[index].tier == Tier::Urgent {
             self.urgent.pop();
         } else {
-            self.classes[class].pop();
-            if class == WALK_IN && self.is_real(index) {
+            if let Some(Reverse((key, _))) = self.classes[class].pop()
+                && class == WALK_IN
+                && self.counted(index, &key)
+            {
                 self.real_walk_ins -= 1;
             }
         }
@@ -503,10 +525,10 @@ impl<'a> Run<'a> {
 
     /// Whether the call a counter free at `now` makes, and the share state after it, would be
     /// the same with one more standard walk-in, registered after every real entry and placed
-    /// no earlier than any real walk-in waiting (so every real walk-in is before it in its
-    /// class), added to this run at any earlier instant:
-    /// - an urgent entry is called, or a real walk-in heads the walk-in line, so the newcomer
-    ///   is not the one called;
+    /// no earlier than the instant given to [`Run::newcomers_from`], added to this run at any
+    /// earlier instant:
+    /// - an urgent entry is called, or a real walk-in placed before that instant is in the
+    ///   walk-in line (so before the newcomer), so the newcomer is not the one called;
     /// - the walk-in class has an eligible entry before the call and another after it, so the
     ///   newcomer changes neither "backlogged" flag that the share rule reads.
     ///
@@ -576,6 +598,7 @@ impl<'a> Run<'a> {
                 _ => 0..0,
             },
             real_walk_ins: self.real_walk_ins,
+            before: self.before,
         };
         (rest, kept)
     }

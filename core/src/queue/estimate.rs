@@ -64,6 +64,12 @@ const MIN_SAMPLES: usize = 20;
 /// its own: a log-normal around `minutes_per_person x party`, as service times are.
 const PRIOR_SIGMA: f64 = 0.5;
 
+/// How much earlier than the latest walk-in waiting a walk-in may be placed (its clock read
+/// before it waited for the port's lock) and still continue a kept projection: the runs are
+/// kept paused where the walk-ins placed before `latest - NEWCOMER_SLACK` run out, so the
+/// continuation calls again those placed after (about a second's registrations).
+const NEWCOMER_SLACK: Duration = Duration::seconds(1);
+
 /// How far ahead the runs look for arrivals and plan changes.
 const HORIZON_HOURS: i64 = 36;
 
@@ -150,8 +156,10 @@ struct Kept {
     samples: usize,
     /// `(seq, id)` of the last entry in canonical order.
     last: (i64, i64),
-    /// The latest effective time of a real entry ordered as a walk-in, urgent ones aside.
-    latest_walk_in: Option<DateTime<Utc>>,
+    /// The earliest a newcomer may be placed to continue this projection: the latest
+    /// effective time of a real entry ordered as a walk-in (urgent ones aside), less
+    /// [`NEWCOMER_SLACK`]; the runs are paused for newcomers placed from then on.
+    newcomers_from: DateTime<Utc>,
     horizon: DateTime<Utc>,
     standard_until: DateTime<Utc>,
     /// Each entry's nominal call time, by canonical index.
@@ -262,12 +270,14 @@ impl Paused {
 
     /// Continues with a newcomer of canonical index `j`: returns the run kept at its new
     /// pause and the calls of every real entry the kept run had still to call, and of the
-    /// newcomer. `service` draws the newcomer's service from the run's generator.
+    /// newcomer. `service` draws the newcomer's service from the run's generator; the new
+    /// pause is for newcomers placed from `newcomers_from` on.
     fn continued(
         &self,
         newcomer: &QueueEntry,
         j: usize,
         policy: &Policy,
+        newcomers_from: DateTime<Utc>,
         service: impl FnOnce(&mut Rng) -> Duration,
     ) -> (Paused, Calls) {
         let mut rng = self.rng.clone();
@@ -284,6 +294,7 @@ impl Paused {
         };
         let mut run = run.clone();
         run.push(newcomer.clone(), policy);
+        run.newcomers_from(newcomers_from);
         let mut canon = self.canon.clone();
         canon.push(Some(j));
         let mut service = self.service.clone();
@@ -391,8 +402,17 @@ impl Projection {
             .iter()
             .map(|e| minutes(model.mean(e.party_size)))
             .collect();
+        let latest_walk_in = (0..n)
+            .filter(|&j| {
+                placements[j].queue_class == Class::WalkIn && entries[j].tier != Tier::Urgent
+            })
+            .map(|j| placements[j].effective_at)
+            .max();
+        let newcomers_from = latest_walk_in.unwrap_or(now) - NEWCOMER_SLACK;
+        let mut run = Run::new(entries, policy, tz, *state);
+        run.newcomers_from(newcomers_from);
         let (nominal_run, calls) = Paused::drive(
-            Run::new(entries, policy, tz, *state),
+            run,
             Walk::new(&nominal_spans),
             nominal_spans.clone(),
             n,
@@ -453,14 +473,16 @@ impl Projection {
             let mut canon = real.clone();
             canon.resize(total, None);
             let run_spans = spans(&free, &inputs.plan, now);
+            let mut run = Run::with_simulated(
+                std::borrow::Cow::Borrowed(&with_arrivals),
+                n..total,
+                policy,
+                tz,
+                *state,
+            );
+            run.newcomers_from(newcomers_from);
             let (kept, calls) = Paused::drive(
-                Run::with_simulated(
-                    std::borrow::Cow::Borrowed(&with_arrivals),
-                    n..total,
-                    policy,
-                    tz,
-                    *state,
-                ),
+                run,
                 Walk::new(&run_spans),
                 run_spans,
                 n,
@@ -498,12 +520,6 @@ impl Projection {
                 }
             })
             .collect();
-        let latest_walk_in = (0..n)
-            .filter(|&j| {
-                placements[j].queue_class == Class::WalkIn && entries[j].tier != Tier::Urgent
-            })
-            .map(|j| placements[j].effective_at)
-            .max();
         let last = entries.last().map_or((0, 0), |e| (e.seq, e.id));
         Projection {
             projected: Arc::new(projected),
@@ -517,7 +533,7 @@ impl Projection {
                 n,
                 samples,
                 last,
-                latest_walk_in,
+                newcomers_from,
                 horizon,
                 standard_until,
                 nominal,
@@ -557,13 +573,12 @@ impl Projection {
             && kept.state == *state
             && kept.inputs == *inputs;
         // A standard walk-in, registered after every entry (last in canonical order) and
-        // placed no earlier than any walk-in waiting: behind every real walk-in.
+        // placed no earlier than the runs were paused for: behind every real walk-in that
+        // their pauses count on.
         let behind_everyone = newcomer.class == Class::WalkIn
             && newcomer.tier == Tier::Standard
             && (newcomer.seq, newcomer.id) > kept.last
-            && kept
-                .latest_walk_in
-                .is_none_or(|latest| latest <= newcomer.arrived_at);
+            && kept.newcomers_from <= newcomer.arrived_at;
         let same_runs = kept.samples == 0 || runs_for(kept.n + 1) == kept.samples;
         (same_inputs && behind_everyone && same_runs).then_some(kept)
     }
@@ -586,8 +601,13 @@ impl Projection {
         };
         let j = kept.n;
         let mean = minutes(kept.model.mean(newcomer.party_size));
+        let placement = place(newcomer, policy);
+        let newcomers_from = kept
+            .newcomers_from
+            .max(placement.effective_at - NEWCOMER_SLACK);
         let (nominal_run, nominal_calls) =
-            kept.nominal_run.continued(newcomer, j, policy, |_| mean);
+            kept.nominal_run
+                .continued(newcomer, j, policy, newcomers_from, |_| mean);
         // The look-ahead of the sampled runs must come out the same.
         let appointment: Vec<bool> = nominal_calls
             .iter()
@@ -617,13 +637,12 @@ impl Projection {
             return false;
         };
         let samples = kept.samples;
-        let placement = place(newcomer, policy);
         // Everyone whose call may have moved: the real entries each run had still to call.
         let mut moved: Vec<usize> = kept.nominal_run.waiting().collect();
         kept.times.extend(std::iter::repeat_n(NOT_CALLED, samples));
         for r in 0..samples {
             let model = &kept.model;
-            let (run, calls) = kept.runs[r].continued(newcomer, j, policy, |rng| {
+            let (run, calls) = kept.runs[r].continued(newcomer, j, policy, newcomers_from, |rng| {
                 minutes(model.draw(newcomer.party_size, rng))
             });
             for c in kept.runs[r].waiting() {
@@ -674,7 +693,7 @@ impl Projection {
         kept.nominal_run = nominal_run;
         kept.n += 1;
         kept.last = (newcomer.seq, newcomer.id);
-        kept.latest_walk_in = kept.latest_walk_in.max(Some(placement.effective_at));
+        kept.newcomers_from = newcomers_from;
 
         let projected = Arc::make_mut(&mut self.projected);
         let prefix = if exhausted { projected.len() } else { prefix };
