@@ -378,10 +378,13 @@ pub(crate) struct Walk {
     counters: BinaryHeap<Reverse<(DateTime<Utc>, usize)>>,
     /// Calls made so far (every entry's, simulated ones too).
     pub sequence: usize,
+    /// Tracked entries still to call.
+    pub left: usize,
 }
 
 impl Walk {
-    pub fn new(spans: &[Span]) -> Self {
+    /// Counters as the spans say, `left` tracked entries to call.
+    pub fn new(spans: &[Span], left: usize) -> Self {
         Self {
             counters: spans
                 .iter()
@@ -389,6 +392,7 @@ impl Walk {
                 .map(|(k, span)| Reverse((span.free_at, k)))
                 .collect(),
             sequence: 0,
+            left,
         }
     }
 }
@@ -540,7 +544,8 @@ impl<'a> Run<'a> {
         };
         let walk_ins = self.eligible[WALK_IN];
         (!self.urgent.is_empty() || self.real_walk_ins > 0)
-            && walk_ins >= 1 + usize::from(class == WALK_IN)
+            // One before the call, and one more if the call takes a walk-in.
+            && walk_ins > usize::from(class == WALK_IN)
     }
 
     /// Adds a real entry to a run paused by [`Run::walk`]: it waits until it is eligible,
@@ -603,24 +608,23 @@ impl<'a> Run<'a> {
         (rest, kept)
     }
 
-    /// Calls until `left` tracked entries have all been called or no counter is left open
-    /// (counters open and close as their spans say), reporting each call to `on_call`
+    /// Calls until the walk's tracked entries have all been called or no counter is left
+    /// open (counters open and close as their spans say), reporting each call to `on_call`
     /// (entry index, time, place in the call sequence) and asking `service` how long the
     /// entry keeps its counter. With `pause`, stops before the first call that
-    /// [`Run::newcomer_changes_nothing`] does not clear; `walk` and `left` hold where it
-    /// stopped, so it can go on from there.
+    /// [`Run::newcomer_changes_nothing`] does not clear; `walk` holds where it stopped, so
+    /// it can go on from there.
     pub fn walk(
         &mut self,
         spans: &[Span],
         walk: &mut Walk,
-        left: &mut usize,
         pause: bool,
         mut on_call: impl FnMut(usize, DateTime<Utc>, usize),
         mut tracked: impl FnMut(usize) -> bool,
         mut service: impl FnMut(usize) -> Duration,
     ) -> Stop {
         loop {
-            if *left == 0 {
+            if walk.left == 0 {
                 return Stop::Done;
             }
             let Some(&Reverse((at, counter))) = walk.counters.peek() else {
@@ -637,7 +641,7 @@ impl<'a> Run<'a> {
             match self.call(at) {
                 Some(index) => {
                     if tracked(index) {
-                        *left -= 1;
+                        walk.left -= 1;
                     }
                     on_call(index, at, walk.sequence);
                     walk.sequence += 1;

@@ -186,8 +186,6 @@ struct Paused {
     run: Option<Run<'static>>,
     walk: Walk,
     spans: Vec<Span>,
-    /// Real entries still to call.
-    left: usize,
     /// For each entry of `run`: its canonical index, or `None` for an arrival still to come.
     canon: Vec<Option<usize>>,
     /// For each entry of `run`: how long it keeps its counter.
@@ -207,7 +205,6 @@ impl Paused {
         mut run: Run<'_>,
         mut walk: Walk,
         spans: Vec<Span>,
-        mut left: usize,
         canon: Vec<Option<usize>>,
         service: Vec<Duration>,
         rng: Rng,
@@ -221,7 +218,6 @@ impl Paused {
         let stop = run.walk(
             &spans,
             &mut walk,
-            &mut left,
             true,
             &mut record,
             |i| canon[i].is_some(),
@@ -232,7 +228,6 @@ impl Paused {
                 run: None,
                 walk: walk.clone(),
                 spans: Vec::new(),
-                left,
                 canon: Vec::new(),
                 service: Vec::new(),
                 rng: rng.clone(),
@@ -243,7 +238,6 @@ impl Paused {
                 run: Some(rest),
                 walk: walk.clone(),
                 spans: spans.clone(),
-                left,
                 canon: old.iter().map(|&i| canon[i]).collect(),
                 service: old.iter().map(|&i| service[i]).collect(),
                 rng: rng.clone(),
@@ -253,7 +247,6 @@ impl Paused {
             run.walk(
                 &spans,
                 &mut walk,
-                &mut left,
                 false,
                 &mut record,
                 |i| canon[i].is_some(),
@@ -286,7 +279,6 @@ impl Paused {
             return (
                 Paused {
                     rng,
-                    left: self.left + 1,
                     ..self.clone()
                 },
                 Vec::new(),
@@ -299,15 +291,9 @@ impl Paused {
         canon.push(Some(j));
         let mut service = self.service.clone();
         service.push(newcomer_service);
-        Paused::drive(
-            run,
-            self.walk.clone(),
-            self.spans.clone(),
-            self.left + 1,
-            canon,
-            service,
-            rng,
-        )
+        let mut walk = self.walk.clone();
+        walk.left += 1;
+        Paused::drive(run, walk, self.spans.clone(), canon, service, rng)
     }
 }
 
@@ -413,9 +399,8 @@ impl Projection {
         run.newcomers_from(newcomers_from);
         let (nominal_run, calls) = Paused::drive(
             run,
-            Walk::new(&nominal_spans),
+            Walk::new(&nominal_spans, n),
             nominal_spans.clone(),
-            n,
             real.clone(),
             nominal_service,
             Rng::new(0),
@@ -483,9 +468,8 @@ impl Projection {
             run.newcomers_from(newcomers_from);
             let (kept, calls) = Paused::drive(
                 run,
-                Walk::new(&run_spans),
+                Walk::new(&run_spans, n),
                 run_spans,
-                n,
                 canon,
                 service,
                 rng,
