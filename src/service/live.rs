@@ -25,7 +25,7 @@
 //! the two reads, the state holds newer data than its revision says, which only makes the
 //! next reader or writer read it again; it never makes anyone trust older data.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, PoisonError};
 
@@ -180,6 +180,9 @@ pub struct PortState {
     pub port: Port,
     /// Waiting and called entries by id, personal fields left out.
     pub open: BTreeMap<i64, Entry>,
+    /// The called entries' ids: a change looks at the counters without walking every
+    /// waiting entry.
+    called: BTreeSet<i64>,
     /// Open ticket numbers per class (walk-in, appointment).
     numbers: HashSet<(Class, u32)>,
     /// The port-local day start `finished` belongs to.
@@ -236,6 +239,7 @@ impl PortState {
             revision: port.revision,
             port: port.clone(),
             open: BTreeMap::new(),
+            called: BTreeSet::new(),
             numbers: HashSet::new(),
             finished_since: now,
             finished: BTreeMap::new(),
@@ -276,6 +280,11 @@ impl PortState {
                     status: entry.status.clone(),
                 },
             );
+        }
+        if entry.status() == Status::Called {
+            self.called.insert(entry.id);
+        } else {
+            self.called.remove(&entry.id);
         }
         if is_open(&entry) {
             if let Some(number) = number_of(&entry) {
@@ -396,7 +405,7 @@ impl PortState {
 
     /// The called entries, by id.
     pub fn called(&self) -> impl Iterator<Item = &Entry> {
-        self.open.values().filter(|e| e.status() == Status::Called)
+        self.called.iter().filter_map(|id| self.open.get(id))
     }
 
     /// The last projection, if it was made from `at` at this revision.
