@@ -344,6 +344,9 @@ impl Gateway {
                 Outcome::NotTaken(format!("the gateway answered {c}"))
             }
             Some(c) => Outcome::Refused(format!("the gateway answered {c}")),
+            None if answer.is_empty() => {
+                Outcome::Unknown("the gateway closed the connection without answering".into())
+            }
             None => Outcome::Unknown(format!(
                 "the gateway's answer is not HTTP: {:?}",
                 line.chars().take(60).collect::<String>()
@@ -453,6 +456,12 @@ fn exchange<S: Read + Write>(
                 }
             }
             Err(e) if is_timeout(&e) => return Err(late()),
+            // TLS cut without a close_notify: the same as a plain connection closed.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && answer.is_empty() => {
+                return Err(Outcome::Unknown(
+                    "the gateway closed the connection without answering".into(),
+                ));
+            }
             Err(e) => {
                 return Err(Outcome::Unknown(format!(
                     "the connection broke before the gateway answered: {e}"

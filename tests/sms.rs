@@ -493,6 +493,27 @@ fn a_timeout_fails_the_message_and_it_is_never_sent_again() {
 }
 
 #[test]
+fn a_gateway_that_dies_after_reading_the_request_fails_the_message_for_good() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Close);
+    let gateway = fake.gateway();
+    let id = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    let m = &ctx.messages(id)[0];
+    assert_eq!(m.status, "failed", "{m:?}");
+    let error = m.last_error.as_deref().unwrap();
+    assert!(
+        error.contains("closed the connection without answering")
+            && error.contains("never sent twice"),
+        "{error}"
+    );
+    fake.set(Mode::Accept);
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(ctx.round(&gateway), 0);
+    assert_eq!(fake.received().len(), 1);
+}
+
+#[test]
 fn a_restart_in_the_middle_of_a_send_loses_nothing_and_sends_nothing_twice() {
     let (app, ctx) = setup();
     let fake = FakeGateway::start(Mode::Hang);
@@ -1147,12 +1168,12 @@ fn over_tls_no_answer_in_time_or_a_gateway_that_dies_mid_send_fails_the_message_
             "{m:?}"
         );
     }
+    let error = |id| ctx.messages(id)[0].last_error.clone().unwrap();
+    assert!(error(hung).contains("no answer"), "{}", error(hung));
     assert!(
-        ctx.messages(hung)[0]
-            .last_error
-            .as_deref()
-            .unwrap()
-            .contains("no answer")
+        error(died).contains("closed the connection without answering"),
+        "{}",
+        error(died)
     );
     assert_eq!(fake.received().len(), 2);
     fake.set(Mode::Accept);
