@@ -22,9 +22,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
-use rustls::{ClientConfig, ClientConnection, RootCertStore};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
 
 use crate::clock::Clock;
 use crate::db::DbPool;
@@ -148,16 +151,81 @@ struct Tls {
     name: ServerName<'static>,
 }
 
-/// A TLS client configuration trusting `roots`: rustls's safe defaults (TLS 1.2 and 1.3), the
-/// ring provider, no client certificate, no early data.
-fn client_config(roots: RootCertStore) -> Result<Arc<ClientConfig>, String> {
-    let config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| format!("TLS: {e}"))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+/// A TLS client configuration trusting `roots`, and also accepting a server certificate
+/// identical to one of `pinned`: rustls's safe defaults (TLS 1.2 and 1.3), the ring
+/// provider, no client certificate, no early data.
+fn client_config(
+    roots: RootCertStore,
+    pinned: Vec<CertificateDer<'static>>,
+) -> Result<Arc<ClientConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let chain = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| format!("TLS: {e}"))?;
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Verifier { pinned, chain }))
+        .with_no_client_auth();
     Ok(Arc::new(config))
+}
+
+/// The gateway's certificate is trusted when it chains to a root (webpki: names, dates, key
+/// usage, CA constraints), or when it is byte for byte one of the certificates the operator
+/// put in the CA file and names the URL's host. The second is for a self-hosted gateway's
+/// own self-signed certificate: `openssl req -x509` and many gateway apps mark those as CA
+/// certificates, which webpki refuses as a server's own certificate. Either way the server
+/// must prove it holds the certificate's key (the handshake signature is always checked).
+#[derive(Debug)]
+struct Verifier {
+    pinned: Vec<CertificateDer<'static>>,
+    chain: Arc<WebPkiServerVerifier>,
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if self
+            .pinned
+            .iter()
+            .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            let parsed = ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_name(&parsed, server_name)?;
+            return Ok(ServerCertVerified::assertion());
+        }
+        self.chain
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.chain.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.chain.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.chain.supported_verify_schemes()
+    }
 }
 
 /// Fills the template: each placeholder becomes a JSON string.
@@ -208,7 +276,7 @@ impl Gateway {
             })?;
             let roots = RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
             Some(Tls {
-                config: client_config(roots)?,
+                config: client_config(roots, Vec::new())?,
                 name,
             })
         } else {
@@ -241,24 +309,26 @@ impl Gateway {
     }
 
     /// Checks an `https://` gateway's certificate against the certificates of this PEM text
-    /// only (CA certificates, or the gateway's own self-signed certificate), instead of the
-    /// public roots. An error for a plain `http://` gateway, or PEM text with no usable
-    /// certificate.
+    /// only, instead of the public roots: CA certificates the gateway's certificate chains to,
+    /// or the gateway's own certificate itself (see [`Verifier`]). An error for a plain
+    /// `http://` gateway, or PEM text with no usable certificate.
     pub fn trust_only(mut self, pem: &[u8]) -> Result<Gateway, String> {
         let Some(tls) = self.tls.as_mut() else {
             return Err("a CA is only used with an https:// gateway URL".into());
         };
         let mut roots = RootCertStore::empty();
+        let mut pinned = Vec::new();
         for cert in CertificateDer::pem_slice_iter(pem) {
             let cert = cert.map_err(|e| format!("not PEM certificates: {e}"))?;
             roots
-                .add(cert)
+                .add(cert.clone())
                 .map_err(|e| format!("a certificate in it cannot be used: {e}"))?;
+            pinned.push(cert);
         }
         if roots.is_empty() {
             return Err("no certificate in it (expected -----BEGIN CERTIFICATE-----)".into());
         }
-        tls.config = client_config(roots)?;
+        tls.config = client_config(roots, pinned)?;
         Ok(self)
     }
 

@@ -1050,31 +1050,50 @@ async fn the_api_takes_a_number_only_with_a_gateway_and_never_returns_it() {
 // ---------------------------------------------------------------------------------------
 // Over TLS: an https:// gateway
 
-/// A self-signed certificate for 127.0.0.1 and localhost, made here: its PEM text (what an
-/// operator puts in the file named by PORTQUEUE_SMS_GATEWAY_CA) and a server configuration
-/// presenting it.
-fn certificate() -> (String, Arc<rustls::ServerConfig>) {
-    let made =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .unwrap();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(made.signing_key.serialize_der()));
+/// A server configuration presenting `cert`, whose key is `key`.
+fn server_config(cert: &rcgen::Certificate, key: &rcgen::KeyPair) -> Arc<rustls::ServerConfig> {
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()
     .with_no_client_auth()
-    .with_single_cert(vec![made.cert.der().clone()], key)
+    .with_single_cert(vec![cert.der().clone()], key)
     .unwrap();
-    (made.cert.pem(), Arc::new(config))
+    Arc::new(config)
 }
+
+/// A self-signed certificate for `names`, made here: its PEM text (what an operator puts in
+/// the file named by PORTQUEUE_SMS_GATEWAY_CA) and a server configuration presenting it.
+/// `marked_ca`: with the CA flag set, as `openssl req -x509` makes them.
+fn certificate_for(names: &[&str], marked_ca: bool) -> (String, Arc<rustls::ServerConfig>) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    if marked_ca {
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), server_config(&cert, &key))
+}
+
+/// A self-signed certificate for 127.0.0.1 and localhost (see [`certificate_for`]).
+fn certificate() -> (String, Arc<rustls::ServerConfig>) {
+    certificate_for(&["127.0.0.1", "localhost"], false)
+}
+
+/// Numbers the CA files [`tls_gateway`] writes.
+static CA_FILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 /// The gateway as `serve` builds it from its settings, with `ca_pem` written to the CA file.
 fn tls_gateway(fake: &FakeGateway, ca_pem: Option<&str>, dir: &tempfile::TempDir) -> Gateway {
     let ca = ca_pem.map(|pem| {
-        let path = dir
-            .path()
-            .join(format!("ca-{}.pem", pem.len() ^ pem.as_ptr() as usize));
+        let path = dir.path().join(format!(
+            "ca-{}.pem",
+            CA_FILES.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
         std::fs::write(&path, pem).unwrap();
         path
     });
@@ -1206,16 +1225,54 @@ fn over_tls_a_gateway_silent_before_the_handshake_has_not_taken_the_message() {
 }
 
 #[test]
+fn over_tls_a_private_ca_or_the_gateways_own_certificate_is_trusted_through_the_ca_setting() {
+    let (_app, ctx) = setup();
+    let dir = tempfile::tempdir().unwrap();
+    // A private CA signed the gateway's certificate; the file holds the CA alone.
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Port LAN CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
+        .unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &*ca)
+        .unwrap();
+    let signed = FakeGateway::start_tls(Mode::Accept, server_config(&leaf, &leaf_key));
+    // The gateway's own self-signed certificate marked as a CA (`openssl req -x509`), which
+    // a chain check alone refuses as a server's certificate: trusted as itself.
+    let (own_pem, own_server) = certificate_for(&["127.0.0.1"], true);
+    let own = FakeGateway::start_tls(Mode::Accept, own_server);
+    for (fake, pem) in [(&signed, ca.pem()), (&own, own_pem)] {
+        let gateway = tls_gateway(fake, Some(&pem), &dir);
+        let id = ctx.register("eng", TYPED);
+        assert_eq!(ctx.round(&gateway), 1);
+        assert_eq!(ctx.states(id), vec![pair("issued", "sent")], "{}", fake.url);
+        assert_eq!(fake.received().len(), 1);
+    }
+}
+
+#[test]
 fn an_untrusted_certificate_sends_nothing_and_the_message_fails_with_the_reason() {
     let (app, ctx) = setup();
     let (pem, server) = certificate();
     let fake = FakeGateway::start_tls(Mode::Accept, server);
     let dir = tempfile::tempdir().unwrap();
     // The public roots (no CA setting), and another certificate as the CA: neither trusts it.
+    // Nor is a certificate in the CA file trusted for a host it does not name.
     let (other, _) = certificate();
-    for gateway in [
-        tls_gateway(&fake, None, &dir),
-        tls_gateway(&fake, Some(&other), &dir),
+    let (elsewhere_pem, elsewhere_server) = certificate_for(&["gw.lan"], true);
+    let elsewhere = FakeGateway::start_tls(Mode::Accept, elsewhere_server);
+    for (fake, gateway) in [
+        (&fake, tls_gateway(&fake, None, &dir)),
+        (&fake, tls_gateway(&fake, Some(&other), &dir)),
+        (
+            &elsewhere,
+            tls_gateway(&elsewhere, Some(&elsewhere_pem), &dir),
+        ),
     ] {
         let id = ctx.register("eng", TYPED);
         let before = fake.connections();
@@ -1228,6 +1285,7 @@ fn an_untrusted_certificate_sends_nothing_and_the_message_fails_with_the_reason(
         assert!(error.contains("nothing was sent"), "{error}");
     }
     assert!(fake.received().is_empty(), "no request went out");
+    assert!(elsewhere.received().is_empty(), "no request went out");
     // Never tried again, even once the certificate is trusted.
     app.clock.advance(chrono::Duration::hours(1));
     assert_eq!(ctx.round(&tls_gateway(&fake, Some(&pem), &dir)), 0);
