@@ -1336,3 +1336,31 @@ fn the_gateway_settings_are_checked_at_start() {
     assert!(e.contains("https://"), "{e}");
     assert!(check("https://gw.lan/send", Some(good)).unwrap().is_some());
 }
+
+#[test]
+fn over_tls_1_2_a_message_is_sent_too() {
+    let (_app, ctx) = setup();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_protocol_versions(&[&rustls::version::TLS12])
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+    .unwrap();
+    let fake = FakeGateway::start_tls(Mode::Accept, Arc::new(server));
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = tls_gateway(&fake, Some(&cert.pem()), &dir);
+    let id = ctx.register("eng", TYPED);
+    assert_eq!(ctx.round(&gateway), 1);
+    assert_eq!(ctx.states(id), vec![pair("issued", "sent")]);
+    assert_eq!(fake.received().len(), 1);
+}
