@@ -39,8 +39,9 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "PORTQUEUE_BIND", default_value = "127.0.0.1:8080")]
         bind: String,
-        /// Mark cookies Secure (set when a TLS proxy is in front).
-        #[arg(long, env = "PORTQUEUE_SECURE_COOKIES")]
+        /// Mark cookies Secure (set when a TLS proxy is in front). From the environment:
+        /// true, 1, yes or on; false, 0, no or off.
+        #[arg(long, env = "PORTQUEUE_SECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new())]
         secure_cookies: bool,
         /// The address applicants reach this server at, for tickets' QR codes
         /// (default: the address each request came in on).
@@ -228,19 +229,24 @@ fn show(e: AppError) -> String {
     }
 }
 
+impl Cli {
+    /// The command to run. Plain `portqueue` is `portqueue serve`: its settings are read
+    /// by the same clap rules from the same environment, so the two never disagree.
+    pub fn command_or_serve(&mut self) -> Result<Command, String> {
+        match self.command.take() {
+            Some(command) => Ok(command),
+            None => Cli::try_parse_from(["portqueue", "serve"])
+                .map_err(|e| e.to_string())?
+                .command
+                .ok_or_else(|| "no command".to_owned()),
+        }
+    }
+}
+
 /// Parses the command line and runs it.
 pub fn run() -> Result<(), String> {
-    let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve {
-        bind: std::env::var("PORTQUEUE_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into()),
-        secure_cookies: std::env::var("PORTQUEUE_SECURE_COOKIES")
-            .is_ok_and(|v| v == "true" || v == "1"),
-        public_url: std::env::var("PORTQUEUE_PUBLIC_URL")
-            .ok()
-            .filter(|u| !u.is_empty()),
-        security: crate::ops::ServeSecurity::from_env(),
-        sms: crate::sms::ServeSms::from_env(),
-    });
+    let mut cli = Cli::parse();
+    let command = cli.command_or_serve()?;
     if let Command::Simulate(args) = command {
         return run_simulate(&args);
     }
@@ -385,7 +391,8 @@ pub fn run() -> Result<(), String> {
                 "portqueue on http://{bind} with database {}",
                 location.display()
             );
-            crate::service::retention::spawn_daily(state.pool.clone(), state.clock.clone());
+            crate::ops::spawn_daily_purge(state.clone());
+            crate::service::report_days::spawn_keeper(state.clone());
             crate::ops::serve(state, &bind, security.metrics_bind.as_deref())
                 .map_err(|e| format!("cannot serve on {bind}: {e}"))
         }

@@ -45,7 +45,7 @@ use crate::service::appointments::{self, AppointmentInput, Source};
 use crate::service::entries::{self as entry_actions, Action};
 use crate::service::tickets::{self, PrintOutcome};
 use crate::service::walk_ins::{self, TriageInput, WalkInInput};
-use crate::service::{accounts, port_by_code, ports, queue, transaction};
+use crate::service::{accounts, port_by_code, ports, queue, report_days, transaction};
 
 /// The most days one run fills (ten years).
 pub const MAX_DAYS: u32 = 3660;
@@ -215,6 +215,10 @@ pub fn fill(
         .inspect_err(|e| log::error!("demo {code}: day {date} not written: {e:?}"))?;
         summary = day_summary;
         open = day_open;
+        // The day is over: keep its figures now, so a report over the filled history reads
+        // kept figures from the first read (as the server's keeper does after a real day).
+        report_days::keep_day(conn, &port, date, now)
+            .inspect_err(|e| log::error!("demo {code}: figures of {date} not kept: {e:?}"))?;
         if (index + 1) % 30 == 0 {
             log::info!("demo {code}: {} of {} days filled", index + 1, opts.days);
         }

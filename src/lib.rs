@@ -17,9 +17,11 @@ pub mod demo;
 pub mod error;
 pub mod metrics;
 pub mod ops;
+pub mod printer;
 pub mod report_gate;
 pub mod service;
 pub mod sms;
+pub mod turns;
 pub mod web;
 
 use std::sync::Arc;
@@ -43,6 +45,9 @@ pub struct AppState {
     /// The public boards, computed once per port and revision for every screen, and the
     /// count of open live feeds (`web::public::board_hub`).
     pub board_hub: Arc<web::public::board_hub::BoardHub>,
+    /// Rendered status pages, served again while the board's freshness rule holds
+    /// (`web::public::status_pages`).
+    pub status_pages: Arc<web::public::status_pages::StatusPages>,
     /// The reports' own concurrency limit ([`report_gate`]): reports never starve the rest.
     pub report_gate: Arc<report_gate::ReportGate>,
     /// Recent submission keys of forms that create something, so each acts once.
@@ -53,6 +58,12 @@ pub struct AppState {
     /// The bearer token `GET /metrics` needs; `None` closes it here (it may be served on a
     /// separate address instead).
     pub metrics_token: Option<Arc<str>>,
+    /// The queue this app's SQLite writers wait in ([`turns::WriterQueue`]).
+    pub writers: turns::WriterQueue,
+    /// Turns for password checks (argon2, 19 MiB and tens of milliseconds each): a flood
+    /// of sign-in attempts costs a bounded amount of memory and CPU, and never a database
+    /// connection.
+    pub password_checks: Arc<turns::Turns>,
     /// Whether an SMS gateway is configured: the phone field for text messages is shown,
     /// and accepted, only then (`sms`).
     pub text_messages: bool,
@@ -67,10 +78,15 @@ impl AppState {
             public_url: None,
             metrics: Arc::default(),
             board_hub: Arc::default(),
+            status_pages: Arc::default(),
             report_gate: Arc::default(),
             submissions: Arc::default(),
             trusted_proxies: Arc::default(),
             metrics_token: None,
+            writers: turns::WriterQueue::default(),
+            password_checks: Arc::new(turns::Turns::new(
+                auth::sessions::CONCURRENT_PASSWORD_CHECKS,
+            )),
             text_messages: false,
         }
     }
@@ -152,13 +168,19 @@ impl AppState {
             + 'static,
     {
         let state = self.clone();
-        actix_web::web::block(move || {
-            let mut conn = state.conn()?;
-            let now = state.now();
-            f(&mut conn, now)
-        })
-        .await
-        .map_err(|e| error::AppError::Internal(format!("worker: {e}")))?
+        db::run_blocking(move || state.blocking(f)).await
+    }
+
+    /// Runs database work on this thread, with a connection from the pool and this app's
+    /// writer queue: what [`AppState::run`] runs off the executor, and what the server's
+    /// own background jobs run on their threads.
+    pub fn blocking<T>(
+        &self,
+        f: impl FnOnce(&mut db::DbConnection, chrono::DateTime<chrono::Utc>) -> AppResult<T>,
+    ) -> AppResult<T> {
+        let mut conn = self.conn()?;
+        let _writes = self.writers.enter();
+        f(&mut conn, self.now())
     }
 }
 

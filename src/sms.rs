@@ -60,20 +60,6 @@ pub struct ServeSms {
 }
 
 impl ServeSms {
-    /// The same settings from the environment alone (plain `portqueue`).
-    pub fn from_env() -> ServeSms {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        ServeSms {
-            sms_gateway_url: var("PORTQUEUE_SMS_GATEWAY_URL"),
-            sms_gateway_secret: var("PORTQUEUE_SMS_GATEWAY_SECRET"),
-            sms_gateway_template: var("PORTQUEUE_SMS_GATEWAY_TEMPLATE"),
-            sms_gateway_timeout: var("PORTQUEUE_SMS_GATEWAY_TIMEOUT")
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(10),
-            sms_gateway_ca: var("PORTQUEUE_SMS_GATEWAY_CA").map(PathBuf::from),
-        }
-    }
-
     /// The checked gateway, or `None` when no URL is set.
     pub fn gateway(&self) -> Result<Option<Gateway>, String> {
         let Some(url) = self

@@ -9,46 +9,7 @@ use chrono::Duration;
 use serde_json::{Value, json};
 
 use common::api::call;
-use common::{NowUtc, TestApp, test_app};
-
-/// A port SYS (Tijuana time) with an officer and a supervisor, and a second port OTY with
-/// its own officer.
-fn two_ports() -> TestApp {
-    let app = test_app();
-    app.add_port("SYS", "America/Tijuana");
-    app.add_port("OTY", "America/Tijuana");
-    app.add_user("ofelia", "officer", Some("SYS"));
-    app.add_user("sergio", "supervisor", Some("SYS"));
-    app.add_user("otto", "officer", Some("OTY"));
-    app.add_user("ada", "admin", None);
-    app
-}
-
-/// The port's counter plan: `counters` open every hour, so windows are given before any
-/// counter has called.
-fn plan_counters(app: &TestApp, code: &str, counters: i32) {
-    use diesel::prelude::*;
-    use portqueue::db::schema::{counter_plans, ports};
-    app.with_conn(|conn| {
-        let port_id: i64 = ports::table
-            .filter(ports::code.eq(code))
-            .select(ports::id)
-            .first(conn)
-            .unwrap();
-        for hour in 0..24i64 {
-            diesel::insert_into(counter_plans::table)
-                .values((
-                    counter_plans::port_id.eq(port_id),
-                    counter_plans::hour.eq(hour),
-                    counter_plans::counters.eq(counters),
-                ))
-                .execute(conn)
-                .unwrap();
-        }
-        // As the plan page does: the port's revision moves, so kept queues read the plan.
-        portqueue::service::lock_port(conn, port_id).unwrap();
-    });
-}
+use common::{NowUtc, TestApp, two_ports};
 
 async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
     call(app, "POST", path, Some(token), Some(body)).await
@@ -100,7 +61,7 @@ async fn every_route_answers_401_without_a_known_token() {
 #[actix_web::test]
 async fn registering_a_walk_in_returns_its_ticket_position_and_window_without_personal_data() {
     let app = two_ports();
-    plan_counters(&app, "SYS", 4);
+    app.plan_counters("SYS", 4);
     let token = app.token("ofelia");
     let (status, entry) = post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(3)).await;
     assert_eq!(status, StatusCode::CREATED, "{entry}");
@@ -457,7 +418,7 @@ async fn a_waiting_entry_can_be_withdrawn_and_leaves_the_queue() {
 #[actix_web::test]
 async fn the_queue_lists_waiting_entries_in_call_order_with_urgent_first() {
     let app = two_ports();
-    plan_counters(&app, "SYS", 4);
+    app.plan_counters("SYS", 4);
     let token = app.token("ofelia");
     post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(1)).await;
     app.clock.advance(Duration::minutes(5));
@@ -587,7 +548,7 @@ async fn entries_carry_an_unguessable_status_link_and_the_ticket_prints_as_escpo
 async fn the_public_status_and_board_carry_no_personal_data() {
     use portqueue::service::public;
     let app = two_ports();
-    plan_counters(&app, "SYS", 4);
+    app.plan_counters("SYS", 4);
     let token = app.token("ofelia");
     let mut body = walk_in(2);
     body["vulnerabilities"] = json!(["pregnancy"]);
@@ -637,7 +598,7 @@ async fn the_public_status_and_board_carry_no_personal_data() {
 #[actix_web::test]
 async fn booked_appointments_still_to_come_widen_walk_ins_windows_but_never_their_place() {
     let app = two_ports();
-    plan_counters(&app, "SYS", 2);
+    app.plan_counters("SYS", 2);
     let token = app.token("ofelia");
     for _ in 0..8 {
         post(&app, "/api/v1/ports/SYS/walk-ins", &token, walk_in(2)).await;
@@ -819,7 +780,7 @@ async fn no_counter_open_means_no_window_and_one_call_does_not_open_a_counter_fo
         queue["entries"][0].get("estimated_call_at").is_none(),
         "{queue}"
     );
-    plan_counters(&app, "SYS", 2);
+    app.plan_counters("SYS", 2);
     let (_, queue) = get(&app, "/api/v1/ports/SYS/queue", &token).await;
     assert!(
         queue["entries"][0].get("estimated_call_at").is_some(),

@@ -4,9 +4,8 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use diesel::prelude::*;
 
@@ -21,27 +20,7 @@ use common::{fresh_database_url, test_postgres_url};
 /// Runs `portqueue ARGS` in `dir`, with `database_url` as `DATABASE_URL` (none: unset),
 /// `stdin` piped in.
 fn portqueue(dir: &Path, database_url: Option<&str>, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_portqueue"));
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("PORTQUEUE_BIND")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(url) = database_url {
-        command.env("DATABASE_URL", url);
-    }
-    let mut child = command.spawn().expect("run portqueue");
-    {
-        let mut input = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("write stdin");
-        }
-    }
-    child.wait_with_output().expect("wait for portqueue")
+    common::cli::portqueue(Some(dir), database_url, args, stdin)
 }
 
 fn stdout(output: &Output) -> String {
@@ -286,12 +265,36 @@ fn a_port_its_accounts_and_a_token_are_set_up_from_the_command_line() {
     let line = fails_with_one_line(run(&["token", "create", "--username", "nobody"], None));
     assert!(line.contains("nobody"), "{line}");
 
+    // A username is one name whatever its case, on the command line as at the sign-in.
+    let maria = [
+        "officer",
+        "add",
+        "--username",
+        "Maria",
+        "--role",
+        "officer",
+        "--port",
+        "SYS",
+        "--password-stdin",
+    ];
+    let out = succeeds(run(&maria, Some("long enough password\n")));
+    assert_eq!(out.trim(), "added officer maria");
+    let maria_token = succeeds(run(&["token", "create", "--username", "Maria"], None));
+    succeeds(run(&["token", "create", "--username", " MARIA "], None));
+    let out = succeeds(run(&["token", "revoke", "--username", "Maria"], None));
+    assert!(
+        out.starts_with("revoked 2 "),
+        "both of Maria's tokens revoked: {out}"
+    );
+
     // The printed token is one the app accepts, for that officer.
     let pool = db::open(&Location::parse(db), 1).unwrap();
     let actor = sessions::find_api_token(&mut pool.get().unwrap(), first)
         .unwrap()
         .expect("the printed token is known");
     assert_eq!(actor.username, "ofelia");
+    let revoked = sessions::find_api_token(&mut pool.get().unwrap(), maria_token.trim()).unwrap();
+    assert!(revoked.is_none(), "Maria's revoked token opens nothing");
 }
 
 const APPOINTMENTS: &str = "confirmation,slot_at,party_size,name,nationality,language\n\
@@ -308,16 +311,7 @@ fn import_appointments_is_idempotent_and_a_bad_row_imports_nothing() {
     let url = fresh_database_url(dir.path());
     let db = Some(url.as_str());
     let run = |args: &[&str]| portqueue(dir.path(), db, args, None);
-    succeeds(run(&[
-        "port",
-        "add",
-        "--code",
-        "SYS",
-        "--name",
-        "San Ysidro",
-        "--timezone",
-        "America/Tijuana",
-    ]));
+    succeeds(run(&common::cli::ADD_SYS));
     std::fs::write(dir.path().join("day.csv"), APPOINTMENTS).unwrap();
     std::fs::write(dir.path().join("bad.csv"), ONE_BAD_ROW).unwrap();
 

@@ -8,7 +8,7 @@ use actix_web::{App, test, web};
 use chrono::Duration;
 use diesel::prelude::*;
 use futures_util::future::join_all;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use portqueue::db::models::Entry;
 use portqueue::db::schema::{entries, entry_events};
@@ -32,15 +32,7 @@ async fn thirty_two_simultaneous_call_next_never_call_one_entry_twice_nor_skip_t
 
     // 40 walk-ins of mixed sizes and tiers, one minute apart.
     for i in 0..40u32 {
-        let mut body =
-            json!({"party_size": 1 + i % 5, "language": "spa", "barriers": ["language"]});
-        if i % 7 == 3 {
-            body["vulnerabilities"] = json!(["pregnancy"]);
-        }
-        if i == 30 {
-            body["tier"] = json!("urgent");
-            body["urgent_reason"] = json!("fainted");
-        }
+        let body = common::mixed_walk_in(i as usize);
         let req = test::TestRequest::post()
             .uri("/api/v1/ports/SYS/walk-ins")
             .insert_header(("Authorization", format!("Bearer {token}")))
@@ -115,4 +107,36 @@ async fn thirty_two_simultaneous_call_next_never_call_one_entry_twice_nor_skip_t
         app.with_conn(|c| entries::table.select(entries::status).load(c).unwrap());
     assert_eq!(statuses.iter().filter(|s| *s == "called").count(), 32);
     assert_eq!(statuses.iter().filter(|s| *s == "waiting").count(), 8);
+}
+
+/// Each app state has its own SQLite writer queue: a write held open in one app (another
+/// test running in parallel, on its own database) never holds up the writers of another.
+#[::core::prelude::v1::test]
+fn two_app_states_in_one_process_do_not_share_the_writer_queue() {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let first = common::test_app_on_sqlite();
+    let second = common::test_app_on_sqlite();
+    assert!(!first.state.writers.same(&second.state.writers));
+
+    let (done_tx, done_rx) = mpsc::channel();
+    let held = first.state.blocking(|conn, _| {
+        portqueue::service::transaction(conn, |_| {
+            // The first app holds its writer's turn while the second writes on its own thread.
+            let state = second.state.clone();
+            let done_tx = done_tx.clone();
+            std::thread::spawn(move || {
+                let wrote =
+                    state.blocking(|conn, _| portqueue::service::transaction(conn, |_| Ok(())));
+                done_tx.send(wrote.is_ok()).ok();
+            });
+            Ok(done_rx.recv_timeout(Duration::from_secs(10)))
+        })
+    });
+    assert_eq!(
+        held.expect("first write"),
+        Ok(true),
+        "the second app wrote while the first held its turn"
+    );
 }

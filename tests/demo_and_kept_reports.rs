@@ -249,7 +249,11 @@ fn demo_refuses_a_port_with_real_entries_and_days_it_already_filled() {
 fn a_range_from_kept_figures_equals_one_computed_fresh_and_late_changes_recompute() {
     let app = app_with_demo(4, 40);
     let (from, to) = (date(21), date(24));
-    assert!(kept_dates(&app).is_empty());
+    assert_eq!(
+        kept_dates(&app),
+        ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24"],
+        "the demo keeps the days it fills"
+    );
 
     let first = range(&app, from, to);
     assert_eq!(first, fresh_range(&app, from, to));

@@ -1331,3 +1331,111 @@ fn a_feed_frees_its_place_when_its_client_goes_and_one_address_cannot_take_every
         .collect();
     assert_eq!(reopened.len(), 3);
 }
+
+// ---------------------------------------------------------------------------------------
+// The status page kept in memory
+
+/// The page is kept once found and served again while the board's rule holds; a change made
+/// through this server shows at once (call, no-show), another server's within the board's
+/// second, and an unknown address is never kept.
+#[actix_web::test]
+async fn a_kept_status_page_follows_every_change_here_at_once_and_another_servers_within_a_second()
+{
+    use common::NowUtc;
+    use portqueue::auth::Actor;
+    use portqueue::db::schema::ports as port_rows;
+    use portqueue::service::entries::{self as entry_actions, Action};
+    use portqueue::service::queue;
+
+    let app = port_with_officer();
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let first = register(&mut officer, "spa").await;
+    let second = register(&mut officer, "spa").await;
+    let (first_token, second_token) = (token_of(&app, first), token_of(&app, second));
+    let mut phone = Browser::new(&app);
+
+    let kept_before = app.state.status_pages.size().0;
+    let unknown = phone.get(&format!("/t/{}", "ab".repeat(32))).await;
+    assert_status(&unknown, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.state.status_pages.size().0,
+        kept_before,
+        "an unknown address is not kept"
+    );
+
+    let waiting = phone.get(&format!("/t/{first_token}")).await;
+    assert!(waiting.body.contains("En espera"), "{}", waiting.body);
+    let again = phone.get(&format!("/t/{first_token}")).await;
+    assert_eq!(again.body, waiting.body);
+    assert_eq!(again.header("refresh"), Some("30"));
+    assert_eq!(again.header("cache-control"), Some("no-store"));
+    let english = phone.get(&format!("/t/{first_token}?lang=eng")).await;
+    assert!(
+        english.body.contains("<html lang=\"en\""),
+        "kept per language"
+    );
+    let paused = phone.get(&format!("/t/{first_token}?refresh=off")).await;
+    assert_eq!(paused.header("refresh"), None, "kept per pause choice");
+    let second_page = phone.get(&format!("/t/{second_token}")).await;
+    assert!(second_page.body.contains("En espera"));
+    assert_eq!(app.state.status_pages.size().0, kept_before + 4);
+
+    // A call on this server: the next read shows it, without waiting for anything.
+    let officer_actor = Actor::from_user(&app.add_user("officer2", "officer", Some("SYS")));
+    let now = app.clock.now_utc();
+    let port_id = app.with_conn(|conn| {
+        port_rows::table
+            .filter(port_rows::code.eq("SYS"))
+            .select(port_rows::id)
+            .first::<i64>(conn)
+            .expect("port")
+    });
+    let called = app.with_conn(|conn| queue::call_next(conn, &officer_actor, port_id, 4, now));
+    assert_eq!(called.expect("call").expect("someone").id, first);
+    let page = phone.get(&format!("/t/{first_token}")).await;
+    assert!(
+        page.body.contains("vaya a la ventanilla 4"),
+        "{}",
+        page.body
+    );
+    let page = phone.get(&format!("/t/{first_token}?lang=eng")).await;
+    assert!(page.body.contains("go to counter 4"), "{}", page.body);
+
+    // A no-show on this server: at once too.
+    app.with_conn(|conn| {
+        entry_actions::act(conn, &officer_actor, first, Action::NoShow, None, now).expect("no-show")
+    });
+    let page = phone.get(&format!("/t/{first_token}")).await;
+    assert!(page.body.contains("No se presentó"), "{}", page.body);
+
+    // Another server calls the second ticket: the same database moves, this process applies
+    // nothing. Within the board's second the page shows it.
+    app.with_conn(|conn| {
+        diesel::update(entries::table.find(second))
+            .set((
+                entries::status.eq("called"),
+                entries::counter.eq(Some(6)),
+                entries::called_at.eq(Some(portqueue::db::to_db(now))),
+            ))
+            .execute(conn)
+            .expect("call elsewhere");
+        diesel::update(port_rows::table.find(port_id))
+            .set(port_rows::revision.eq(port_rows::revision + 1))
+            .execute(conn)
+            .expect("revision");
+    });
+    std::thread::sleep(portqueue::web::public::FEED_POLL + Duration::from_millis(100));
+    let page = phone.get(&format!("/t/{second_token}")).await;
+    assert!(
+        page.body.contains("vaya a la ventanilla 6"),
+        "{}",
+        page.body
+    );
+    assert_no_personal_data(&page.body, "the kept status page");
+
+    // A new minute makes the page again (positions and windows follow the clock).
+    app.clock.advance(chrono::Duration::minutes(1));
+    let page = phone.get(&format!("/t/{second_token}")).await;
+    assert!(page.body.contains("vaya a la ventanilla 6"));
+}

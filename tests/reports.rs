@@ -37,27 +37,7 @@ fn ports_and_people() -> TestApp {
     app.add_user("olga", "supervisor", Some("OTY"));
     app.add_user("ada", "admin", None);
     // Four counters planned every hour, so tickets show a window before the first call.
-    app.with_conn(|conn| {
-        use diesel::prelude::*;
-        use portqueue::db::schema::{counter_plans, ports};
-        let sys: i64 = ports::table
-            .filter(ports::code.eq("SYS"))
-            .select(ports::id)
-            .first(conn)
-            .unwrap();
-        for hour in 0..24i64 {
-            diesel::insert_into(counter_plans::table)
-                .values((
-                    counter_plans::port_id.eq(sys),
-                    counter_plans::hour.eq(hour),
-                    counter_plans::counters.eq(4),
-                ))
-                .execute(conn)
-                .unwrap();
-        }
-        // As the plan page does: the port's revision moves, so kept queues read the plan.
-        portqueue::service::lock_port(conn, sys).unwrap();
-    });
+    app.plan_counters("SYS", 4);
     app
 }
 
@@ -1117,12 +1097,7 @@ async fn what_if_replays_the_days_arrivals_and_fewer_counters_wait_longer() {
 
 /// Runs the binary with a database URL; returns (success, stdout, stderr).
 fn portqueue(url: &str, args: &[&str]) -> (bool, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portqueue"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run portqueue");
+    let out = common::cli::portqueue(None, Some(url), args, None);
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -1134,19 +1109,7 @@ fn portqueue(url: &str, args: &[&str]) -> (bool, String, String) {
 fn the_command_line_prints_the_report_as_json_csv_and_a_printable_page() {
     let dir = tempfile::tempdir().unwrap();
     let url = common::fresh_database_url(dir.path());
-    let (ok, _, err) = portqueue(
-        &url,
-        &[
-            "port",
-            "add",
-            "--code",
-            "SYS",
-            "--name",
-            "San Ysidro",
-            "--timezone",
-            "America/Tijuana",
-        ],
-    );
+    let (ok, _, err) = portqueue(&url, &common::cli::ADD_SYS);
     assert!(ok, "{err}");
 
     let (ok, json, err) = portqueue(

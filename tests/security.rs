@@ -13,22 +13,11 @@ use serde_json::{Value, json};
 
 use common::api::{call, call_raw};
 use common::web::Browser;
-use common::{NowUtc, PASSWORD, TestApp, test_app};
+use common::{NowUtc, PASSWORD, TestApp, two_ports};
 use portqueue::auth::{Actor, sessions, throttle};
 use portqueue::db::models::Entry;
 use portqueue::db::schema::{audit_events, entries};
 use portqueue::service::{accounts, audit, reports, retention};
-
-fn two_ports() -> TestApp {
-    let app = test_app();
-    app.add_port("SYS", "America/Tijuana");
-    app.add_port("OTY", "America/Tijuana");
-    app.add_user("ofelia", "officer", Some("SYS"));
-    app.add_user("sergio", "supervisor", Some("SYS"));
-    app.add_user("otto", "officer", Some("OTY"));
-    app.add_user("ada", "admin", None);
-    app
-}
 
 fn audit_count(app: &TestApp, kind: audit::Kind) -> i64 {
     app.with_conn(|conn| {
@@ -663,12 +652,7 @@ async fn supervisors_read_who_saw_whose_data_at_their_port() {
 // ---- 12. backup and restore; 9. an empty sqlite:// ------------------------------------------------
 
 fn portqueue(url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_portqueue"))
-        .args(args)
-        .env("DATABASE_URL", url)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run portqueue")
+    common::cli::portqueue(None, Some(url), args, None)
 }
 
 #[::core::prelude::v1::test]
@@ -686,19 +670,7 @@ fn backup_and_restore_round_trip_and_a_running_server_is_never_overwritten() {
         assert!(!stderr.contains("database is locked"), "{stderr}");
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    ok(portqueue(
-        &url,
-        &[
-            "port",
-            "add",
-            "--code",
-            "SYS",
-            "--name",
-            "San Ysidro",
-            "--timezone",
-            "America/Tijuana",
-        ],
-    ));
+    ok(portqueue(&url, &common::cli::ADD_SYS));
     let backup = dir.path().join("copy.db");
     let said = ok(portqueue(&url, &["backup", backup.to_str().unwrap()]));
     assert!(said.contains("backed up"), "{said}");
@@ -759,10 +731,7 @@ fn backup_and_restore_round_trip_and_a_running_server_is_never_overwritten() {
 
 #[::core::prelude::v1::test]
 fn backup_on_postgresql_points_to_pg_dump() {
-    let Some(base) = common::test_postgres_url() else {
-        eprintln!(
-            "SKIPPED backup_on_postgresql_points_to_pg_dump: PORTQUEUE_TEST_DATABASE_URL is not set"
-        );
+    let Some(base) = common::postgres_or_skip("backup_on_postgresql_points_to_pg_dump") else {
         return;
     };
     let url = common::fresh_postgres_database(&base);
@@ -1259,32 +1228,9 @@ fn a_restore_is_refused_while_portqueue_serve_runs_and_works_after_it_stops() {
             .status
             .success()
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let bind = format!("127.0.0.1:{port}");
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_portqueue"))
-        .args(["serve", "--bind", &bind])
-        .env("DATABASE_URL", &url)
-        .env("RUST_LOG", "warn")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start portqueue serve");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while std::net::TcpStream::connect(&bind).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server never listened"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let server = common::cli::Served::start(dir.path(), &url, "served", &[]);
     let refused = portqueue(&url, &["restore", backup.to_str().unwrap()]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(!refused.status.success());
     assert!(
         String::from_utf8_lossy(&refused.stderr).contains("a server is running"),

@@ -9,12 +9,11 @@ mod common;
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
 use diesel::prelude::*;
@@ -26,7 +25,8 @@ use portqueue::db::{self, Location};
 use portqueue::service::port_by_code;
 use portqueue_core::queue as engine;
 
-use common::{PASSWORD, fresh_postgres_database, test_postgres_url};
+use common::cli::{ADD_SYS, Served, add_officer, portqueue_ok};
+use common::{PASSWORD, fresh_postgres_database, postgres_or_skip};
 
 // ---- a minimal HTTP/1.1 client ----------------------------------------------------------
 
@@ -98,100 +98,14 @@ fn dechunk(mut rest: &str) -> String {
 
 // ---- the servers --------------------------------------------------------------------------
 
-/// A `portqueue serve` process, killed when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    log: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(dir: &Path, database_url: &str, n: usize) -> Server {
-        // A port the kernel just handed out and took back: free unless someone races us.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let log = dir.join(format!("server-{n}.log"));
-        let file = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_portqueue"))
-            .args(["serve", "--bind", &addr.to_string()])
-            .env("DATABASE_URL", database_url)
-            .env("PORTQUEUE_METRICS_TOKEN", METRICS_TOKEN)
-            .env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .expect("start portqueue serve");
-        let mut server = Server { child, addr, log };
-        server.wait_until_healthy();
-        server
-    }
-
-    fn wait_until_healthy(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                panic!(
-                    "server {} exited with {status}: {}",
-                    self.addr,
-                    self.log_text()
-                );
-            }
-            if TcpStream::connect(self.addr).is_ok()
-                && http(self.addr, "GET", "/healthz", None, None).0 == 200
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "server {} never became healthy: {}",
-                self.addr,
-                self.log_text()
-            );
-            thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-/// Runs `portqueue ARGS` on the database and asserts it succeeded; returns standard output.
-fn cli(dir: &Path, database_url: &str, args: &[&str], stdin: Option<&str>) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_portqueue"))
-        .args(args)
-        .current_dir(dir)
-        .env("DATABASE_URL", database_url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run portqueue");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.unwrap_or_default().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "portqueue {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+/// A `portqueue serve` process whose `/metrics` takes [`METRICS_TOKEN`].
+fn serve(dir: &Path, database_url: &str, n: usize) -> Served {
+    Served::start(
+        dir,
+        database_url,
+        &n.to_string(),
+        &[("PORTQUEUE_METRICS_TOKEN", METRICS_TOKEN)],
+    )
 }
 
 /// Runs `jobs` at once, one thread each, released together; returns their results in order.
@@ -217,34 +131,16 @@ fn all_at_once<T: Send + 'static>(jobs: Vec<Box<dyn FnOnce() -> T + Send>>) -> V
 
 #[test]
 fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_the_engine() {
-    let Some(server_url) = test_postgres_url() else {
-        eprintln!(
-            "SKIPPED, NOT RUN: two app servers need PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL (the \"ok\" below means nothing was tested)"
-        );
+    let Some(server_url) = postgres_or_skip("two app servers") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_postgres_database(&server_url);
 
     // Set up by command line, as an operator would.
-    cli(
-        dir.path(),
-        &url,
-        &[
-            "port",
-            "add",
-            "--code",
-            "SYS",
-            "--name",
-            "San Ysidro",
-            "--timezone",
-            "America/Tijuana",
-        ],
-        None,
-    );
+    portqueue_ok(&url, &ADD_SYS, None);
     let password = format!("{PASSWORD}\n");
-    cli(
-        dir.path(),
+    portqueue_ok(
         &url,
         &[
             "officer",
@@ -257,30 +153,10 @@ fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_th
         ],
         Some(&password),
     );
-    cli(
-        dir.path(),
-        &url,
-        &[
-            "officer",
-            "add",
-            "--username",
-            "ofelia",
-            "--role",
-            "officer",
-            "--port",
-            "SYS",
-            "--password-stdin",
-        ],
-        Some(&password),
-    );
-    let token = cli(
-        dir.path(),
-        &url,
-        &["token", "create", "--username", "ofelia"],
-        None,
-    )
-    .trim()
-    .to_owned();
+    portqueue_ok(&url, &add_officer("ofelia"), Some(&password));
+    let token = portqueue_ok(&url, &["token", "create", "--username", "ofelia"], None)
+        .trim()
+        .to_owned();
     // Today's appointments around now; the last is booked 90 minutes ahead, so it may not be
     // called yet (G2) and both the servers and the engine below must pass it over.
     let now = Utc::now();
@@ -293,18 +169,20 @@ fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_th
             1 + i % 4
         ));
     }
-    std::fs::write(dir.path().join("today.csv"), csv).unwrap();
-    cli(
-        dir.path(),
+    let bookings = dir.path().join("today.csv");
+    std::fs::write(&bookings, csv).unwrap();
+    portqueue_ok(
         &url,
-        &["import-appointments", "--port", "SYS", "today.csv"],
+        &[
+            "import-appointments",
+            "--port",
+            "SYS",
+            bookings.to_str().unwrap(),
+        ],
         None,
     );
 
-    let servers = [
-        Server::start(dir.path(), &url, 1),
-        Server::start(dir.path(), &url, 2),
-    ];
+    let servers = [serve(dir.path(), &url, 1), serve(dir.path(), &url, 2)];
     let addrs = [servers[0].addr, servers[1].addr];
 
     // 40 walk-ins and 8 check-ins at once, alternating between the two servers.
@@ -312,15 +190,7 @@ fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_th
     for i in 0..48usize {
         let (addr, token) = (addrs[i % 2], token.clone());
         let (path, body) = if i < 40 {
-            let mut body =
-                json!({"party_size": 1 + i % 5, "language": "spa", "barriers": ["language"]});
-            if i % 7 == 3 {
-                body["vulnerabilities"] = json!(["pregnancy"]);
-            }
-            if i == 30 {
-                body["tier"] = json!("urgent");
-                body["urgent_reason"] = json!("fainted");
-            }
+            let body = common::mixed_walk_in(i);
             ("/api/v1/ports/SYS/walk-ins".to_owned(), body)
         } else {
             (
@@ -436,38 +306,9 @@ fn two_servers_on_one_postgres_never_share_a_ticket_nor_call_twice_and_follow_th
 /// Sets up port SYS with an officer (by command line, as an operator would) and today's
 /// bookings around now; returns the officer's API token.
 fn set_up_port(dir: &Path, url: &str) -> String {
-    cli(
-        dir,
-        url,
-        &[
-            "port",
-            "add",
-            "--code",
-            "SYS",
-            "--name",
-            "San Ysidro",
-            "--timezone",
-            "America/Tijuana",
-        ],
-        None,
-    );
+    portqueue_ok(url, &ADD_SYS, None);
     let password = format!("{PASSWORD}\n");
-    cli(
-        dir,
-        url,
-        &[
-            "officer",
-            "add",
-            "--username",
-            "ofelia",
-            "--role",
-            "officer",
-            "--port",
-            "SYS",
-            "--password-stdin",
-        ],
-        Some(&password),
-    );
+    portqueue_ok(url, &add_officer("ofelia"), Some(&password));
     let now = Utc::now();
     let mut csv = String::from("confirmation,slot_at,party_size,name,nationality,language\n");
     for (i, minutes) in [-30i64, -20, -10, 0, 5, 10].into_iter().enumerate() {
@@ -478,14 +319,19 @@ fn set_up_port(dir: &Path, url: &str) -> String {
             1 + i % 3
         ));
     }
-    std::fs::write(dir.join("today.csv"), csv).unwrap();
-    cli(
-        dir,
+    let bookings = dir.join("today.csv");
+    std::fs::write(&bookings, csv).unwrap();
+    portqueue_ok(
         url,
-        &["import-appointments", "--port", "SYS", "today.csv"],
+        &[
+            "import-appointments",
+            "--port",
+            "SYS",
+            bookings.to_str().unwrap(),
+        ],
         None,
     );
-    cli(dir, url, &["token", "create", "--username", "ofelia"], None)
+    portqueue_ok(url, &["token", "create", "--username", "ofelia"], None)
         .trim()
         .to_owned()
 }
@@ -508,17 +354,13 @@ fn waiting_tickets(addr: SocketAddr, token: &str) -> Vec<String> {
 /// the moment it is asked.
 #[test]
 fn neither_server_decides_on_a_stale_kept_queue() {
-    let Some(server_url) = test_postgres_url() else {
-        eprintln!("skipped: two app servers need PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL");
+    let Some(server_url) = postgres_or_skip("two app servers") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_postgres_database(&server_url);
     let token = set_up_port(dir.path(), &url);
-    let servers = [
-        Server::start(dir.path(), &url, 1),
-        Server::start(dir.path(), &url, 2),
-    ];
+    let servers = [serve(dir.path(), &url, 1), serve(dir.path(), &url, 2)];
     let [a, b] = [servers[0].addr, servers[1].addr];
     let walk_in = |addr: SocketAddr, size: usize| {
         let body = json!({"party_size": size, "language": "spa", "barriers": ["language"]});

@@ -1,6 +1,6 @@
 //! How long the engine takes at the sizes the app meets: the live queue page projects up to
 //! ~1,000 waiting entries on each refresh, "call next" picks among them, and `simulate`
-//! replays a busy day.
+//! replays a busy day; a registration continues the minute's kept projection.
 //!
 //! Run: `cargo bench -p portqueue-core --bench engine`
 
@@ -8,13 +8,13 @@ use std::hint::black_box;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use portqueue_core::model::{Class, Policy, Tier};
 use portqueue_core::queue::simulate::{self, Arrival};
 use portqueue_core::queue::{
-    ArrivalRates, Counters, EstimateInputs, OpenCounter, ServiceSample, ShareState, next_call,
-    project, project_with,
+    ArrivalRates, Counters, EstimateInputs, OpenCounter, Projection, ServiceSample, ShareState,
+    next_call, project, project_with,
 };
 
 /// A small deterministic generator (64-bit LCG), so every run measures the same workload.
@@ -182,10 +182,56 @@ fn engine(c: &mut Criterion) {
         "project_with, 1000 waiting, 4 counters serving, samples, bookings, arrivals, plan",
         |b| b.iter(|| project_with(black_box(&entries), &policy, tz, &state, now, &inputs)),
     );
+    registrations(c, &policy, tz, &inputs);
     let day = arrivals(2_000, 600);
     c.bench_function("simulate::run, 2000 arrivals, 4 counters", |b| {
         b.iter(|| simulate::run(black_box(&day), &policy, 4, tz))
     });
+}
+
+/// A registration's projection at a busy port, 1,000 and 5,000 waiting: the whole queue
+/// projected afresh (the first registration of a minute) against the kept projection of the
+/// minute continued with the new walk-in (every other registration of that minute).
+fn registrations(c: &mut Criterion, policy: &Policy, tz: Tz, inputs: &EstimateInputs) {
+    for n in [1_000, 5_000] {
+        let (entries, _) = waiting(n);
+        let now = inputs.walk_ins_per_hour[0].0;
+        let newcomer = portqueue_core::queue::QueueEntry {
+            id: n as i64 + 1,
+            seq: n as i64 + 1,
+            class: Class::WalkIn,
+            tier: Tier::Standard,
+            party_size: 2,
+            arrived_at: now + Duration::seconds(10),
+            slot_at: None,
+        };
+        let mut all = entries.clone();
+        all.push(newcomer.clone());
+        let state = ShareState::default();
+        c.bench_function(
+            &format!("registration, {n} waiting: full projection"),
+            |b| b.iter(|| Projection::new(black_box(&all), policy, tz, &state, now, inputs)),
+        );
+        let kept = Projection::new(&entries, policy, tz, &state, now, inputs);
+        assert!(
+            kept.clone()
+                .add_walk_in(&newcomer, policy, tz, &state, now, inputs),
+            "the registration continues the kept projection"
+        );
+        c.bench_function(
+            &format!("registration, {n} waiting: kept projection continued"),
+            |b| {
+                b.iter_batched(
+                    || kept.clone(),
+                    |mut p| {
+                        p.add_walk_in(black_box(&newcomer), policy, tz, &state, now, inputs);
+                        p
+                    },
+                    BatchSize::LargeInput,
+                )
+            },
+        );
+    }
 }
 
 criterion_group!(benches, engine);

@@ -30,6 +30,13 @@ pub struct Language {
     pub ticket: TicketText,
 }
 
+impl Language {
+    /// The HTML `dir` of text in this language: `rtl` or `ltr`.
+    pub fn dir(&self) -> &'static str {
+        if self.rtl { "rtl" } else { "ltr" }
+    }
+}
+
 const fn lang(
     code: &'static str,
     tag: &'static str,

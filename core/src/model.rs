@@ -189,12 +189,41 @@ impl Policy {
     }
 }
 
+/// Reads a walk-in share typed as a percentage ("30", "30%", "12.5") into a fraction
+/// (0.30): the one rule for every form that asks for one. The engine weighs the share in
+/// parts per ten thousand ([`Policy::walkin_weight`]), so 0.01% to 99.99% is what it can
+/// honour as typed; a smaller or larger number would be stored as typed and applied as
+/// another, so it is refused.
+pub fn walkin_share_from_percent(typed: &str) -> Result<f64, String> {
+    let percent = typed.trim().trim_end_matches('%').trim();
+    match percent.parse::<f64>() {
+        Ok(p) if p.is_finite() && (0.01..=99.99).contains(&p) => Ok(p / 100.0),
+        _ => Err(format!(
+            "must be a percentage more than 0 and less than 100 (0.01 to 99.99), got \"{percent}\""
+        )),
+    }
+}
+
 /// The smallest and largest party (docs/design/fair-queue.md, "Entry").
 pub const PARTY_SIZE_RANGE: std::ops::RangeInclusive<u32> = 1..=20;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_percentage_share_is_what_the_engine_can_weigh() {
+        for (typed, share) in [(" 30 % ", 0.30), ("0.01", 0.0001), ("99.99", 0.9999)] {
+            let read = walkin_share_from_percent(typed).expect(typed);
+            assert!((read - share).abs() < 1e-12, "{typed}: {read}");
+        }
+        for refused in [
+            "0", "0.005", "99.995", "100", "-5", "NaN", "inf", "thirty", "",
+        ] {
+            let message = walkin_share_from_percent(refused).expect_err(refused);
+            assert!(message.contains("less than 100"), "{message}");
+        }
+    }
 
     #[test]
     fn names_round_trip_through_from_str() {

@@ -18,6 +18,13 @@ use sha2::{Digest, Sha256};
 use crate::db::models::{Port, User};
 use crate::error::{AppError, AppResult};
 
+/// A username as typed, the way accounts are stored and looked up: trimmed and lower-cased,
+/// so that `Maria` at the sign-in, on the command line or in a filter finds `maria`. The
+/// one place this rule lives.
+pub fn username_key(typed: &str) -> String {
+    typed.trim().to_ascii_lowercase()
+}
+
 /// What an account may do. Officers and supervisors belong to one port; admins to none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]

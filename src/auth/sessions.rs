@@ -30,22 +30,20 @@ pub struct Session {
 /// that follows holds no database connection (see [`check_password`]).
 pub fn find_account(conn: &mut DbConnection, username: &str) -> AppResult<Option<User>> {
     Ok(users::table
-        .filter(users::username.eq(username.trim().to_ascii_lowercase()))
+        .filter(users::username.eq(super::username_key(username)))
         .select(User::as_select())
         .first(conn)
         .optional()?)
 }
 
-/// Most password checks (argon2, 19 MiB and tens of milliseconds each) run at once in this
-/// process; more wait their turn. A flood of sign-in attempts then costs a bounded amount
-/// of memory and CPU, and never a database connection.
-const CONCURRENT_PASSWORD_CHECKS: usize = 4;
+/// Most password checks (argon2, 19 MiB and tens of milliseconds each) run at once in one
+/// app ([`crate::AppState::password_checks`]); more wait their turn.
+pub const CONCURRENT_PASSWORD_CHECKS: usize = 4;
 
 /// Checks a password against the account found by [`find_account`]. Blocking (call it off
 /// the async executor, without a database connection). The same answer, after the same
 /// work, for an unknown name, a turned-off account and a wrong password.
 pub fn check_password(user: Option<User>, password: &str) -> AppResult<User> {
-    let _turn = password_check_turn();
     let matches = verify_password(
         password,
         user.as_ref()
@@ -55,47 +53,6 @@ pub fn check_password(user: Option<User>, password: &str) -> AppResult<User> {
         Some(user) if matches && user.active => Ok(user),
         _ => Err(AppError::invalid("password", "wrong username or password")),
     }
-}
-
-/// Waits for one of the [`CONCURRENT_PASSWORD_CHECKS`] turns; the turn ends when dropped.
-fn password_check_turn() -> impl Drop {
-    use std::sync::{Condvar, Mutex, PoisonError};
-    static RUNNING: Mutex<usize> = Mutex::new(0);
-    static FREED: Condvar = Condvar::new();
-    struct Turn;
-    impl Drop for Turn {
-        fn drop(&mut self) {
-            *RUNNING.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
-            FREED.notify_one();
-        }
-    }
-    let mut running = RUNNING.lock().unwrap_or_else(PoisonError::into_inner);
-    while *running >= CONCURRENT_PASSWORD_CHECKS {
-        running = FREED.wait(running).unwrap_or_else(PoisonError::into_inner);
-    }
-    *running += 1;
-    Turn
-}
-
-/// Signs in: finds the account, checks the password and starts a session, in three steps
-/// so that the slow password check holds no database connection (a flood of sign-in
-/// attempts must not starve the officers' pages of connections).
-pub async fn sign_in(
-    state: &crate::AppState,
-    username: String,
-    password: String,
-) -> AppResult<(User, NewSession)> {
-    let account = state
-        .run(move |conn, _| find_account(conn, &username))
-        .await?;
-    let user = actix_web::web::block(move || check_password(account, &password))
-        .await
-        .map_err(|e| AppError::Internal(format!("worker: {e}")))??;
-    let session = state.run({
-        let user = user.clone();
-        move |conn, now| start(conn, &user, now)
-    });
-    Ok((user, session.await?))
 }
 
 /// Checks a username and password in one call, on one connection (for tests and tools):
@@ -164,12 +121,7 @@ pub fn create_api_token(
     username: &str,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
-    let user_id: i64 = users::table
-        .filter(users::username.eq(username))
-        .select(users::id)
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("no account named `{username}`")))?;
+    let user_id = account_id(conn, username)?;
     let token = random_secret();
     diesel::insert_into(api_tokens::table)
         .values((
@@ -181,14 +133,19 @@ pub fn create_api_token(
     Ok(token)
 }
 
-/// Revokes every API token of an account; returns how many were still in force.
-pub fn revoke_api_tokens(conn: &mut DbConnection, username: &str) -> AppResult<usize> {
-    let user_id: i64 = users::table
-        .filter(users::username.eq(username))
+/// The id of the account a typed username names.
+fn account_id(conn: &mut DbConnection, username: &str) -> AppResult<i64> {
+    users::table
+        .filter(users::username.eq(super::username_key(username)))
         .select(users::id)
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("no account named `{username}`")))?;
+        .ok_or_else(|| AppError::NotFound(format!("no account named `{}`", username.trim())))
+}
+
+/// Revokes every API token of an account; returns how many were still in force.
+pub fn revoke_api_tokens(conn: &mut DbConnection, username: &str) -> AppResult<usize> {
+    let user_id = account_id(conn, username)?;
     Ok(diesel::update(
         api_tokens::table
             .filter(api_tokens::user_id.eq(user_id))

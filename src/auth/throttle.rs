@@ -64,7 +64,7 @@ pub fn human_wait(seconds: i64) -> String {
 }
 
 fn account_bucket(username: &str) -> String {
-    format!("account:{}", username.trim().to_ascii_lowercase())
+    format!("account:{}", super::username_key(username))
 }
 
 fn address_bucket(address: &str) -> String {
@@ -165,7 +165,7 @@ pub fn record_failure(
     address: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let username = username.trim().to_ascii_lowercase();
+    let username = super::username_key(username);
     crate::service::transaction(conn, |conn| {
         // Old counts of names nobody tries any more are of no use.
         diesel::delete(

@@ -296,6 +296,16 @@ pub fn open(location: &Location, max_connections: u32) -> Result<DbPool, OpenErr
         .map_err(|e| OpenError::connect(location, &e.to_string()))
 }
 
+/// Runs blocking work (a query, a password check, a printer's socket) on the blocking
+/// thread pool, off the async executor.
+pub async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> crate::error::AppResult<T> + Send + 'static,
+) -> crate::error::AppResult<T> {
+    actix_web::web::block(f)
+        .await
+        .map_err(|e| crate::error::AppError::Internal(format!("worker: {e}")))?
+}
+
 /// Stored times are UTC without an offset (both backends agree on that column type).
 pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
     t.naive_utc()

@@ -24,13 +24,13 @@ pub struct NewAccount {
 }
 
 fn check_username(name: &str) -> Result<String, String> {
-    let name = name.trim();
+    let name = auth::username_key(name);
     if (3..=40).contains(&name.len())
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
     {
-        Ok(name.to_ascii_lowercase())
+        Ok(name)
     } else {
         Err("use 3 to 40 letters, digits, dots, dashes or underscores".into())
     }

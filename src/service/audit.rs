@@ -129,7 +129,7 @@ pub fn access_log_for(
         .filter(access_log::port_id.eq(port.id))
         .into_boxed();
     if let Some(officer) = &filter.officer {
-        query = query.filter(users::username.eq(officer.trim().to_ascii_lowercase()));
+        query = query.filter(users::username.eq(crate::auth::username_key(officer)));
     }
     if let Some(day) = filter.day {
         let (start, end) = portqueue_core::reports::day_bounds(day, port.tz());

@@ -25,14 +25,14 @@
 //! the two reads, the state holds newer data than its revision says, which only makes the
 //! next reader or writer read it again; it never makes anyone trust older data.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, PoisonError};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Timelike, Utc};
 use diesel::prelude::*;
 
-use portqueue_core::queue::{ArrivalRates, Projected, QueueEntry};
+use portqueue_core::queue::{ArrivalRates, Projected, Projection, QueueEntry};
 use portqueue_core::tickets::TicketNumber;
 use portqueue_core::{Class, Status, Tier};
 
@@ -180,6 +180,9 @@ pub struct PortState {
     pub port: Port,
     /// Waiting and called entries by id, personal fields left out.
     pub open: BTreeMap<i64, Entry>,
+    /// The called entries' ids: a change looks at the counters without walking every
+    /// waiting entry.
+    called: BTreeSet<i64>,
     /// Open ticket numbers per class (walk-in, appointment).
     numbers: HashSet<(Class, u32)>,
     /// The port-local day start `finished` belongs to.
@@ -199,8 +202,9 @@ pub struct PortState {
     /// The supervisor's counter plan by port-local hour, if any (read with the state: saving
     /// a plan moves the port's revision).
     pub plan: Option<[u32; 24]>,
-    /// The last projection: its instant and its result (waiting entries in call order).
-    projection: Option<(DateTime<Utc>, Arc<Vec<Projected>>)>,
+    /// The last projection: its instant and its result (waiting entries in call order),
+    /// kept so that a registration within the same minute can continue it.
+    projection: Option<(DateTime<Utc>, Projection)>,
     /// The last snapshot built from that projection.
     snapshot: Option<(DateTime<Utc>, Arc<Snapshot>)>,
 }
@@ -235,6 +239,7 @@ impl PortState {
             revision: port.revision,
             port: port.clone(),
             open: BTreeMap::new(),
+            called: BTreeSet::new(),
             numbers: HashSet::new(),
             finished_since: now,
             finished: BTreeMap::new(),
@@ -275,6 +280,11 @@ impl PortState {
                     status: entry.status.clone(),
                 },
             );
+        }
+        if entry.status() == Status::Called {
+            self.called.insert(entry.id);
+        } else {
+            self.called.remove(&entry.id);
         }
         if is_open(&entry) {
             if let Some(number) = number_of(&entry) {
@@ -395,7 +405,7 @@ impl PortState {
 
     /// The called entries, by id.
     pub fn called(&self) -> impl Iterator<Item = &Entry> {
-        self.open.values().filter(|e| e.status() == Status::Called)
+        self.called.iter().filter_map(|id| self.open.get(id))
     }
 
     /// The last projection, if it was made from `at` at this revision.
@@ -403,12 +413,21 @@ impl PortState {
         self.projection
             .as_ref()
             .filter(|(when, _)| *when == at)
-            .map(|(_, p)| Arc::clone(p))
+            .map(|(_, p)| Arc::clone(p.projected()))
+    }
+
+    /// Takes the last projection out, if it was made from `at` at this revision: a change
+    /// that adds a walk-in continues it (the state is staged right after).
+    pub fn take_projection(&mut self, at: DateTime<Utc>) -> Option<Projection> {
+        self.projection
+            .take()
+            .filter(|(when, _)| *when == at)
+            .map(|(_, p)| p)
     }
 
     /// Keeps a projection made from `at` at this revision.
-    pub fn keep_projection(&mut self, at: DateTime<Utc>, projected: Arc<Vec<Projected>>) {
-        self.projection = Some((at, projected));
+    pub fn keep_projection(&mut self, at: DateTime<Utc>, projection: Projection) {
+        self.projection = Some((at, projection));
         self.snapshot = None;
     }
 

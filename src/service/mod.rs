@@ -135,18 +135,17 @@ pub fn log_access(
 
 /// Runs `f` in one transaction: the change and its event commit together, or not at all.
 ///
-/// SQLite lets one writer in at a time and makes the others poll with growing sleeps, which
-/// under a burst of writes (32 officers pressing "call next") gives some of them second-long
-/// waits. So in this process SQLite writers first queue on a mutex and enter one after
-/// another; PostgreSQL needs no such help (its row locks queue waiters).
+/// A SQLite writer first waits its turn in its app's writer queue
+/// ([`crate::turns::WriterQueue`]); PostgreSQL needs no such help (its row locks queue
+/// waiters).
 pub fn transaction<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
 ) -> AppResult<T> {
-    let done = if !matches!(conn, DbConnection::Sqlite(_)) || sqlite_writer::held() {
+    let done = if !matches!(conn, DbConnection::Sqlite(_)) {
         conn.transaction(f)
     } else {
-        let _writer = sqlite_writer::acquire();
+        let _turn = crate::turns::WriterQueue::turn();
         conn.transaction(f)
     };
     if done.is_ok() {
@@ -155,38 +154,6 @@ pub fn transaction<T>(
         live::note_change();
     }
     done
-}
-
-/// The in-process queue of SQLite writers, re-entrant on one thread.
-mod sqlite_writer {
-    use std::cell::Cell;
-    use std::sync::{Mutex, MutexGuard, PoisonError};
-
-    static WRITER: Mutex<()> = Mutex::new(());
-
-    thread_local! {
-        static HELD: Cell<bool> = const { Cell::new(false) };
-    }
-
-    /// Whether this thread is already inside a write.
-    pub fn held() -> bool {
-        HELD.get()
-    }
-
-    /// Holds the writer's place until dropped.
-    pub struct Writer(#[allow(dead_code)] MutexGuard<'static, ()>);
-
-    impl Drop for Writer {
-        fn drop(&mut self) {
-            HELD.set(false);
-        }
-    }
-
-    pub fn acquire() -> Writer {
-        let guard = WRITER.lock().unwrap_or_else(PoisonError::into_inner);
-        HELD.set(true);
-        Writer(guard)
-    }
 }
 
 /// Trims an optional text field; empty means absent. Longer than `max` is an error.

@@ -149,19 +149,11 @@ impl PolicyInput {
         let late_window_minutes = whole("late_window_minutes", &self.late_window_minutes);
         let max_recalls = whole("max_recalls", &self.max_recalls);
         let minutes_per_person = whole("minutes_per_person", &self.minutes_per_person);
-        let percent = self.walkin_share.trim().trim_end_matches('%').trim();
-        let walkin_share = match percent.parse::<f64>() {
-            Ok(p) if p.is_finite() && p > 0.0 && p < 100.0 => p / 100.0,
-            _ => {
-                errors.add(
-                    "walkin_share",
-                    format!(
-                        "must be a percentage more than 0 and less than 100, got \"{percent}\""
-                    ),
-                );
+        let walkin_share = portqueue_core::model::walkin_share_from_percent(&self.walkin_share)
+            .unwrap_or_else(|message| {
+                errors.add("walkin_share", message);
                 0.3
-            }
-        };
+            });
         let policy = Policy {
             walkin_share,
             priority_boost_minutes,

@@ -48,6 +48,9 @@ pub struct TicketStatus {
     /// When this status was read: a window on another port-local day shows its date.
     #[serde(skip)]
     pub read_at: DateTime<Utc>,
+    /// Until when the link answers: a day after the ticket closed; `None` while open.
+    #[serde(skip)]
+    pub answers_until: Option<DateTime<Utc>>,
 }
 
 /// The status behind an unguessable status token; 404 for anything else.
@@ -69,11 +72,11 @@ pub fn ticket_status(
         .ok_or_else(not_found)?;
     // A ticket's link stops answering a day after the ticket closed: a lost or photographed
     // ticket then tells nobody anything, not even that it existed.
-    if entry.status().is_final()
-        && entry.finished_at.is_some_and(|done| {
-            from_db(done) + chrono::Duration::hours(STATUS_LINK_HOURS_AFTER_CLOSE) < now
-        })
-    {
+    let answers_until = entry
+        .finished_at
+        .filter(|_| entry.status().is_final())
+        .map(|done| from_db(done) + chrono::Duration::hours(STATUS_LINK_HOURS_AFTER_CLOSE));
+    if answers_until.is_some_and(|until| until < now) {
         return Err(not_found());
     }
     let waiting = (entry.status() == Status::Waiting)
@@ -99,6 +102,7 @@ pub fn ticket_status(
         language: entry.language,
         port,
         read_at: now,
+        answers_until,
     })
 }
 

@@ -314,28 +314,44 @@ pub fn local_hours(port: &Port, now: DateTime<Utc>, hours: i64) -> Vec<(DateTime
 }
 
 /// The projection of the kept queue from `at` (the minute), made once per revision and
-/// minute: the waiting entries plus `extra` (a new entry not yet kept).
+/// minute.
 pub fn project(
     conn: &mut DbConnection,
     state: &mut PortState,
     at: DateTime<Utc>,
+) -> AppResult<Arc<Vec<Projected>>> {
+    project_adding(conn, state, at, None)
+}
+
+/// [`project`] for a change that just staged `newcomer` into the kept queue, given the
+/// projection of the queue before it (`kept`, made from `at`): a standard walk-in continues
+/// that projection (`engine::Projection::add_walk_in`, exactly the fresh projection, at the
+/// cost of what the newcomer changes); anything else, or a projection that cannot be
+/// continued, is projected afresh.
+pub fn project_adding(
+    conn: &mut DbConnection,
+    state: &mut PortState,
+    at: DateTime<Utc>,
+    kept: Option<(engine::Projection, QueueEntry)>,
 ) -> AppResult<Arc<Vec<Projected>>> {
     if let Some(projected) = state.projection(at) {
         return Ok(projected);
     }
     state.inputs_at(conn, at)?;
     let inputs = estimate_inputs(state, at);
-    let queue: Vec<QueueEntry> = state.waiting().map(Entry::queue_entry).collect();
     let port = &state.port;
-    let projected = Arc::new(engine::project_with(
-        &queue,
-        &port.policy(),
-        port.tz(),
-        &port.share_state(),
-        at,
-        &inputs,
-    ));
-    state.keep_projection(at, Arc::clone(&projected));
+    let (policy, tz, share) = (port.policy(), port.tz(), port.share_state());
+    if let Some((mut projection, newcomer)) = kept
+        && projection.add_walk_in(&newcomer, &policy, tz, &share, at, &inputs)
+    {
+        let projected = Arc::clone(projection.projected());
+        state.keep_projection(at, projection);
+        return Ok(projected);
+    }
+    let queue: Vec<QueueEntry> = state.waiting().map(Entry::queue_entry).collect();
+    let projection = engine::Projection::new(&queue, &policy, tz, &share, at, &inputs);
+    let projected = Arc::clone(projection.projected());
+    state.keep_projection(at, projection);
     Ok(projected)
 }
 

@@ -15,8 +15,15 @@
 //! exactly the days it touches. A kept row of another [`KEPT_FORMAT`] (the arithmetic
 //! changed) or another time zone (the port moved) is computed again; the port's name is
 //! taken from the port as it is now.
+//!
+//! **Kept soon after the day ends.** The server's keeper ([`spawn_keeper`]) looks every
+//! [`KEEPER_TICK`] for each port's finished days that are not kept (its own time zone's
+//! days, from the port's creation and at most [`CATCH_UP_DAYS`] back) and keeps at most
+//! [`DAYS_PER_TICK`] of them, the most recent first, each read in its own short transaction:
+//! a month's report after midnight then reads kept figures only, and a server that was down
+//! catches up in bounded steps that never hold the database for long.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -24,9 +31,9 @@ use diesel::prelude::*;
 use portqueue_core::reports::{self, DailyReport, KEPT_FORMAT, day_bounds, from_kept, to_kept};
 
 use crate::db::models::Port;
-use crate::db::schema::report_days;
-use crate::db::{DbConnection, to_db};
-use crate::error::AppResult;
+use crate::db::schema::{ports, report_days};
+use crate::db::{DbConnection, from_db, to_db};
+use crate::error::{AppError, AppResult};
 use crate::service::reports::{DayLog, load_days};
 
 /// How long after a day's end its figures are first kept.
@@ -152,5 +159,132 @@ fn keep(
             _,
         )) => Ok(()),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// How far back the keeper keeps a port's missing days: a month's report and a few days
+/// more. Older days are kept when a report first reads them.
+pub const CATCH_UP_DAYS: i64 = 35;
+
+/// The most days the keeper computes in one tick, all ports together: each is one day's
+/// log, so a tick costs a bounded amount whatever the history or the number of ports.
+pub const DAYS_PER_TICK: usize = 4;
+
+/// How often the keeper looks for finished days.
+pub const KEEPER_TICK: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// While the keeper has days left (catching up), it looks again after this instead.
+const KEEPER_BUSY_TICK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Keeps up to `budget` finished days that no kept figures cover yet, over every port: for
+/// each port the days from its creation (at most [`CATCH_UP_DAYS`] back) to its last
+/// finished day, in its own time zone; the most recent days of all ports first. Returns the
+/// (port code, date) of the days kept, and whether days were left for a later tick.
+pub fn keep_finished_days(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    budget: usize,
+) -> AppResult<(Vec<(String, NaiveDate)>, bool)> {
+    let all: Vec<Port> = ports::table
+        .order(ports::id.asc())
+        .select(Port::as_select())
+        .load(conn)?;
+    let mut missing: Vec<(NaiveDate, usize)> = Vec::new();
+    for (index, port) in all.iter().enumerate() {
+        let tz = port.tz();
+        let today = now.with_timezone(&tz).date_naive();
+        let created = from_db(port.created_at).with_timezone(&tz).date_naive();
+        let from = (today - Duration::days(CATCH_UP_DAYS)).max(created);
+        let Some(last) = today.pred_opt() else {
+            continue;
+        };
+        if from > last {
+            continue;
+        }
+        let kept: HashSet<String> = report_days::table
+            .filter(report_days::port_id.eq(port.id))
+            .filter(report_days::date.ge(from.to_string()))
+            .filter(report_days::date.le(last.to_string()))
+            .filter(report_days::format.eq(KEPT_FORMAT))
+            .filter(report_days::time_zone.eq(&port.timezone))
+            .select(report_days::date)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        missing.extend(
+            from.iter_days()
+                .take_while(|d| *d <= last)
+                .filter(|d| keepable(port, *d, now) && !kept.contains(&d.to_string()))
+                .map(|d| (d, index)),
+        );
+    }
+    // The most recent days first (yesterday is the one reports will read), then by port.
+    missing.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let left = missing.len() > budget;
+    let mut done = Vec::new();
+    for (date, index) in missing.into_iter().take(budget) {
+        let port = &all[index];
+        match keep_day(conn, port, date, now) {
+            Ok(()) => done.push((port.code.clone(), date)),
+            // The database was busy or the day could not be read: nothing is kept, and the
+            // next tick tries again.
+            Err(e) => log::info!("kept figures of {} {date} not written yet: {e}", port.code),
+        }
+    }
+    Ok((done, left))
+}
+
+/// Reads one finished day and keeps its figures, in one transaction that holds the port's
+/// row: every change that can drop a kept day holds it too (`lock_port`), so none can
+/// commit between the read and the write, on SQLite or PostgreSQL, and figures are never
+/// kept from a state a late change already altered. The hold lasts one day's read.
+pub fn keep_day(
+    conn: &mut DbConnection,
+    port: &Port,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if !keepable(port, date, now) {
+        return Ok(());
+    }
+    super::transaction(conn, |conn| {
+        diesel::update(ports::table.find(port.id))
+            .set(ports::revision.eq(ports::revision))
+            .execute(conn)?;
+        let log = load_days(conn, port, date, date)?
+            .pop()
+            .ok_or_else(|| AppError::Internal(format!("no day read for {date}")))?;
+        let report = log.report();
+        keep(conn, port, &log, &report, now)
+    })
+}
+
+/// Runs the keeper for the life of the server, on its own thread (like the retention
+/// purge): one pool connection for one tick's bounded work, then none until the next.
+pub fn spawn_keeper(state: crate::AppState) {
+    let spawned = std::thread::Builder::new()
+        .name("report-days".into())
+        .spawn(move || {
+            loop {
+                // Through the app's writer queue, like every other write of this server.
+                let result =
+                    state.blocking(|conn, now| keep_finished_days(conn, now, DAYS_PER_TICK));
+                let pause = match result {
+                    Ok((kept, left)) => {
+                        for (code, date) in &kept {
+                            log::debug!("kept the figures of {code} {date}");
+                        }
+                        if left { KEEPER_BUSY_TICK } else { KEEPER_TICK }
+                    }
+                    Err(e) => {
+                        log::warn!("keeping finished days' figures failed (tried again): {e}");
+                        KEEPER_TICK
+                    }
+                };
+                std::thread::sleep(pause);
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start the keeper of finished days' figures: {e}");
     }
 }

@@ -514,23 +514,12 @@ impl WhatIfInput {
         );
         let counters = whole("counters", &self.counters, 1..=99);
         let minutes_per_person = whole("minutes_per_person", &self.minutes_per_person, 1..=240);
-        let percent = self.walkin_percent.trim().trim_end_matches('%').trim();
-        let walkin_share = if percent.is_empty() {
+        let walkin_share = if self.walkin_percent.trim().is_empty() {
             None
         } else {
-            match percent.parse::<f64>() {
-                Ok(p) if p.is_finite() && (0.01..=99.99).contains(&p) => Some(p / 100.0),
-                _ => {
-                    errors.add(
-                        "walkin_percent",
-                        format!(
-                            "must be a percentage more than 0 and less than 100, got \
-                             \"{percent}\""
-                        ),
-                    );
-                    None
-                }
-            }
+            portqueue_core::model::walkin_share_from_percent(&self.walkin_percent)
+                .map_err(|message| errors.add("walkin_percent", message))
+                .ok()
         };
         errors.into_result(WhatIfParams {
             walkin_share,

@@ -195,26 +195,3 @@ pub fn purge(
         .map(|port| purge_port(conn, port, dry_run, now))
         .collect()
 }
-
-/// Runs the purge now and then once a day, on its own thread, for the life of the server.
-pub fn spawn_daily(pool: crate::db::DbPool, clock: std::sync::Arc<dyn crate::clock::Clock>) {
-    let spawned = std::thread::Builder::new()
-        .name("retention-purge".into())
-        .spawn(move || {
-            loop {
-                let result = pool
-                    .get()
-                    .map_err(AppError::from)
-                    .and_then(|mut conn| purge(&mut conn, None, false, clock.now()));
-                if let Err(e) = result {
-                    log::error!("retention purge failed (tried again in an hour): {e}");
-                    std::thread::sleep(std::time::Duration::from_secs(3600));
-                    continue;
-                }
-                std::thread::sleep(std::time::Duration::from_secs(24 * 3600));
-            }
-        });
-    if let Err(e) = spawned {
-        log::error!("cannot start the daily retention purge: {e}");
-    }
-}

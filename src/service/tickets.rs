@@ -12,7 +12,7 @@ use portqueue_core::events::EventKind;
 use portqueue_core::languages::{self, Language};
 use std::time::Duration;
 
-use portqueue_core::tickets::printer::{self, PrintError};
+use crate::printer::{self, PrintError};
 use portqueue_core::tickets::{
     Catalog, Paper, PrintTicket, Printout, TicketFacts, TicketNumber, TicketTexts, encode, qr_svg,
 };
@@ -181,15 +181,11 @@ fn require_open(ticket: &str, status: Status) -> AppResult<()> {
 /// (a clear message within 3 seconds).
 pub const PRINT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Sends a ticket to its port's network printer and records the print when it went
-/// through. The outer error is ours (no printer set, ticket closed); the inner one is the
-/// printer's, for the officer to see and choose what to do. No database connection is
-/// held while the printer is waited for.
-pub async fn print_on_port_printer(
-    state: &crate::AppState,
-    actor: &Actor,
-    doc: &TicketDoc,
-) -> AppResult<Result<(), PrintError>> {
+/// Sends a ticket to its port's network printer; the caller records the print when it went
+/// through ([`record_print`] with the outcome). The outer error is ours (no printer set,
+/// ticket closed); the inner one is the printer's, for the officer to see and choose what
+/// to do. Takes no database connection: none is held while the printer is waited for.
+pub async fn send_to_port_printer(doc: &TicketDoc) -> AppResult<Result<PrintOutcome, PrintError>> {
     doc.require_printable()?;
     let Some(addr) = doc.port.printer_addr.clone() else {
         return Err(AppError::Conflict(format!(
@@ -200,21 +196,12 @@ pub async fn print_on_port_printer(
     };
     // Drawing the slip (shaping, rasterising) is CPU work: it runs on the blocking pool with
     // the send, never on the async executor.
-    let target = addr.clone();
     let slip = doc.clone();
-    let sent = actix_web::web::block(move || {
+    crate::db::run_blocking(move || {
         let bytes = slip.escpos()?.bytes;
-        Ok::<_, AppError>(printer::send(&target, &bytes, PRINT_TIMEOUT))
+        Ok(printer::send(&addr, &bytes, PRINT_TIMEOUT).map(|()| PrintOutcome::Printer(addr)))
     })
     .await
-    .map_err(|e| AppError::Internal(format!("printer worker: {e}")))??;
-    if sent.is_ok() {
-        let (actor, id) = (actor.clone(), doc.view.id);
-        state
-            .run(move |conn, now| record_print(conn, &actor, id, &PrintOutcome::Printer(addr), now))
-            .await?;
-    }
-    Ok(sent)
 }
 
 /// How a ticket left the kiosk.

@@ -239,9 +239,13 @@ pub(crate) fn insert_waiting(
         .filter(entries::status_token.eq(&new.status_token))
         .select(Entry::as_select())
         .first(conn)?;
-    state.stage(entry.clone());
     let at = live::projection_instant(now);
-    let projected = queue::project(conn, state, at)?;
+    // The projection of the queue before this entry, to continue with it.
+    let kept = state
+        .take_projection(at)
+        .map(|projection| (projection, entry.queue_entry()));
+    state.stage(entry.clone());
+    let projected = queue::project_adding(conn, state, at, kept)?;
     let view = EntryView::new(
         &entry,
         port,

@@ -8,6 +8,7 @@ use crate::AppState;
 use crate::auth::{self, sessions, throttle};
 use crate::service::accounts;
 
+use super::csrf_form::CsrfForm;
 use super::forms::{Errors, FormData};
 use super::layout::Layout;
 use super::session::{self, LOGIN_COOKIE, SESSION_COOKIE, SignedIn};
@@ -94,6 +95,30 @@ pub async fn login_page(
     )
 }
 
+/// Signs in: finds the account, checks the password and starts a session, in three steps
+/// so that the slow password check holds no database connection (a flood of sign-in
+/// attempts must not starve the officers' pages of connections).
+async fn sign_in(
+    state: &AppState,
+    username: String,
+    password: String,
+) -> crate::error::AppResult<(crate::db::models::User, sessions::NewSession)> {
+    let account = state
+        .run(move |conn, _| sessions::find_account(conn, &username))
+        .await?;
+    let checks = state.password_checks.clone();
+    let user = crate::db::run_blocking(move || {
+        let _turn = checks.wait();
+        sessions::check_password(account, &password)
+    })
+    .await?;
+    let session = state.run({
+        let user = user.clone();
+        move |conn, now| sessions::start(conn, &user, now)
+    });
+    Ok((user, session.await?))
+}
+
 /// `POST /login`.
 pub async fn login(
     state: web::Data<AppState>,
@@ -152,7 +177,7 @@ pub async fn login(
         );
         return Ok(response);
     }
-    let started = sessions::sign_in(&state, username.clone(), password).await;
+    let started = sign_in(&state, username.clone(), password).await;
     let outcome = state
         .run({
             let username = username.clone();
@@ -207,10 +232,8 @@ pub async fn login(
 /// `POST /logout`: ends the session here and forgets the cookie.
 pub async fn logout(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, _): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let token = signed.token.clone();
     state
         .run(move |conn, _| sessions::end(conn, &token))
@@ -242,11 +265,8 @@ pub async fn password_page(signed: SignedIn) -> HttpResponse {
 /// `POST /account/password`. Passwords are never shown back, not even after an error.
 pub async fn change_password(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, form): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let actor = signed.actor.clone();
     let token = signed.token.clone();
     let changed = state

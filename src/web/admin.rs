@@ -9,8 +9,9 @@ use crate::error::AppError;
 use crate::service::accounts::{self, NewAccount};
 use crate::service::ports::{self, NewPort};
 
+use super::csrf_form::CsrfForm;
 use super::error::capitalise;
-use super::forms::{Choice, Errors, FormData};
+use super::forms::{Choice, Errors};
 use super::layout::Layout;
 use super::session::SignedIn;
 use super::{WebResult, render};
@@ -136,11 +137,8 @@ pub async fn ports_page(
 /// `POST /admin/ports`.
 pub async fn add_port(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, form): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let input = NewPort {
         code: form.get("code"),
         name: form.get("name"),
@@ -351,11 +349,8 @@ async fn username_of(state: &AppState, id: i64) -> WebResult<String> {
 /// sign-in. The initial password is shown once, to hand over.
 pub async fn add_account(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, form): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let input = AccountInput {
         username: form.get("username"),
         role: form.get("role"),
@@ -398,12 +393,9 @@ pub async fn add_account(
 /// `POST /admin/accounts/{id}/active` (`active=true|false`).
 pub async fn set_active(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let id = id.into_inner();
     let active = form.get("active") == "true";
     let actor = signed.actor.clone();
@@ -438,12 +430,9 @@ pub async fn set_active(
 /// `POST /admin/accounts/{id}/password`: a new password, to be changed at next sign-in.
 pub async fn reset_password(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let id = id.into_inner();
     let password = form.get("password");
     let actor = signed.actor.clone();

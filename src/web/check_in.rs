@@ -19,9 +19,10 @@ use crate::service::appointments::{self, Booking};
 use crate::service::walk_ins::TriageInput;
 use crate::service::{self};
 
+use super::csrf_form::CsrfForm;
 use super::error::capitalise;
 use super::format;
-use super::forms::{Errors, FormData};
+use super::forms::Errors;
 use super::layout::Layout;
 use super::session::SignedIn;
 use super::walk_ins::{TriageChoices, triage_from};
@@ -198,12 +199,9 @@ pub async fn form(
 /// with what was typed kept in the box (the view is logged, without what was typed).
 pub async fn search(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let page = page(
         &state,
         &signed,
@@ -224,13 +222,10 @@ pub async fn search(
 pub async fn check_in(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
     let (code, confirmation) = path.into_inner();
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let triage = triage_from(&form);
     let actor = signed.actor.clone();
     let (port_code, typed_triage, number) = (code.clone(), triage.clone(), confirmation.clone());

@@ -14,9 +14,9 @@ use crate::service::entries::{self, Action};
 use crate::service::undo::{self, Once};
 use crate::service::{self, counter_languages, queue};
 
+use super::csrf_form::CsrfForm;
 use super::error::capitalise;
 use super::format;
-use super::forms::FormData;
 use super::layout::Layout;
 use super::session::{self, COUNTER_COOKIE, SignedIn};
 use super::{WebError, WebResult, render, see_other};
@@ -359,12 +359,9 @@ pub async fn counter_page(
 /// `POST /ports/{code}/counters/{n}/call-next`.
 pub async fn call_next(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let version = undo::parse_version(&form.get("version"));
     let (code, n) = path.into_inner();
     let counter = counter_from_path(&n)?;
@@ -403,12 +400,9 @@ pub async fn call_next(
 /// named in the form, or to the ticket.
 pub async fn act(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     path: web::Path<(i64, String)>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let (id, name) = path.into_inner();
     let action = Action::parse(&name)?;
     let counter = queue::parse_counter(&form.get("counter")).ok();
@@ -450,12 +444,9 @@ pub async fn act(
 /// the counter named in the form (or to the ticket).
 pub async fn undo(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let id = id.into_inner();
     let counter = queue::parse_counter(&form.get("counter")).ok();
     let actor = signed.actor.clone();
@@ -492,12 +483,9 @@ pub async fn undo(
 /// covers (or changes them); with `remember`, they become the officer's profile languages.
 pub async fn open_with_languages(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let (code, n) = path.into_inner();
     let counter = counter_from_path(&n)?;
     let chosen = form.all("languages");
@@ -548,12 +536,9 @@ pub async fn open_with_languages(
 /// matching (it calls in the plain fair order until opened again).
 pub async fn close_languages(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, _): CsrfForm,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let (code, n) = path.into_inner();
     let counter = counter_from_path(&n)?;
     let actor = signed.actor.clone();
@@ -574,12 +559,9 @@ pub async fn close_languages(
 /// was requested for the entry; back to the counter named in the form, or the queue.
 pub async fn interpreter(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let id = id.into_inner();
     let requested = form.get("off").is_empty();
     let counter = queue::parse_counter(&form.get("counter")).ok();

@@ -10,7 +10,8 @@ use crate::auth::Role;
 use crate::error::AppError;
 use crate::service::{self, counter_languages};
 
-use super::forms::{Errors, FormData};
+use super::csrf_form::CsrfForm;
+use super::forms::Errors;
 use super::layout::Layout;
 use super::session::SignedIn;
 use super::{WebResult, render, see_other};
@@ -72,12 +73,9 @@ pub async fn port_page(
 /// right, and what was typed is shown back beside its message.
 pub async fn set_port(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let (defaults, limit) = (
         form.get("default_languages"),
         form.get("language_wait_limit_minutes"),
@@ -142,11 +140,8 @@ pub async fn mine_page(
 /// `POST /account/languages`.
 pub async fn set_mine(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, form): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let typed = form.get("languages");
     let actor = signed.actor.clone();
     let posted = typed.clone();

@@ -17,6 +17,7 @@ pub mod admin;
 pub mod assets;
 pub mod check_in;
 pub mod counters;
+pub mod csrf_form;
 pub mod error;
 pub mod format;
 pub mod forms;

@@ -18,6 +18,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType, HeaderName, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
 use futures_util::stream::{self, Stream, StreamExt};
 use portqueue_core::Status;
 use portqueue_core::languages::{self, Language};
@@ -26,10 +27,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::service::live;
 use crate::service::public::{self, TicketStatus, local_hhmm, window_times};
 
 pub mod board_hub;
 pub mod listen;
+pub mod status_pages;
 
 pub use board_hub::MAX_FEEDS;
 use board_hub::{Current, FeedPermit, SharedBoard};
@@ -79,10 +82,6 @@ fn say(code: &str, id: &str, args: &[(&str, Arg<'_>)]) -> String {
     Catalog::shared().say(code, id, args)
 }
 
-fn dir(language: &Language) -> &'static str {
-    if language.rtl { "rtl" } else { "ltr" }
-}
-
 /// One language's sentence of a public page (an error, the pause link).
 #[derive(Debug, Clone)]
 struct Sentence {
@@ -124,14 +123,14 @@ fn failed_in(error: AppError, language: Option<&'static Language>) -> HttpRespon
     let page = PublicErrorPage {
         asset_version: assets::version(),
         tag: primary.tag,
-        dir: dir(primary),
+        dir: primary.dir(),
         pictogram: Pictogram::AskOfficer.file_name(),
         alt: say(primary.code, Pictogram::AskOfficer.message_id(), &[]),
         blocks: shown
             .iter()
             .map(|l| Sentence {
                 tag: l.tag,
-                dir: dir(l),
+                dir: l.dir(),
                 text: say(l.code, id, &[]),
             })
             .collect(),
@@ -289,7 +288,7 @@ impl StatusPage {
                 );
                 StatusBlock {
                     tag: language.tag,
-                    dir: dir(language),
+                    dir: language.dir(),
                     native: language.native,
                     speech,
                     status_label: say(code, "status-status", &[]),
@@ -306,7 +305,7 @@ impl StatusPage {
         StatusPage {
             asset_version: assets::version(),
             tag: primary.tag,
-            dir: dir(primary),
+            dir: primary.dir(),
             port_name: status.port_name.clone(),
             ticket: status.ticket.clone(),
             your_ticket: say(primary.code, "status-your-ticket", &[]),
@@ -319,7 +318,7 @@ impl StatusPage {
                 .iter()
                 .map(|l| Sentence {
                     tag: l.tag,
-                    dir: dir(l),
+                    dir: l.dir(),
                     text: say(
                         l.code,
                         if paused {
@@ -366,25 +365,66 @@ pub async fn status_page(
     query: web::Query<StatusQuery>,
 ) -> HttpResponse {
     let token = token.into_inner();
+    // Free text is never a language: only a code we have text for switches.
+    let chosen = languages::find(&query.lang).filter(|l| Catalog::shared().has(l.code));
+    let paused = query.refresh == "off";
+    let key = status_pages::Key {
+        token: token.clone(),
+        language: chosen.map_or("", |l| l.code),
+        paused,
+    };
+    let now = state.now();
+    if let Some(page) = state.status_pages.get(&key) {
+        if !page.usable(live::projection_instant(now), now) {
+            state.status_pages.forget(&key);
+        } else if let Ok(current) = feed_board(&state, &page.port_code).await
+            && current.port.revision == page.revision
+        {
+            return status_response(page.body.clone(), paused);
+        }
+    }
     let found = state
         .run(move |conn, now| public::ticket_status(conn, &token, now))
         .await;
     match found {
         Ok(status) => {
-            // Free text is never a language: only a code we have text for switches.
-            let chosen = languages::find(&query.lang).filter(|l| Catalog::shared().has(l.code));
-            let paused = query.refresh == "off";
-            let mut response =
-                public_page(StatusCode::OK, &StatusPage::new(&status, chosen, paused));
-            if !paused {
-                response
-                    .headers_mut()
-                    .insert(header::REFRESH, HeaderValue::from(STATUS_REFRESH_SECONDS));
-            }
-            response
+            let body = match StatusPage::new(&status, chosen, paused).render() {
+                Ok(body) => Bytes::from(body),
+                Err(e) => return failed(AppError::Internal(format!("status page: {e}"))),
+            };
+            state.status_pages.keep(
+                key,
+                status_pages::Page {
+                    body: body.clone(),
+                    port_code: status.port_code.clone(),
+                    revision: status.port.revision,
+                    minute: live::projection_instant(status.read_at),
+                    answers_until: status.answers_until,
+                },
+            );
+            status_response(body, paused)
         }
-        Err(e) => failed_in(e, error_language(&req, &query.lang)),
+        Err(e) => {
+            state.status_pages.forget(&key);
+            failed_in(e, error_language(&req, &query.lang))
+        }
     }
+}
+
+/// A rendered status page as the answer, with the public headers and, unless paused, the
+/// header that reloads it.
+fn status_response(body: Bytes, paused: bool) -> HttpResponse {
+    let mut response = public_headers(
+        super::html(StatusCode::OK, String::new())
+            .set_body(body)
+            .map_into_boxed_body(),
+    );
+    if !paused {
+        response
+            .headers_mut()
+            .insert(header::REFRESH, HeaderValue::from(STATUS_REFRESH_SECONDS));
+    }
+    response
 }
 
 // ---------------------------------------------------------------------------------------
@@ -460,7 +500,7 @@ fn speak_languages(list: &str) -> Vec<&'static Language> {
 }
 
 /// Spanish and English of one message, for the board's two-language headings.
-fn both(id: &str) -> (String, String) {
+fn in_spanish_and_english(id: &str) -> (String, String) {
     (say("spa", id, &[]), say("eng", id, &[]))
 }
 
@@ -538,10 +578,10 @@ pub async fn board_page(
             })
             .collect(),
         next: board.next.clone(),
-        now_serving: both("board-now-serving"),
-        counter: both("board-counter"),
-        ticket_label: both("board-number"),
-        next_label: both("board-next"),
+        now_serving: in_spanish_and_english("board-now-serving"),
+        counter: in_spanish_and_english("board-counter"),
+        ticket_label: in_spanish_and_english("board-number"),
+        next_label: in_spanish_and_english("board-next"),
         speak_names: spoken
             .iter()
             .map(|l| l.native)

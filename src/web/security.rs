@@ -12,7 +12,7 @@ use crate::db::schema::{ports, sign_in_throttle};
 use crate::error::AppError;
 use crate::service::{audit, port_for, retention};
 
-use super::forms::FormData;
+use super::csrf_form::CsrfForm;
 use super::layout::Layout;
 use super::session::SignedIn;
 use super::{WebResult, render, see_other};
@@ -238,11 +238,8 @@ pub async fn admin_page(
 /// `POST /admin/security/unlock`: ends an account's sign-in wait.
 pub async fn unlock(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, form): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let username = form.get("username");
     let actor = signed.actor.clone();
     state
@@ -254,11 +251,8 @@ pub async fn unlock(
 /// `POST /admin/security/retention`: a port's retention days.
 pub async fn set_retention(
     state: web::Data<AppState>,
-    signed: SignedIn,
-    form: web::Form<Vec<(String, String)>>,
+    CsrfForm(signed, form): CsrfForm,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let actor = signed.actor.clone();
     let (code, days) = (form.get("port"), form.get("retention_days"));
     let done = state

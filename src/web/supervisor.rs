@@ -16,8 +16,9 @@ use crate::error::{AppError, AppResult};
 use crate::service::ports::{self, PolicyChange, PolicyInput};
 use crate::service::{self, appointments};
 
+use super::csrf_form::CsrfForm;
 use super::format;
-use super::forms::{Choice, Errors, FormData};
+use super::forms::{Choice, Errors};
 use super::layout::Layout;
 use super::session::SignedIn;
 use super::{WebResult, render, see_other};
@@ -446,12 +447,9 @@ pub async fn policy_page(
 /// `POST /ports/{code}/policy`.
 pub async fn update_policy(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let input = PolicyInput {
         walkin_share: form.get("walkin_share"),
         priority_boost_minutes: form.get("priority_boost_minutes"),
@@ -500,12 +498,9 @@ pub async fn update_policy(
 /// `POST /ports/{code}/printer`.
 pub async fn set_printer(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let code = code.into_inner();
     let typed = PrinterInput {
         addr: form.get("printer_addr"),
@@ -545,12 +540,9 @@ pub async fn set_printer(
 /// language too. A checkbox: `on` or absent; anything else is refused.
 pub async fn set_announce(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let on = match form.get("announce_ticket_language").as_str() {
         "on" => true,
         "" => false,
@@ -588,12 +580,9 @@ fn with_texts(state: &AppState, mut page: PolicyPage) -> PolicyPage {
 /// goes out. A refused number is shown again beside the field.
 pub async fn set_sms(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let typed = form.get("sms_near_ahead");
     let ctx = policy_context(&state, &signed, code.into_inner()).await?;
     let parsed = service::sms::parse_near_ahead(&typed);
@@ -761,12 +750,9 @@ pub async fn counter_plan_page(
 /// field marked and what was typed kept.
 pub async fn update_counter_plan(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let values: [String; 24] = std::array::from_fn(|h| form.get(&format!("hour_{h}")));
     let actor = signed.actor.clone();
     let typed = values.clone();

@@ -28,9 +28,9 @@ use crate::error::AppError;
 use crate::service::entries::{self, Action};
 use crate::service::tickets::{self as service, PrintOutcome, TicketDoc};
 
+use super::csrf_form::CsrfForm;
 use super::error::WebError;
 use super::format;
-use super::forms::FormData;
 use super::layout::Layout;
 use super::session::{self, SignedIn};
 use super::{WebResult, render, see_other};
@@ -85,10 +85,6 @@ pub struct TicketPaper {
     pub scan: Vec<Said>,
 }
 
-fn dir(rtl: bool) -> &'static str {
-    if rtl { "rtl" } else { "ltr" }
-}
-
 impl TicketPaper {
     fn new(doc: &TicketDoc, paper: Paper) -> TicketPaper {
         let languages = &doc.texts.languages;
@@ -98,7 +94,7 @@ impl TicketPaper {
                 .filter_map(|l| {
                     f(l).map(|text| Said {
                         tag: l.language.tag,
-                        dir: dir(l.language.rtl),
+                        dir: l.language.dir(),
                         text,
                     })
                 })
@@ -125,7 +121,7 @@ impl TicketPaper {
                 .iter()
                 .map(|l| LanguageFacts {
                     tag: l.language.tag,
-                    dir: dir(l.language.rtl),
+                    dir: l.language.dir(),
                     party_size: l.party_size.clone(),
                     // The sentence names the window; waiting with no counter open it says
                     // so; called or served, it is left out.
@@ -356,16 +352,19 @@ pub async fn ticket_png(
 pub async fn print(
     req: HttpRequest,
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, _): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
     let doc = load_doc(&state, &req, &signed, id).await?;
-    let sent = service::print_on_port_printer(&state, &signed.actor, &doc).await?;
-    match sent {
-        Ok(()) => Ok(see_other(&format!("/entries/{id}/ticket?note=printed"))),
+    match service::send_to_port_printer(&doc).await? {
+        Ok(outcome) => {
+            let actor = signed.actor.clone();
+            state
+                .run(move |conn, now| service::record_print(conn, &actor, id, &outcome, now))
+                .await?;
+            Ok(see_other(&format!("/entries/{id}/ticket?note=printed")))
+        }
         Err(error) => {
             log::warn!("ticket {} did not print: {error}", doc.view.ticket);
             let (paper, _) = paper_of(&req, &TicketQuery::default(), doc.port.paper());
@@ -382,11 +381,9 @@ pub async fn print(
 pub async fn printed(
     req: HttpRequest,
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, _): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
     load_doc(&state, &req, &signed, id)
         .await?
@@ -402,11 +399,9 @@ pub async fn printed(
 /// the entry leaves the queue, with the reason in its event.
 pub async fn cancel(
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, _): CsrfForm,
     id: web::Path<i64>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    signed.check_csrf(&FormData::from(form).get("csrf"))?;
     let id = id.into_inner();
     let actor = signed.actor.clone();
     state

@@ -9,6 +9,7 @@ use crate::db::models::Port;
 use crate::service::walk_ins::{self, TriageInput, WalkInInput};
 use crate::service::{self};
 
+use super::csrf_form::CsrfForm;
 use super::forms::{Choice, Errors, FormData};
 use super::layout::Layout;
 use super::session::SignedIn;
@@ -194,12 +195,9 @@ pub async fn form(
 pub async fn register(
     req: actix_web::HttpRequest,
     state: web::Data<AppState>,
-    signed: SignedIn,
+    CsrfForm(signed, form): CsrfForm,
     code: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
 ) -> WebResult<HttpResponse> {
-    let form = FormData::from(form);
-    signed.check_csrf(&form.get("csrf"))?;
     let triage = triage_from(&form);
     let input = WalkInInput {
         party_size: form.get("party_size"),

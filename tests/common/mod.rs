@@ -15,6 +15,7 @@ use portqueue::db::{self, DbConnection, Location};
 use portqueue::service::{accounts, ports};
 
 pub mod api;
+pub mod cli;
 pub mod web;
 
 /// The password every test account gets.
@@ -104,6 +105,18 @@ pub fn test_postgres_url() -> Option<String> {
     url
 }
 
+/// The PostgreSQL server of `PORTQUEUE_TEST_DATABASE_URL` for a test that needs one, or,
+/// when it is not set (a local run), `None` after saying loudly that `test` did not run.
+pub fn postgres_or_skip(test: &str) -> Option<String> {
+    let url = test_postgres_url();
+    if url.is_none() {
+        eprintln!(
+            "SKIPPED, NOT RUN: {test} needs PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL (an \"ok\" for it means nothing was tested)"
+        );
+    }
+    url
+}
+
 /// Creates an empty database for one test on the server at `url` and returns its URL.
 pub fn fresh_postgres_database(url: &str) -> String {
     use diesel::{Connection, PgConnection};
@@ -128,7 +141,61 @@ pub fn fresh_postgres_database(url: &str) -> String {
     }
 }
 
+/// A port SYS (Tijuana time) with an officer (`ofelia`) and a supervisor (`sergio`), a
+/// second port OTY with its own officer (`otto`), and an admin (`ada`).
+pub fn two_ports() -> TestApp {
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_port("OTY", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    app.add_user("sergio", "supervisor", Some("SYS"));
+    app.add_user("otto", "officer", Some("OTY"));
+    app.add_user("ada", "admin", None);
+    app
+}
+
+/// The `i`th of a run of walk-ins of mixed sizes and tiers, for the API: every seventh
+/// pregnant, the 31st urgent.
+pub fn mixed_walk_in(i: usize) -> serde_json::Value {
+    let mut body =
+        serde_json::json!({"party_size": 1 + i % 5, "language": "spa", "barriers": ["language"]});
+    if i % 7 == 3 {
+        body["vulnerabilities"] = serde_json::json!(["pregnancy"]);
+    }
+    if i == 30 {
+        body["tier"] = serde_json::json!("urgent");
+        body["urgent_reason"] = serde_json::json!("fainted");
+    }
+    body
+}
+
 impl TestApp {
+    /// The port's counter plan: `counters` open every hour, so windows are given before
+    /// any counter has called.
+    pub fn plan_counters(&self, code: &str, counters: i32) {
+        use diesel::prelude::*;
+        use portqueue::db::schema::{counter_plans, ports};
+        self.with_conn(|conn| {
+            let port_id: i64 = ports::table
+                .filter(ports::code.eq(code))
+                .select(ports::id)
+                .first(conn)
+                .unwrap();
+            for hour in 0..24i64 {
+                diesel::insert_into(counter_plans::table)
+                    .values((
+                        counter_plans::port_id.eq(port_id),
+                        counter_plans::hour.eq(hour),
+                        counter_plans::counters.eq(counters),
+                    ))
+                    .execute(conn)
+                    .unwrap();
+            }
+            // As the plan page does: the port's revision moves, so kept queues read the plan.
+            portqueue::service::lock_port(conn, port_id).unwrap();
+        });
+    }
+
     /// A connection to the test database.
     pub fn conn(&self) -> db::PooledConn {
         self.state.pool.get().expect("connection")

@@ -225,6 +225,15 @@ impl<'a> Browser<'a> {
         page
     }
 
+    /// Submits a form as a person would: opens `page`, then posts `fields` to `action` with
+    /// the page's form token.
+    pub async fn submit(&mut self, page: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf_from(page).await;
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post(action, &all).await
+    }
+
     /// The form token of a page that shows a form (e.g. the sign-out button on any page).
     pub async fn csrf_from(&mut self, path: &str) -> String {
         let page = self.get(path).await;

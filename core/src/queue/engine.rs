@@ -2,8 +2,10 @@
 //! the event-driven [`Run`] behind `project` and `simulate`, so that the three can never
 //! disagree about whom a free counter calls.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::ops::Range;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -338,8 +340,13 @@ pub(crate) struct Span {
 /// The same engine as [`next_call`], driven forward in time with per-class binary heaps so a
 /// whole day costs O(n log n): entries wait in `pending` (by `eligible_at`) until they are
 /// eligible, then sit in the urgent heap or their class's heap.
+///
+/// A run owns what it still needs (it can be kept, cloned and continued later): the
+/// projections keep one paused where a standard walk-in registered later could first change
+/// a call, and continue it with that walk-in (see [`Run::newcomer_changes_nothing`]).
+#[derive(Debug, Clone)]
 pub(crate) struct Run<'a> {
-    entries: &'a [QueueEntry],
+    entries: Cow<'a, [QueueEntry]>,
     placements: Vec<Placement>,
     tz: Tz,
     weights: Weights,
@@ -349,10 +356,64 @@ pub(crate) struct Run<'a> {
     classes: [BinaryHeap<Reverse<(OrderKey, usize)>>; 2],
     eligible: [usize; 2],
     state: ShareState,
+    /// Entries made up by the estimates (arrivals still to come); every other is real.
+    simulated: Range<usize>,
+    /// Real entries in the walk-in heap (not urgent ones, which wait in their own heap)
+    /// with an effective time at or before `before`: a newcomer placed at or after it and
+    /// registered after them queues behind each of them.
+    real_walk_ins: usize,
+    before: DateTime<Utc>,
+}
+
+/// Why [`Run::walk`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Every tracked entry was called.
+    Done,
+    /// No counter is left open: nobody else is ever called.
+    Exhausted,
+    /// Before a call that a standard walk-in registered later could change.
+    Paused,
+}
+
+/// The counters of a [`Run::walk`]: when each is next free, and how many calls were made.
+#[derive(Debug, Clone)]
+pub(crate) struct Walk {
+    counters: BinaryHeap<Reverse<(DateTime<Utc>, usize)>>,
+    /// Calls made so far (every entry's, simulated ones too).
+    pub sequence: usize,
+    /// Tracked entries still to call.
+    pub left: usize,
+}
+
+impl Walk {
+    /// Counters as the spans say, `left` tracked entries to call.
+    pub fn new(spans: &[Span], left: usize) -> Self {
+        Self {
+            counters: spans
+                .iter()
+                .enumerate()
+                .map(|(k, span)| Reverse((span.free_at, k)))
+                .collect(),
+            sequence: 0,
+            left,
+        }
+    }
 }
 
 impl<'a> Run<'a> {
     pub fn new(entries: &'a [QueueEntry], policy: &'a Policy, tz: Tz, state: ShareState) -> Self {
+        Self::with_simulated(Cow::Borrowed(entries), 0..0, policy, tz, state)
+    }
+
+    /// A run whose entries in `simulated` are made up (arrivals still to come).
+    pub fn with_simulated(
+        entries: Cow<'a, [QueueEntry]>,
+        simulated: Range<usize>,
+        policy: &Policy,
+        tz: Tz,
+        state: ShareState,
+    ) -> Self {
         let placements: Vec<Placement> = entries.iter().map(|e| place(e, policy)).collect();
         let mut pending: Vec<usize> = (0..entries.len()).collect();
         pending.sort_by_key(|&i| Reverse((placements[i].eligible_at, i)));
@@ -366,7 +427,29 @@ impl<'a> Run<'a> {
             classes: [BinaryHeap::new(), BinaryHeap::new()],
             eligible: [0, 0],
             state,
+            simulated,
+            real_walk_ins: 0,
+            before: DateTime::<Utc>::MAX_UTC,
         }
+    }
+
+    /// Counts, for [`Run::newcomer_changes_nothing`], only the real walk-ins placed at or
+    /// before `before` (the earliest a newcomer may be placed).
+    pub fn newcomers_from(&mut self, before: DateTime<Utc>) {
+        self.before = before;
+        self.real_walk_ins = self.classes[WALK_IN]
+            .iter()
+            .filter(|Reverse((key, i))| self.is_real(*i) && key.at <= before)
+            .count();
+    }
+
+    /// Whether an entry of the walk-in heap counts in `real_walk_ins`.
+    fn counted(&self, index: usize, key: &OrderKey) -> bool {
+        self.is_real(index) && key.at <= self.before
+    }
+
+    fn is_real(&self, index: usize) -> bool {
+        !self.simulated.contains(&index)
     }
 
     fn admit(&mut self, now: DateTime<Utc>) {
@@ -383,7 +466,11 @@ impl<'a> Run<'a> {
                 self.urgent
                     .push(Reverse((urgent_key(entry, &placement), index)));
             } else {
-                self.classes[class].push(Reverse((class_key(entry, &placement), index)));
+                let key = class_key(entry, &placement);
+                if class == WALK_IN && self.counted(index, &key) {
+                    self.real_walk_ins += 1;
+                }
+                self.classes[class].push(Reverse((key, index)));
             }
         }
     }
@@ -393,27 +480,46 @@ impl<'a> Run<'a> {
         self.pending.last().map(|&i| self.placements[i].eligible_at)
     }
 
-    /// The call a counter free at `now` makes, as [`next_call`] would make it.
-    fn call(&mut self, now: DateTime<Utc>) -> Option<usize> {
+    /// Whom a counter free at `now` calls (entry index and queue class), without calling:
+    /// the share state as prepared for the call comes with it.
+    fn decide(&mut self, now: DateTime<Utc>) -> Option<(usize, usize, ShareState)> {
         self.admit(now);
         let backlogged_now = self.eligible.map(|n| n > 0);
         if !backlogged_now.contains(&true) {
             return None;
         }
         let prepared = prepare(&self.state, self.weights, self.tz, now, backlogged_now);
-        let (index, class) = if let Some(Reverse((_, index))) = self.urgent.pop() {
-            (index, class_index(self.placements[index].queue_class))
+        if let Some(Reverse((_, index))) = self.urgent.peek() {
+            return Some((
+                *index,
+                class_index(self.placements[*index].queue_class),
+                prepared,
+            ));
+        }
+        let heads = [WALK_IN, APPOINTMENT].map(|c| {
+            self.classes[c].peek().map(|Reverse((key, index))| Head {
+                key: *key,
+                party_size: self.entries[*index].party_size,
+            })
+        });
+        let class = choose_class(&prepared, self.weights, heads)?;
+        let Reverse((_, index)) = self.classes[class].peek()?;
+        Some((*index, class, prepared))
+    }
+
+    /// The call a counter free at `now` makes, as [`next_call`] would make it.
+    fn call(&mut self, now: DateTime<Utc>) -> Option<usize> {
+        let (index, class, prepared) = self.decide(now)?;
+        if self.entries[index].tier == Tier::Urgent {
+            self.urgent.pop();
         } else {
-            let heads = [WALK_IN, APPOINTMENT].map(|c| {
-                self.classes[c].peek().map(|Reverse((key, index))| Head {
-                    key: *key,
-                    party_size: self.entries[*index].party_size,
-                })
-            });
-            let class = choose_class(&prepared, self.weights, heads)?;
-            let Reverse((_, index)) = self.classes[class].pop()?;
-            (index, class)
-        };
+            if let Some(Reverse((key, _))) = self.classes[class].pop()
+                && class == WALK_IN
+                && self.counted(index, &key)
+            {
+                self.real_walk_ins -= 1;
+            }
+        }
         self.eligible[class] -= 1;
         self.state = charge(
             prepared,
@@ -423,6 +529,135 @@ impl<'a> Run<'a> {
             self.eligible.map(|n| n > 0),
         );
         Some(index)
+    }
+
+    /// Whether the call a counter free at `now` makes, and the share state after it, would be
+    /// the same with one more standard walk-in, registered after every real entry and placed
+    /// no earlier than the instant given to [`Run::newcomers_from`], added to this run at any
+    /// earlier instant:
+    /// - an urgent entry is called, or a real walk-in placed before that instant is in the
+    ///   walk-in line (so before the newcomer), so the newcomer is not the one called;
+    /// - the walk-in class has an eligible entry before the call and another after it, so the
+    ///   newcomer changes neither "backlogged" flag that the share rule reads.
+    ///
+    /// While every call so far passed this test, the run with the newcomer made the same
+    /// calls at the same times (the newcomer waiting in `pending` or the walk-in heap).
+    pub fn newcomer_changes_nothing(&mut self, now: DateTime<Utc>) -> bool {
+        let Some((_, class, _)) = self.decide(now) else {
+            return false;
+        };
+        let walk_ins = self.eligible[WALK_IN];
+        (!self.urgent.is_empty() || self.real_walk_ins > 0)
+            // One before the call, and one more if the call takes a walk-in.
+            && walk_ins > usize::from(class == WALK_IN)
+    }
+
+    /// Adds a real entry to a run paused by [`Run::walk`]: it waits until it is eligible,
+    /// then queues as every entry does.
+    pub fn push(&mut self, entry: QueueEntry, policy: &Policy) {
+        let index = self.entries.len();
+        let placement = place(&entry, policy);
+        self.entries.to_mut().push(entry);
+        self.placements.push(placement);
+        let key = Reverse((placement.eligible_at, index));
+        let at = self
+            .pending
+            .partition_point(|&i| Reverse((self.placements[i].eligible_at, i)) < key);
+        self.pending.insert(at, index);
+    }
+
+    /// A copy of this run that keeps only the entries still to call, and for each entry it
+    /// keeps, its index here (the copy's indices follow the same order).
+    pub fn rest(&self) -> (Run<'static>, Vec<usize>) {
+        let mut kept: Vec<usize> = self
+            .pending
+            .iter()
+            .copied()
+            .chain(self.urgent.iter().map(|Reverse((_, i))| *i))
+            .chain(self.classes.iter().flatten().map(|Reverse((_, i))| *i))
+            .collect();
+        kept.sort_unstable();
+        let new_index = |old: usize| kept.binary_search(&old).unwrap_or_default();
+        let remap = |heap: &BinaryHeap<Reverse<(OrderKey, usize)>>| {
+            heap.iter()
+                .map(|&Reverse((key, i))| Reverse((key, new_index(i))))
+                .collect::<BinaryHeap<_>>()
+        };
+        let simulated: Vec<usize> = kept
+            .iter()
+            .enumerate()
+            .filter(|(_, old)| self.simulated.contains(old))
+            .map(|(new, _)| new)
+            .collect();
+        let rest = Run {
+            entries: Cow::Owned(kept.iter().map(|&i| self.entries[i].clone()).collect()),
+            placements: kept.iter().map(|&i| self.placements[i]).collect(),
+            tz: self.tz,
+            weights: self.weights,
+            pending: self.pending.iter().map(|&i| new_index(i)).collect(),
+            urgent: remap(&self.urgent),
+            classes: [
+                remap(&self.classes[WALK_IN]),
+                remap(&self.classes[APPOINTMENT]),
+            ],
+            eligible: self.eligible,
+            state: self.state,
+            simulated: match (simulated.first(), simulated.last()) {
+                (Some(&first), Some(&last)) => first..last + 1,
+                _ => 0..0,
+            },
+            real_walk_ins: self.real_walk_ins,
+            before: self.before,
+        };
+        (rest, kept)
+    }
+
+    /// Calls until the walk's tracked entries have all been called or no counter is left
+    /// open (counters open and close as their spans say), reporting each call to `on_call`
+    /// (entry index, time, place in the call sequence) and asking `service` how long the
+    /// entry keeps its counter. With `pause`, stops before the first call that
+    /// [`Run::newcomer_changes_nothing`] does not clear; `walk` holds where it stopped, so
+    /// it can go on from there.
+    pub fn walk(
+        &mut self,
+        spans: &[Span],
+        walk: &mut Walk,
+        pause: bool,
+        mut on_call: impl FnMut(usize, DateTime<Utc>, usize),
+        mut tracked: impl FnMut(usize) -> bool,
+        mut service: impl FnMut(usize) -> Duration,
+    ) -> Stop {
+        loop {
+            if walk.left == 0 {
+                return Stop::Done;
+            }
+            let Some(&Reverse((at, counter))) = walk.counters.peek() else {
+                return Stop::Exhausted;
+            };
+            if spans[counter].closes_at.is_some_and(|closes| at >= closes) {
+                walk.counters.pop();
+                continue;
+            }
+            if pause && !self.newcomer_changes_nothing(at) {
+                return Stop::Paused;
+            }
+            walk.counters.pop();
+            match self.call(at) {
+                Some(index) => {
+                    if tracked(index) {
+                        walk.left -= 1;
+                    }
+                    on_call(index, at, walk.sequence);
+                    walk.sequence += 1;
+                    let finished_at = at + service(index).max(Duration::zero());
+                    walk.counters.push(Reverse((finished_at, counter)));
+                }
+                None => match self.next_eligible_at() {
+                    Some(next) => walk.counters.push(Reverse((next.max(at), counter))),
+                    None => return Stop::Exhausted,
+                },
+            }
+        }
     }
 
     /// Calls everyone: each counter calls when it comes free (counters free at the same
@@ -463,49 +698,5 @@ impl<'a> Run<'a> {
             }
         }
         calls
-    }
-
-    /// Calls until the first `tracked` entries have all been called or no counter is left
-    /// open: counters open and close as their spans say. Returns, for each tracked entry,
-    /// when it was called and its place in the call sequence (`None`: not called).
-    pub fn run_spans(
-        &mut self,
-        spans: &[Span],
-        tracked: usize,
-        mut service: impl FnMut(usize) -> Duration,
-    ) -> Vec<Option<(DateTime<Utc>, usize)>> {
-        let mut counters: BinaryHeap<Reverse<(DateTime<Utc>, usize)>> = spans
-            .iter()
-            .enumerate()
-            .map(|(k, span)| Reverse((span.free_at, k)))
-            .collect();
-        let tracked = tracked.min(self.entries.len());
-        let mut called = vec![None; tracked];
-        let mut left = tracked;
-        let mut sequence = 0;
-        while left > 0 {
-            let Some(Reverse((at, counter))) = counters.pop() else {
-                break;
-            };
-            if spans[counter].closes_at.is_some_and(|closes| at >= closes) {
-                continue;
-            }
-            match self.call(at) {
-                Some(index) => {
-                    if index < tracked {
-                        called[index] = Some((at, sequence));
-                        left -= 1;
-                    }
-                    sequence += 1;
-                    let finished_at = at + service(index).max(Duration::zero());
-                    counters.push(Reverse((finished_at, counter)));
-                }
-                None => match self.next_eligible_at() {
-                    Some(next) => counters.push(Reverse((next.max(at), counter))),
-                    None => break,
-                },
-            }
-        }
-        called
     }
 }

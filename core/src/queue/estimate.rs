@@ -19,17 +19,21 @@
 //! `earliest` and `latest` are the [`LOW_QUANTILE`] and [`HIGH_QUANTILE`] of the call times
 //! of those runs, widened to hold the nominal call (mean service, nobody new) and to be at
 //! least [`MIN_WIDTH_MINUTES`] wide; never before `now` nor before the entry is eligible.
-//! The draws come from a generator seeded by `now`, and the entries are put in a canonical
-//! order first, so the same inputs always give the same windows (G6).
+//! Each run draws from its own generator, seeded by `now` and the run's number, and the
+//! entries are put in a canonical order first, so the same inputs always give the same
+//! windows (G6). Within a run the arrivals still to come and the counters' remaining
+//! service are drawn first, then the waiting entries' service times in canonical order, so
+//! that one more walk-in registered last changes no earlier draw ([`Projection`]).
 //!
 //! Measured on the synthetic busy days of `tests/engine_estimates.rs`: see the table there.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
-use super::engine::{Run, Span};
+use super::engine::{Run, Span, Stop, Walk};
 use super::{
     Counters, EstimateInputs, OpenCounter, Placement, Projected, QueueEntry, ServiceSample,
     ShareState, Window, place, reason,
@@ -60,6 +64,12 @@ const MIN_SAMPLES: usize = 20;
 /// its own: a log-normal around `minutes_per_person x party`, as service times are.
 const PRIOR_SIGMA: f64 = 0.5;
 
+/// How much earlier than the latest walk-in waiting a walk-in may be placed (its clock read
+/// before it waited for the port's lock) and still continue a kept projection: the runs are
+/// kept paused where the walk-ins placed before `latest - NEWCOMER_SLACK` run out, so the
+/// continuation calls again those placed after (about a second's registrations).
+const NEWCOMER_SLACK: Duration = Duration::seconds(1);
+
 /// How far ahead the runs look for arrivals and plan changes.
 const HORIZON_HOURS: i64 = 36;
 
@@ -89,58 +99,332 @@ pub(crate) fn project_with(
     now: DateTime<Utc>,
     inputs: &EstimateInputs,
 ) -> Vec<Projected> {
-    if entries.is_empty() {
-        return Vec::new();
+    let projection = Projection::new(entries, policy, tz, state, now, inputs);
+    Arc::try_unwrap(projection.projected).unwrap_or_else(|shared| (*shared).clone())
+}
+
+/// A projection (exactly [`super::project_with`]'s), kept with what it takes to make the
+/// projection of the same queue with one more standard walk-in at the cost of what the
+/// newcomer changes, not of the whole queue.
+///
+/// **Why the continuation is exact.** Every run of the projection (the nominal one and each
+/// sampled one) is the engine driven forward from `now`. A standard walk-in registered after
+/// every entry waiting, and placed no earlier than any of them, queues behind every real
+/// walk-in; it can change a call only where it could head the walk-in line (no urgent entry
+/// and no real walk-in eligible) or where it alone keeps the walk-in class "backlogged" for
+/// the share rule. So each run is kept paused just before its first such call (the rest of
+/// the run was made after it); the projection with the newcomer continues each run from
+/// there with the newcomer added, which makes exactly the calls the same run of the new
+/// queue makes. That needs the runs of the new queue to draw the same randomness as the old
+/// ones: each run has its own generator, seeded by `now` and the run's number, and draws the
+/// arrivals still to come and the counters' remaining service before the waiting entries'
+/// service times, in their canonical order (the newcomer, registered last, draws last).
+///
+/// The continuation applies only where the fresh projection is the same computation
+/// ([`Projection::continues_with`]): same inputs and instant, a standard walk-in registered
+/// after every entry, the same number of runs, and the same look-ahead (`horizon`,
+/// `standard_until`, from the nominal run) once the nominal run is continued. Anything else
+/// is projected afresh.
+#[derive(Debug)]
+pub struct Projection {
+    projected: Arc<Vec<Projected>>,
+    kept: Option<Box<Kept>>,
+}
+
+/// A clone owns its own projected list, so continuing it never copies the list again.
+impl Clone for Projection {
+    fn clone(&self) -> Self {
+        Projection {
+            projected: Arc::new(self.projected.as_ref().clone()),
+            kept: self.kept.clone(),
+        }
     }
-    // A canonical order, so the order of the input is not part of the input (G6).
-    let mut entries = entries.to_vec();
-    entries.sort_by_key(|e| (e.seq, e.id, e.arrived_at));
-    let entries = &entries[..];
-    let n = entries.len();
-    let model = ServiceModel::new(&inputs.service, inputs.minutes_per_person, policy);
-    let placements: Vec<Placement> = entries.iter().map(|e| place(e, policy)).collect();
+}
 
-    // The nominal run: mean service, nobody new, the counters as they are and as planned.
-    // Its order is the projected order, the one the live queue calls when nobody new comes.
-    let nominal_spans = spans(
-        &inputs
-            .open
-            .iter()
-            .map(|c| match *c {
-                OpenCounter::Idle => now,
-                OpenCounter::FreeAt(at) => at.max(now),
-                OpenCounter::Serving { since, party_size } => {
-                    (since + minutes(model.mean(party_size))).max(now)
-                }
-            })
-            .collect::<Vec<_>>(),
-        &inputs.plan,
-        now,
-    );
-    let mut nominal_service: Vec<Duration> = entries
+/// What a [`Projection`] keeps to be continued.
+#[derive(Debug, Clone)]
+struct Kept {
+    policy: Policy,
+    tz: Tz,
+    state: ShareState,
+    now: DateTime<Utc>,
+    inputs: EstimateInputs,
+    model: ServiceModel,
+    /// Waiting entries (the canonical indices run from 0 to `n`).
+    n: usize,
+    /// Sampled runs; 0 with no counter open.
+    samples: usize,
+    /// `(seq, id)` of the last entry in canonical order.
+    last: (i64, i64),
+    /// The earliest a newcomer may be placed to continue this projection: the latest
+    /// effective time of a real entry ordered as a walk-in (urgent ones aside), less
+    /// [`NEWCOMER_SLACK`]; the runs are paused for newcomers placed from then on.
+    newcomers_from: DateTime<Utc>,
+    horizon: DateTime<Utc>,
+    standard_until: DateTime<Utc>,
+    /// Each entry's nominal call time, by canonical index.
+    nominal: Vec<Option<DateTime<Utc>>>,
+    /// The latest nominal call before the nominal run's pause, of anyone and of an entry
+    /// ordered as an appointment.
+    prefix_last: Option<DateTime<Utc>>,
+    prefix_last_appointment: Option<DateTime<Utc>>,
+    nominal_run: Paused,
+    runs: Vec<Paused>,
+    /// Call times in the sampled runs, `times[j * samples + r]`: nanoseconds after `now`,
+    /// [`NOT_CALLED`] for none.
+    times: Vec<i64>,
+    /// Where each entry (canonical index) is in `projected`.
+    position: Vec<usize>,
+}
+
+const NOT_CALLED: i64 = i64::MIN;
+
+/// One run kept at its pause.
+#[derive(Debug, Clone)]
+struct Paused {
+    /// `None`: no counter was left open, so nobody after the pause is called.
+    run: Option<Run<'static>>,
+    walk: Walk,
+    spans: Vec<Span>,
+    /// For each entry of `run`: its canonical index, or `None` for an arrival still to come.
+    canon: Vec<Option<usize>>,
+    /// For each entry of `run`: how long it keeps its counter.
+    service: Vec<Duration>,
+    /// The run's generator after every draw so far.
+    rng: Rng,
+}
+
+/// The calls of one run: entry, time, place in the call sequence.
+type Calls = Vec<(usize, DateTime<Utc>, usize)>;
+
+impl Paused {
+    /// Drives `run` (whose real entry `i` has the canonical index `canon[i]`) to its pause
+    /// and keeps it there, then on to the end; returns the kept run and every real entry's
+    /// call.
+    fn drive(
+        mut run: Run<'_>,
+        mut walk: Walk,
+        spans: Vec<Span>,
+        canon: Vec<Option<usize>>,
+        service: Vec<Duration>,
+        rng: Rng,
+    ) -> (Paused, Calls) {
+        let mut calls: Calls = Vec::new();
+        let mut record = |i: usize, at: DateTime<Utc>, seq: usize| {
+            if let Some(j) = canon[i] {
+                calls.push((j, at, seq));
+            }
+        };
+        let stop = run.walk(
+            &spans,
+            &mut walk,
+            true,
+            &mut record,
+            |i| canon[i].is_some(),
+            |i| service[i],
+        );
+        let kept = if stop == Stop::Exhausted {
+            Paused {
+                run: None,
+                walk: walk.clone(),
+                spans: Vec::new(),
+                canon: Vec::new(),
+                service: Vec::new(),
+                rng: rng.clone(),
+            }
+        } else {
+            let (rest, old) = run.rest();
+            Paused {
+                run: Some(rest),
+                walk: walk.clone(),
+                spans: spans.clone(),
+                canon: old.iter().map(|&i| canon[i]).collect(),
+                service: old.iter().map(|&i| service[i]).collect(),
+                rng: rng.clone(),
+            }
+        };
+        if stop == Stop::Paused {
+            run.walk(
+                &spans,
+                &mut walk,
+                false,
+                &mut record,
+                |i| canon[i].is_some(),
+                |i| service[i],
+            );
+        }
+        (kept, calls)
+    }
+
+    /// The real entries this kept run has still to call.
+    fn waiting(&self) -> impl Iterator<Item = usize> + '_ {
+        self.canon.iter().flatten().copied()
+    }
+
+    /// Continues with a newcomer of canonical index `j`: returns the run kept at its new
+    /// pause and the calls of every real entry the kept run had still to call, and of the
+    /// newcomer. `service` draws the newcomer's service from the run's generator; the new
+    /// pause is for newcomers placed from `newcomers_from` on.
+    fn continued(
+        &self,
+        newcomer: &QueueEntry,
+        j: usize,
+        policy: &Policy,
+        newcomers_from: DateTime<Utc>,
+        service: impl FnOnce(&mut Rng) -> Duration,
+    ) -> (Paused, Calls) {
+        let mut rng = self.rng.clone();
+        let newcomer_service = service(&mut rng);
+        let Some(run) = &self.run else {
+            return (
+                Paused {
+                    rng,
+                    ..self.clone()
+                },
+                Vec::new(),
+            );
+        };
+        let mut run = run.clone();
+        run.push(newcomer.clone(), policy);
+        run.newcomers_from(newcomers_from);
+        let mut canon = self.canon.clone();
+        canon.push(Some(j));
+        let mut service = self.service.clone();
+        service.push(newcomer_service);
+        let mut walk = self.walk.clone();
+        walk.left += 1;
+        Paused::drive(run, walk, self.spans.clone(), canon, service, rng)
+    }
+}
+
+/// The generator of sampled run `run` of a projection from `now`.
+fn run_rng(now: DateTime<Utc>, run: usize) -> Rng {
+    let seed = (now.timestamp() as u64 ^ 0x9e37_79b9_7f4a_7c15)
+        .wrapping_add((run as u64 + 1).wrapping_mul(0xd1b5_4a32_d192_ed03));
+    Rng::new(seed)
+}
+
+fn offset(now: DateTime<Utc>, at: Option<DateTime<Utc>>) -> i64 {
+    at.map_or(NOT_CALLED, |at| {
+        (at - now).num_nanoseconds().unwrap_or(i64::MAX - 1)
+    })
+}
+
+fn from_offset(now: DateTime<Utc>, nanos: i64) -> Option<DateTime<Utc>> {
+    (nanos != NOT_CALLED).then(|| now + Duration::nanoseconds(nanos))
+}
+
+/// The look-ahead of the sampled runs from the nominal calls: how far arrivals are drawn
+/// (`horizon`) and until when standard walk-ins still to come matter (`standard_until`).
+fn look_ahead(
+    now: DateTime<Utc>,
+    last_nominal: Option<DateTime<Utc>>,
+    last_appointment: Option<DateTime<Utc>>,
+) -> (DateTime<Utc>, DateTime<Utc>) {
+    let last_nominal = last_nominal.unwrap_or(now);
+    let horizon = (now + (last_nominal - now) * 2 + Duration::hours(2))
+        .min(now + Duration::hours(HORIZON_HOURS));
+    // Standard walk-ins still to come queue behind every walk-in waiting: they matter
+    // only to the appointments waiting, while those are still to be called.
+    let standard_until = last_appointment.map_or(now, |at| at.min(horizon));
+    (horizon, standard_until)
+}
+
+/// The counters' free times in a sampled run (drawn) or the nominal one (mean service).
+fn free_times(
+    inputs: &EstimateInputs,
+    model: &ServiceModel,
+    now: DateTime<Utc>,
+    rng: Option<&mut Rng>,
+) -> Vec<DateTime<Utc>> {
+    let mut rng = rng;
+    inputs
+        .open
         .iter()
-        .map(|e| minutes(model.mean(e.party_size)))
-        .collect();
-    let nominal =
-        Run::new(entries, policy, tz, *state).run_spans(&nominal_spans, n, |i| nominal_service[i]);
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by_key(|&i| (nominal[i].is_none(), nominal[i].map(|c| c.1)));
-    let nominal: Vec<Option<DateTime<Utc>>> = nominal.iter().map(|c| c.map(|c| c.0)).collect();
-    let no_counter = inputs.open.is_empty();
+        .map(|c| match *c {
+            OpenCounter::Idle => now,
+            OpenCounter::FreeAt(at) => at.max(now),
+            OpenCounter::Serving { since, party_size } => match rng.as_deref_mut() {
+                Some(rng) => {
+                    let elapsed = (now - since).num_seconds().max(0) as f64 / 60.0;
+                    now + minutes(model.remaining(party_size, elapsed, rng))
+                }
+                None => (since + minutes(model.mean(party_size))).max(now),
+            },
+        })
+        .collect()
+}
 
-    let windows: Vec<Option<Window>> = if no_counter {
-        vec![None; n]
-    } else {
-        let last_nominal = nominal.iter().flatten().max().copied().unwrap_or(now);
-        let horizon = (now + (last_nominal - now) * 2 + Duration::hours(2))
-            .min(now + Duration::hours(HORIZON_HOURS));
-        // Standard walk-ins still to come queue behind every walk-in waiting: they matter
-        // only to the appointments waiting, while those are still to be called.
-        let standard_until = (0..n)
-            .filter(|&i| placements[i].queue_class == Class::Appointment)
-            .filter_map(|i| nominal[i])
-            .max()
-            .map_or(now, |at| at.min(horizon));
+impl Projection {
+    /// Projects `entries` afresh (the rule of [`super::project_with`]).
+    pub fn new(
+        entries: &[QueueEntry],
+        policy: &Policy,
+        tz: Tz,
+        state: &ShareState,
+        now: DateTime<Utc>,
+        inputs: &EstimateInputs,
+    ) -> Projection {
+        if entries.is_empty() {
+            return Projection {
+                projected: Arc::new(Vec::new()),
+                kept: None,
+            };
+        }
+        // A canonical order, so the order of the input is not part of the input (G6).
+        let mut entries = entries.to_vec();
+        entries.sort_by_key(|e| (e.seq, e.id, e.arrived_at));
+        let entries = &entries[..];
+        let n = entries.len();
+        let model = ServiceModel::new(&inputs.service, inputs.minutes_per_person, policy);
+        let placements: Vec<Placement> = entries.iter().map(|e| place(e, policy)).collect();
+        let real: Vec<Option<usize>> = (0..n).map(Some).collect();
+
+        // The nominal run: mean service, nobody new, the counters as they are and as planned.
+        // Its order is the projected order, the one the live queue calls when nobody new
+        // comes.
+        let nominal_spans = spans(&free_times(inputs, &model, now, None), &inputs.plan, now);
+        let nominal_service: Vec<Duration> = entries
+            .iter()
+            .map(|e| minutes(model.mean(e.party_size)))
+            .collect();
+        let latest_walk_in = (0..n)
+            .filter(|&j| {
+                placements[j].queue_class == Class::WalkIn && entries[j].tier != Tier::Urgent
+            })
+            .map(|j| placements[j].effective_at)
+            .max();
+        let newcomers_from = latest_walk_in.unwrap_or(now) - NEWCOMER_SLACK;
+        let mut run = Run::new(entries, policy, tz, *state);
+        run.newcomers_from(newcomers_from);
+        let (nominal_run, calls) = Paused::drive(
+            run,
+            Walk::new(&nominal_spans, n),
+            nominal_spans.clone(),
+            real.clone(),
+            nominal_service,
+            Rng::new(0),
+        );
+        let mut nominal: Vec<Option<DateTime<Utc>>> = vec![None; n];
+        let mut sequence: Vec<Option<usize>> = vec![None; n];
+        for &(j, at, seq) in &calls {
+            nominal[j] = Some(at);
+            sequence[j] = Some(seq);
+        }
+        let prefix = nominal_run.walk.sequence;
+        let latest = |before: bool, appointment: bool| {
+            (0..n)
+                .filter(|&j| !before || sequence[j].is_some_and(|s| s < prefix))
+                .filter(|&j| !appointment || placements[j].queue_class == Class::Appointment)
+                .filter_map(|j| nominal[j])
+                .max()
+        };
+        let prefix_last = latest(true, false);
+        let prefix_last_appointment = latest(true, true);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&j| (sequence[j].is_none(), sequence[j]));
+        let no_counter = inputs.open.is_empty();
+        let (horizon, standard_until) = look_ahead(now, latest(false, false), latest(false, true));
         // A priority walk-in counts `priority_boost` earlier: arriving later than that after
         // now it is behind every walk-in waiting now, and matters only as a standard one.
         let boost = Duration::minutes(i64::from(policy.priority_boost_minutes));
@@ -149,67 +433,302 @@ pub(crate) fn project_with(
             priority: (now + boost).max(standard_until).min(horizon),
             standard: standard_until,
         };
-        let mut rng = Rng::new(now.timestamp() as u64 ^ 0x9e37_79b9_7f4a_7c15);
-        let samples = runs_for(n);
-        let mut times: Vec<Vec<Option<DateTime<Utc>>>> = vec![Vec::with_capacity(samples); n];
+
+        let samples = if no_counter { 0 } else { runs_for(n) };
+        let mut times: Vec<i64> = vec![NOT_CALLED; n * samples];
+        let mut runs = Vec::with_capacity(samples);
         let mut with_arrivals = entries.to_vec();
-        for _ in 0..samples {
-            with_arrivals.truncate(n);
-            arrivals(
-                &mut with_arrivals,
-                inputs,
-                &model,
-                policy,
-                now,
-                until,
-                &mut rng,
-            );
-            let free: Vec<DateTime<Utc>> = inputs
-                .open
+        for r in 0..samples {
+            let mut rng = run_rng(now, r);
+            let mut simulated = Vec::new();
+            arrivals(&mut simulated, inputs, &model, policy, now, until, &mut rng);
+            let free = free_times(inputs, &model, now, Some(&mut rng));
+            let mut service: Vec<Duration> = vec![Duration::zero(); n];
+            let simulated_service: Vec<Duration> = simulated
                 .iter()
-                .map(|c| match *c {
-                    OpenCounter::Idle => now,
-                    OpenCounter::FreeAt(at) => at.max(now),
-                    OpenCounter::Serving { since, party_size } => {
-                        let elapsed = (now - since).num_seconds().max(0) as f64 / 60.0;
-                        now + minutes(model.remaining(party_size, elapsed, &mut rng))
-                    }
-                })
+                .map(|e| minutes(model.draw(e.party_size, &mut rng)))
                 .collect();
-            nominal_service.clear();
-            nominal_service.extend(
-                with_arrivals
-                    .iter()
-                    .map(|e| minutes(model.draw(e.party_size, &mut rng))),
+            for (j, e) in entries.iter().enumerate() {
+                service[j] = minutes(model.draw(e.party_size, &mut rng));
+            }
+            service.extend(simulated_service);
+            with_arrivals.truncate(n);
+            with_arrivals.extend(simulated);
+            let total = with_arrivals.len();
+            let mut canon = real.clone();
+            canon.resize(total, None);
+            let run_spans = spans(&free, &inputs.plan, now);
+            let mut run = Run::with_simulated(
+                std::borrow::Cow::Borrowed(&with_arrivals),
+                n..total,
+                policy,
+                tz,
+                *state,
             );
-            let calls = Run::new(&with_arrivals, policy, tz, *state).run_spans(
-                &spans(&free, &inputs.plan, now),
+            run.newcomers_from(newcomers_from);
+            let (kept, calls) = Paused::drive(
+                run,
+                Walk::new(&run_spans, n),
+                run_spans,
+                canon,
+                service,
+                rng,
+            );
+            for (j, at, _) in calls {
+                times[j * samples + r] = offset(now, Some(at));
+            }
+            runs.push(kept);
+        }
+
+        let mut position = vec![0; n];
+        let projected: Vec<Projected> = order
+            .iter()
+            .enumerate()
+            .map(|(k, &j)| {
+                position[j] = k;
+                Projected {
+                    entry_id: entries[j].id,
+                    position: u32::try_from(k + 1).unwrap_or(u32::MAX),
+                    placement: placements[j],
+                    reason: reason(&entries[j], policy, tz),
+                    estimate: if no_counter {
+                        None
+                    } else {
+                        window_of(
+                            &times[j * samples..(j + 1) * samples],
+                            now,
+                            nominal[j],
+                            now.max(placements[j].eligible_at),
+                        )
+                    },
+                }
+            })
+            .collect();
+        let last = entries.last().map_or((0, 0), |e| (e.seq, e.id));
+        Projection {
+            projected: Arc::new(projected),
+            kept: Some(Box::new(Kept {
+                policy: *policy,
+                tz,
+                state: *state,
+                now,
+                inputs: inputs.clone(),
+                model,
                 n,
-                |i| nominal_service[i],
-            );
-            for (i, call) in calls.iter().enumerate() {
-                times[i].push(call.map(|c| c.0));
+                samples,
+                last,
+                newcomers_from,
+                horizon,
+                standard_until,
+                nominal,
+                prefix_last,
+                prefix_last_appointment,
+                nominal_run,
+                runs,
+                times,
+                position,
+            })),
+        }
+    }
+
+    /// The waiting entries in projected call order, with their windows.
+    pub fn projected(&self) -> &Arc<Vec<Projected>> {
+        &self.projected
+    }
+
+    /// Whether the projection of this queue with `newcomer` added, from the same instant with
+    /// the same inputs, may be made by continuing this one: the one rule of when it is the
+    /// same computation as a fresh projection (a rule that changes whom a counter calls must
+    /// add its own condition here). The nominal run's look-ahead is checked after.
+    #[allow(clippy::too_many_arguments)]
+    fn continues_with(
+        &self,
+        newcomer: &QueueEntry,
+        policy: &Policy,
+        tz: Tz,
+        state: &ShareState,
+        now: DateTime<Utc>,
+        inputs: &EstimateInputs,
+    ) -> Option<&Kept> {
+        let kept = self.kept.as_deref()?;
+        let same_inputs = kept.now == now
+            && kept.tz == tz
+            && kept.policy == *policy
+            && kept.state == *state
+            && kept.inputs == *inputs;
+        // A standard walk-in, registered after every entry (last in canonical order) and
+        // placed no earlier than the runs were paused for: behind every real walk-in that
+        // their pauses count on.
+        let behind_everyone = newcomer.class == Class::WalkIn
+            && newcomer.tier == Tier::Standard
+            && (newcomer.seq, newcomer.id) > kept.last
+            && kept.newcomers_from <= newcomer.arrived_at;
+        let same_runs = kept.samples == 0 || runs_for(kept.n + 1) == kept.samples;
+        (same_inputs && behind_everyone && same_runs).then_some(kept)
+    }
+
+    /// Makes this the projection of the same queue with `newcomer` added, from the same
+    /// instant and inputs, by continuing its runs; exactly what [`Projection::new`] gives
+    /// for the new queue. Returns `false` (and changes nothing) where the continuation
+    /// does not apply: project the new queue afresh then.
+    pub fn add_walk_in(
+        &mut self,
+        newcomer: &QueueEntry,
+        policy: &Policy,
+        tz: Tz,
+        state: &ShareState,
+        now: DateTime<Utc>,
+        inputs: &EstimateInputs,
+    ) -> bool {
+        let Some(kept) = self.continues_with(newcomer, policy, tz, state, now, inputs) else {
+            return false;
+        };
+        let j = kept.n;
+        let mean = minutes(kept.model.mean(newcomer.party_size));
+        let placement = place(newcomer, policy);
+        let newcomers_from = kept
+            .newcomers_from
+            .max(placement.effective_at - NEWCOMER_SLACK);
+        let (nominal_run, nominal_calls) =
+            kept.nominal_run
+                .continued(newcomer, j, policy, newcomers_from, |_| mean);
+        // The look-ahead of the sampled runs must come out the same.
+        let appointment: Vec<bool> = nominal_calls
+            .iter()
+            .map(|&(c, _, _)| {
+                c != j
+                    && self.projected[kept.position[c]].placement.queue_class == Class::Appointment
+            })
+            .collect();
+        let calls_last = nominal_calls.iter().map(|c| c.1).max();
+        let calls_last_appointment = nominal_calls
+            .iter()
+            .zip(&appointment)
+            .filter(|(_, a)| **a)
+            .map(|(c, _)| c.1)
+            .max();
+        let (horizon, standard_until) = look_ahead(
+            now,
+            kept.prefix_last.max(calls_last),
+            kept.prefix_last_appointment.max(calls_last_appointment),
+        );
+        // (Only the sampled runs look ahead: with no counter open there are none.)
+        if kept.samples > 0 && (horizon != kept.horizon || standard_until != kept.standard_until) {
+            return false;
+        }
+
+        let Some(kept) = self.kept.as_deref_mut() else {
+            return false;
+        };
+        let samples = kept.samples;
+        // Everyone whose call may have moved: the real entries each run had still to call.
+        let mut moved: Vec<usize> = kept.nominal_run.waiting().collect();
+        kept.times.extend(std::iter::repeat_n(NOT_CALLED, samples));
+        for r in 0..samples {
+            let model = &kept.model;
+            let (run, calls) = kept.runs[r].continued(newcomer, j, policy, newcomers_from, |rng| {
+                minutes(model.draw(newcomer.party_size, rng))
+            });
+            for c in kept.runs[r].waiting() {
+                kept.times[c * samples + r] = NOT_CALLED;
+                moved.push(c);
+            }
+            for (c, at, _) in calls {
+                kept.times[c * samples + r] = offset(now, Some(at));
+            }
+            kept.runs[r] = run;
+        }
+        moved.push(j);
+        moved.sort_unstable();
+        moved.dedup();
+
+        // The nominal order: unchanged before the old pause; after it, those called in call
+        // order, then those never called in canonical order.
+        let prefix = kept.nominal_run.walk.sequence;
+        kept.nominal.push(None);
+        kept.position.push(usize::MAX);
+        for c in kept.nominal_run.waiting() {
+            kept.nominal[c] = None;
+        }
+        // With no counter left open after the pause, nobody after it is called: the
+        // newcomer is the last of those never called, everyone else keeps their place.
+        let exhausted = kept.nominal_run.run.is_none();
+        let mut called: HashMap<usize, usize> = HashMap::new();
+        for &(c, at, seq) in &nominal_calls {
+            kept.nominal[c] = Some(at);
+            called.insert(c, seq);
+        }
+        let mut tail_order: Vec<(Option<usize>, usize)> = kept
+            .nominal_run
+            .waiting()
+            .chain(std::iter::once(j))
+            .map(|c| (called.get(&c).copied(), c))
+            .collect();
+        tail_order.sort_by_key(|&(seq, c)| (seq.is_none(), seq, c));
+        let new_prefix = nominal_run.walk.sequence;
+        for (&(_, at, seq), &appointment) in nominal_calls.iter().zip(&appointment) {
+            if seq < new_prefix {
+                kept.prefix_last = kept.prefix_last.max(Some(at));
+                if appointment {
+                    kept.prefix_last_appointment = kept.prefix_last_appointment.max(Some(at));
+                }
             }
         }
-        (0..n)
-            .map(|i| {
-                let floor = now.max(placements[i].eligible_at);
-                window(&mut times[i], nominal[i], floor)
-            })
-            .collect()
-    };
+        kept.nominal_run = nominal_run;
+        kept.n += 1;
+        kept.last = (newcomer.seq, newcomer.id);
+        kept.newcomers_from = newcomers_from;
 
-    order
-        .iter()
-        .enumerate()
-        .map(|(position, &i)| Projected {
-            entry_id: entries[i].id,
-            position: u32::try_from(position + 1).unwrap_or(u32::MAX),
-            placement: placements[i],
-            reason: reason(&entries[i], policy, tz),
-            estimate: windows[i],
-        })
-        .collect()
+        let projected = Arc::make_mut(&mut self.projected);
+        let prefix = if exhausted { projected.len() } else { prefix };
+        let mut old_tail: Vec<Option<Projected>> =
+            projected.split_off(prefix).into_iter().map(Some).collect();
+        for (k, &(_, c)) in tail_order.iter().enumerate() {
+            let item = if c == j {
+                Projected {
+                    entry_id: newcomer.id,
+                    position: 0,
+                    placement,
+                    reason: reason(newcomer, policy, tz),
+                    estimate: None,
+                }
+            } else {
+                match old_tail[kept.position[c] - prefix].take() {
+                    Some(item) => item,
+                    None => continue,
+                }
+            };
+            kept.position[c] = prefix + k;
+            projected.push(Projected {
+                position: u32::try_from(prefix + k + 1).unwrap_or(u32::MAX),
+                ..item
+            });
+        }
+        if samples > 0 {
+            for c in moved {
+                let item = &mut projected[kept.position[c]];
+                item.estimate = window_of(
+                    &kept.times[c * samples..(c + 1) * samples],
+                    now,
+                    kept.nominal[c],
+                    now.max(item.placement.eligible_at),
+                );
+            }
+        }
+        true
+    }
+}
+
+/// [`window`] from one entry's kept call times.
+fn window_of(
+    times: &[i64],
+    now: DateTime<Utc>,
+    nominal: Option<DateTime<Utc>>,
+    floor: DateTime<Utc>,
+) -> Option<Window> {
+    let mut times: Vec<Option<DateTime<Utc>>> =
+        times.iter().map(|&t| from_offset(now, t)).collect();
+    window(&mut times, nominal, floor)
 }
 
 /// The window from one entry's call times over the runs (`None`: not called in that run,
@@ -273,8 +792,9 @@ fn spans(free: &[DateTime<Utc>], plan: &[(DateTime<Utc>, u32)], now: DateTime<Ut
     spans
 }
 
-/// Adds one run's arrivals still to come to `entries`: the bookings that come, and the
-/// walk-ins at the usual rates, up to `horizon`.
+/// Adds one run's arrivals still to come to `entries` (empty: the waiting entries are not
+/// part of it, so the draws do not depend on them): the bookings that come, and the walk-ins
+/// at the usual rates, up to `horizon`.
 fn arrivals(
     entries: &mut Vec<QueueEntry>,
     inputs: &EstimateInputs,
@@ -380,6 +900,7 @@ fn minutes(m: f64) -> Duration {
 }
 
 /// The port's service times as the runs draw them.
+#[derive(Debug, Clone)]
 struct ServiceModel {
     by_size: BTreeMap<u32, Vec<f64>>,
     /// Minutes per person of every sample.
@@ -484,6 +1005,7 @@ impl ServiceModel {
 }
 
 /// A small deterministic generator (SplitMix64): the same inputs give the same windows.
+#[derive(Debug, Clone)]
 struct Rng(u64);
 
 impl Rng {

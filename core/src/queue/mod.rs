@@ -28,7 +28,7 @@ pub mod simulate;
 #[cfg(test)]
 mod tests;
 
-pub use estimate::{HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, SAMPLES};
+pub use estimate::{HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, Projection, SAMPLES};
 pub use matching::{Coverage, EntryLanguage, LanguageReason, MatchedCall, next_call_matched};
 pub use reason::reason;
 

@@ -6,14 +6,12 @@
 //! - [`pictograms`]: the five instructions as pictures (`static/pictograms/*.svg`).
 //! - [`qr`]: the QR code of the HTML ticket, as inline SVG.
 //! - [`slip`]: the printed ticket drawn as a one-bit raster (shaped text, pictograms).
-//! - [`escpos`]: the ticket as bytes for a thermal printer.
-//! - [`printer`]: sending those bytes, giving up within a deadline. The only I/O here.
+//! - [`escpos`]: the ticket as bytes for a thermal printer (sent by the app, at its edge).
 
 pub mod catalog;
 pub mod escpos;
 pub mod number;
 pub mod pictograms;
-pub mod printer;
 pub mod qr;
 pub mod slip;
 
@@ -23,6 +21,5 @@ pub use catalog::{
 pub use escpos::{Decoded, Paper, PrintTicket, Printout, decode, encode};
 pub use number::{Exhausted, ParseTicketNumberError, TicketNumber, allocate};
 pub use pictograms::Pictogram;
-pub use printer::{PrintError, send};
 pub use qr::qr_svg;
 pub use slip::{Raster, Slip};

@@ -26,7 +26,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -51,6 +51,12 @@ pub const MAX_FEEDS_PER_ADDRESS: usize = 50;
 /// A board is computed again after this long even if its revision did not move: the queue's
 /// order and estimates also follow the clock.
 pub const BOARD_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// A reader served from a last answer at least this old starts the next check in the
+/// background: under steady reading the answer is renewed before it is [`super::FEED_POLL`]
+/// old, so no reader has to wait for a check (the wait showed as the page's and the board's
+/// slowest answers). The rule of what may be served is unchanged.
+pub const REFRESH_AHEAD: Duration = Duration::from_millis(700);
 
 /// A board as computed once for everyone: the data, and its two wire forms.
 #[derive(Debug)]
@@ -113,6 +119,8 @@ struct Cache {
 
 #[derive(Debug, Default)]
 struct Slot {
+    /// Whether a check started ahead of time ([`REFRESH_AHEAD`]) is in flight.
+    refreshing: AtomicBool,
     cache: AsyncMutex<Cache>,
     /// A copy of the last good answer behind a plain mutex held for a clone, so that readers
     /// served from it never queue behind a check in flight (an async mutex lets some waiters
@@ -240,14 +248,25 @@ impl BoardHub {
         let slot = self.slot(&key);
         let arrived = Instant::now();
         let applied = live::applied_changes();
-        if let Some(latest) = slot
+        let served = slot
             .latest
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
             .filter(|l| fresh(l, fresh_since, applied))
-        {
-            return Ok(latest.current.clone());
+            .map(|l| (l.current.clone(), l.checked.elapsed()));
+        if let Some((current, age)) = served {
+            if age >= REFRESH_AHEAD && !slot.refreshing.swap(true, Ordering::AcqRel) {
+                let state = state.clone();
+                let refreshed = Arc::clone(&slot);
+                actix_web::rt::spawn(Box::pin(async move {
+                    let hub = Arc::clone(&state.board_hub);
+                    // Errors are logged by the check; the next reader tries again.
+                    let _ = hub.current(&state, &key, Instant::now()).await;
+                    refreshed.refreshing.store(false, Ordering::Release);
+                }));
+            }
+            return Ok(current);
         }
         let mut cache = slot.cache.lock().await;
 

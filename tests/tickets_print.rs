@@ -1,6 +1,6 @@
 //! An officer registers a walk-in who speaks Haitian Creole and prints the ticket on the
 //! kiosk's network printer: the number is drawn, the texts come from the catalog, and the
-//! printer receives exactly the encoded ticket.
+//! printer (the app's edge sends it) receives exactly the encoded ticket.
 
 use std::collections::HashSet;
 use std::io::Read;
@@ -50,7 +50,7 @@ fn a_walk_in_ticket_is_drawn_worded_and_printed() {
         stream.read_to_end(&mut received).unwrap();
         received
     });
-    tickets::send(&addr, &printout.bytes, Duration::from_secs(3)).unwrap();
+    portqueue::printer::send(&addr, &printout.bytes, Duration::from_secs(3)).unwrap();
     let received = printer.join().unwrap();
     assert_eq!(received, printout.bytes);
     let decoded = tickets::decode(&received).expect("a clean stream");

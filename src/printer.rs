@@ -1,6 +1,7 @@
 //! Sending a printed ticket to a network thermal printer: raw TCP, port 9100.
 //!
-//! The only I/O in `tickets`, and deliberately small: std's sockets, and one deadline for the
+//! I/O at the app's edge (the pure ticket, its bytes included, is `portqueue_core::tickets`),
+//! and deliberately small: std's sockets, and one deadline for the
 //! whole call. An officer is standing at the kiosk with an applicant; a printer that is off,
 //! unplugged or jammed must turn into a clear message within seconds (the app passes 3 s), not
 //! a spinning page. Every step (name lookup, connect, each write) gets only the time left
