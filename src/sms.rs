@@ -8,15 +8,26 @@
 //! template by replacing `{{to}}`, `{{text}}` and `{{id}}` with JSON strings. The default
 //! template is `{"to": {{to}}, "text": {{text}}}`.
 //!
-//! Only `http://` is spoken here (no TLS library is built in): a provider's `https://` API is
-//! reached through a local TLS relay (see docs/deployment.md), and a gateway on the port's own
-//! network is usually plain HTTP anyway.
+//! Both `http://` and `https://` are spoken. TLS is rustls (with the ring provider, no system
+//! OpenSSL); the gateway's certificate is checked against the public (Mozilla) roots compiled
+//! in, or — with `PORTQUEUE_SMS_GATEWAY_CA` — against the CA certificates of that PEM file only
+//! (a self-hosted gateway on the port's network with a private CA or a self-signed
+//! certificate). Nothing is fetched at run time. TLS 1.3 early data is never used, so a
+//! request cannot be replayed by the network.
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
 
 use crate::clock::Clock;
 use crate::db::DbPool;
@@ -28,8 +39,8 @@ pub const DEFAULT_TEMPLATE: &str = r#"{"to": {{to}}, "text": {{text}}}"#;
 /// The gateway settings from the command line or the environment.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct ServeSms {
-    /// The SMS gateway's URL (`http://host:port/path`). Without it no text messages are sent
-    /// and the phone field is hidden.
+    /// The SMS gateway's URL (`https://host:port/path` or `http://…`). Without it no text
+    /// messages are sent and the phone field is hidden.
     #[arg(long, env = "PORTQUEUE_SMS_GATEWAY_URL")]
     pub sms_gateway_url: Option<String>,
     /// The bearer secret the gateway asks for.
@@ -41,6 +52,11 @@ pub struct ServeSms {
     /// Seconds to wait for the gateway's answer before a message's fate counts as unknown.
     #[arg(long, env = "PORTQUEUE_SMS_GATEWAY_TIMEOUT", default_value_t = 10)]
     pub sms_gateway_timeout: u64,
+    /// A PEM file of CA certificates (or the gateway's own self-signed certificate): an
+    /// `https://` gateway's certificate is then checked against these only, not the public
+    /// roots.
+    #[arg(long, env = "PORTQUEUE_SMS_GATEWAY_CA")]
+    pub sms_gateway_ca: Option<PathBuf>,
 }
 
 impl ServeSms {
@@ -72,6 +88,24 @@ impl ServeSms {
                 .unwrap_or(DEFAULT_TEMPLATE),
         )?;
         gateway.timeout = Duration::from_secs(self.sms_gateway_timeout);
+        if let Some(path) = self
+            .sms_gateway_ca
+            .as_ref()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            let pem = std::fs::read(path).map_err(|e| {
+                format!(
+                    "SMS gateway CA (PORTQUEUE_SMS_GATEWAY_CA) `{}`: cannot read it: {e}",
+                    path.display()
+                )
+            })?;
+            gateway = gateway.trust_only(&pem).map_err(|e| {
+                format!(
+                    "SMS gateway CA (PORTQUEUE_SMS_GATEWAY_CA) `{}`: {e}",
+                    path.display()
+                )
+            })?;
+        }
         Ok(Some(gateway))
     }
 }
@@ -82,6 +116,8 @@ pub struct Gateway {
     host: String,
     port: u16,
     path: String,
+    /// `Some` for an `https://` gateway.
+    tls: Option<Tls>,
     secret: String,
     template: String,
     /// How long to wait to connect, and for the answer.
@@ -92,6 +128,90 @@ pub struct Gateway {
     pub retry_max: Duration,
     /// How often the worker looks for due messages.
     pub poll: Duration,
+}
+
+/// How an `https://` gateway is checked.
+#[derive(Debug, Clone)]
+struct Tls {
+    config: Arc<ClientConfig>,
+    name: ServerName<'static>,
+}
+
+/// A TLS client configuration trusting `roots`, and also accepting a server certificate
+/// identical to one of `pinned`: rustls's safe defaults (TLS 1.2 and 1.3), the ring
+/// provider, no client certificate, no early data.
+fn client_config(
+    roots: RootCertStore,
+    pinned: Vec<CertificateDer<'static>>,
+) -> Result<Arc<ClientConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let chain = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+        .build()
+        .map_err(|e| format!("TLS: {e}"))?;
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Verifier { pinned, chain }))
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// The gateway's certificate is trusted when it chains to a root (webpki: names, dates, key
+/// usage, CA constraints), or when it is byte for byte one of the certificates the operator
+/// put in the CA file and names the URL's host. The second is for a self-hosted gateway's
+/// own self-signed certificate: `openssl req -x509` and many gateway apps mark those as CA
+/// certificates, which webpki refuses as a server's own certificate. Either way the server
+/// must prove it holds the certificate's key (the handshake signature is always checked).
+#[derive(Debug)]
+struct Verifier {
+    pinned: Vec<CertificateDer<'static>>,
+    chain: Arc<WebPkiServerVerifier>,
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if self
+            .pinned
+            .iter()
+            .any(|c| c.as_ref() == end_entity.as_ref())
+        {
+            let parsed = ParsedCertificate::try_from(end_entity)?;
+            rustls::client::verify_server_name(&parsed, server_name)?;
+            return Ok(ServerCertVerified::assertion());
+        }
+        self.chain
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.chain.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.chain.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.chain.supported_verify_schemes()
+    }
 }
 
 /// Fills the template: each placeholder becomes a JSON string.
@@ -105,16 +225,21 @@ fn fill(template: &str, to: &str, text: &str, id: &str) -> String {
 
 impl Gateway {
     /// Checks the URL and the template (which must give JSON naming `{{to}}` and `{{text}}`).
+    /// An `https://` gateway's certificate is checked against the public roots compiled in
+    /// (see [`Gateway::trust_only`] for a private CA).
     pub fn new(url: &str, secret: &str, template: &str) -> Result<Gateway, String> {
-        let rest = url.strip_prefix("http://").ok_or_else(|| {
-            if url.starts_with("https://") {
-                format!(
-                    "SMS gateway URL `{url}`: TLS is not built in; point it at a local TLS relay (http://127.0.0.1:…, see docs/deployment.md)"
-                )
-            } else {
-                format!("SMS gateway URL `{url}`: use http://host:port/path")
-            }
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+            format!("SMS gateway URL `{url}`: use https://host:port/path or http://host:port/path")
         })?;
+        let (https, default_port) = match scheme.to_ascii_lowercase().as_str() {
+            "http" => (false, 80),
+            "https" => (true, 443),
+            _ => {
+                return Err(format!(
+                    "SMS gateway URL `{url}`: `{scheme}://` is not spoken; use https://host:port/path or http://host:port/path"
+                ));
+            }
+        };
         let (authority, path) = match rest.find('/') {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
@@ -125,11 +250,24 @@ impl Gateway {
                 p.parse::<u16>()
                     .map_err(|_| format!("SMS gateway URL `{url}`: `{p}` is not a port"))?,
             ),
-            _ => (authority, 80),
+            _ => (authority, default_port),
         };
         if host.is_empty() || host.contains('@') {
             return Err(format!("SMS gateway URL `{url}`: name a host"));
         }
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let tls = if https {
+            let name = ServerName::try_from(host.to_string()).map_err(|_| {
+                format!("SMS gateway URL `{url}`: `{host}` is not a host name or an IP address")
+            })?;
+            let roots = RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            Some(Tls {
+                config: client_config(roots, Vec::new())?,
+                name,
+            })
+        } else {
+            None
+        };
         if !template.contains("{{to}}") || !template.contains("{{text}}") {
             return Err("SMS gateway template: it must contain {{to}} and {{text}}".into());
         }
@@ -143,9 +281,10 @@ impl Gateway {
             return Err("SMS gateway secret: it contains a control character".into());
         }
         Ok(Gateway {
-            host: host.trim_start_matches('[').trim_end_matches(']').into(),
+            host: host.into(),
             port,
             path: path.into(),
+            tls,
             secret: secret.into(),
             template: template.into(),
             timeout: Duration::from_secs(10),
@@ -153,6 +292,35 @@ impl Gateway {
             retry_max: Duration::from_secs(30 * 60),
             poll: Duration::from_secs(1),
         })
+    }
+
+    /// Checks an `https://` gateway's certificate against the certificates of this PEM text
+    /// only, instead of the public roots: CA certificates the gateway's certificate chains to,
+    /// or the gateway's own certificate itself (see [`Verifier`]). An error for a plain
+    /// `http://` gateway, or PEM text with no usable certificate.
+    pub fn trust_only(mut self, pem: &[u8]) -> Result<Gateway, String> {
+        let Some(tls) = self.tls.as_mut() else {
+            return Err("a CA is only used with an https:// gateway URL".into());
+        };
+        let mut roots = RootCertStore::empty();
+        let mut pinned = Vec::new();
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| format!("not PEM certificates: {e}"))?;
+            roots
+                .add(cert.clone())
+                .map_err(|e| format!("a certificate in it cannot be used: {e}"))?;
+            pinned.push(cert);
+        }
+        if roots.is_empty() {
+            return Err("no certificate in it (expected -----BEGIN CERTIFICATE-----)".into());
+        }
+        tls.config = client_config(roots, pinned)?;
+        Ok(self)
+    }
+
+    /// Whether the gateway is reached over TLS.
+    pub fn is_https(&self) -> bool {
+        self.tls.is_some()
     }
 
     /// The wait before try number `attempts + 1`.
@@ -194,54 +362,32 @@ impl Gateway {
                 Err(e) => last = e.to_string(),
             }
         }
-        let Some(mut stream) = stream else {
+        let Some(mut tcp) = stream else {
             return Outcome::NotTaken(format!("cannot reach the gateway: {last}"));
         };
-        let _ = stream.set_read_timeout(Some(self.timeout));
-        let _ = stream.set_write_timeout(Some(self.timeout));
-        if let Err(e) = stream
-            .write_all(request.as_bytes())
-            .and_then(|()| stream.flush())
-        {
-            return Outcome::NotTaken(format!("the request did not go out: {e}"));
-        }
-        let mut answer = Vec::new();
-        let mut buf = [0u8; 4096];
-        let deadline = std::time::Instant::now() + self.timeout;
-        loop {
-            if std::time::Instant::now() > deadline {
-                return Outcome::Unknown(format!(
-                    "no answer from the gateway within {} s",
-                    self.timeout.as_secs()
-                ));
+        let _ = tcp.set_read_timeout(Some(self.timeout));
+        let _ = tcp.set_write_timeout(Some(self.timeout));
+        let answer = match &self.tls {
+            None => exchange(&mut tcp, request.as_bytes(), self.timeout),
+            Some(tls) => {
+                let mut conn = match ClientConnection::new(tls.config.clone(), tls.name.clone()) {
+                    Ok(c) => c,
+                    Err(e) => return Outcome::NotTaken(format!("TLS: {e}")),
+                };
+                if let Err(outcome) = handshake(&mut conn, &mut tcp, self.timeout) {
+                    return outcome;
+                }
+                exchange(
+                    &mut rustls::Stream::new(&mut conn, &mut tcp),
+                    request.as_bytes(),
+                    self.timeout,
+                )
             }
-            match stream.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    answer.extend_from_slice(&buf[..n]);
-                    // The status line is all we need.
-                    if answer.windows(2).any(|w| w == b"\r\n") || answer.len() > 16 * 1024 {
-                        break;
-                    }
-                }
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) =>
-                {
-                    return Outcome::Unknown(format!(
-                        "no answer from the gateway within {} s",
-                        self.timeout.as_secs()
-                    ));
-                }
-                Err(e) => {
-                    return Outcome::Unknown(format!(
-                        "the connection broke before the gateway answered: {e}"
-                    ));
-                }
-            }
-        }
+        };
+        let answer = match answer {
+            Ok(a) => a,
+            Err(outcome) => return outcome,
+        };
         let line = String::from_utf8_lossy(&answer);
         let line = line.lines().next().unwrap_or("");
         let code = line
@@ -254,12 +400,132 @@ impl Gateway {
                 Outcome::NotTaken(format!("the gateway answered {c}"))
             }
             Some(c) => Outcome::Refused(format!("the gateway answered {c}")),
+            None if answer.is_empty() => {
+                Outcome::Unknown("the gateway closed the connection without answering".into())
+            }
             None => Outcome::Unknown(format!(
                 "the gateway's answer is not HTTP: {:?}",
                 line.chars().take(60).collect::<String>()
             )),
         }
     }
+}
+
+/// The TLS handshake, before any byte of the request: whatever goes wrong here, the gateway
+/// cannot have taken the message. A certificate that is not trusted fails the message at once
+/// (trying again would meet the same certificate; and it may not be the gateway at all);
+/// anything else (no answer in time, the connection cut, a protocol error) is tried again.
+fn handshake(
+    conn: &mut ClientConnection,
+    tcp: &mut TcpStream,
+    timeout: Duration,
+) -> Result<(), Outcome> {
+    let deadline = Instant::now() + timeout;
+    let late = || {
+        Outcome::NotTaken(format!(
+            "TLS: the gateway did not finish the handshake within {} s",
+            timeout.as_secs()
+        ))
+    };
+    while conn.is_handshaking() {
+        if Instant::now() > deadline {
+            return Err(late());
+        }
+        if conn.wants_write() {
+            if let Err(e) = conn.write_tls(tcp) {
+                return Err(if is_timeout(&e) {
+                    late()
+                } else {
+                    Outcome::NotTaken(format!("TLS: the handshake did not go out: {e}"))
+                });
+            }
+            continue;
+        }
+        match conn.read_tls(tcp) {
+            Ok(0) => {
+                return Err(Outcome::NotTaken(
+                    "TLS: the gateway closed the connection during the handshake".into(),
+                ));
+            }
+            Ok(_) => {}
+            Err(e) if is_timeout(&e) => return Err(late()),
+            Err(e) => {
+                return Err(Outcome::NotTaken(format!(
+                    "TLS: the connection broke during the handshake: {e}"
+                )));
+            }
+        }
+        if let Err(e) = conn.process_new_packets() {
+            // Tell the gateway why (best effort): the alert rustls queued.
+            let _ = conn.write_tls(tcp);
+            return Err(match e {
+                rustls::Error::InvalidCertificate(_) => Outcome::Refused(format!(
+                    "TLS: the gateway's certificate is not trusted, so nothing was sent ({e})"
+                )),
+                e => Outcome::NotTaken(format!("TLS: the handshake failed: {e}")),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn is_timeout(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}
+
+/// Writes the request and reads the answer's first line (or up to 16 KiB), over plain TCP or
+/// TLS alike. The request not going out is [`Outcome::NotTaken`]; once it went out, no answer
+/// in time or a broken connection is [`Outcome::Unknown`].
+fn exchange<S: Read + Write>(
+    stream: &mut S,
+    request: &[u8],
+    timeout: Duration,
+) -> Result<Vec<u8>, Outcome> {
+    if let Err(e) = stream.write_all(request).and_then(|()| stream.flush()) {
+        return Err(Outcome::NotTaken(format!(
+            "the request did not go out: {e}"
+        )));
+    }
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + timeout;
+    let late = || {
+        Outcome::Unknown(format!(
+            "no answer from the gateway within {} s",
+            timeout.as_secs()
+        ))
+    };
+    loop {
+        if Instant::now() > deadline {
+            return Err(late());
+        }
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                // The status line is all we need.
+                if answer.windows(2).any(|w| w == b"\r\n") || answer.len() > 16 * 1024 {
+                    break;
+                }
+            }
+            Err(e) if is_timeout(&e) => return Err(late()),
+            // TLS cut without a close_notify: the same as a plain connection closed.
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && answer.is_empty() => {
+                return Err(Outcome::Unknown(
+                    "the gateway closed the connection without answering".into(),
+                ));
+            }
+            Err(e) => {
+                return Err(Outcome::Unknown(format!(
+                    "the connection broke before the gateway answered: {e}"
+                )));
+            }
+        }
+    }
+    Ok(answer)
 }
 
 /// The worker's handle: stopping it lets the thread end after its current message.
@@ -365,11 +631,20 @@ mod tests {
     #[test]
     fn the_url_and_template_are_checked() {
         assert!(Gateway::new("http://127.0.0.1:9/send", "s", DEFAULT_TEMPLATE).is_ok());
+        let g = Gateway::new("https://sms.example/send", "s", DEFAULT_TEMPLATE).unwrap();
+        assert!(g.is_https());
+        assert_eq!((g.host.as_str(), g.port), ("sms.example", 443));
+        let g = Gateway::new("HTTPS://[::1]:8443/send", "s", DEFAULT_TEMPLATE).unwrap();
+        assert_eq!((g.host.as_str(), g.port, g.is_https()), ("::1", 8443, true));
         assert!(
-            Gateway::new("https://sms.example/send", "s", DEFAULT_TEMPLATE)
-                .unwrap_err()
-                .contains("TLS")
+            !Gateway::new("http://h/", "s", DEFAULT_TEMPLATE)
+                .unwrap()
+                .is_https()
         );
+        for url in ["ftp://h/", "smtp://h/", "h:80/send", "//h/"] {
+            let e = Gateway::new(url, "s", DEFAULT_TEMPLATE).unwrap_err();
+            assert!(e.contains("https://host:port/path"), "{url}: {e}");
+        }
         assert!(Gateway::new("http://h:x/", "s", DEFAULT_TEMPLATE).is_err());
         assert!(Gateway::new("http://h/", "s", r#"{"to": {{to}}}"#).is_err());
         assert!(Gateway::new("http://h/", "s", r#"{"to": "{{to}}", "t": {{text}}}"#).is_err());
@@ -378,6 +653,23 @@ mod tests {
             (g.host.as_str(), g.port, g.path.as_str()),
             ("gw.local", 80, "/api")
         );
+    }
+
+    #[test]
+    fn a_ca_file_is_checked() {
+        let https = Gateway::new("https://h/", "s", DEFAULT_TEMPLATE).unwrap();
+        let http = Gateway::new("http://h/", "s", DEFAULT_TEMPLATE).unwrap();
+        assert!(
+            https
+                .clone()
+                .trust_only(b"")
+                .unwrap_err()
+                .contains("no certificate")
+        );
+        assert!(https.clone().trust_only(b"not pem at all").is_err());
+        let garbage = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        assert!(https.trust_only(garbage).is_err());
+        assert!(http.trust_only(garbage).unwrap_err().contains("https://"));
     }
 
     #[test]

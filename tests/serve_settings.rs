@@ -36,6 +36,14 @@ fn plain_portqueue_and_portqueue_serve_read_the_same_settings() {
             ("PORTQUEUE_SMS_GATEWAY_SECRET", "a-secret"),
             ("PORTQUEUE_SMS_GATEWAY_TIMEOUT", "30"),
         ],
+        &[
+            ("PORTQUEUE_SMS_GATEWAY_URL", "https://127.0.0.1:9/send"),
+            ("PORTQUEUE_SMS_GATEWAY_SECRET", "a-secret"),
+            (
+                "PORTQUEUE_SMS_GATEWAY_CA",
+                "/etc/portqueue/sms-gateway-ca.pem",
+            ),
+        ],
     ];
     let names = [
         "PORTQUEUE_SECURE_COOKIES",
@@ -48,6 +56,7 @@ fn plain_portqueue_and_portqueue_serve_read_the_same_settings() {
         "PORTQUEUE_SMS_GATEWAY_SECRET",
         "PORTQUEUE_SMS_GATEWAY_TEMPLATE",
         "PORTQUEUE_SMS_GATEWAY_TIMEOUT",
+        "PORTQUEUE_SMS_GATEWAY_CA",
     ];
     for case in cases {
         for name in names {

@@ -1,13 +1,15 @@
 //! Opt-in text messages end to end: the phone field, the queue written with the change, and
 //! the gateway worker against a fake gateway on loopback that accepts, refuses, hangs,
-//! answers 500, and sees a restart in the middle of a send. Also: no public page or feed
+//! answers 500, and sees a restart in the middle of a send — over plain HTTP and over TLS
+//! (a certificate made in the test, trusted through the CA setting; an untrusted one sends
+//! nothing). Also: no public page or feed
 //! ever carries the number, officers see it masked (each view logged), it is erased a day
 //! after the ticket closes, and the day's figures count what happened.
 
 mod common;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -29,7 +31,8 @@ use portqueue::service::sms::{self, MessageRow};
 use portqueue::service::walk_ins::TriageInput;
 use portqueue::service::walk_ins::{self, TextOptIn, WalkInInput};
 use portqueue::service::{accounts, queue, retention};
-use portqueue::sms::{DEFAULT_TEMPLATE, Gateway, run_once};
+use portqueue::sms::{DEFAULT_TEMPLATE, Gateway, ServeSms, run_once};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 
 /// The number every test gives, in the form an officer might type it.
 const TYPED: &str = "+52 (664) 987-6543";
@@ -43,7 +46,15 @@ enum Mode {
     Fail500,
     /// Reads the request and never answers (until the test ends).
     Hang,
+    /// Reads the request and closes the connection without answering (the gateway died).
+    Close,
+    /// Takes the connection and says nothing, not even the TLS handshake.
+    Mute,
 }
+
+/// A connection the fake gateway holds: plain TCP or TLS over it.
+trait Conn: Read + Write + Send {}
+impl<T: Read + Write + Send> Conn for T {}
 
 /// One request the fake gateway received.
 #[derive(Debug, Clone)]
@@ -53,26 +64,58 @@ struct Received {
     body: serde_json::Value,
 }
 
-/// A tiny HTTP server on 127.0.0.1 that records every request.
+/// A tiny HTTP (or HTTPS) server on 127.0.0.1 that records every request.
 struct FakeGateway {
     url: String,
     mode: Arc<Mutex<Mode>>,
     received: Arc<Mutex<Vec<Received>>>,
     /// Connections held open by `Hang`, kept so they stay open.
-    held: Arc<Mutex<Vec<TcpStream>>>,
+    held: Arc<Mutex<Vec<Box<dyn Conn>>>>,
+    /// How many connections it accepted (a refused TLS handshake included).
+    connections: Arc<Mutex<usize>>,
 }
 
 impl FakeGateway {
     fn start(mode: Mode) -> FakeGateway {
+        FakeGateway::serve(mode, None)
+    }
+
+    /// The same over TLS, with this server configuration (see [`certificate`]).
+    fn start_tls(mode: Mode, tls: Arc<rustls::ServerConfig>) -> FakeGateway {
+        FakeGateway::serve(mode, Some(tls))
+    }
+
+    fn serve(mode: Mode, tls: Option<Arc<rustls::ServerConfig>>) -> FakeGateway {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/send", listener.local_addr().unwrap());
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}/send", listener.local_addr().unwrap());
         let mode = Arc::new(Mutex::new(mode));
         let received = Arc::new(Mutex::new(Vec::new()));
         let held = Arc::new(Mutex::new(Vec::new()));
-        let (m, r, h) = (mode.clone(), received.clone(), held.clone());
+        let connections = Arc::new(Mutex::new(0));
+        let (m, r, h, c) = (
+            mode.clone(),
+            received.clone(),
+            held.clone(),
+            connections.clone(),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
+                let Ok(tcp) = stream else { continue };
+                *c.lock().unwrap() += 1;
+                if *m.lock().unwrap() == Mode::Mute {
+                    h.lock().unwrap().push(Box::new(tcp) as Box<dyn Conn>);
+                    continue;
+                }
+                tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+                let mut stream: Box<dyn Conn> = match &tls {
+                    None => Box::new(tcp),
+                    Some(config) => Box::new(rustls::StreamOwned::new(
+                        rustls::ServerConnection::new(config.clone()).unwrap(),
+                        tcp,
+                    )),
+                };
+                // A client that refuses the certificate ends here: no request.
                 let Some(request) = read_request(&mut stream) else {
                     continue;
                 };
@@ -87,8 +130,11 @@ impl FakeGateway {
                         h.lock().unwrap().push(stream);
                         continue;
                     }
+                    Mode::Close | Mode::Mute => continue,
                 };
-                let _ = stream.write_all(answer.as_bytes());
+                let _ = stream
+                    .write_all(answer.as_bytes())
+                    .and_then(|()| stream.flush());
             }
         });
         FakeGateway {
@@ -96,7 +142,12 @@ impl FakeGateway {
             mode,
             received,
             held,
+            connections,
         }
+    }
+
+    fn connections(&self) -> usize {
+        *self.connections.lock().unwrap()
     }
 
     fn set(&self, mode: Mode) {
@@ -116,8 +167,7 @@ impl FakeGateway {
 }
 
 /// Reads one HTTP request (headers and a `Content-Length` body).
-fn read_request(stream: &mut TcpStream) -> Option<Received> {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+fn read_request(stream: &mut dyn Conn) -> Option<Received> {
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
     let header_end = loop {
@@ -435,6 +485,27 @@ fn a_timeout_fails_the_message_and_it_is_never_sent_again() {
             .as_deref()
             .unwrap()
             .contains("never sent twice")
+    );
+    fake.set(Mode::Accept);
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(ctx.round(&gateway), 0);
+    assert_eq!(fake.received().len(), 1);
+}
+
+#[test]
+fn a_gateway_that_dies_after_reading_the_request_fails_the_message_for_good() {
+    let (app, ctx) = setup();
+    let fake = FakeGateway::start(Mode::Close);
+    let gateway = fake.gateway();
+    let id = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    let m = &ctx.messages(id)[0];
+    assert_eq!(m.status, "failed", "{m:?}");
+    let error = m.last_error.as_deref().unwrap();
+    assert!(
+        error.contains("closed the connection without answering")
+            && error.contains("never sent twice"),
+        "{error}"
     );
     fake.set(Mode::Accept);
     app.clock.advance(chrono::Duration::hours(1));
@@ -974,4 +1045,322 @@ async fn the_api_takes_a_number_only_with_a_gateway_and_never_returns_it() {
     let (_, queue) =
         common::api::call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
     assert!(!queue.to_string().contains("6649876543"));
+}
+
+// ---------------------------------------------------------------------------------------
+// Over TLS: an https:// gateway
+
+/// A server configuration presenting `cert`, whose key is `key`.
+fn server_config(cert: &rcgen::Certificate, key: &rcgen::KeyPair) -> Arc<rustls::ServerConfig> {
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.der().clone()], key)
+    .unwrap();
+    Arc::new(config)
+}
+
+/// A self-signed certificate for `names`, made here: its PEM text (what an operator puts in
+/// the file named by PORTQUEUE_SMS_GATEWAY_CA) and a server configuration presenting it.
+/// `marked_ca`: with the CA flag set, as `openssl req -x509` makes them.
+fn certificate_for(names: &[&str], marked_ca: bool) -> (String, Arc<rustls::ServerConfig>) {
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    if marked_ca {
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    }
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), server_config(&cert, &key))
+}
+
+/// A self-signed certificate for 127.0.0.1 and localhost (see [`certificate_for`]).
+fn certificate() -> (String, Arc<rustls::ServerConfig>) {
+    certificate_for(&["127.0.0.1", "localhost"], false)
+}
+
+/// Numbers the CA files [`tls_gateway`] writes.
+static CA_FILES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The gateway as `serve` builds it from its settings, with `ca_pem` written to the CA file.
+fn tls_gateway(fake: &FakeGateway, ca_pem: Option<&str>, dir: &tempfile::TempDir) -> Gateway {
+    let ca = ca_pem.map(|pem| {
+        let path = dir.path().join(format!(
+            "ca-{}.pem",
+            CA_FILES.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        std::fs::write(&path, pem).unwrap();
+        path
+    });
+    let settings = ServeSms {
+        sms_gateway_url: Some(fake.url.clone()),
+        sms_gateway_secret: Some("test-secret-123".into()),
+        sms_gateway_timeout: 1,
+        sms_gateway_ca: ca,
+        ..ServeSms::default()
+    };
+    let mut g = settings.gateway().unwrap().expect("a gateway");
+    g.poll = Duration::from_millis(20);
+    g
+}
+
+#[test]
+fn over_tls_an_accepted_message_is_sent_once() {
+    let (_app, ctx) = setup();
+    let (pem, server) = certificate();
+    let fake = FakeGateway::start_tls(Mode::Accept, server);
+    assert!(fake.url.starts_with("https://127.0.0.1:"));
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = tls_gateway(&fake, Some(&pem), &dir);
+    assert!(gateway.is_https());
+    let id = ctx.register("spa", TYPED);
+    assert_eq!(ctx.round(&gateway), 1);
+    assert_eq!(ctx.states(id), vec![pair("issued", "sent")]);
+    let got = fake.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].authorization, "Bearer test-secret-123");
+    assert_eq!(got[0].body["to"], E164);
+    assert!(got[0].idempotency_key.starts_with("portqueue-"));
+    assert!(
+        got[0].body["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Número W-0001 en")
+    );
+    assert_eq!(ctx.round(&gateway), 0);
+    assert_eq!(fake.received().len(), 1);
+}
+
+#[test]
+fn over_tls_a_refusal_fails_at_once_and_a_500_is_tried_again() {
+    let (app, ctx) = setup();
+    let (pem, server) = certificate();
+    let fake = FakeGateway::start_tls(Mode::Refuse, server);
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = tls_gateway(&fake, Some(&pem), &dir);
+    let refused = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    let m = &ctx.messages(refused)[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("failed", 1), "{m:?}");
+    assert!(m.last_error.as_deref().unwrap().contains("400"), "{m:?}");
+
+    fake.set(Mode::Fail500);
+    let retried = ctx.register("eng", "+1 619 555 0123");
+    ctx.round(&gateway);
+    let m = &ctx.messages(retried)[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("queued", 1), "{m:?}");
+    assert!(m.last_error.as_deref().unwrap().contains("500"), "{m:?}");
+
+    fake.set(Mode::Accept);
+    app.clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(ctx.round(&gateway), 1);
+    assert_eq!(ctx.states(retried), vec![pair("issued", "sent")]);
+    assert_eq!(ctx.states(refused), vec![pair("issued", "failed")]);
+    assert_eq!(fake.received().len(), 3);
+}
+
+#[test]
+fn over_tls_no_answer_in_time_or_a_gateway_that_dies_mid_send_fails_the_message_for_good() {
+    let (app, ctx) = setup();
+    let (pem, server) = certificate();
+    let fake = FakeGateway::start_tls(Mode::Hang, server);
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = tls_gateway(&fake, Some(&pem), &dir); // one second
+    let hung = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    fake.set(Mode::Close);
+    let died = ctx.register("eng", "+1 619 555 0123");
+    ctx.round(&gateway);
+    for id in [hung, died] {
+        let m = &ctx.messages(id)[0];
+        assert_eq!(m.status, "failed", "{m:?}");
+        assert!(
+            m.last_error
+                .as_deref()
+                .unwrap()
+                .contains("never sent twice"),
+            "{m:?}"
+        );
+    }
+    let error = |id| ctx.messages(id)[0].last_error.clone().unwrap();
+    assert!(error(hung).contains("no answer"), "{}", error(hung));
+    assert!(
+        error(died).contains("closed the connection without answering"),
+        "{}",
+        error(died)
+    );
+    assert_eq!(fake.received().len(), 2);
+    fake.set(Mode::Accept);
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(ctx.round(&gateway), 0);
+    assert_eq!(fake.received().len(), 2, "nothing sent twice");
+}
+
+#[test]
+fn over_tls_a_gateway_silent_before_the_handshake_has_not_taken_the_message() {
+    let (app, ctx) = setup();
+    let (pem, server) = certificate();
+    let fake = FakeGateway::start_tls(Mode::Mute, server);
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = tls_gateway(&fake, Some(&pem), &dir);
+    let id = ctx.register("eng", TYPED);
+    ctx.round(&gateway);
+    let m = &ctx.messages(id)[0];
+    assert_eq!((m.status.as_str(), m.attempts), ("queued", 1), "{m:?}");
+    assert!(
+        m.last_error.as_deref().unwrap().contains("handshake"),
+        "{m:?}"
+    );
+    assert!(fake.received().is_empty());
+    fake.set(Mode::Accept);
+    app.clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(ctx.round(&gateway), 1);
+    assert_eq!(ctx.states(id), vec![pair("issued", "sent")]);
+    assert_eq!(fake.received().len(), 1);
+}
+
+#[test]
+fn over_tls_a_private_ca_or_the_gateways_own_certificate_is_trusted_through_the_ca_setting() {
+    let (_app, ctx) = setup();
+    let dir = tempfile::tempdir().unwrap();
+    // A private CA signed the gateway's certificate; the file holds the CA alone.
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Port LAN CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
+        .unwrap();
+    let leaf_key = rcgen::KeyPair::generate().unwrap();
+    let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &*ca)
+        .unwrap();
+    let signed = FakeGateway::start_tls(Mode::Accept, server_config(&leaf, &leaf_key));
+    // The gateway's own self-signed certificate marked as a CA (`openssl req -x509`), which
+    // a chain check alone refuses as a server's certificate: trusted as itself.
+    let (own_pem, own_server) = certificate_for(&["127.0.0.1"], true);
+    let own = FakeGateway::start_tls(Mode::Accept, own_server);
+    for (fake, pem) in [(&signed, ca.pem()), (&own, own_pem)] {
+        let gateway = tls_gateway(fake, Some(&pem), &dir);
+        let id = ctx.register("eng", TYPED);
+        assert_eq!(ctx.round(&gateway), 1);
+        assert_eq!(ctx.states(id), vec![pair("issued", "sent")], "{}", fake.url);
+        assert_eq!(fake.received().len(), 1);
+    }
+}
+
+#[test]
+fn an_untrusted_certificate_sends_nothing_and_the_message_fails_with_the_reason() {
+    let (app, ctx) = setup();
+    let (pem, server) = certificate();
+    let fake = FakeGateway::start_tls(Mode::Accept, server);
+    let dir = tempfile::tempdir().unwrap();
+    // The public roots (no CA setting), and another certificate as the CA: neither trusts it.
+    // Nor is a certificate in the CA file trusted for a host it does not name.
+    let (other, _) = certificate();
+    let (elsewhere_pem, elsewhere_server) = certificate_for(&["gw.lan"], true);
+    let elsewhere = FakeGateway::start_tls(Mode::Accept, elsewhere_server);
+    for (fake, gateway) in [
+        (&fake, tls_gateway(&fake, None, &dir)),
+        (&fake, tls_gateway(&fake, Some(&other), &dir)),
+        (
+            &elsewhere,
+            tls_gateway(&elsewhere, Some(&elsewhere_pem), &dir),
+        ),
+    ] {
+        let id = ctx.register("eng", TYPED);
+        let before = fake.connections();
+        ctx.round(&gateway);
+        assert_eq!(fake.connections(), before + 1, "it reached the gateway");
+        let m = &ctx.messages(id)[0];
+        assert_eq!((m.status.as_str(), m.attempts), ("failed", 1), "{m:?}");
+        let error = m.last_error.as_deref().unwrap();
+        assert!(error.contains("certificate is not trusted"), "{error}");
+        assert!(error.contains("nothing was sent"), "{error}");
+    }
+    assert!(fake.received().is_empty(), "no request went out");
+    assert!(elsewhere.received().is_empty(), "no request went out");
+    // Never tried again, even once the certificate is trusted.
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(ctx.round(&tls_gateway(&fake, Some(&pem), &dir)), 0);
+    assert!(fake.received().is_empty());
+}
+
+#[test]
+fn the_gateway_settings_are_checked_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let check = |url: &str, ca: Option<std::path::PathBuf>| {
+        ServeSms {
+            sms_gateway_url: Some(url.into()),
+            sms_gateway_secret: Some("s".into()),
+            sms_gateway_timeout: 10,
+            sms_gateway_ca: ca,
+            ..ServeSms::default()
+        }
+        .gateway()
+    };
+    let e = check("ftp://sms.example/send", None).unwrap_err();
+    assert!(e.contains("`ftp://` is not spoken"), "{e}");
+    assert!(
+        check("https://sms.example/send", None)
+            .unwrap()
+            .unwrap()
+            .is_https()
+    );
+    assert!(
+        !check("http://10.0.0.9:8080/send", None)
+            .unwrap()
+            .unwrap()
+            .is_https()
+    );
+
+    let missing = dir.path().join("missing.pem");
+    let e = check("https://gw.lan/send", Some(missing)).unwrap_err();
+    assert!(
+        e.contains("PORTQUEUE_SMS_GATEWAY_CA") && e.contains("cannot read"),
+        "{e}"
+    );
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate").unwrap();
+    let e = check("https://gw.lan/send", Some(junk)).unwrap_err();
+    assert!(e.contains("no certificate"), "{e}");
+    let good = dir.path().join("ca.pem");
+    std::fs::write(&good, certificate().0).unwrap();
+    let e = check("http://gw.lan/send", Some(good.clone())).unwrap_err();
+    assert!(e.contains("https://"), "{e}");
+    assert!(check("https://gw.lan/send", Some(good)).unwrap().is_some());
+}
+
+#[test]
+fn over_tls_1_2_a_message_is_sent_too() {
+    let (_app, ctx) = setup();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_protocol_versions(&[&rustls::version::TLS12])
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+    .unwrap();
+    let fake = FakeGateway::start_tls(Mode::Accept, Arc::new(server));
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = tls_gateway(&fake, Some(&cert.pem()), &dir);
+    let id = ctx.register("eng", TYPED);
+    assert_eq!(ctx.round(&gateway), 1);
+    assert_eq!(ctx.states(id), vec![pair("issued", "sent")]);
+    assert_eq!(fake.received().len(), 1);
 }
