@@ -449,6 +449,34 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
     assert_eq!(queue["counters"].as_array().unwrap().len(), 1);
 }
 
+/// Nobody closes counters at night: a counter opened with languages on an earlier port-local
+/// day is not open today, so yesterday's interpreter lets nobody be passed over today.
+#[actix_web::test]
+async fn a_counter_opened_yesterday_is_not_open_today() {
+    use common::api::call;
+    use serde_json::json;
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    let token = app.token("ofelia");
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/5/open",
+        Some(&token),
+        Some(json!({"languages": ["hat"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert_eq!(queue["counters"].as_array().unwrap().len(), 1, "{queue}");
+    // Past the port's midnight (Tijuana is 7-8 hours behind UTC; a day later is surely
+    // the next local day).
+    app.clock.advance(chrono::Duration::hours(24));
+    let (_, queue) = call(&app, "GET", "/api/v1/ports/SYS/queue", Some(&token), None).await;
+    assert_eq!(queue["counters"], json!([]), "{queue}");
+}
+
 /// A supervisor sets the languages every counter covers and the limit; an officer keeps
 /// their own. Bad input is named beside its field, kept as typed, and nothing is saved.
 #[actix_web::test]

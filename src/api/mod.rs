@@ -314,7 +314,7 @@ async fn live_queue(
     let (snapshot, open, defaults) = state
         .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
-            let open = counter_languages::open_counters(conn, port.id)?;
+            let open = counter_languages::open_counters(conn, &port, now)?;
             let defaults = counter_languages::split(&port.default_languages);
             Ok((queue::snapshot(conn, &port, now)?, open, defaults))
         })
@@ -367,7 +367,7 @@ async fn open_counter(
             let port = port_for(conn, &actor, &code)?;
             let codes = counter_languages::parse("languages", &languages)?;
             counter_languages::open(conn, &actor, &port, counter, &codes, now)?;
-            Ok(counter_languages::open_counters(conn, port.id)?
+            Ok(counter_languages::open_counters(conn, &port, now)?
                 .into_iter()
                 .find(|c| c.counter == counter))
         })

@@ -78,10 +78,19 @@ pub fn parse(field: &str, values: &[String]) -> AppResult<Vec<&'static str>> {
     Ok(codes)
 }
 
-/// The counters of a port open with languages, by number.
-pub fn open_counters(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<OpenCounter>> {
+/// The counters of a port open with languages today, by number. A counter opened on an
+/// earlier port-local day is not open: nobody closes counters at night, and yesterday's
+/// interpreter must not let today's counters pass people over.
+pub fn open_counters(
+    conn: &mut DbConnection,
+    port: &Port,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<OpenCounter>> {
+    let today = now.with_timezone(&port.tz()).date_naive();
+    let (day_start, _) = portqueue_core::local_time::day_bounds(today, port.tz());
     let rows: Vec<(i64, String, chrono::NaiveDateTime)> = counter_languages::table
-        .filter(counter_languages::port_id.eq(port_id))
+        .filter(counter_languages::port_id.eq(port.id))
+        .filter(counter_languages::opened_at.ge(to_db(day_start)))
         .order(counter_languages::counter.asc())
         .select((
             counter_languages::counter,

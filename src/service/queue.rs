@@ -439,7 +439,7 @@ pub fn call_next(
     live::commit(conn, |conn| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
-        let open = counter_languages::open_counters(conn, port.id)?;
+        let open = counter_languages::open_counters(conn, &port, now)?;
         let coverage = counter_languages::coverage(&port, &open, counter);
         let call = live::locked(conn, &port, now, |conn, state| {
             if let Some(busy) = state.called().find(|e| e.counter == Some(counter_db)) {

@@ -236,7 +236,7 @@ async fn counter_view_with(
             };
             let version = undo::counter_version(conn, port.id, counter)?;
             let undoable = undo::undoable_at_counter(conn, &actor, port.id, counter, now)?;
-            let open = counter_languages::open_counters(conn, port.id)?
+            let open = counter_languages::open_counters(conn, &port, now)?
                 .into_iter()
                 .find(|c| c.counter == counter);
             let mine = counter_languages::officer_languages(conn, &actor)?;

@@ -263,7 +263,7 @@ pub async fn queue_page(
             let snapshot = queue::snapshot(conn, &port, now)?;
             let printed = tickets::printed_waiting(&snapshot);
             let floor = queue::floor(conn, &port, now)?;
-            let open = counter_languages::open_counters(conn, port.id)?;
+            let open = counter_languages::open_counters(conn, &port, now)?;
             Ok((port, snapshot, printed, floor, now, open))
         })
         .await?;
