@@ -4,7 +4,7 @@
 //! [`crate::service::sms`]; this module only delivers the queue.
 //!
 //! The request: `POST <url>` with `Authorization: Bearer <secret>`, `Content-Type:
-//! application/json`, `Idempotency-Key: portqueue-<message id>`, and the body made from the
+//! application/json`, `Idempotency-Key: portqueue-<port instance>-<message id>-<made at, µs>`, and the body made from the
 //! template by replacing `{{to}}`, `{{text}}` and `{{id}}` with JSON strings. The default
 //! template is `{"to": {{to}}, "text": {{text}}}`.
 //!
@@ -332,9 +332,8 @@ impl Gateway {
     }
 
     /// Posts one message and says what became of it.
-    pub fn send(&self, message_id: i64, to: &str, text: &str) -> Outcome {
-        let key = format!("portqueue-{message_id}");
-        let body = fill(&self.template, to, text, &key);
+    pub fn send(&self, key: &str, to: &str, text: &str) -> Outcome {
+        let body = fill(&self.template, to, text, key);
         let host_header = if self.host.contains(':') {
             format!("[{}]:{}", self.host, self.port)
         } else {
@@ -580,7 +579,7 @@ pub fn send_due(gateway: &Gateway, pool: &DbPool, clock: &dyn Clock) -> Result<u
             break;
         };
         tried += 1;
-        let outcome = gateway.send(message.id, &message.phone, &message.body);
+        let outcome = gateway.send(&message.key, &message.phone, &message.body);
         if !matches!(outcome, Outcome::Sent) {
             log::warn!("text message {}: {outcome:?}", message.id);
         }

@@ -636,6 +636,42 @@ fn near_and_called_messages_follow_the_queue_in_the_ticket_language() {
     );
 }
 
+/// An undone call takes back its "go to counter" text while it is unsent, and the next call
+/// of that ticket queues its own (the person is not sent to a counter that no longer calls
+/// them, and is not left without a text when called again).
+#[test]
+fn an_undone_call_takes_back_its_unsent_text_and_the_next_call_queues_one() {
+    let (_app, ctx) = setup();
+    let id = ctx.register("spa", TYPED);
+    assert_eq!(ctx.call_next(2), id);
+    assert!(ctx.states(id).contains(&pair("called", "queued")));
+    portqueue::service::undo::undo(&mut ctx.conn(), &ctx.officer, id, Some(2), ctx.state.now())
+        .unwrap();
+    assert!(
+        !ctx.states(id).iter().any(|(kind, _)| kind == "called"),
+        "{:?}",
+        ctx.states(id)
+    );
+    assert_eq!(ctx.call_next(3), id);
+    assert!(ctx.states(id).contains(&pair("called", "queued")));
+    assert!(
+        ctx.body(id, "called").contains('3'),
+        "{}",
+        ctx.body(id, "called")
+    );
+    // Served before the gateway took it: a retry must not send them to a counter later.
+    ctx.act(id, Action::Complete);
+    assert!(
+        ctx.states(id).contains(&pair("called", "cancelled")),
+        "{:?}",
+        ctx.states(id)
+    );
+    assert!(
+        !ctx.body(id, "called").contains(['\u{2068}', '\u{2069}']),
+        "no invisible direction marks in a text"
+    );
+}
+
 #[test]
 fn without_a_gateway_a_number_is_refused_beside_the_field() {
     let (app, ctx) = setup();
@@ -895,12 +931,13 @@ fn the_day_figures_count_queued_sent_failed_and_who_came_back() {
     app.clock.advance(chrono::Duration::minutes(5));
     ctx.act(a, Action::Complete);
     assert_eq!(ctx.call_next(1), b); // 5 min after "near": came back
+    fake.set(Mode::Refuse);
+    ctx.round(&gateway); // b's "called" is refused (closing now would cancel it unsent)
     ctx.act(b, Action::Complete);
     app.clock.advance(chrono::Duration::minutes(20));
     assert_eq!(ctx.call_next(1), c); // 25 min after: not within 15
+    ctx.round(&gateway); // c's "called" is refused
     ctx.act(c, Action::Complete);
-    fake.set(Mode::Refuse);
-    ctx.round(&gateway); // the two "called" messages are refused
     let start = morning() - chrono::Duration::hours(1);
     let f = app.with_conn(|conn| {
         sms::day_figures(conn, ctx.port_id, start, start + chrono::Duration::days(1)).unwrap()
@@ -1363,4 +1400,40 @@ fn over_tls_1_2_a_message_is_sent_too() {
     assert_eq!(ctx.round(&gateway), 1);
     assert_eq!(ctx.states(id), vec![pair("issued", "sent")]);
     assert_eq!(fake.received().len(), 1);
+}
+
+/// "You are near" says "next" at 0 and the singular at 1 in Spanish and English, never
+/// "unas 0 personas" or "unas 1 personas".
+#[test]
+fn the_near_text_counts_like_a_person_would() {
+    use portqueue_core::tickets::catalog::{Arg, Catalog};
+    let say = |language: &str, ahead: i64| {
+        Catalog::shared().say(
+            language,
+            "sms-near",
+            &[
+                ("ticket", Arg::Text("W-0042")),
+                ("ahead", Arg::Number(ahead)),
+                ("port", Arg::Text("San Ysidro")),
+            ],
+        )
+    };
+    assert!(
+        say("spa", 0).contains("usted es el siguiente"),
+        "{}",
+        say("spa", 0)
+    );
+    assert!(
+        say("spa", 1).contains("hay 1 persona antes"),
+        "{}",
+        say("spa", 1)
+    );
+    assert!(
+        say("spa", 4).contains("personas antes"),
+        "{}",
+        say("spa", 4)
+    );
+    assert!(say("eng", 0).contains("you are next"), "{}", say("eng", 0));
+    assert!(say("eng", 1).contains("1 party ahead"), "{}", say("eng", 1));
+    assert!(say("eng", 4).contains("about"), "{}", say("eng", 4));
 }

@@ -55,7 +55,11 @@ error-failed = Something went wrong. Try again in a minute, or ask an officer.
 ## draft: new messages, not yet reviewed by a native speaker
 
 sms-issued = Ticket { $ticket } at { $port }. See your place in line: { $link }
-sms-near = Ticket { $ticket }: about { $ahead } ahead of you. Come back to the waiting area now.
+sms-near = Ticket { $ticket }: { $ahead ->
+        [0] you are next.
+        [one] 1 party ahead of you.
+       *[other] about { $ahead } ahead of you.
+    } Come back to the waiting area now.
 sms-called = Ticket { $ticket }: go to counter { $counter } now.
 
 ## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the

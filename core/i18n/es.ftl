@@ -52,7 +52,11 @@ error-failed = Algo salió mal. Inténtelo de nuevo en un minuto o pregunte a un
 ## draft: new messages, not yet reviewed by a native speaker
 
 sms-issued = Número { $ticket } en { $port }. Vea su lugar en la fila: { $link }
-sms-near = Número { $ticket }: hay unas { $ahead } personas antes que usted. Vuelva ahora a la zona de espera.
+sms-near = Número { $ticket }: { $ahead ->
+        [0] usted es el siguiente.
+        [one] hay 1 persona antes que usted.
+       *[other] hay unas { $ahead } personas antes que usted.
+    } Vuelva ahora a la zona de espera.
 sms-called = Número { $ticket }: vaya ahora a la ventanilla { $counter }.
 
 ## Status page: the "Listen" button (the phone reads the page aloud; listen-digits are the

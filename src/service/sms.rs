@@ -205,6 +205,12 @@ fn enqueue(
     if exists > 0 {
         return Ok(());
     }
+    // The catalogs isolate each placeable with invisible direction marks (FSI/PDI); on a
+    // phone they are characters of their own, and they break link detection in the URL.
+    let body: String = body
+        .chars()
+        .filter(|c| !matches!(c, '\u{2068}' | '\u{2069}'))
+        .collect();
     diesel::insert_into(outgoing_messages::table)
         .values((
             outgoing_messages::port_id.eq(entry.port_id),
@@ -370,14 +376,28 @@ fn cancel_queued(
     Ok(())
 }
 
+/// When a call is undone, in its transaction: its "go to counter" message, if not sent yet,
+/// is taken back (removed, so the next call of that ticket queues its own). One already
+/// sent cannot be taken back; the person may then come to a counter that did not call.
+pub fn on_call_undone(conn: &mut DbConnection, entry_id: i64) -> AppResult<()> {
+    diesel::delete(
+        outgoing_messages::table
+            .filter(outgoing_messages::entry_id.eq(entry_id))
+            .filter(outgoing_messages::kind.eq(Kind::Called.as_str()))
+            .filter(outgoing_messages::status.eq("queued")),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// When an entry closes (served, no-show, withdrawn): what was not sent yet is cancelled,
-/// except the "go to counter" message of someone just seen, which is harmless and may be
-/// on its way.
+/// the "go to counter" message too (a retry could otherwise send someone already served
+/// back to a counter minutes later).
 pub fn on_close(conn: &mut DbConnection, entry_id: i64) -> AppResult<()> {
     cancel_queued(
         conn,
         entry_id,
-        &[Kind::Issued, Kind::Near],
+        &[Kind::Issued, Kind::Near, Kind::Called],
         "the ticket closed before it was sent",
     )
 }
@@ -466,6 +486,10 @@ pub fn erase(conn: &mut DbConnection, entry_ids: &[i64]) -> AppResult<()> {
 #[derive(Debug, Clone)]
 pub struct Claimed {
     pub id: i64,
+    /// The message's `Idempotency-Key`: unique per message and per database (the port's
+    /// random instance and when the message was made, not only its row id, which a restored
+    /// backup or another port's database repeats).
+    pub key: String,
     pub phone: String,
     pub body: String,
     pub attempts: i32,
@@ -482,20 +506,24 @@ pub fn claim_due(
     limit: i64,
 ) -> AppResult<Vec<Claimed>> {
     super::transaction(conn, |conn| {
-        let due: Vec<(i64, i64, String, i32)> = outgoing_messages::table
-            .filter(outgoing_messages::status.eq("queued"))
-            .filter(outgoing_messages::next_attempt_at.le(to_db(now)))
-            .order(outgoing_messages::id.asc())
-            .limit(limit)
-            .select((
-                outgoing_messages::id,
-                outgoing_messages::entry_id,
-                outgoing_messages::body,
-                outgoing_messages::attempts,
-            ))
-            .load(conn)?;
+        let due: Vec<(i64, i64, String, i32, chrono::NaiveDateTime, String)> =
+            outgoing_messages::table
+                .inner_join(ports::table.on(ports::id.eq(outgoing_messages::port_id)))
+                .filter(outgoing_messages::status.eq("queued"))
+                .filter(outgoing_messages::next_attempt_at.le(to_db(now)))
+                .order(outgoing_messages::id.asc())
+                .limit(limit)
+                .select((
+                    outgoing_messages::id,
+                    outgoing_messages::entry_id,
+                    outgoing_messages::body,
+                    outgoing_messages::attempts,
+                    outgoing_messages::created_at,
+                    ports::instance,
+                ))
+                .load(conn)?;
         let mut claimed = Vec::new();
-        for (id, entry_id, body, attempts) in due {
+        for (id, entry_id, body, attempts, created_at, instance) in due {
             let phone: Option<String> = entry_phones::table
                 .find(entry_id)
                 .select(entry_phones::phone)
@@ -523,6 +551,10 @@ pub fn claim_due(
             if taken == 1 {
                 claimed.push(Claimed {
                     id,
+                    key: format!(
+                        "portqueue-{instance}-{id}-{}",
+                        created_at.and_utc().timestamp_micros()
+                    ),
                     phone,
                     body,
                     attempts: attempts + 1,

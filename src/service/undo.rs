@@ -308,6 +308,7 @@ pub fn undo(
                 diesel::update(ports::table.find(port.id))
                     .set(ports::share_state.eq(state))
                     .execute(conn)?;
+                super::sms::on_call_undone(conn, entry.id)?;
                 Status::Waiting
             }
             EventKind::Recalled => {
