@@ -393,6 +393,13 @@ async fn close_counter(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// An entry id from the path; one that is not a number is an entry that does not exist (404,
+/// as for another port's entry).
+fn entry_id(id: &str) -> Result<i64, AppError> {
+    id.parse()
+        .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))
+}
+
 /// Marks that an interpreter was requested for the entry; `{"requested": false}` takes the
 /// mark back.
 async fn interpreter(
@@ -402,9 +409,7 @@ async fn interpreter(
     id: web::Path<String>,
     raw: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
+    let id = entry_id(&id)?;
     let requested = body::requested(&raw)?;
     let view = state
         .run(move |conn, now| entries::request_interpreter(conn, &actor, id, requested, now))
@@ -419,9 +424,7 @@ async fn entry_action(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, action) = path.into_inner();
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
+    let id = entry_id(&id)?;
     let action = entries::Action::parse(&action)?;
     let view = state
         .run(move |conn, now| entries::act(conn, &actor, id, action, None, now))
@@ -438,9 +441,7 @@ async fn entry_undo(
     id: web::Path<String>,
     raw: web::Bytes,
 ) -> ApiResult<HttpResponse> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
+    let id = entry_id(&id)?;
     let counter = body::undo_counter(&raw)?;
     let view = state
         .run(move |conn, now| crate::service::undo::undo(conn, &actor, id, counter, now))
@@ -455,9 +456,7 @@ async fn ticket_escpos(
     ApiActor(actor): ApiActor,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::NotFound(format!("no entry `{id}`")))?;
+    let id = entry_id(&id)?;
     let base = state.base_url(&req);
     let doc = state
         .run(move |conn, now| tickets::ticket_doc(conn, &actor, id, &base, now))

@@ -450,7 +450,8 @@ pub fn call_next(
             }
             // The call order before this call, for "you are near" texts: only when someone
             // waiting at this port still waits for one (usually nobody: no cost then).
-            let order: Vec<i64> = if sms::near_candidates(conn, port.id)?.is_empty() {
+            let near = sms::near_candidates(conn, port.id)?;
+            let order: Vec<i64> = if near.is_empty() {
                 Vec::new()
             } else {
                 project(conn, state, live::projection_instant(now))?
@@ -469,7 +470,7 @@ pub fn call_next(
                     &port.share_state(),
                     now,
                 )
-                .map(|call| (call, order, None)));
+                .map(|call| (call, order, near, None)));
             };
             let languages: Vec<EntryLanguage> = state
                 .waiting()
@@ -489,10 +490,10 @@ pub fn call_next(
             )
             .map(|m| {
                 let call = m.call.clone();
-                (call, order, Some(m))
+                (call, order, near, Some(m))
             }))
         })?;
-        let Some((call, order, matched)) = call else {
+        let Some((call, order, near, matched)) = call else {
             return Ok((None, None));
         };
         let state = serde_json::to_string(&call.state)
@@ -555,7 +556,7 @@ pub fn call_next(
             },
             now,
         )?;
-        sms::on_call(conn, &port, &entry, &order, now)?;
+        sms::on_call(conn, &port, &entry, &order, &near, now)?;
         let mut touched = passed;
         touched.push(entry.id);
         let change = Change::read(conn, port.id, &touched)?;

@@ -281,13 +281,15 @@ pub fn near_candidates(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<i
 
 /// After a call, in its transaction: the called entry's "go to counter" message, and "you
 /// are near" for each waiting entry with a number that is now `near_ahead` parties or fewer
-/// from the front. `order` is the waiting queue's call order *before* this call (entry ids;
-/// empty when [`near_candidates`] found none).
+/// from the front. `order` is the waiting queue's call order *before* this call (entry ids)
+/// and `candidates` what [`near_candidates`] found in the same transaction (both empty when
+/// it found none).
 pub fn on_call(
     conn: &mut DbConnection,
     port: &Port,
     called: &Entry,
     order: &[i64],
+    candidates: &[i64],
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let catalog = Catalog::shared();
@@ -311,11 +313,7 @@ pub fn on_call(
         );
         enqueue(conn, called, Kind::Called, body, now)?;
     }
-    if order.is_empty() {
-        return Ok(());
-    }
-    let candidates = near_candidates(conn, port.id)?;
-    if candidates.is_empty() {
+    if order.is_empty() || candidates.is_empty() {
         return Ok(());
     }
     let threshold = i64::from(near_ahead(conn, port.id)?);
