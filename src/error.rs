@@ -94,11 +94,25 @@ impl From<diesel::result::Error> for AppError {
         match e {
             diesel::result::Error::NotFound => AppError::NotFound("not found".into()),
             other => {
-                log::error!("database error: {other}");
-                AppError::Internal(other.to_string())
+                let message = with_causes(&other);
+                log::error!("database error: {message}");
+                AppError::Internal(message)
             }
         }
     }
+}
+
+/// An error and its causes on one line: diesel says only which field it could not read,
+/// its cause says what was stored there.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        message.push_str(": ");
+        message.push_str(&c.to_string());
+        cause = c.source();
+    }
+    message.replace('\n', " ")
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {

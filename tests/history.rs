@@ -27,6 +27,7 @@ use portqueue::service::entries::{self as entry_actions, Action};
 use portqueue::service::tickets::{self, PrintOutcome};
 use portqueue::service::walk_ins::{self, TriageInput, WalkInInput};
 use portqueue::service::{live, public, queue};
+use portqueue_core::{Class, Status, Tier};
 
 use common::{NowUtc, TestApp};
 
@@ -40,8 +41,8 @@ fn fill_history(conn: &mut DbConnection, port: &Port, days: i64, per_day: i64, n
                 .map(|i| NewEntry {
                     port_id: port.id,
                     ticket: format!("W-{:03}", i % 999 + 1),
-                    class: "walk_in".into(),
-                    tier: "standard".into(),
+                    class: Class::WalkIn,
+                    tier: Tier::Standard,
                     party_size: 1 + (i % 4) as i32,
                     language: "spa".into(),
                     barriers: "language".into(),
@@ -53,7 +54,7 @@ fn fill_history(conn: &mut DbConnection, port: &Port, days: i64, per_day: i64, n
                     appointment_id: None,
                     slot_at: None,
                     arrived_at: to_db(base + Duration::minutes(i)),
-                    status: "served".into(),
+                    status: Status::Served,
                     status_token: format!("{:064x}", day * 1_000_000 + i),
                     created_by: None,
                 })

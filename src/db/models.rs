@@ -1,8 +1,15 @@
 //! Rows as stored, and their conversions to the core's plain values.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use std::fmt;
+
 use chrono_tz::Tz;
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, ToSql};
+use diesel::sql_types::Text;
 
 use portqueue_core::queue::{QueueEntry, ShareState};
 use portqueue_core::tickets::Paper;
@@ -18,7 +25,7 @@ pub struct Port {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub timezone: String,
+    pub timezone: TimeZone,
     pub walkin_share: f64,
     pub priority_boost_minutes: i32,
     pub early_window_minutes: i32,
@@ -49,9 +56,9 @@ fn non_negative(v: i32) -> u32 {
 }
 
 impl Port {
-    /// The port's time zone; a stored name was validated on the way in, UTC is the fallback.
+    /// The port's time zone.
     pub fn tz(&self) -> Tz {
-        self.timezone.parse().unwrap_or(Tz::UTC)
+        self.timezone.0
     }
 
     /// The paper roll of the port's ticket printer; 80 mm unless 58 mm is stored.
@@ -116,8 +123,8 @@ pub struct Entry {
     pub id: i64,
     pub port_id: i64,
     pub ticket: String,
-    pub class: String,
-    pub tier: String,
+    pub class: Class,
+    pub tier: Tier,
     pub party_size: i32,
     pub language: String,
     pub barriers: String,
@@ -129,7 +136,7 @@ pub struct Entry {
     pub appointment_id: Option<i64>,
     pub slot_at: Option<NaiveDateTime>,
     pub arrived_at: NaiveDateTime,
-    pub status: String,
+    pub status: Status,
     pub counter: Option<i32>,
     pub called_at: Option<NaiveDateTime>,
     pub recalls: i32,
@@ -152,16 +159,6 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Stored values were checked on the way in; a corrupt value reads as the safest one.
-    pub fn class(&self) -> Class {
-        self.class.parse().unwrap_or(Class::WalkIn)
-    }
-    pub fn tier(&self) -> Tier {
-        self.tier.parse().unwrap_or(Tier::Standard)
-    }
-    pub fn status(&self) -> Status {
-        self.status.parse().unwrap_or(Status::Waiting)
-    }
     pub fn arrived_at(&self) -> DateTime<Utc> {
         from_db(self.arrived_at)
     }
@@ -182,12 +179,51 @@ impl Entry {
         QueueEntry {
             id: self.id,
             seq: self.id,
-            class: self.class(),
-            tier: self.tier(),
+            class: self.class,
+            tier: self.tier,
             party_size: self.party_size(),
             arrived_at: self.arrived_at(),
             slot_at: self.slot_at.map(from_db),
         }
+    }
+}
+
+/// A port's time zone as stored: its IANA name. A name that chrono-tz does not know is an
+/// error when read (the name was checked on the way in, so it means a corrupt row), never
+/// silently UTC: the day's bounds and every report would shift.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct TimeZone(pub Tz);
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+impl<DB> FromSql<Text, DB> for TimeZone
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let stored = String::from_sql(bytes)?;
+        match stored.parse::<Tz>() {
+            Ok(tz) => Ok(TimeZone(tz)),
+            Err(_) => {
+                Err(format!("stored time zone `{stored}` is not an IANA time zone name").into())
+            }
+        }
+    }
+}
+
+impl<DB> ToSql<Text, DB> for TimeZone
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut serialize::Output<'b, '_, DB>) -> serialize::Result {
+        self.0.name().to_sql(out)
     }
 }
 
@@ -202,8 +238,8 @@ pub fn split_list(s: &str) -> Vec<&str> {
 pub struct NewEntry {
     pub port_id: i64,
     pub ticket: String,
-    pub class: String,
-    pub tier: String,
+    pub class: Class,
+    pub tier: Tier,
     pub party_size: i32,
     pub language: String,
     pub barriers: String,
@@ -215,7 +251,7 @@ pub struct NewEntry {
     pub appointment_id: Option<i64>,
     pub slot_at: Option<NaiveDateTime>,
     pub arrived_at: NaiveDateTime,
-    pub status: String,
+    pub status: Status,
     pub status_token: String,
     pub created_by: Option<i64>,
 }

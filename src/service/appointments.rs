@@ -635,8 +635,8 @@ pub fn check_in_texting(
             let new = NewEntry {
                 port_id: port.id,
                 ticket: ticket.to_string(),
-                class: Class::Appointment.as_str().into(),
-                tier: triage.tier.as_str().into(),
+                class: Class::Appointment,
+                tier: triage.tier,
                 party_size: appointment.party_size,
                 language: appointment.language.clone(),
                 barriers: String::new(),
@@ -648,7 +648,7 @@ pub fn check_in_texting(
                 appointment_id: Some(appointment.id),
                 slot_at: Some(appointment.slot_at),
                 arrived_at: to_db(now),
-                status: Status::Waiting.as_str().into(),
+                status: Status::Waiting,
                 status_token: random_secret(),
                 created_by: actor.id(),
             };

@@ -102,7 +102,7 @@ pub fn act(
             .find(entry_id)
             .select(Entry::as_select())
             .first(conn)?;
-        let from = entry.status();
+        let from = entry.status;
         let max_recalls = i32::try_from(port.policy().max_recalls).unwrap_or(i32::MAX);
         let to = match (action, from) {
             (Action::Complete, Status::Called) => Status::Served,
@@ -191,7 +191,7 @@ pub fn request_interpreter(
             .find(entry_id)
             .select(Entry::as_select())
             .first(conn)?;
-        let status = entry.status();
+        let status = entry.status;
         if !matches!(status, Status::Waiting | Status::Called) {
             return Err(AppError::Conflict(format!(
                 "{} is {}: an interpreter is asked for only while it waits or is called",

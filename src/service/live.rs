@@ -60,7 +60,7 @@ pub struct Finished {
     pub called_at: Option<NaiveDateTime>,
     pub finished_at: Option<NaiveDateTime>,
     pub party_size: i32,
-    pub status: String,
+    pub status: Status,
 }
 
 /// A finished service from a past day, as the estimates need it.
@@ -145,7 +145,7 @@ impl History {
             .collect();
 
         // Usual walk-ins per port-local hour of day.
-        let week: Vec<(NaiveDateTime, String)> = entries::table
+        let week: Vec<(NaiveDateTime, Tier)> = entries::table
             .filter(entries::port_id.eq(port.id))
             .filter(entries::arrived_at.ge(to_db(day_start - Duration::days(ARRIVAL_DAYS))))
             .filter(entries::arrived_at.lt(to_db(day_start)))
@@ -158,10 +158,10 @@ impl History {
         for (at, tier) in &week {
             let hour = from_db(*at).with_timezone(&tz).hour() as usize;
             let rates = &mut walk_ins_by_hour[hour % 24];
-            match tier.parse::<Tier>() {
-                Ok(Tier::Urgent) => rates.urgent += share,
-                Ok(Tier::Priority) => rates.priority += share,
-                _ => rates.standard += share,
+            match tier {
+                Tier::Urgent => rates.urgent += share,
+                Tier::Priority => rates.priority += share,
+                Tier::Standard => rates.standard += share,
             }
         }
         Ok(History {
@@ -223,7 +223,7 @@ fn number_of(entry: &Entry) -> Option<(Class, u32)> {
 }
 
 fn is_open(entry: &Entry) -> bool {
-    matches!(entry.status(), Status::Waiting | Status::Called)
+    matches!(entry.status, Status::Waiting | Status::Called)
 }
 
 impl PortState {
@@ -277,11 +277,11 @@ impl PortState {
                     called_at: entry.called_at,
                     finished_at: entry.finished_at,
                     party_size: entry.party_size,
-                    status: entry.status.clone(),
+                    status: entry.status,
                 },
             );
         }
-        if entry.status() == Status::Called {
+        if entry.status == Status::Called {
             self.called.insert(entry.id);
         } else {
             self.called.remove(&entry.id);
@@ -400,7 +400,7 @@ impl PortState {
 
     /// The waiting entries, by id.
     pub fn waiting(&self) -> impl Iterator<Item = &Entry> {
-        self.open.values().filter(|e| e.status() == Status::Waiting)
+        self.open.values().filter(|e| e.status == Status::Waiting)
     }
 
     /// The called entries, by id.

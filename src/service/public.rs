@@ -74,12 +74,12 @@ pub fn ticket_status(
     // ticket then tells nobody anything, not even that it existed.
     let answers_until = entry
         .finished_at
-        .filter(|_| entry.status().is_final())
+        .filter(|_| entry.status.is_final())
         .map(|done| from_db(done) + chrono::Duration::hours(STATUS_LINK_HOURS_AFTER_CLOSE));
     if answers_until.is_some_and(|until| until < now) {
         return Err(not_found());
     }
-    let waiting = (entry.status() == Status::Waiting)
+    let waiting = (entry.status == Status::Waiting)
         .then(|| snapshot(conn, &port, now))
         .transpose()?
         .and_then(|queue| {
@@ -90,10 +90,10 @@ pub fn ticket_status(
         });
     Ok(TicketStatus {
         ticket: entry.ticket.clone(),
-        status: entry.status(),
+        status: entry.status,
         position: waiting.as_ref().and_then(|w| w.position),
         estimate: waiting.and_then(|w| w.estimated_call_at),
-        counter: (entry.status() == Status::Called)
+        counter: (entry.status == Status::Called)
             .then_some(entry.counter)
             .flatten()
             .and_then(|c| u32::try_from(c).ok()),

@@ -100,11 +100,11 @@ impl EntryView {
         EntryView {
             id: entry.id,
             ticket: entry.ticket.clone(),
-            class: entry.class(),
+            class: entry.class,
             queue_class: placement.queue_class,
-            tier: entry.tier(),
+            tier: entry.tier,
             party_size: entry.party_size(),
-            status: entry.status(),
+            status: entry.status,
             arrived_at: entry.arrived_at(),
             eligible_at: placement.eligible_at,
             position: projected.map(|p| p.position),
@@ -153,7 +153,7 @@ fn recent_services(state: &PortState, at: DateTime<Utc>) -> Vec<live::Served> {
     let mut today: Vec<live::Served> = state
         .finished
         .values()
-        .filter(|f| f.status == Status::Served.as_str())
+        .filter(|f| f.status == Status::Served)
         .map(|f| live::Served {
             counter: f.counter,
             called_at: f.called_at,

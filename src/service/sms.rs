@@ -705,7 +705,7 @@ pub fn day_figures(
         String,
         Option<chrono::NaiveDateTime>,
         Option<chrono::NaiveDateTime>,
-        String,
+        Status,
         i32,
     );
     let rows: Vec<Row> = outgoing_messages::table
@@ -737,7 +737,7 @@ pub fn day_figures(
                 let (sent, called) = (from_db(sent), from_db(called));
                 called >= sent && called - sent <= Duration::minutes(CAME_BACK_MINUTES)
             });
-            if came && recalls == 0 && entry_status == Status::Served.as_str() {
+            if came && recalls == 0 && entry_status == Status::Served {
                 f.came_back += 1;
             }
         }

@@ -73,7 +73,7 @@ fn doc_for(
     base_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<TicketDoc> {
-    let view = if entry.status() == Status::Waiting {
+    let view = if entry.status == Status::Waiting {
         snapshot(conn, &port, now)?
             .find(entry.id)
             .cloned()
@@ -222,7 +222,7 @@ pub fn record_print(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let (entry, _) = load(conn, actor, entry_id)?;
-    require_open(&entry.ticket, entry.status())?;
+    require_open(&entry.ticket, entry.status)?;
     let note = match outcome {
         PrintOutcome::Printer(addr) => format!("printed on {addr}"),
         PrintOutcome::Browser => "printed from the kiosk browser".into(),
@@ -242,7 +242,7 @@ pub fn record_print(
         } else {
             note
         };
-        let status = entry.status();
+        let status = entry.status;
         record_event(
             conn,
             &entry,

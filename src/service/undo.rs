@@ -276,12 +276,14 @@ pub fn undo(
                 entry.ticket
             )));
         }
-        let from = entry.status();
-        let restore = top
-            .from_status
-            .as_deref()
-            .and_then(|s| s.parse::<Status>().ok())
-            .unwrap_or(Status::Waiting);
+        let from = entry.status;
+        // A status the log cannot name stops the undo: a guess could reopen a finished entry.
+        let restore = match top.from_status.as_deref() {
+            None => Status::Waiting,
+            Some(stored) => stored
+                .parse::<Status>()
+                .map_err(|e| AppError::Internal(format!("event {}: stored status {e}", top.id)))?,
+        };
         let target = entries_t::table.find(entry.id);
         let to = match kind {
             EventKind::Called => {

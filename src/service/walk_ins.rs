@@ -254,9 +254,9 @@ pub(crate) fn insert_waiting(
     let placement = engine::place(&entry.queue_entry(), &port.policy());
     let mut snap = EntrySnapshot {
         ticket: entry.ticket.clone(),
-        class: entry.class(),
+        class: entry.class,
         queue_class: placement.queue_class,
-        tier: entry.tier(),
+        tier: entry.tier,
         party_size: entry.party_size(),
         language: entry.language.clone(),
         barriers: entry
@@ -374,8 +374,8 @@ pub fn register_texting(
             let new = NewEntry {
                 port_id: port.id,
                 ticket: ticket.to_string(),
-                class: Class::WalkIn.as_str().into(),
-                tier: walk_in.triage.tier.as_str().into(),
+                class: Class::WalkIn,
+                tier: walk_in.triage.tier,
                 party_size: i32::try_from(walk_in.party_size).unwrap_or(1),
                 language: walk_in.language.into(),
                 barriers: join_names(&walk_in.barriers),
@@ -387,7 +387,7 @@ pub fn register_texting(
                 appointment_id: None,
                 slot_at: None,
                 arrived_at: to_db(now),
-                status: Status::Waiting.as_str().into(),
+                status: Status::Waiting,
                 status_token: random_secret(),
                 created_by: actor.id(),
             };

@@ -82,7 +82,7 @@ async fn ports_view(
                 .map(|p| PortRow {
                     code: p.code,
                     name: p.name,
-                    timezone: p.timezone,
+                    timezone: p.timezone.to_string(),
                 })
                 .collect(),
             input,

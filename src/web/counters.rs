@@ -137,7 +137,7 @@ fn at_counter(
     let tz = port.tz();
     let max_recalls = port.policy().max_recalls;
     let language = language_label(&entry.language);
-    let class = entry.class();
+    let class = entry.class;
     AtCounter {
         id: entry.id,
         ticket: entry.ticket.clone(),
@@ -151,9 +151,9 @@ fn at_counter(
         },
         party_size: entry.party_size(),
         language,
-        tier: entry.tier().label(),
-        urgent: entry.tier() == Tier::Urgent,
-        priority: entry.tier() == Tier::Priority,
+        tier: entry.tier.label(),
+        urgent: entry.tier == Tier::Urgent,
+        priority: entry.tier == Tier::Priority,
         urgent_reason: entry.urgent_reason.clone(),
         vulnerabilities: labels::<Vulnerability>(&entry.vulnerability_list(), Vulnerability::label),
         barriers: labels::<Barrier>(&entry.barrier_list(), Barrier::label),

@@ -51,7 +51,7 @@ pub async fn home(
             .map(|p| PortLink {
                 code: p.code,
                 name: p.name,
-                timezone: p.timezone,
+                timezone: p.timezone.to_string(),
             })
             .collect(),
         password_changed,

@@ -557,7 +557,7 @@ pub async fn board_page(
     let config = BoardConfig {
         events: format!("/board/{}/events", port.code),
         json: format!("/board/{}.json", port.code),
-        timezone: port.timezone.clone(),
+        timezone: port.timezone.to_string(),
         announce: spoken.iter().map(|l| announcement(l)).collect(),
         by_language: if port.announce_ticket_language {
             Catalog::shared().languages().map(announcement).collect()

@@ -703,7 +703,7 @@ fn plan_page(
     CounterPlanPage {
         l: Layout::new(signed, Some(port), "counter-plan"),
         code: port.code.clone(),
-        timezone: port.timezone.clone(),
+        timezone: port.timezone.to_string(),
         hours: PLAN_LABELS
             .iter()
             .zip(values)
