@@ -495,7 +495,9 @@ fn run_report(
 ) -> Result<(), String> {
     let date = reports::parse_date("date", Some(&args.date)).map_err(show)?;
     let port = crate::service::port_by_code(conn, &args.port).map_err(show)?;
-    let report = reports::daily(conn, admin, &port, date, now).map_err(show)?;
+    let report = reports::reader(admin, &port)
+        .and_then(|r| reports::daily(conn, &r, date, now))
+        .map_err(show)?;
     let text = match args.format {
         ReportFormat::Html => crate::web::reports::standalone_html(&report)
             .map_err(|e| format!("the report page could not be drawn: {e}"))?,

@@ -75,8 +75,7 @@ fn range(app: &TestApp, from: NaiveDate, to: NaiveDate) -> Value {
         let port = port_by_code(conn, "DEM").unwrap();
         let r = reports::range(
             conn,
-            &accounts::system_admin(),
-            &port,
+            &reports::reader(&accounts::system_admin(), &port).unwrap(),
             from,
             to,
             app.clock.now_utc(),
@@ -179,7 +178,13 @@ fn demo_fills_past_days_with_plausible_activity_and_never_touches_another_port()
     assert!(f(&["counters"]).as_array().unwrap().len() >= 2);
     let today = app.with_conn(|conn| {
         let port = port_by_code(conn, "DEM").unwrap();
-        reports::daily(conn, &accounts::system_admin(), &port, date(25), noon()).unwrap()
+        reports::daily(
+            conn,
+            &reports::reader(&accounts::system_admin(), &port).unwrap(),
+            date(25),
+            noon(),
+        )
+        .unwrap()
     });
     assert_eq!(
         today.figures.outcomes.arrived, 0,

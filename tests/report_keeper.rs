@@ -64,8 +64,7 @@ fn parties(app: &TestApp, port: &Port, day: NaiveDate) -> u64 {
         .with_conn(|conn| {
             reports::daily(
                 conn,
-                &accounts::system_admin(),
-                port,
+                &reports::reader(&accounts::system_admin(), port).unwrap(),
                 day,
                 app.clock.now_utc(),
             )

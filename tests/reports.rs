@@ -644,8 +644,7 @@ async fn the_fall_back_day_in_tijuana_has_25_hours_and_two_one_oclock_hours() {
     let report = app.with_conn(|conn| {
         reports::daily(
             conn,
-            &accounts::system_admin(),
-            &port,
+            &reports::reader(&accounts::system_admin(), &port).unwrap(),
             date,
             app.clock.now_utc(),
         )
@@ -941,7 +940,7 @@ async fn the_report_page_shows_the_figures_charts_downloads_and_print_for_superv
         assert!(page.body.contains(&format!("id=\"{id}\"")), "{id}");
     }
     // The stylesheet it links sets a print margin and no page size.
-    let href_start = page.body.find("href=\"/reports/report.css").unwrap() + 6;
+    let href_start = page.body.find("href=\"/static/report.css").unwrap() + 6;
     let href = &page.body[href_start..href_start + page.body[href_start..].find('"').unwrap()];
     let css = browser.get(href).await;
     assert_eq!(css.status, StatusCode::OK);
@@ -1079,8 +1078,7 @@ async fn what_if_replays_the_days_arrivals_and_fewer_counters_wait_longer() {
     let w = app.with_conn(|conn| {
         reports::what_if(
             conn,
-            &accounts::system_admin(),
-            &port,
+            &reports::reader(&accounts::system_admin(), &port).unwrap(),
             date,
             &WhatIfParams {
                 walkin_share: Some(0.9),

@@ -488,7 +488,13 @@ async fn a_purge_erases_personal_data_and_leaves_the_days_report_identical() {
         app.with_conn(|conn| {
             let port = portqueue::service::port_by_code(conn, "SYS").unwrap();
             serde_json::to_string(
-                &reports::daily(conn, &accounts::system_admin(), &port, day, now).unwrap(),
+                &reports::daily(
+                    conn,
+                    &reports::reader(&accounts::system_admin(), &port).unwrap(),
+                    day,
+                    now,
+                )
+                .unwrap(),
             )
             .unwrap()
         })

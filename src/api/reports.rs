@@ -2,23 +2,12 @@
 //! what-if replay, as JSON. Supervisors of the port and admins (403 for officers).
 
 use actix_web::{HttpResponse, web};
-use serde::Deserialize;
 
 use super::{ApiActor, ApiResult};
 use crate::AppState;
 use crate::error::AppError;
 use crate::service::port_by_code;
-use crate::service::reports::{self, WhatIfInput, both};
-
-/// The query string of the report routes; every value is text until checked, so a bad one
-/// is a 422 naming its field rather than a 400 from the extractor.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct ReportQuery {
-    pub date: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
+use crate::service::reports::{self, ReportQuery, WhatIfQuery, both};
 
 /// `GET /ports/{code}/reports/daily?date=YYYY-MM-DD`.
 pub async fn daily(
@@ -31,7 +20,7 @@ pub async fn daily(
     let report = state
         .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
-            reports::daily(conn, &actor, &port, date, now)
+            reports::daily(conn, &reports::reader(&actor, &port)?, date, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))
@@ -50,19 +39,10 @@ pub async fn range(
     let report = state
         .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
-            reports::range(conn, &actor, &port, from, to, now)
+            reports::range(conn, &reports::reader(&actor, &port)?, from, to, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))
-}
-
-/// The what-if query: the day and the settings to change.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct WhatIfQuery {
-    pub date: Option<String>,
-    #[serde(flatten)]
-    pub settings: WhatIfInput,
 }
 
 /// `GET /ports/{code}/reports/what-if?date=&walkin_percent=&priority_boost_minutes=&counters=&minutes_per_person=`.
@@ -78,7 +58,7 @@ pub async fn what_if(
     let replay = state
         .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
-            reports::what_if(conn, &actor, &port, date, &params, now)
+            reports::what_if(conn, &reports::reader(&actor, &port)?, date, &params, now)
         })
         .await?;
     Ok(HttpResponse::Ok().json(replay))

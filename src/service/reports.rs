@@ -46,10 +46,26 @@ const JOIN_KINDS: [EventKind; 2] = [EventKind::Registered, EventKind::CheckedIn]
 /// The events that end an entry's life.
 const FINAL_KINDS: [EventKind; 3] = [EventKind::Served, EventKind::NoShow, EventKind::Withdrawn];
 
+/// Leave to read one port's reports, made only by [`reader`]: the functions that read a
+/// report take it instead of an actor, so access is checked once, where the leave is made,
+/// and a caller cannot forget it.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'a> {
+    port: &'a Port,
+}
+
+impl<'a> Reader<'a> {
+    /// The port whose reports may be read.
+    pub fn port(&self) -> &'a Port {
+        self.port
+    }
+}
+
 /// 403 unless `actor` may read reports of `port`: its supervisors, and admins.
-pub fn require_reader(actor: &Actor, port: &Port) -> AppResult<()> {
+pub fn reader<'a>(actor: &Actor, port: &'a Port) -> AppResult<Reader<'a>> {
     actor.require_port(port)?;
-    actor.require_role(Role::Supervisor)
+    actor.require_role(Role::Supervisor)?;
+    Ok(Reader { port })
 }
 
 /// Reads a `YYYY-MM-DD` date from a form, a query string or the command line; 422 naming
@@ -137,12 +153,11 @@ impl DayLog {
 /// computed fresh at `now`.
 pub fn daily(
     conn: &mut DbConnection,
-    actor: &Actor,
-    port: &Port,
+    reader: &Reader<'_>,
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<DailyReport> {
-    require_reader(actor, port)?;
+    let port = reader.port();
     super::report_days::days(conn, port, date, date, now)?
         .pop()
         .ok_or_else(|| AppError::Internal(format!("no day computed for {date}")))
@@ -152,13 +167,12 @@ pub fn daily(
 /// reports as [`daily`] gives one by one (kept figures for the finished days).
 pub fn range(
     conn: &mut DbConnection,
-    actor: &Actor,
-    port: &Port,
+    reader: &Reader<'_>,
     from: NaiveDate,
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<RangeReport> {
-    require_reader(actor, port)?;
+    let port = reader.port();
     check_range(from, to)?;
     let days = super::report_days::days(conn, port, from, to, now)?;
     Ok(reports::sum(&days))
@@ -460,6 +474,42 @@ fn to_event(row: &EventRow) -> Result<Event, String> {
     })
 }
 
+/// The query string of the report pages and the API's report routes: one `date`, or `from`
+/// and `to`. Every value is text until checked, so a bad one is a 422 naming its field
+/// rather than a 400 from the extractor.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReportQuery {
+    pub date: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// Which report a query asks for.
+pub enum Wanted {
+    Day(NaiveDate),
+    Range(NaiveDate, NaiveDate),
+}
+
+impl ReportQuery {
+    /// A range when `from` or `to` is given; else the day, by default today at the port.
+    pub fn wanted(&self, today: NaiveDate) -> AppResult<Wanted> {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if given(&self.from) || given(&self.to) {
+            let (from, to) = both(
+                parse_date("from", self.from.as_deref()),
+                parse_date("to", self.to.as_deref()),
+            )?;
+            check_range(from, to)?;
+            Ok(Wanted::Range(from, to))
+        } else if given(&self.date) {
+            Ok(Wanted::Day(parse_date("date", self.date.as_deref())?))
+        } else {
+            Ok(Wanted::Day(today))
+        }
+    }
+}
+
 // ---- What-if ---------------------------------------------------------------------------
 
 /// The what-if form as typed (form fields, query string); empty means "as on the day".
@@ -472,6 +522,15 @@ pub struct WhatIfInput {
     pub counters: String,
     /// Service minutes per person; by default the day's observed mean.
     pub minutes_per_person: String,
+}
+
+/// The what-if query of the page and the API: the day and the settings to change.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WhatIfQuery {
+    pub date: Option<String>,
+    #[serde(flatten)]
+    pub settings: WhatIfInput,
 }
 
 /// Checked what-if settings; `None` keeps the day's value.
@@ -594,13 +653,12 @@ pub struct WhatIf {
 /// over is measured as of `now` on both sides.
 pub fn what_if(
     conn: &mut DbConnection,
-    actor: &Actor,
-    port: &Port,
+    reader: &Reader<'_>,
     date: NaiveDate,
     params: &WhatIfParams,
     now: DateTime<Utc>,
 ) -> AppResult<WhatIf> {
-    require_reader(actor, port)?;
+    let port = reader.port();
     let mut day = load_day(conn, port, date)?;
     // Today is measured as of now on both sides, as the report is.
     day.input.as_of = Some(now);

@@ -16,6 +16,11 @@ struct Asset {
 
 const SVG: &str = "image/svg+xml";
 
+/// The kiosk stylesheet, also inlined in the standalone report document.
+pub const APP_CSS: &str = include_str!("../../static/app.css");
+/// The reports' stylesheet (screen and print), also inlined in the standalone report.
+pub const REPORT_CSS: &str = include_str!("../../static/report.css");
+
 /// Every file served under `/static/`. The pictograms are the ticket's five, drawn for this
 /// project (`static/pictograms/README.md`); their names are those of
 /// `portqueue_core::tickets::pictograms`.
@@ -23,7 +28,12 @@ const ASSETS: &[Asset] = &[
     Asset {
         path: "app.css",
         content_type: "text/css; charset=utf-8",
-        body: include_bytes!("../../static/app.css"),
+        body: APP_CSS.as_bytes(),
+    },
+    Asset {
+        path: "report.css",
+        content_type: "text/css; charset=utf-8",
+        body: REPORT_CSS.as_bytes(),
     },
     Asset {
         path: "app.js",

@@ -1,0 +1,191 @@
+//! The day and range pages: their headings, navigation and sections in order.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use portqueue_core::reports::{DailyReport, RangeReport};
+
+use super::sections::{figure_sections, glance, hourly, policy, warnings_section};
+use super::table::{Cell, Link, ReportView, Section, long_date, num, table, text};
+use super::what_if::WhatIfForm;
+
+pub(super) fn report_url(code: &str, query: &str) -> String {
+    format!("/ports/{code}/reports?{query}")
+}
+
+fn day_nav(code: &str, date: NaiveDate) -> Vec<Link> {
+    let week_start = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
+    let month_start = date.with_day(1).unwrap_or(date);
+    let month_end = month_start
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(date);
+    let mut nav = Vec::new();
+    if let Some(prev) = date.pred_opt() {
+        nav.push(Link {
+            href: report_url(code, &format!("date={prev}")),
+            label: format!("Previous day ({prev})"),
+        });
+    }
+    if let Some(next) = date.succ_opt() {
+        nav.push(Link {
+            href: report_url(code, &format!("date={next}")),
+            label: format!("Next day ({next})"),
+        });
+    }
+    nav.push(Link {
+        href: report_url(
+            code,
+            &format!("from={week_start}&to={}", week_start + Duration::days(6)),
+        ),
+        label: format!("Week of {}", week_start.format("%-d %B")),
+    });
+    nav.push(Link {
+        href: report_url(code, &format!("from={month_start}&to={month_end}")),
+        label: format!("Month of {}", month_start.format("%B %Y")),
+    });
+    nav
+}
+
+/// The page of one day's report.
+pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
+    let date = report.date;
+    let code = report.port.clone();
+    let f = &report.figures;
+    let hours_note = if report.hours == 24 {
+        String::new()
+    } else {
+        format!(", a {}-hour day (clocks changed)", report.hours)
+    };
+    // A day not over is read "as of" a moment: said at the top and in every "at the end".
+    let as_of = report.as_of.map(|t| t.format("%H:%M").to_string());
+    let at_end = as_of
+        .as_ref()
+        .map_or_else(|| "at the end of the day".to_owned(), |t| format!("at {t}"));
+    let mut sections = vec![glance(report, &as_of, &at_end)];
+    sections.extend(figure_sections(f, Some(date), &at_end));
+    sections.insert(sections.len() - 1, hourly(report, &as_of));
+    sections.push(policy(report, &at_end));
+    sections.extend(warnings_section(&report.warnings));
+
+    ReportView {
+        standalone,
+        heading: match &as_of {
+            Some(t) => format!("Daily report: {}, as of {t}", long_date(date)),
+            None => format!("Daily report: {}", long_date(date)),
+        },
+        subheading: format!(
+            "Port {} ({}), {} time: {} to {}{hours_note}.",
+            report.port,
+            report.port_name,
+            report.time_zone,
+            report.day_start.format("%Y-%m-%d %H:%M %:z"),
+            report.day_end.format("%Y-%m-%d %H:%M %:z"),
+        ),
+        date: date.to_string(),
+        from: (date - Duration::days(6)).to_string(),
+        to: date.to_string(),
+        nav: day_nav(&code, date),
+        downloads: downloads(&code, &format!("date={date}")),
+        sections,
+        what_if: Some(WhatIfForm {
+            date: date.to_string(),
+            walkin_percent: format!("{}", (report.policy.walkin_share * 1000.0).round() / 10.0),
+            priority_boost_minutes: report.policy.priority_boost_minutes.to_string(),
+            counters: String::new(),
+            minutes_per_person: String::new(),
+            errors: Vec::new(),
+        }),
+        form_first: false,
+        code,
+    }
+}
+
+/// The page of a range of days.
+pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> ReportView {
+    let code = report.port.clone();
+    let daily: Vec<Vec<Cell>> = report
+        .daily
+        .iter()
+        .map(|d| {
+            vec![
+                Cell {
+                    href: Some(report_url(&code, &format!("date={}", d.date))),
+                    ..text(d.date.format("%a %Y-%m-%d").to_string())
+                },
+                num(d.hours),
+                num(d.arrivals),
+                num(d.calls),
+                num(d.served),
+                num(d.no_show),
+                num(d.withdrawn),
+                num(d.waiting_at_end),
+                num(d.overtakes_beyond_bound),
+            ]
+        })
+        .collect();
+    let mut sections = vec![Section {
+        id: "days",
+        title: "Day by day".into(),
+        notes: Vec::new(),
+        charts: Vec::new(),
+        tables: vec![table(
+            "t-days",
+            "Each day of the range (open a day for its hours and charts)",
+            &[
+                "Date",
+                "Hours",
+                "Arrivals",
+                "First calls",
+                "Served",
+                "No-show",
+                "Withdrawn",
+                "Open at end",
+                "Passes beyond bound",
+            ],
+            daily,
+        )],
+    }];
+    sections.extend(figure_sections(
+        &report.figures,
+        None,
+        "at the end of the last day",
+    ));
+    sections.extend(warnings_section(&report.warnings));
+    let days = report.days;
+    ReportView {
+        standalone: false,
+        heading: format!(
+            "Report for {} to {} ({days} days)",
+            from.format("%-d %B %Y"),
+            to.format("%-d %B %Y")
+        ),
+        subheading: format!(
+            "Port {} ({}). Counts are added up; medians and percentiles are worked out \
+             again from every call of the range.",
+            report.port, report.port_name
+        ),
+        date: to.to_string(),
+        from: from.to_string(),
+        to: to.to_string(),
+        nav: vec![Link {
+            href: report_url(&code, &format!("date={to}")),
+            label: format!("The last day alone ({to})"),
+        }],
+        downloads: downloads(&code, &format!("from={from}&to={to}")),
+        sections,
+        what_if: None,
+        form_first: false,
+        code,
+    }
+}
+
+/// The CSV and JSON downloads of the report a query names.
+pub(super) fn downloads(code: &str, query: &str) -> Vec<Link> {
+    [("csv", "Download CSV"), ("json", "Download JSON")]
+        .into_iter()
+        .map(|(ext, label)| Link {
+            href: format!("/ports/{code}/reports.{ext}?{query}"),
+            label: label.into(),
+        })
+        .collect()
+}
