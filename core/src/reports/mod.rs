@@ -78,6 +78,7 @@ mod range;
 mod stats;
 mod svg;
 mod time;
+pub mod what_if;
 
 use std::collections::BTreeMap;
 
