@@ -7,6 +7,9 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use sha2::{Digest, Sha256};
 
+use super::web_error::WebResult;
+use crate::error::AppError;
+
 /// One embedded file.
 struct Asset {
     path: &'static str,
@@ -112,22 +115,36 @@ pub fn version() -> &'static str {
 }
 
 /// `GET /static/{file}`.
-pub async fn serve(file: web::Path<String>) -> HttpResponse {
+pub async fn serve(file: web::Path<String>) -> WebResult<HttpResponse> {
     match ASSETS.iter().find(|a| a.path == file.as_str()) {
-        Some(asset) => HttpResponse::Ok()
+        Some(asset) => Ok(HttpResponse::Ok()
             .insert_header((header::CONTENT_TYPE, asset.content_type))
             .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
             .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            .body(asset.body),
-        None => super::error::app_error_page(&crate::error::AppError::NotFound(format!(
-            "there is no file /static/{file}"
-        ))),
+            .body(asset.body)),
+        None => Err(AppError::NotFound(format!("there is no file /static/{file}")).into()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[actix_web::test]
+    async fn the_report_stylesheet_is_served_and_an_unknown_file_is_a_404() {
+        let css = serve(web::Path::from("report.css".to_owned()))
+            .await
+            .unwrap();
+        assert_eq!(css.status(), actix_web::http::StatusCode::OK);
+        let missing = serve(web::Path::from("nope.css".to_owned()))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            actix_web::ResponseError::status_code(&missing),
+            actix_web::http::StatusCode::NOT_FOUND
+        );
+        assert!(REPORT_CSS.contains("@media print"));
+    }
 
     #[test]
     fn every_ticket_pictogram_is_embedded() {

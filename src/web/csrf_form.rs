@@ -5,9 +5,9 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use super::error::WebError;
 use super::forms::FormData;
 use super::session::SignedIn;
+use super::web_error::WebError;
 use crate::error::AppError;
 
 /// A posted form (`application/x-www-form-urlencoded`) and the session that sent it, its

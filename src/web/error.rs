@@ -3,6 +3,10 @@
 //! Invalid form input never reaches this page: forms catch [`AppError::Invalid`] and show
 //! each message beside its field. What arrives here is "sign in first" (a redirect),
 //! "not yours" (403), "no such thing" (404), "not now" (409) and our own failures (500).
+//!
+//! The error type itself is [`super::web_error`], apart from these pages, so that the
+//! extractors (the session) and the assets can answer with it without depending on the
+//! layout that draws it.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -10,40 +14,8 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use super::layout::Layout;
 use super::session::SignedIn;
+use super::web_error::WebError;
 use crate::error::AppError;
-
-/// Why a page could not be shown.
-#[derive(Debug)]
-pub enum WebError {
-    /// An action's own answer.
-    App(AppError),
-    /// Nobody is signed in: to the sign-in page, then back to `next`.
-    SignIn { next: String },
-    /// Somewhere else first (e.g. the forced password change).
-    Redirect(String),
-    /// A form without the token of the session that showed it (403).
-    Csrf,
-}
-
-/// Result of a page handler.
-pub type WebResult<T> = Result<T, WebError>;
-
-impl std::fmt::Display for WebError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            WebError::App(e) => write!(f, "{e}"),
-            WebError::SignIn { next } => write!(f, "sign in first (then back to {next})"),
-            WebError::Redirect(to) => write!(f, "redirect to {to}"),
-            WebError::Csrf => f.write_str("the form's security token is missing or out of date"),
-        }
-    }
-}
-
-impl From<AppError> for WebError {
-    fn from(e: AppError) -> Self {
-        WebError::App(e)
-    }
-}
 
 #[derive(askama::Template, Clone)]
 #[template(path = "error.html")]

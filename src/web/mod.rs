@@ -34,6 +34,7 @@ pub mod submissions;
 pub mod supervisor;
 pub mod tickets;
 pub mod walk_ins;
+pub mod web_error;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -41,8 +42,8 @@ use actix_web::{HttpResponse, HttpServer, web};
 
 use crate::AppState;
 
-pub use error::{WebError, WebResult};
 pub use session::SignedIn;
+pub use web_error::{WebError, WebResult};
 
 /// Mounts every page, the static files and the health check. Error pages are framed with
 /// the navigation of whoever is signed in ([`error::keep_navigation`]).

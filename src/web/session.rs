@@ -18,7 +18,7 @@ use crate::db::models::Port;
 use crate::error::AppError;
 use crate::service::ports;
 
-use super::error::WebError;
+use super::web_error::WebError;
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "pq_session";

@@ -29,10 +29,10 @@ use crate::service::entries::{self, Action};
 use crate::service::tickets::{self as service, PrintOutcome, TicketDoc};
 
 use super::csrf_form::CsrfForm;
-use super::error::WebError;
 use super::format;
 use super::layout::Layout;
 use super::session::{self, SignedIn};
+use super::web_error::WebError;
 use super::{WebResult, render, see_other};
 
 /// The kiosk's paper width, remembered per browser: a kiosk has one printer.
