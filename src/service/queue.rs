@@ -255,10 +255,27 @@ fn open_counters(
     }
     for entry in state.called() {
         if let (Some(c), Some(called)) = (entry.counter, entry.called_at) {
+            // Measured as the service samples are ([`counter_minutes`]): from the end of the
+            // counter's previous party when this one was waiting then.
+            let previous_end = served
+                .iter()
+                .filter(|s| s.counter == Some(c))
+                .filter_map(|s| s.finished_at)
+                .filter(|&end| end <= called)
+                .max();
+            let since = match previous_end {
+                Some(end)
+                    if entry.arrived_at <= end
+                        && called - end <= Duration::minutes(CHANGEOVER_MAX_MINUTES) =>
+                {
+                    end
+                }
+                _ => called,
+            };
             counters.insert(
                 c,
                 OpenCounter::Serving {
-                    since: from_db(called),
+                    since: from_db(since),
                     party_size: entry.party_size(),
                 },
             );
