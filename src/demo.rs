@@ -18,7 +18,8 @@
 //! to 8, mostly Spanish-speaking, one in eight priority, a few urgent; bookings for about 40%
 //! of that are imported at 04:30 with slots 07:00–16:00, of which some come early, some late
 //! and about one in eleven never. Counters (as many as the day's load needs, give or take
-//! one, so some days end with people still waiting) call by the engine from 06:00 to 20:00;
+//! one, so some days end with people still waiting) call by the engine from 06:00 to 20:00,
+//! as the day's counter plan (set by the demo supervisor) says;
 //! services last a log-normal time growing with the party; one call in fourteen is not
 //! answered (recalled, then no-show unless the person comes back); some people withdraw while
 //! waiting; nearly every ticket is printed, a few twice; every 45 days the supervisor moves
