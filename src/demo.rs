@@ -18,7 +18,8 @@
 //! to 8, mostly Spanish-speaking, one in eight priority, a few urgent; bookings for about 40%
 //! of that are imported at 04:30 with slots 07:00–16:00, of which some come early, some late
 //! and about one in eleven never. Counters (as many as the day's load needs, give or take
-//! one, so some days end with people still waiting) call by the engine from 06:00 to 20:00;
+//! one, so some days end with people still waiting) call by the engine from 06:00 to 20:00,
+//! as the day's counter plan (set by the demo supervisor) says;
 //! services last a log-normal time growing with the party; one call in fourteen is not
 //! answered (recalled, then no-show unless the person comes back); some people withdraw while
 //! waiting; nearly every ticket is printed, a few twice; every 45 days the supervisor moves
@@ -45,7 +46,9 @@ use crate::service::appointments::{self, AppointmentInput, Source};
 use crate::service::entries::{self as entry_actions, Action};
 use crate::service::tickets::{self, PrintOutcome};
 use crate::service::walk_ins::{self, TriageInput, WalkInInput};
-use crate::service::{accounts, port_by_code, ports, queue, report_days, transaction};
+use crate::service::{
+    accounts, counter_plan, port_by_code, ports, queue, report_days, transaction,
+};
 
 /// The most days one run fills (ten years).
 pub const MAX_DAYS: u32 = 3660;
@@ -342,6 +345,7 @@ struct DayPlan {
     bookings: Vec<AppointmentInput>,
     arrivals: Vec<(DateTime<Utc>, Arrival)>,
     counters: Vec<Hours>,
+    counter_plan: [u32; 24],
     rng: StdRng,
 }
 
@@ -534,13 +538,19 @@ impl DayPlan {
         let open_minutes = 14.0 * 60.0;
         let counters = ((needed / open_minutes).ceil() as i64 + rng.random_range(-1..=1))
             .clamp(1, i64::from(MAX_COUNTERS)) as u32;
+        // The supervisor's counter plan for the day: every counter from 06:00 to 20:00.
+        // The counters keep it, so the windows printed in the afternoon know that the
+        // counters close at 20:00 (with no plan, the estimates take the counters open
+        // now to stay open, and everyone still waiting at closing is called after the
+        // window they were given).
+        let mut counter_plan = [0u32; 24];
+        for hour in &mut counter_plan[6..20] {
+            *hour = counters;
+        }
         let counters = (0..counters)
-            .map(|i| {
-                let stagger = f64::from(i % 4) * 10.0;
-                Hours {
-                    opens: at(6.0 * 60.0 + stagger),
-                    closes: at(20.0 * 60.0 - stagger),
-                }
+            .map(|_| Hours {
+                opens: at(6.0 * 60.0),
+                closes: at(20.0 * 60.0),
             })
             .collect();
         DayPlan {
@@ -549,6 +559,7 @@ impl DayPlan {
             bookings,
             arrivals,
             counters,
+            counter_plan,
             rng,
         }
     }
@@ -605,6 +616,7 @@ fn run_day(
         summary.policy_changes += 1;
     }
 
+    counter_plan::save(conn, supervisor, port, &plan.counter_plan)?;
     let rows = appointments::check_rows(&plan.bookings, Source::Json)?;
     let imported = appointments::import(conn, supervisor, port_id, &rows, plan.import_at)?;
     summary.booked += imported.created as u64;

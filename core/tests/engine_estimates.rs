@@ -5,8 +5,10 @@
 //! at registration, worked out only from what was known then. The targets, asserted for
 //! every counter count and load:
 //! - at most 5% of calls after `latest`, at most 5% before `earliest`;
-//! - median width at most half the median wait, or 15 minutes, whichever is larger;
-//! - median absolute error of the window's middle at most 15 minutes.
+//! - median absolute error of the window's middle at most 15 minutes;
+//! - median width at most half the median wait, or 15 minutes, whichever is larger: not
+//!   met, asserted only by the ignored [`width_target_on_busy_days`], whose comment says
+//!   why (and [`width_breakdown`] shows where the width comes from).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -79,7 +81,23 @@ struct Day {
     rates: Vec<(DateTime<Utc>, ArrivalRates)>,
 }
 
+/// When a synthetic day's people come.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Arrivals {
+    /// A third of the day's people in the first hour (the crowd that waited through the
+    /// night for the port to open), the rest through the day: the days the targets are
+    /// asserted on.
+    Rush,
+    /// Everyone spread evenly over the day: reported beside `Rush` (a steadier port), not
+    /// a replacement for it.
+    Steady,
+}
+
 fn busy_day(seed: u64, counters: u64, load_percent: u64) -> Day {
+    day_of(Arrivals::Rush, seed, counters, load_percent)
+}
+
+fn day_of(shape: Arrivals, seed: u64, counters: u64, load_percent: u64) -> Day {
     let mut rng = Rng(seed.wrapping_mul(7919) ^ (counters << 20) ^ (load_percent << 32));
     let start = Utc.with_ymd_and_hms(2026, 11, 25, 16, 0, 0).unwrap();
     let per_hour = counters as f64 * 60.0 * load_percent as f64 / 100.0 / (PER_PERSON * MEAN_PARTY);
@@ -90,7 +108,7 @@ fn busy_day(seed: u64, counters: u64, load_percent: u64) -> Day {
     for i in 0..n {
         // A third of the day's people register in the first hour (the crowd that waited
         // through the night for the port to open), the rest come through the day.
-        let spread = if rng.below(3) == 0 {
+        let spread = if rng.below(3) == 0 && shape == Arrivals::Rush {
             3600
         } else {
             HOURS * 3600
@@ -167,7 +185,10 @@ fn busy_day(seed: u64, counters: u64, load_percent: u64) -> Day {
         }
     };
     // A third of the arrivals in the first hour, two thirds over the whole day.
-    let all_day = per_hour * 2.0 / 3.0;
+    let (all_day, rush) = match shape {
+        Arrivals::Rush => (per_hour * 2.0 / 3.0, per_hour * HOURS as f64 / 3.0),
+        Arrivals::Steady => (per_hour, 0.0),
+    };
     Day {
         entries,
         service,
@@ -175,10 +196,7 @@ fn busy_day(seed: u64, counters: u64, load_percent: u64) -> Day {
         history,
         offsets,
         rates: vec![
-            (
-                start,
-                walk_in_rates(all_day + per_hour * HOURS as f64 / 3.0),
-            ),
+            (start, walk_in_rates(all_day + rush)),
             (start + Duration::hours(1), walk_in_rates(all_day)),
             (start + Duration::hours(HOURS as i64), walk_in_rates(0.0)),
         ],
@@ -194,13 +212,50 @@ struct Outcome {
     window: Window,
     arrived_at: DateTime<Utc>,
     called_at: DateTime<Utc>,
+    /// Parties projected ahead of it at registration.
+    ahead: usize,
+    /// The narrowest 90% window the service times of those parties alone allow (known party
+    /// sizes, nobody else arriving): see [`service_bound_minutes`].
+    bound: f64,
+}
+
+/// What the estimates are told in a [`replay`]: everything known (`Known`), or, to see
+/// where the width comes from, nothing about arrivals still to come (`NoArrivals`), or
+/// also every service time exactly its mean (`NoSpread`: history says a party of `n`
+/// always takes `10 n` minutes). Only `Known` is what a port knows; the others are wrong
+/// on purpose and their coverage means nothing.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Told {
+    Known,
+    NoArrivals,
+    NoSpread,
+}
+
+/// A rough floor for a 90% window of someone with parties of `sizes` ahead at `counters`
+/// counters: their services are independent log-normals (spread [`SIGMA`]) with mean
+/// `PER_PERSON x size`, shared by the counters, so the call time's spread is about
+/// `sqrt(sum of variances) / counters` and a 90% interval about 3.29 of those. It ignores
+/// the parties already at a counter, everyone arriving later, and the order statistics:
+/// a floor, not a target.
+fn service_bound_minutes(sizes: &[u32], counters: usize) -> f64 {
+    let cv2 = (SIGMA * SIGMA).exp() - 1.0;
+    let variance: f64 = sizes
+        .iter()
+        .map(|&n| cv2 * (PER_PERSON * f64::from(n)).powi(2))
+        .sum();
+    3.29 * variance.max(0.0).sqrt() / counters as f64
 }
 
 /// Runs the day on the live queue (`next_call` at each counter as it comes free); each
 /// entry's window is worked out at its registration from what is known then.
 fn replay(day: &Day, counters: usize, policy: &Policy, tz: Tz) -> Vec<Outcome> {
+    replay_told(day, counters, policy, tz, Told::Known)
+}
+
+fn replay_told(day: &Day, counters: usize, policy: &Policy, tz: Tz, told: Told) -> Vec<Outcome> {
     let n = day.entries.len();
     let mut window: Vec<Option<Window>> = vec![None; n];
+    let mut ahead: Vec<(usize, f64)> = vec![(0, 0.0); n];
     let mut called_at: Vec<Option<DateTime<Utc>>> = vec![None; n];
     let opening = day.entries[0].arrived_at;
     // When each counter is really free, and whom it serves since when.
@@ -247,7 +302,7 @@ fn replay(day: &Day, counters: usize, policy: &Policy, tz: Tz) -> Vec<Outcome> {
                         minutes: day.service[i].num_seconds() as f64 / 60.0,
                     }),
             );
-            let inputs = EstimateInputs {
+            let mut inputs = EstimateInputs {
                 open,
                 plan: Vec::new(),
                 service,
@@ -257,12 +312,41 @@ fn replay(day: &Day, counters: usize, policy: &Policy, tz: Tz) -> Vec<Outcome> {
                 check_in_offsets_minutes: day.offsets.clone(),
                 walk_ins_per_hour: day.rates.clone(),
             };
+            if told != Told::Known {
+                inputs.bookings.clear();
+                inputs.walk_ins_per_hour.clear();
+            }
+            if told == Told::NoSpread {
+                inputs.service = (1..=10)
+                    .flat_map(|n| {
+                        std::iter::repeat_n(
+                            ServiceSample {
+                                party_size: n,
+                                minutes: PER_PERSON * f64::from(n),
+                            },
+                            12,
+                        )
+                    })
+                    .collect();
+            }
             let projected = project_with(&waiting, policy, tz, &state, now, &inputs);
             let new = projected
                 .iter()
                 .find(|p| p.entry_id == day.entries[next_arrival].id)
                 .unwrap();
             window[next_arrival] = Some(new.estimate.expect("counters are open"));
+            let sizes: Vec<u32> = projected
+                .iter()
+                .filter(|p| p.position < new.position)
+                .map(|p| {
+                    waiting
+                        .iter()
+                        .find(|e| e.id == p.entry_id)
+                        .unwrap()
+                        .party_size
+                })
+                .collect();
+            ahead[next_arrival] = (sizes.len(), service_bound_minutes(&sizes, counters));
             next_arrival += 1;
             continue;
         }
@@ -311,6 +395,8 @@ fn replay(day: &Day, counters: usize, policy: &Policy, tz: Tz) -> Vec<Outcome> {
             window: window[i].unwrap(),
             arrived_at: day.entries[i].arrived_at,
             called_at: called_at[i].unwrap(),
+            ahead: ahead[i].0,
+            bound: ahead[i].1,
         })
         .collect()
 }
@@ -393,10 +479,21 @@ fn quality(outcomes: &[Outcome]) -> Quality {
 
 /// The windows of `days` busy days of `counters` counters at `load_percent`.
 fn measure(counters: u64, load_percent: u64, days: u64) -> Quality {
+    measure_days(Arrivals::Rush, 1, counters, load_percent, days)
+}
+
+/// The windows of the days of `shape` with seeds `first_seed..first_seed + days`.
+fn measure_days(
+    shape: Arrivals,
+    first_seed: u64,
+    counters: u64,
+    load_percent: u64,
+    days: u64,
+) -> Quality {
     let policy = Policy::default();
     let mut all = Vec::new();
-    for seed in 1..=days {
-        let day = busy_day(seed, counters, load_percent);
+    for seed in first_seed..first_seed + days {
+        let day = day_of(shape, seed, counters, load_percent);
         all.extend(replay(
             &day,
             counters as usize,
@@ -483,16 +580,174 @@ fn eight_counters_keep_calls_inside_the_window() {
     assert_targets(8, false);
 }
 
-/// Not met: the median width target (half the median wait, or 15 minutes). With these
-/// service times (log-normal, a tenth of the parties five persons or more) a window that
-/// holds 93% of the calls is one to three times the median wait wide (table above): the
-/// call of someone with a few parties ahead depends on when one of two or four parties at
-/// the counters finishes, and on who arrives meanwhile. Narrower windows on the same
-/// days would break the 5% targets. Run with `--ignored` to see it fail.
+/// Not met: the median width target (half the median wait, or 15 minutes; on these days
+/// always the 15 minutes). Met only at 8 counters and 70% (11 min). Why (measured by
+/// [`width_breakdown`] and [`held_out_days_keep_the_coverage_targets`]):
+/// - The windows are as narrow as what is known allows for the 5% targets: the shares
+///   outside are 1-4% a side, as the ranks promise (3 in 101), so the runs' spread is
+///   not wider than the real one. The ranks nearest 5% that keep both shares under 5% on
+///   held-out days (4.5% / 96%) narrow the median by about a tenth (2 counters at 95%:
+///   61 to 55 min) but already give 5.0% after and 5.2% before on these days: no slack.
+///   Dropping the widening to the nominal call narrows by at most a minute and puts up
+///   to 6% of calls before the window. More runs would narrow by the gap between rank
+///   3 of 101 and the 3.5% quantile: a few percent.
+/// - Told that nobody will arrive (so only the service times of the parties ahead and
+///   what remains of the services at the counters are uncertain), the median width is
+///   still 21, 33 and 42 min at 2 counters and 20 and 23 min at 4 counters at 85% and
+///   95%: above 15 minutes whatever is known of the arrivals. A party of 2.55 persons
+///   takes 25.5 min on average with a spread of about 0.53 of that, so even one party
+///   ahead at 2 counters gives a 90% window of about 3.29 x 0.53 x 25.5 / 2 = 22 min.
+/// - The rest (4 counters at 70%: 11 to 18 min; 8 counters at 85% and 95%: 11-12 to
+///   16-18 min) comes from the people who may arrive ahead: bookings that may or may not
+///   come, an hour early to half an hour late, which get 70% of the counters while both
+///   queues wait, and priority walk-ins, who pass anyone who came less than two hours
+///   before them.
+/// - On days with steady arrivals (no opening rush) the target is met at 4 counters and
+///   70% and at 8 counters; not at 2 counters (22-40 min) nor 4 counters at 85-95% (18,
+///   25 min).
+///
+/// So the target cannot be met together with the 5% targets on these days without
+/// information a port does not have; it stays here, ignored, to be reconsidered with the
+/// issue's author. Run with `--ignored` to see it fail.
 #[test]
 #[ignore = "the width target is not met on these days; see the doc comment"]
 fn width_target_on_busy_days() {
     for counters in [2, 4, 8] {
         assert_targets(counters, true);
     }
+}
+
+/// Where the width comes from (run with `--ignored --nocapture`; a diagnosis, it asserts
+/// nothing but that it ran). For each counter count and load: the windows by parties
+/// projected ahead at registration (share of calls, median width, median wait, median
+/// [`service_bound_minutes`], shares outside), then the median width when the estimates are
+/// told nothing about arrivals still to come, and when also every service takes exactly
+/// its mean ([`Told`]).
+#[test]
+#[ignore = "a diagnosis of the window width, printed; slow"]
+fn width_breakdown() {
+    let policy = Policy::default();
+    let minutes = |d: Duration| d.num_seconds() as f64 / 60.0;
+    for counters in [2u64, 4, 8] {
+        for load in [70u64, 85, 95] {
+            let days = days_for(counters);
+            let mut by_told = Vec::new();
+            for told in [Told::Known, Told::NoArrivals, Told::NoSpread] {
+                let mut all = Vec::new();
+                for seed in 1..=days {
+                    let day = busy_day(seed, counters, load);
+                    all.extend(replay_told(
+                        &day,
+                        counters as usize,
+                        &policy,
+                        Tz::America__Tijuana,
+                        told,
+                    ));
+                }
+                by_told.push(all);
+            }
+            let known = &by_told[0];
+            println!("\n{counters} counters, {load}% load, {} calls", known.len());
+            println!(
+                "| ahead | calls | median width | median wait | median floor | after | before | width = 10 min |"
+            );
+            println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+            for (label, lo, hi) in [
+                ("0", 0, 0),
+                ("1", 1, 1),
+                ("2-3", 2, 3),
+                ("4-7", 4, 7),
+                ("8-15", 8, 15),
+                ("16+", 16, usize::MAX),
+            ] {
+                let part: Vec<&Outcome> = known
+                    .iter()
+                    .filter(|o| (lo..=hi).contains(&o.ahead))
+                    .collect();
+                if part.is_empty() {
+                    continue;
+                }
+                let share = |f: &dyn Fn(&Outcome) -> bool| {
+                    part.iter().filter(|o| f(o)).count() as f64 / part.len() as f64 * 100.0
+                };
+                println!(
+                    "| {label} | {:.0}% | {:.0} | {:.0} | {:.0} | {:.1}% | {:.1}% | {:.0}% |",
+                    part.len() as f64 / known.len() as f64 * 100.0,
+                    median(
+                        part.iter()
+                            .map(|o| minutes(o.window.latest - o.window.earliest))
+                            .collect()
+                    ),
+                    median(
+                        part.iter()
+                            .map(|o| minutes(o.called_at - o.arrived_at))
+                            .collect()
+                    ),
+                    median(part.iter().map(|o| o.bound).collect()),
+                    share(&|o| o.called_at > o.window.latest),
+                    share(&|o| o.called_at < o.window.earliest),
+                    share(&|o| o.window.latest - o.window.earliest <= Duration::minutes(10)),
+                );
+            }
+            let widths: Vec<String> = by_told
+                .iter()
+                .map(|all| {
+                    format!(
+                        "{:.0}",
+                        median(
+                            all.iter()
+                                .map(|o| minutes(o.window.latest - o.window.earliest))
+                                .collect()
+                        )
+                    )
+                })
+                .collect();
+            println!(
+                "median width told everything / no arrivals / no arrivals nor spread: {} min; median floor {:.0} min; median wait {:.0} min",
+                widths.join(" / "),
+                median(known.iter().map(|o| o.bound).collect()),
+                median(
+                    known
+                        .iter()
+                        .map(|o| minutes(o.called_at - o.arrived_at))
+                        .collect()
+                ),
+            );
+        }
+    }
+}
+
+/// The same targets on days the windows were never tuned on (seeds from 1001, five times
+/// as many days), for the rush days and for days with steady arrivals; prints both tables
+/// with the width target beside the median width. Run with `--ignored --nocapture`
+/// (a release build takes seconds, a debug one minutes).
+#[test]
+#[ignore = "held-out days for calibrating the window ranks; slow in a debug build"]
+fn held_out_days_keep_the_coverage_targets() {
+    let mut failures = Vec::new();
+    for shape in [Arrivals::Rush, Arrivals::Steady] {
+        println!("\n{shape:?} arrivals, held-out days");
+        println!(
+            "| counters | load | calls | after `latest` | before `earliest` | median width | median wait | median error |"
+        );
+        println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
+        for counters in [2, 4, 8] {
+            for load in [70, 85, 95] {
+                let q = measure_days(shape, 1001, counters, load, 5 * days_for(counters));
+                if q.after > 0.05 || q.before > 0.05 {
+                    failures.push(format!("{shape:?}, {counters} counters, {load}%: {q:?}"));
+                }
+                println!(
+                    "width target {:.0} min: {}",
+                    (q.median_wait / 2.0).max(15.0),
+                    if q.median_width <= (q.median_wait / 2.0).max(15.0) {
+                        "met"
+                    } else {
+                        "not met"
+                    }
+                );
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

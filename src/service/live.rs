@@ -61,6 +61,7 @@ pub struct Finished {
     pub finished_at: Option<NaiveDateTime>,
     pub party_size: i32,
     pub status: Status,
+    pub arrived_at: NaiveDateTime,
 }
 
 /// A finished service from a past day, as the estimates need it.
@@ -70,6 +71,7 @@ pub struct Served {
     pub called_at: Option<NaiveDateTime>,
     pub finished_at: Option<NaiveDateTime>,
     pub party_size: i32,
+    pub arrived_at: NaiveDateTime,
 }
 
 /// What the estimates learn from the port's past days, read once per port-local day (and
@@ -123,6 +125,7 @@ impl History {
                 entries::called_at,
                 entries::finished_at,
                 entries::party_size,
+                entries::arrived_at,
             ))
             .load(conn)?;
 
@@ -153,7 +156,17 @@ impl History {
             .select((entries::arrived_at, entries::tier))
             .load(conn)?;
         let tz = port.tz();
-        let share = 1.0 / ARRIVAL_DAYS as f64;
+        // A mean over the days that had walk-ins: a port open for two days so far (or
+        // closed on some days of the week) would otherwise expect a fraction of its
+        // usual arrivals, and the priority walk-ins who pass people waiting would come as
+        // a surprise to every window.
+        let days = week
+            .iter()
+            .map(|(at, _)| from_db(*at).with_timezone(&tz).date_naive())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            .max(1);
+        let share = 1.0 / days as f64;
         let mut walk_ins_by_hour = [ArrivalRates::default(); 24];
         for (at, tier) in &week {
             let hour = from_db(*at).with_timezone(&tz).hour() as usize;
@@ -278,6 +291,7 @@ impl PortState {
                     finished_at: entry.finished_at,
                     party_size: entry.party_size,
                     status: entry.status,
+                    arrived_at: entry.arrived_at,
                 },
             );
         }
@@ -319,6 +333,7 @@ impl PortState {
                     entries::finished_at,
                     entries::party_size,
                     entries::status,
+                    entries::arrived_at,
                 ))
                 .load(conn)?;
             self.finished_since = day_start;

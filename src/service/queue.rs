@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -41,6 +41,10 @@ const DEFAULT_SHOW_RATE: f64 = 0.85;
 
 /// Hours ahead the usual walk-in arrivals are given for.
 const ARRIVAL_HOURS_AHEAD: i64 = 12;
+
+/// The longest gap between a counter's party leaving and its next call, with that party
+/// already waiting, that still counts as the counter's changeover (longer: a break).
+const CHANGEOVER_MAX_MINUTES: i64 = 10;
 
 /// An entry as the API and pages show it: ticket numbers and queue facts, no personal data.
 #[derive(Debug, Clone, Serialize)]
@@ -159,6 +163,7 @@ fn recent_services(state: &PortState, at: DateTime<Utc>) -> Vec<live::Served> {
             called_at: f.called_at,
             finished_at: f.finished_at,
             party_size: f.party_size,
+            arrived_at: f.arrived_at,
         })
         .collect();
     today.sort_by_key(|s| std::cmp::Reverse(s.finished_at));
@@ -174,6 +179,49 @@ fn recent_services(state: &PortState, at: DateTime<Utc>) -> Vec<live::Served> {
         )
         .take(MAX_SERVICE_SAMPLES)
         .collect()
+}
+
+/// How long a counter cannot call anyone else, per served party: from the end of the
+/// counter's previous party when this party was already waiting then (the changeover, and
+/// any unanswered calls before this party came, are counter time the queue waits for),
+/// else from the (last) call. Measured only from call to end, a busy counter's queue moved
+/// slower than every window said: the estimates run each counter straight from one party
+/// to the next. A gap longer than [`CHANGEOVER_MAX_MINUTES`] is a break, not a changeover.
+fn counter_minutes(served: &[live::Served]) -> Vec<ServiceSample> {
+    let mut by_counter: Vec<&live::Served> = served
+        .iter()
+        .filter(|s| s.called_at.is_some() && s.finished_at.is_some())
+        .collect();
+    by_counter.sort_by_key(|s| (s.counter, s.finished_at));
+    let changeover = Duration::minutes(CHANGEOVER_MAX_MINUTES);
+    let mut samples = Vec::with_capacity(by_counter.len());
+    let mut previous: Option<(Option<i32>, NaiveDateTime)> = None;
+    for s in by_counter {
+        let (Some(called), Some(finished)) = (s.called_at, s.finished_at) else {
+            continue;
+        };
+        let start = match previous {
+            Some((counter, end))
+                if counter.is_some()
+                    && counter == s.counter
+                    && s.arrived_at <= end
+                    && end <= called
+                    && called - end <= changeover =>
+            {
+                end
+            }
+            _ => called,
+        };
+        previous = Some((s.counter, finished));
+        let minutes = (finished - start).num_seconds() as f64 / 60.0;
+        if let (Ok(party_size), true) = (u32::try_from(s.party_size), minutes > 0.0) {
+            samples.push(ServiceSample {
+                party_size,
+                minutes,
+            });
+        }
+    }
+    samples
 }
 
 /// The counters open at `at`, by number: serving a party now, or idle with their last party
@@ -207,10 +255,27 @@ fn open_counters(
     }
     for entry in state.called() {
         if let (Some(c), Some(called)) = (entry.counter, entry.called_at) {
+            // Measured as the service samples are ([`counter_minutes`]): from the end of the
+            // counter's previous party when this one was waiting then.
+            let previous_end = served
+                .iter()
+                .filter(|s| s.counter == Some(c))
+                .filter_map(|s| s.finished_at)
+                .filter(|&end| end <= called)
+                .max();
+            let since = match previous_end {
+                Some(end)
+                    if entry.arrived_at <= end
+                        && called - end <= Duration::minutes(CHANGEOVER_MAX_MINUTES) =>
+                {
+                    end
+                }
+                _ => called,
+            };
             counters.insert(
                 c,
                 OpenCounter::Serving {
-                    since: from_db(called),
+                    since: from_db(since),
                     party_size: entry.party_size(),
                 },
             );
@@ -267,18 +332,7 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
     let policy = state.port.policy();
     let history = &state.history;
     let served = recent_services(state, at);
-    let service: Vec<ServiceSample> = served
-        .iter()
-        .filter_map(|s| {
-            let minutes =
-                (from_db(s.finished_at?) - from_db(s.called_at?)).num_seconds() as f64 / 60.0;
-            Some(ServiceSample {
-                party_size: u32::try_from(s.party_size).ok()?,
-                minutes,
-            })
-        })
-        .filter(|s| s.minutes > 0.0)
-        .collect();
+    let service = counter_minutes(&served);
 
     let counters = open_counters(state, &served, at);
 
@@ -573,4 +627,54 @@ pub fn at_counter(conn: &mut DbConnection, port_id: i64, counter: u32) -> AppRes
         .select(Entry::as_select())
         .first(conn)
         .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn at(h: u32, m: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, 24)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    }
+
+    fn served(
+        counter: i32,
+        arrived: NaiveDateTime,
+        called: NaiveDateTime,
+        done: NaiveDateTime,
+    ) -> live::Served {
+        live::Served {
+            counter: Some(counter),
+            called_at: Some(called),
+            finished_at: Some(done),
+            party_size: 1,
+            arrived_at: arrived,
+        }
+    }
+
+    /// A counter's time per party runs from its previous party's end when the next one was
+    /// already waiting (a changeover, or unanswered calls, before the last call); from the
+    /// call when the counter was idle, or away longer than a changeover.
+    #[test]
+    fn counter_time_counts_the_changeover_only_while_someone_waited() {
+        let samples = counter_minutes(&[
+            // Counter 1: 09:00-09:08, then a party waiting since 08:50 called at 09:10
+            // (after a recall) and done at 09:20: 12 minutes of counter time.
+            served(1, at(8, 40), at(9, 0), at(9, 8)),
+            served(1, at(8, 50), at(9, 10), at(9, 20)),
+            // Then a party that arrived at 09:25, after the counter was free: 10 minutes.
+            served(1, at(9, 25), at(9, 25), at(9, 35)),
+            // Then one waiting since 09:30 called after a 20-minute break: 5 minutes.
+            served(1, at(9, 30), at(9, 55), at(10, 0)),
+            // Counter 2's first party: from its call.
+            served(2, at(8, 0), at(9, 2), at(9, 9)),
+        ]);
+        let minutes: Vec<f64> = samples.iter().map(|s| s.minutes).collect();
+        assert_eq!(minutes, [8.0, 12.0, 10.0, 5.0, 7.0]);
+    }
 }

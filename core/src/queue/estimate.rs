@@ -10,6 +10,8 @@
 //!   time drawn the same way;
 //! - the counters open now stay open until the counter plan says fewer are open; the plan's
 //!   openings add counters then ([`EstimateInputs::plan`]);
+//! - a counter idle now calls nobody before the last appointment or priority party
+//!   waiting came (a projection is made from the start of the minute);
 //! - booked appointments not yet checked in come with the port's show rate, at their slot
 //!   shifted by a check-in offset drawn from the port's own;
 //! - walk-ins arrive at the port's usual rates by tier: priority ones count
@@ -330,11 +332,29 @@ fn look_ahead(
     (horizon, standard_until)
 }
 
+/// When the counters idle now may call first: the latest arrival of an entry waiting that
+/// is not a standard walk-in, when that is after `now`. A projection made from the start of
+/// the minute for an appointment or a priority party who came later in it must not have a
+/// counter that was still idle when they came call someone else before them: their call
+/// comes before the window otherwise. A standard walk-in queues behind every walk-in
+/// waiting, so its arrival changes no idle counter's choice (and a projection continued
+/// with one more, [`Projection::add_walk_in`], keeps its runs).
+fn idle_until(entries: &[QueueEntry], now: DateTime<Utc>) -> DateTime<Utc> {
+    entries
+        .iter()
+        .filter(|e| !(e.class == Class::WalkIn && e.tier == Tier::Standard))
+        .map(|e| e.arrived_at)
+        .max()
+        .map_or(now, |at| at.max(now))
+}
+
 /// The counters' free times in a sampled run (drawn) or the nominal one (mean service).
+/// A counter idle now calls nobody before `idle_until` (see [`idle_until`]).
 fn free_times(
     inputs: &EstimateInputs,
     model: &ServiceModel,
     now: DateTime<Utc>,
+    idle_until: DateTime<Utc>,
     rng: Option<&mut Rng>,
 ) -> Vec<DateTime<Utc>> {
     let mut rng = rng;
@@ -342,7 +362,7 @@ fn free_times(
         .open
         .iter()
         .map(|c| match *c {
-            OpenCounter::Idle => now,
+            OpenCounter::Idle => idle_until.max(now),
             OpenCounter::FreeAt(at) => at.max(now),
             OpenCounter::Serving { since, party_size } => match rng.as_deref_mut() {
                 Some(rng) => {
@@ -383,7 +403,12 @@ impl Projection {
         // The nominal run: mean service, nobody new, the counters as they are and as planned.
         // Its order is the projected order, the one the live queue calls when nobody new
         // comes.
-        let nominal_spans = spans(&free_times(inputs, &model, now, None), &inputs.plan, now);
+        let idle_until = idle_until(entries, now);
+        let nominal_spans = spans(
+            &free_times(inputs, &model, now, idle_until, None),
+            &inputs.plan,
+            now,
+        );
         let nominal_service: Vec<Duration> = entries
             .iter()
             .map(|e| minutes(model.mean(e.party_size)))
@@ -442,7 +467,7 @@ impl Projection {
             let mut rng = run_rng(now, r);
             let mut simulated = Vec::new();
             arrivals(&mut simulated, inputs, &model, policy, now, until, &mut rng);
-            let free = free_times(inputs, &model, now, Some(&mut rng));
+            let free = free_times(inputs, &model, now, idle_until, Some(&mut rng));
             let mut service: Vec<Duration> = vec![Duration::zero(); n];
             let simulated_service: Vec<Duration> = simulated
                 .iter()
