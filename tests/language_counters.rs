@@ -574,3 +574,85 @@ async fn port_and_officer_languages_are_checked_beside_their_fields() {
         .await;
     assert_status(&opened, StatusCode::SEE_OTHER);
 }
+
+/// The windows shown on the status page follow language matching: counter 1 covers Spanish
+/// and English and is free, counter 2 covers Punjabi and is serving someone. The Punjabi
+/// speaker, first in line, waits for counter 2 and the Spanish speaker behind her is
+/// called at counter 1 now; once the counters' languages are cleared (plain fair order) she
+/// is ahead of him again.
+#[actix_web::test]
+async fn status_windows_follow_the_counters_that_cover_each_language() {
+    use portqueue::service::public::ticket_status;
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    app.add_user("harpreet", "officer", Some("SYS"));
+    let mut ofelia = Browser::new(&app);
+    ofelia.sign_in("ofelia").await;
+    let mut harpreet = Browser::new(&app);
+    harpreet.sign_in("harpreet").await;
+
+    let csrf = ofelia.csrf_from("/ports/SYS/counters/1").await;
+    ofelia
+        .post(
+            "/ports/SYS/counters/1/languages",
+            &[("csrf", &csrf), ("languages", "spa"), ("languages", "eng")],
+        )
+        .await;
+    let csrf2 = harpreet.csrf_from("/ports/SYS/counters/2").await;
+    harpreet
+        .post(
+            "/ports/SYS/counters/2/languages",
+            &[("csrf", &csrf2), ("languages", "pan")],
+        )
+        .await;
+    register(&mut ofelia, "pan").await; // W-0001, called at counter 2
+    let called = harpreet
+        .post("/ports/SYS/counters/2/call-next", &[("csrf", &csrf2)])
+        .await;
+    assert_status(&called, StatusCode::SEE_OTHER);
+    assert_eq!(entry(&app, "W-0001").1, "called");
+    app.clock.advance(chrono::Duration::minutes(1));
+    register(&mut ofelia, "pan").await; // W-0002
+    register(&mut ofelia, "spa").await; // W-0003
+    app.clock.advance(chrono::Duration::minutes(1));
+
+    let token = |ticket: &str| -> String {
+        app.with_conn(|c| {
+            entries::table
+                .filter(entries::ticket.eq(ticket))
+                .select(entries::status_token)
+                .first(c)
+                .unwrap()
+        })
+    };
+    let now = portqueue::clock::Clock::now(app.clock.as_ref());
+    let status = |ticket: &str| {
+        let token = token(ticket);
+        app.with_conn(|c| ticket_status(c, &token, now).unwrap())
+    };
+    let (punjabi, spanish) = (status("W-0002"), status("W-0003"));
+    let (p, s) = (punjabi.estimate.unwrap(), spanish.estimate.unwrap());
+    let minute = portqueue::service::live::projection_instant(now);
+    assert_eq!(s.earliest, minute, "counter 1 calls him now: {s:?}");
+    assert!(
+        p.earliest > minute,
+        "she waits for counter 2 to come free: {p:?}"
+    );
+    assert_eq!((punjabi.position, spanish.position), (Some(2), Some(1)));
+    // The status page shows his window starting this minute (09:02 in Tijuana).
+    let page = ofelia.get(&format!("/t/{}", token("W-0003"))).await;
+    assert_status(&page, StatusCode::OK);
+    assert!(page.body.contains("09:02"), "{}", page.body);
+
+    // Counters' languages cleared: the plain fair order, she is first again.
+    ofelia
+        .post("/ports/SYS/counters/1/close", &[("csrf", &csrf)])
+        .await;
+    harpreet
+        .post("/ports/SYS/counters/2/close", &[("csrf", &csrf2)])
+        .await;
+    let (punjabi, spanish) = (status("W-0002"), status("W-0003"));
+    assert_eq!((punjabi.position, spanish.position), (Some(1), Some(2)));
+    assert!(punjabi.estimate.unwrap().earliest < spanish.estimate.unwrap().earliest);
+}

@@ -86,11 +86,25 @@ pub fn open_counters(
     port: &Port,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<OpenCounter>> {
+    Ok(open_on(load(conn, port.id)?, port, now))
+}
+
+/// Of a port's rows (every day's), those of counters open with languages on the port-local
+/// day of `now`.
+pub fn open_on(rows: Vec<OpenCounter>, port: &Port, now: DateTime<Utc>) -> Vec<OpenCounter> {
     let today = now.with_timezone(&port.tz()).date_naive();
     let (day_start, _) = portqueue_core::local_time::day_bounds(today, port.tz());
+    rows.into_iter()
+        .filter(|c| c.opened_at >= day_start)
+        .collect()
+}
+
+/// Every row of the port (of any day), by counter: the port's kept queue holds them for
+/// the estimates (opening or closing a counter moves the port's revision, so it is read
+/// again then).
+pub fn load(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<OpenCounter>> {
     let rows: Vec<(i64, String, chrono::NaiveDateTime)> = counter_languages::table
-        .filter(counter_languages::port_id.eq(port.id))
-        .filter(counter_languages::opened_at.ge(to_db(day_start)))
+        .filter(counter_languages::port_id.eq(port_id))
         .order(counter_languages::counter.asc())
         .select((
             counter_languages::counter,
@@ -149,6 +163,9 @@ pub fn open(
     let counter = i64::from(counter);
     let list = languages.join(",");
     conn.transaction(|conn| {
+        // The estimates read the counters' languages with the port's queue: a new
+        // revision makes every kept queue read them again.
+        super::lock_port(conn, port.id)?;
         diesel::delete(
             counter_languages::table
                 .filter(counter_languages::port_id.eq(port.id))
@@ -171,13 +188,16 @@ pub fn open(
 /// Closes `counter` for matching: it no longer covers anything for the others' decisions.
 pub fn close(conn: &mut DbConnection, actor: &Actor, port: &Port, counter: u32) -> AppResult<()> {
     actor.require_port(port)?;
-    diesel::delete(
-        counter_languages::table
-            .filter(counter_languages::port_id.eq(port.id))
-            .filter(counter_languages::counter.eq(i64::from(counter))),
-    )
-    .execute(conn)?;
-    Ok(())
+    conn.transaction(|conn| {
+        super::lock_port(conn, port.id)?;
+        diesel::delete(
+            counter_languages::table
+                .filter(counter_languages::port_id.eq(port.id))
+                .filter(counter_languages::counter.eq(i64::from(counter))),
+        )
+        .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// The languages in the officer's profile.
