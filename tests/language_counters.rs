@@ -302,6 +302,58 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
             && spanish.contains("<td class=\"num\">1</td></tr>"),
         "{spanish}"
     );
+    // The same figures in the daily report: its page, its CSV and the API's JSON.
+    let daily = sergio.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert_status(&daily, StatusCode::OK);
+    let table = daily
+        .body
+        .split("id=\"t-languages\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        table.contains("<th scope=\"row\">Punjabi (Eastern)</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">100.0%</td>"),
+        "{table}"
+    );
+    let csv = sergio.get("/ports/SYS/reports.csv?date=2026-11-25").await;
+    assert!(
+        csv.body
+            .lines()
+            .any(|l| l == "languages,called_with_interpreter,spa,1"),
+        "{}",
+        csv.body
+    );
+    let token = app.token("sergio");
+    let (_, json) = common::api::call(
+        &app,
+        "GET",
+        "/api/v1/ports/SYS/reports/daily?date=2026-11-25",
+        Some(&token),
+        None,
+    )
+    .await;
+    let languages = json["languages"].as_array().expect("languages");
+    let pan = languages
+        .iter()
+        .find(|l| l["language"] == "pan")
+        .expect("pan");
+    assert_eq!(pan["called_in_language"], 1);
+    assert_eq!(pan["share_in_language"], 1.0);
+    // Told by the call's own fact, stored beside its note.
+    let details: Vec<String> = app.with_conn(|c| {
+        entry_events::table
+            .filter(entry_events::kind.eq("called"))
+            .select(entry_events::detail)
+            .load(c)
+            .unwrap()
+    });
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("\"language_matched\":false")),
+        "{details:?}"
+    );
     let bad = sergio
         .get("/ports/SYS/reports/languages?date=yesterday")
         .await;

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use portqueue_core::events::{EntrySnapshot, Event, EventKind};
 use portqueue_core::model::{Class, Policy, Status, Tier};
-use portqueue_core::reports::{DayInput, language_figures};
+use portqueue_core::reports::{DayInput, daily, from_kept, language_figures, to_csv, to_kept};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 9, h, m, 0).unwrap()
@@ -47,6 +47,7 @@ fn event(entry_id: i64, when: DateTime<Utc>, kind: EventKind, note: Option<&str>
         counter: Some(1),
         snapshot: None,
         note: note.map(str::to_owned),
+        language_matched: None,
     }
 }
 
@@ -61,6 +62,7 @@ fn registered(entry_id: i64, snap: EntrySnapshot) -> Event {
         counter: None,
         snapshot: Some(snap),
         note: None,
+        language_matched: None,
     }
 }
 
@@ -82,23 +84,16 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
         registered(1, snapshot("pan", 2, at(9, 0))),
         registered(3, snapshot("hat", 3, at(9, 0))),
         registered(2, snapshot("pan", 1, at(9, 5))),
-        event(
-            1,
-            at(9, 10),
-            EventKind::Called,
-            Some(&format!(
-                "{REASON}; Punjabi (Eastern): this counter covers it"
-            )),
-        ),
+        // The calls' own fact, whatever their note says.
+        Event {
+            language_matched: Some(true),
+            ..event(1, at(9, 10), EventKind::Called, Some(REASON))
+        },
         registered(4, snapshot("hat", 1, at(9, 15))),
-        event(
-            2,
-            at(9, 20),
-            EventKind::Called,
-            Some(&format!(
-                "{REASON}; no open counter covers Punjabi (Eastern): interpreter needed"
-            )),
-        ),
+        Event {
+            language_matched: Some(false),
+            ..event(2, at(9, 20), EventKind::Called, Some(REASON))
+        },
         event(
             2,
             at(9, 21),
@@ -108,6 +103,7 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
         event(1, at(9, 30), EventKind::Served, None),
         event(3, at(9, 30), EventKind::Called, Some(REASON)),
         event(2, at(9, 40), EventKind::Served, None),
+        // A call logged before calls carried the fact: its note's language line says it.
         event(
             4,
             at(9, 45),
@@ -151,4 +147,24 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
             ("pan", 2, 3, 1, 1, Some(0.5), Some(12.5), 1),
         ]
     );
+
+    // The same figures are the daily report's `languages` section, in its JSON and CSV.
+    let report = daily(&input);
+    assert_eq!(report.languages, figures);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["languages"][1]["language"], "pan");
+    assert_eq!(json["languages"][1]["called_with_interpreter"], 1);
+    assert_eq!(json["languages"][1]["share_in_language"], 0.5);
+    let csv = to_csv(&report);
+    for row in [
+        "languages,called_in_language,hat,1",
+        "languages,called_with_interpreter,pan,1",
+        "languages,share_in_language,pan,0.5",
+        "languages,mean_wait_minutes,pan,12.5",
+        "languages,interpreter_requests,pan,1",
+    ] {
+        assert!(csv.lines().any(|l| l == row), "{row} in\n{csv}");
+    }
+    // Kept and read back whole.
+    assert_eq!(from_kept(&to_kept(&report)).unwrap(), report);
 }

@@ -9,7 +9,6 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use portqueue_core::events::EventKind;
 use portqueue_core::queue::{
     self as engine, EntryLanguage, EstimateInputs, EstimateMatching, OpenCounter, Projected,
     QueueEntry, ServiceSample, Window,
@@ -17,7 +16,7 @@ use portqueue_core::queue::{
 use portqueue_core::{Class, Status, Tier};
 
 use super::live::{self, Change, HISTORY_DAYS, MAX_SERVICE_SAMPLES, PortState};
-use super::{EventDetail, counter_languages, lock_port, record_event, sms};
+use super::{counter_languages, lock_port, record_call_event, sms};
 use crate::auth::Actor;
 use crate::db::models::{Entry, Port};
 use crate::db::schema::{entries, ports};
@@ -607,17 +606,12 @@ pub fn call_next(
             Some(m) => format!("{}; {}", call.reason, m.language_line),
             None => call.reason,
         };
-        record_event(
+        record_call_event(
             conn,
             &entry,
             Some(actor),
-            EventKind::Called,
-            Some(Status::Waiting),
-            Some(Status::Called),
-            EventDetail {
-                snapshot: None,
-                note: Some(note),
-            },
+            note,
+            matched.as_ref().map(|m| m.language_matched),
             now,
         )?;
         sms::on_call(conn, &port, &entry, &order, &near, now)?;

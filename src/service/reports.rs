@@ -426,6 +426,8 @@ struct StoredDetail {
     snapshot: Option<EntrySnapshot>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    language_matched: Option<bool>,
 }
 
 /// A stored row as the core's [`Event`]; a row that cannot be read is named, not guessed.
@@ -457,6 +459,7 @@ fn to_event(row: &EventRow) -> Result<Event, String> {
         counter: row.counter.and_then(|c| u32::try_from(c).ok()),
         snapshot: detail.snapshot,
         note: detail.note,
+        language_matched: detail.language_matched,
     })
 }
 
@@ -796,6 +799,7 @@ fn simulated_life(entry_id: i64, snap: &EntrySnapshot, row: &SimRow) -> [(u8, Ev
         counter: (kind != EventKind::Registered).then_some(row.counter),
         snapshot,
         note: None,
+        language_matched: None,
     };
     let snapshot = EntrySnapshot {
         queue_class: row.queue_class,

@@ -1081,6 +1081,7 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
     let mut sections = vec![glance];
     sections.extend(figure_sections(f, Some(date), &at_end));
     sections.insert(sections.len() - 1, hourly);
+    sections.push(languages_section(&report.languages));
     sections.push(policy);
     sections.extend(warnings_section(&report.warnings));
 
@@ -1114,6 +1115,53 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
         }),
         form_first: false,
         code,
+    }
+}
+
+/// The day's figures per applicant language: served, calls in their language or with an
+/// interpreter under language matching, mean wait, interpreter requests.
+fn languages_section(figures: &[core_reports::LanguageFigures]) -> Section {
+    let rows = figures
+        .iter()
+        .map(|f| {
+            vec![
+                text(
+                    languages::find(&f.language)
+                        .map_or_else(|| f.language.clone(), |l| l.name.to_owned()),
+                ),
+                num(f.served_parties),
+                num(f.served_persons),
+                num(f.called_in_language),
+                num(f.called_with_interpreter),
+                num(pct(f.share_in_language)),
+                num(mins(f.mean_wait_minutes)),
+                num(f.interpreter_requests),
+            ]
+        })
+        .collect();
+    Section {
+        id: "languages",
+        title: "Languages".into(),
+        notes: vec![
+            "Calls under language matching only (counters opened with their languages):              \"in their language\" at a counter that covers it, \"with an interpreter\"              at one that does not. Waits from eligible to the first call, in minutes."
+                .into(),
+        ],
+        charts: Vec::new(),
+        tables: vec![table(
+            "t-languages",
+            "Per applicant language",
+            &[
+                "Language",
+                "Parties served",
+                "Persons served",
+                "Called in their language",
+                "Called with an interpreter",
+                "Share in their language",
+                "Mean wait",
+                "Interpreter requests",
+            ],
+            rows,
+        )],
     }
 }
 

@@ -1,7 +1,7 @@
 //! Per-language figures of a day (docs/design/fair-queue.md, "Language matching"): for each
 //! applicant language, the people served, the share served in their own language (among
-//! those called under language matching), the wait, and the interpreter requests. Kept in a
-//! section of its own beside the day's other figures.
+//! those called under language matching), the wait, and the interpreter requests: the
+//! daily report's `languages` section ([`super::DailyReport::languages`]).
 
 use std::collections::BTreeMap;
 
@@ -37,6 +37,11 @@ pub struct LanguageFigures {
 /// actions do not count.
 pub fn language_figures(input: &DayInput) -> Vec<LanguageFigures> {
     let (start, end) = day_bounds(input.date, input.tz);
+    // A day read before its end counts what happened up to `as_of` (stamped at it
+    // included), as the rest of the report does.
+    let end = input.as_of.map_or(end, |as_of| {
+        (as_of + chrono::Duration::microseconds(1)).clamp(start, end)
+    });
     let events = without_undone(&input.events);
     let mut snapshots = BTreeMap::new();
     for event in &events {
@@ -74,7 +79,12 @@ pub fn language_figures(input: &DayInput) -> Vec<LanguageFigures> {
                 row.served_persons += snapshot.party_size;
             }
             EventKind::Called => {
-                match event.note.as_deref().and_then(matched_in_note) {
+                // The call's own fact; a call logged before calls carried it says so only
+                // in its note's language line.
+                let matched = event
+                    .language_matched
+                    .or_else(|| event.note.as_deref().and_then(matched_in_note));
+                match matched {
                     Some(true) => row.called_in_language += 1,
                     Some(false) => row.called_with_interpreter += 1,
                     None => {}

@@ -469,6 +469,10 @@ pub struct DailyReport {
     pub as_of: Option<DateTime<FixedOffset>>,
     #[serde(flatten)]
     pub figures: Figures,
+    /// Per applicant language: served, called in their language or with an interpreter,
+    /// mean wait, interpreter requests ([`language_figures`]).
+    #[serde(default)]
+    pub languages: Vec<LanguageFigures>,
     /// The day's hours that have begun by the report's end (all of them for a complete
     /// day): no hour that has not happened.
     pub hourly: Vec<Hour>,
