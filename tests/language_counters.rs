@@ -340,6 +340,28 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         .expect("pan");
     assert_eq!(pan["called_in_language"], 1);
     assert_eq!(pan["share_in_language"], 1.0);
+    // The counters' openings were kept with their times, so the day is replayed with and
+    // without matching (worked by hand in core/tests/language_report.rs).
+    assert!(pan["matching_extra_wait_minutes"].is_number(), "{pan}");
+    let opened: Vec<(i64, Option<String>)> = app.with_conn(|c| {
+        portqueue::db::schema::counter_language_changes::table
+            .order(portqueue::db::schema::counter_language_changes::id.asc())
+            .select((
+                portqueue::db::schema::counter_language_changes::counter,
+                portqueue::db::schema::counter_language_changes::languages,
+            ))
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(
+        opened,
+        [
+            (1, Some("spa,hat".to_owned())),
+            (2, Some("pan".to_owned())),
+            (1, None)
+        ],
+        "opened, opened, closed"
+    );
     // Told by the call's own fact, stored beside its note.
     let details: Vec<String> = app.with_conn(|c| {
         entry_events::table

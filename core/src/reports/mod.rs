@@ -91,7 +91,10 @@ use crate::model::Policy;
 pub use compute::{daily, policy_at};
 pub use csv::{Report, to_csv};
 pub use kept::{KEPT_FORMAT, from_kept, to_kept};
-pub use languages::{LanguageFigures, language_figures};
+pub use languages::{
+    CounterLanguageChange, DayMatching, LanguageFigures, add_matching_effect, language_figures,
+    matching_effect,
+};
 pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
 pub use time::{day_bounds, hour_starts};
