@@ -290,6 +290,10 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     };
     let punjabi = row("Punjabi (Eastern)");
     assert!(
+        punjabi.contains(" min</td><td class=\"num\">0</td></tr>"),
+        "what matching cost is given: {punjabi}"
+    );
+    assert!(
         punjabi.contains("1 party (1 person)")
             && punjabi.contains("1 in their language, 0 with an interpreter")
             && punjabi.contains("100%"),
