@@ -290,6 +290,10 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     };
     let punjabi = row("Punjabi (Eastern)");
     assert!(
+        punjabi.contains(" min</td><td class=\"num\">0</td></tr>"),
+        "what matching cost is given: {punjabi}"
+    );
+    assert!(
         punjabi.contains("1 party (1 person)")
             && punjabi.contains("1 in their language, 0 with an interpreter")
             && punjabi.contains("100%"),
@@ -301,6 +305,80 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
             && spanish.contains("0%")
             && spanish.contains("<td class=\"num\">1</td></tr>"),
         "{spanish}"
+    );
+    // The same figures in the daily report: its page, its CSV and the API's JSON.
+    let daily = sergio.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert_status(&daily, StatusCode::OK);
+    let table = daily
+        .body
+        .split("id=\"t-languages\"")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        table.contains("<th scope=\"row\">Punjabi (Eastern)</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">100.0%</td>"),
+        "{table}"
+    );
+    let csv = sergio.get("/ports/SYS/reports.csv?date=2026-11-25").await;
+    assert!(
+        csv.body
+            .lines()
+            .any(|l| l == "languages,called_with_interpreter,spa,1"),
+        "{}",
+        csv.body
+    );
+    let token = app.token("sergio");
+    let (_, json) = common::api::call(
+        &app,
+        "GET",
+        "/api/v1/ports/SYS/reports/daily?date=2026-11-25",
+        Some(&token),
+        None,
+    )
+    .await;
+    let languages = json["languages"].as_array().expect("languages");
+    let pan = languages
+        .iter()
+        .find(|l| l["language"] == "pan")
+        .expect("pan");
+    assert_eq!(pan["called_in_language"], 1);
+    assert_eq!(pan["share_in_language"], 1.0);
+    // The counters' openings were kept with their times, so the day is replayed with and
+    // without matching (worked by hand in core/tests/language_report.rs).
+    assert!(pan["matching_extra_wait_minutes"].is_number(), "{pan}");
+    let opened: Vec<(i64, Option<String>)> = app.with_conn(|c| {
+        portqueue::db::schema::counter_language_changes::table
+            .order(portqueue::db::schema::counter_language_changes::id.asc())
+            .select((
+                portqueue::db::schema::counter_language_changes::counter,
+                portqueue::db::schema::counter_language_changes::languages,
+            ))
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(
+        opened,
+        [
+            (1, Some("spa,hat".to_owned())),
+            (2, Some("pan".to_owned())),
+            (1, None)
+        ],
+        "opened, opened, closed"
+    );
+    // Told by the call's own fact, stored beside its note.
+    let details: Vec<String> = app.with_conn(|c| {
+        entry_events::table
+            .filter(entry_events::kind.eq("called"))
+            .select(entry_events::detail)
+            .load(c)
+            .unwrap()
+    });
+    assert!(
+        details
+            .iter()
+            .any(|d| d.contains("\"language_matched\":false")),
+        "{details:?}"
     );
     let bad = sergio
         .get("/ports/SYS/reports/languages?date=yesterday")
@@ -573,4 +651,86 @@ async fn port_and_officer_languages_are_checked_beside_their_fields() {
         .post("/ports/SYS/counters/3/languages", &[("csrf", &csrf)])
         .await;
     assert_status(&opened, StatusCode::SEE_OTHER);
+}
+
+/// The windows shown on the status page follow language matching: counter 1 covers Spanish
+/// and English and is free, counter 2 covers Punjabi and is serving someone. The Punjabi
+/// speaker, first in line, waits for counter 2 and the Spanish speaker behind her is
+/// called at counter 1 now; once the counters' languages are cleared (plain fair order) she
+/// is ahead of him again.
+#[actix_web::test]
+async fn status_windows_follow_the_counters_that_cover_each_language() {
+    use portqueue::service::public::ticket_status;
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    app.add_user("harpreet", "officer", Some("SYS"));
+    let mut ofelia = Browser::new(&app);
+    ofelia.sign_in("ofelia").await;
+    let mut harpreet = Browser::new(&app);
+    harpreet.sign_in("harpreet").await;
+
+    let csrf = ofelia.csrf_from("/ports/SYS/counters/1").await;
+    ofelia
+        .post(
+            "/ports/SYS/counters/1/languages",
+            &[("csrf", &csrf), ("languages", "spa"), ("languages", "eng")],
+        )
+        .await;
+    let csrf2 = harpreet.csrf_from("/ports/SYS/counters/2").await;
+    harpreet
+        .post(
+            "/ports/SYS/counters/2/languages",
+            &[("csrf", &csrf2), ("languages", "pan")],
+        )
+        .await;
+    register(&mut ofelia, "pan").await; // W-0001, called at counter 2
+    let called = harpreet
+        .post("/ports/SYS/counters/2/call-next", &[("csrf", &csrf2)])
+        .await;
+    assert_status(&called, StatusCode::SEE_OTHER);
+    assert_eq!(entry(&app, "W-0001").1, "called");
+    app.clock.advance(chrono::Duration::minutes(1));
+    register(&mut ofelia, "pan").await; // W-0002
+    register(&mut ofelia, "spa").await; // W-0003
+    app.clock.advance(chrono::Duration::minutes(1));
+
+    let token = |ticket: &str| -> String {
+        app.with_conn(|c| {
+            entries::table
+                .filter(entries::ticket.eq(ticket))
+                .select(entries::status_token)
+                .first(c)
+                .unwrap()
+        })
+    };
+    let now = portqueue::clock::Clock::now(app.clock.as_ref());
+    let status = |ticket: &str| {
+        let token = token(ticket);
+        app.with_conn(|c| ticket_status(c, &token, now).unwrap())
+    };
+    let (punjabi, spanish) = (status("W-0002"), status("W-0003"));
+    let (p, s) = (punjabi.estimate.unwrap(), spanish.estimate.unwrap());
+    let minute = portqueue::service::live::projection_instant(now);
+    assert_eq!(s.earliest, minute, "counter 1 calls him now: {s:?}");
+    assert!(
+        p.earliest > minute,
+        "she waits for counter 2 to come free: {p:?}"
+    );
+    assert_eq!((punjabi.position, spanish.position), (Some(2), Some(1)));
+    // The status page shows his window starting this minute (09:02 in Tijuana).
+    let page = ofelia.get(&format!("/t/{}", token("W-0003"))).await;
+    assert_status(&page, StatusCode::OK);
+    assert!(page.body.contains("09:02"), "{}", page.body);
+
+    // Counters' languages cleared: the plain fair order, she is first again.
+    ofelia
+        .post("/ports/SYS/counters/1/close", &[("csrf", &csrf)])
+        .await;
+    harpreet
+        .post("/ports/SYS/counters/2/close", &[("csrf", &csrf2)])
+        .await;
+    let (punjabi, spanish) = (status("W-0002"), status("W-0003"));
+    assert_eq!((punjabi.position, spanish.position), (Some(1), Some(2)));
+    assert!(punjabi.estimate.unwrap().earliest < spanish.estimate.unwrap().earliest);
 }

@@ -20,9 +20,9 @@ use diesel::sql_types::{BigInt, Text};
 
 use portqueue::db::models::{Appointment, Entry, EventRow, Port, User};
 use portqueue::db::schema::{
-    access_log, api_tokens, appointments, audit_events, counter_languages, counter_plans, entries,
-    entry_events, entry_phones, outgoing_messages, policy_changes, ports, report_days, sessions,
-    sign_in_throttle, users,
+    access_log, api_tokens, appointments, audit_events, counter_language_changes,
+    counter_languages, counter_plans, entries, entry_events, entry_phones, outgoing_messages,
+    policy_changes, ports, report_days, sessions, sign_in_throttle, users,
 };
 use portqueue::db::{self, DbConnection, Location};
 
@@ -328,6 +328,7 @@ fn schema_rs_columns() -> BTreeMap<String, Vec<String>> {
         entry_phones,
         outgoing_messages,
         counter_languages,
+        counter_language_changes,
     )
 }
 
@@ -470,6 +471,8 @@ INSERT INTO outgoing_messages (port_id, entry_id, kind, body, status, attempts, 
     VALUES (1, 1, 'issued', 'Ticket A001', 'queued', 0, '2026-11-25 17:10:00', '2026-11-25 17:10:00');
 INSERT INTO counter_languages (port_id, counter, languages, opened_by, opened_at)
     VALUES (1, 2, 'pan,eng', 1, '2026-11-25 17:00:00');
+INSERT INTO counter_language_changes (port_id, counter, languages, changed_by, at)
+    VALUES (1, 2, 'pan,eng', 1, '2026-11-25 17:00:00'), (1, 2, NULL, 1, '2026-11-25 18:00:00');
 ";
 
 /// Every model (and every table without one) loads the row back on this backend: a column
@@ -585,6 +588,16 @@ fn every_model_loads_on(conn: &mut DbConnection) {
     assert_eq!(
         (open.1, open.2.as_str(), open.3),
         (2, "pan,eng", Some(user.id))
+    );
+    type Change = (i64, i64, i64, Option<String>, Option<i64>, NaiveDateTime);
+    let changes: Vec<Change> = counter_language_changes::table
+        .select(counter_language_changes::all_columns)
+        .order(counter_language_changes::id.asc())
+        .load(conn)
+        .expect("counter_language_changes");
+    assert_eq!(
+        changes.iter().map(|c| c.3.as_deref()).collect::<Vec<_>>(),
+        [Some("pan,eng"), None]
     );
     assert_eq!(port.language_wait_limit_minutes, 20, "default limit");
     assert!(!entry.interpreter_needed && entry.language_matched.is_none());

@@ -42,6 +42,7 @@ fn event(entry_id: i64, at: DateTime<Utc>, officer: i64, kind: EventKind, to: St
         counter: Some(officer as u32),
         snapshot: None,
         note: None,
+        language_matched: None,
     }
 }
 

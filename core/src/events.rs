@@ -176,6 +176,10 @@ pub struct Event {
     pub snapshot: Option<EntrySnapshot>,
     /// The engine's reason for a call, or an officer's note (urgent reason, withdrawal).
     pub note: Option<String>,
+    /// For a call under language matching: whether the counter covered the entry's language
+    /// (`false`: an interpreter was needed); `None` for a call without matching.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_matched: Option<bool>,
 }
 
 #[cfg(test)]
@@ -194,6 +198,7 @@ mod tests {
             counter: Some(1),
             snapshot: None,
             note: None,
+            language_matched: None,
         }
     }
 

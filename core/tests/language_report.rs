@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use portqueue_core::events::{EntrySnapshot, Event, EventKind};
 use portqueue_core::model::{Class, Policy, Status, Tier};
-use portqueue_core::reports::{DayInput, language_figures};
+use portqueue_core::reports::{DayInput, daily, from_kept, language_figures, to_csv, to_kept};
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 9, h, m, 0).unwrap()
@@ -47,6 +47,7 @@ fn event(entry_id: i64, when: DateTime<Utc>, kind: EventKind, note: Option<&str>
         counter: Some(1),
         snapshot: None,
         note: note.map(str::to_owned),
+        language_matched: None,
     }
 }
 
@@ -61,6 +62,7 @@ fn registered(entry_id: i64, snap: EntrySnapshot) -> Event {
         counter: None,
         snapshot: Some(snap),
         note: None,
+        language_matched: None,
     }
 }
 
@@ -82,23 +84,16 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
         registered(1, snapshot("pan", 2, at(9, 0))),
         registered(3, snapshot("hat", 3, at(9, 0))),
         registered(2, snapshot("pan", 1, at(9, 5))),
-        event(
-            1,
-            at(9, 10),
-            EventKind::Called,
-            Some(&format!(
-                "{REASON}; Punjabi (Eastern): this counter covers it"
-            )),
-        ),
+        // The calls' own fact, whatever their note says.
+        Event {
+            language_matched: Some(true),
+            ..event(1, at(9, 10), EventKind::Called, Some(REASON))
+        },
         registered(4, snapshot("hat", 1, at(9, 15))),
-        event(
-            2,
-            at(9, 20),
-            EventKind::Called,
-            Some(&format!(
-                "{REASON}; no open counter covers Punjabi (Eastern): interpreter needed"
-            )),
-        ),
+        Event {
+            language_matched: Some(false),
+            ..event(2, at(9, 20), EventKind::Called, Some(REASON))
+        },
         event(
             2,
             at(9, 21),
@@ -108,6 +103,7 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
         event(1, at(9, 30), EventKind::Served, None),
         event(3, at(9, 30), EventKind::Called, Some(REASON)),
         event(2, at(9, 40), EventKind::Served, None),
+        // A call logged before calls carried the fact: its note's language line says it.
         event(
             4,
             at(9, 45),
@@ -151,4 +147,139 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
             ("pan", 2, 3, 1, 1, Some(0.5), Some(12.5), 1),
         ]
     );
+
+    // The same figures are the daily report's `languages` section, in its JSON and CSV.
+    let report = daily(&input);
+    assert_eq!(report.languages, figures);
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["languages"][1]["language"], "pan");
+    assert_eq!(json["languages"][1]["called_with_interpreter"], 1);
+    assert_eq!(json["languages"][1]["share_in_language"], 0.5);
+    let csv = to_csv(&report);
+    for row in [
+        "languages,called_in_language,hat,1",
+        "languages,called_with_interpreter,pan,1",
+        "languages,share_in_language,pan,0.5",
+        "languages,mean_wait_minutes,pan,12.5",
+        "languages,interpreter_requests,pan,1",
+    ] {
+        assert!(csv.lines().any(|l| l == row), "{row} in\n{csv}");
+    }
+    // Kept and read back whole.
+    assert_eq!(from_kept(&to_kept(&report)).unwrap(), report);
+}
+
+/// The cost of matching, replayed by hand. Counters 1 (Spanish) and 2 (Punjabi) from 08:59;
+/// all four parties of one, eligible 09:00 in this order: A Punjabi (kept a counter 30
+/// min), B Spanish (10), C Punjabi (10), D Spanish (10).
+///
+/// Without matching: at 09:00 counter 1 calls A and counter 2 calls B; counter 2 calls C
+/// at 09:10 and D at 09:20. Waits: Punjabi (0 + 10) / 2 = 5, Spanish (0 + 20) / 2 = 10.
+///
+/// With it: at 09:00 counter 1 passes A over (counter 2 covers Punjabi) and calls B,
+/// counter 2 calls A; at 09:10 counter 1 passes C over and calls D; at 09:20 it passes C
+/// over again (passed over 10 min, within the 20-min limit) but covers nobody else, so it
+/// calls C. Waits: Punjabi (0 + 20) / 2 = 10, Spanish (0 + 10) / 2 = 5.
+///
+/// So matching cost Punjabi speakers 5 minutes and saved Spanish speakers 5.
+#[test]
+fn what_matching_cost_or_saved_each_language_worked_by_hand() {
+    use portqueue_core::reports::{
+        CounterLanguageChange, DayMatching, add_matching_effect, matching_effect,
+    };
+    let at_counter = |entry_id: i64, when, kind, counter| Event {
+        counter: Some(counter),
+        ..event(entry_id, when, kind, Some(REASON))
+    };
+    // The day as it happened (in the plain fair order).
+    let events = vec![
+        registered(1, snapshot("pan", 1, at(9, 0))),
+        registered(2, snapshot("spa", 1, at(9, 0))),
+        registered(3, snapshot("pan", 1, at(9, 0))),
+        registered(4, snapshot("spa", 1, at(9, 0))),
+        at_counter(1, at(9, 0), EventKind::Called, 1),
+        at_counter(2, at(9, 0), EventKind::Called, 2),
+        at_counter(2, at(9, 10), EventKind::Served, 2),
+        at_counter(3, at(9, 10), EventKind::Called, 2),
+        at_counter(3, at(9, 20), EventKind::Served, 2),
+        at_counter(4, at(9, 20), EventKind::Called, 2),
+        at_counter(1, at(9, 30), EventKind::Served, 1),
+        at_counter(4, at(9, 30), EventKind::Served, 2),
+    ];
+    let input = DayInput {
+        port_code: "SYS".into(),
+        port_name: "San Ysidro".into(),
+        date: NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+        tz: chrono_tz::UTC,
+        policy: Policy::default(),
+        policy_changes: Vec::new(),
+        as_of: None,
+        events,
+        booked: Vec::new(),
+        officers: BTreeMap::new(),
+    };
+    let change = |counter: u32, language: &str| CounterLanguageChange {
+        at: at(8, 59),
+        counter,
+        languages: Some(vec![language.to_owned()]),
+    };
+    let matching = DayMatching {
+        changes: vec![change(1, "spa"), change(2, "pan")],
+        default_languages: Vec::new(),
+        wait_limit_minutes: 20,
+    };
+    let effect = matching_effect(&input, &matching);
+    assert_eq!(
+        effect.into_iter().collect::<Vec<_>>(),
+        [("pan".to_owned(), 5.0), ("spa".to_owned(), -5.0)]
+    );
+    let mut report = daily(&input);
+    add_matching_effect(&mut report, &input, &matching);
+    let extra: Vec<_> = report
+        .languages
+        .iter()
+        .map(|l| (l.language.as_str(), l.matching_extra_wait_minutes))
+        .collect();
+    assert_eq!(extra, [("pan", Some(5.0)), ("spa", Some(-5.0))]);
+
+    // A limit of 5 minutes: at 09:20 C has been passed over 10 minutes, past it, so the
+    // same call is made for another reason; the waits are the same.
+    let short = DayMatching {
+        wait_limit_minutes: 5,
+        ..matching.clone()
+    };
+    assert_eq!(matching_effect(&input, &short).get("pan"), Some(&5.0));
+    // Both counters covering both languages: matching changes nothing.
+    let both = DayMatching {
+        changes: vec![
+            CounterLanguageChange {
+                languages: Some(vec!["spa".into(), "pan".into()]),
+                ..change(1, "spa")
+            },
+            CounterLanguageChange {
+                languages: Some(vec!["pan".into(), "spa".into()]),
+                ..change(2, "pan")
+            },
+        ],
+        ..matching.clone()
+    };
+    assert_eq!(
+        matching_effect(&input, &both)
+            .into_values()
+            .collect::<Vec<_>>(),
+        [0.0, 0.0]
+    );
+    // Counters opened with languages the day before are not open: nothing to compare.
+    let yesterday = DayMatching {
+        changes: matching
+            .changes
+            .iter()
+            .map(|c| CounterLanguageChange {
+                at: c.at - chrono::Duration::days(1),
+                ..c.clone()
+            })
+            .collect(),
+        ..matching.clone()
+    };
+    assert!(matching_effect(&input, &yesterday).is_empty());
 }

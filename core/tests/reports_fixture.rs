@@ -78,6 +78,7 @@ fn event(entry_id: i64, at: DateTime<Utc>, actor: Option<i64>, kind: EventKind) 
         counter: None,
         snapshot: None,
         note: None,
+        language_matched: None,
     }
 }
 

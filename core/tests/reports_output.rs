@@ -40,6 +40,7 @@ fn registered(id: i64, ticket: &str, language: &str, at: DateTime<Utc>) -> Event
             estimate: None,
         }),
         note: None,
+        language_matched: None,
     }
 }
 
@@ -54,6 +55,7 @@ fn called(id: i64, at: DateTime<Utc>) -> Event {
         counter: Some(1),
         snapshot: None,
         note: None,
+        language_matched: None,
     }
 }
 

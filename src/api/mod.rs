@@ -385,9 +385,9 @@ async fn close_counter(
     let (code, counter) = path.into_inner();
     let counter = parse_counter(&counter)?;
     state
-        .run(move |conn, _| {
+        .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
-            counter_languages::close(conn, &actor, &port, counter)
+            counter_languages::close(conn, &actor, &port, counter, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -204,6 +204,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    counter_language_changes (id) {
+        id -> BigInt,
+        port_id -> BigInt,
+        counter -> BigInt,
+        languages -> Nullable<Text>,
+        changed_by -> Nullable<BigInt>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
     entry_phones (entry_id) {
         entry_id -> BigInt,
         port_id -> BigInt,
@@ -252,4 +263,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     counter_languages,
     entry_phones,
     outgoing_messages,
+    counter_language_changes,
 );

@@ -14,7 +14,7 @@ use portqueue_core::queue::matching::{Coverage, MAX_WAIT_LIMIT_MINUTES};
 
 use crate::auth::{Actor, Role};
 use crate::db::models::Port;
-use crate::db::schema::{counter_languages, ports, users};
+use crate::db::schema::{counter_language_changes, counter_languages, ports, users};
 use crate::db::{DbConnection, from_db, to_db};
 use crate::error::{AppError, AppResult};
 use portqueue_core::validation::FieldErrors;
@@ -86,11 +86,25 @@ pub fn open_counters(
     port: &Port,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<OpenCounter>> {
+    Ok(open_on(load(conn, port.id)?, port, now))
+}
+
+/// Of a port's rows (every day's), those of counters open with languages on the port-local
+/// day of `now`.
+pub fn open_on(rows: Vec<OpenCounter>, port: &Port, now: DateTime<Utc>) -> Vec<OpenCounter> {
     let today = now.with_timezone(&port.tz()).date_naive();
     let (day_start, _) = portqueue_core::local_time::day_bounds(today, port.tz());
+    rows.into_iter()
+        .filter(|c| c.opened_at >= day_start)
+        .collect()
+}
+
+/// Every row of the port (of any day), by counter: the port's kept queue holds them for
+/// the estimates (opening or closing a counter moves the port's revision, so it is read
+/// again then).
+pub fn load(conn: &mut DbConnection, port_id: i64) -> AppResult<Vec<OpenCounter>> {
     let rows: Vec<(i64, String, chrono::NaiveDateTime)> = counter_languages::table
-        .filter(counter_languages::port_id.eq(port.id))
-        .filter(counter_languages::opened_at.ge(to_db(day_start)))
+        .filter(counter_languages::port_id.eq(port_id))
         .order(counter_languages::counter.asc())
         .select((
             counter_languages::counter,
@@ -149,6 +163,9 @@ pub fn open(
     let counter = i64::from(counter);
     let list = languages.join(",");
     conn.transaction(|conn| {
+        // The estimates read the counters' languages with the port's queue: a new
+        // revision makes every kept queue read them again.
+        super::lock_port(conn, port.id)?;
         diesel::delete(
             counter_languages::table
                 .filter(counter_languages::port_id.eq(port.id))
@@ -164,20 +181,88 @@ pub fn open(
                 counter_languages::opened_at.eq(to_db(now)),
             ))
             .execute(conn)?;
-        Ok(())
+        record_change(conn, actor, port, counter, Some(&list), now)
     })
 }
 
-/// Closes `counter` for matching: it no longer covers anything for the others' decisions.
-pub fn close(conn: &mut DbConnection, actor: &Actor, port: &Port, counter: u32) -> AppResult<()> {
-    actor.require_port(port)?;
-    diesel::delete(
-        counter_languages::table
-            .filter(counter_languages::port_id.eq(port.id))
-            .filter(counter_languages::counter.eq(i64::from(counter))),
-    )
-    .execute(conn)?;
+/// Keeps an opening (with its languages) or a closing (`None`) of a counter in the day's
+/// history, so that the report can replay the day with and without matching.
+fn record_change(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port: &Port,
+    counter: i64,
+    languages: Option<&str>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    diesel::insert_into(counter_language_changes::table)
+        .values((
+            counter_language_changes::port_id.eq(port.id),
+            counter_language_changes::counter.eq(counter),
+            counter_language_changes::languages.eq(languages),
+            counter_language_changes::changed_by.eq(actor.id()),
+            counter_language_changes::at.eq(to_db(now)),
+        ))
+        .execute(conn)?;
     Ok(())
+}
+
+/// The port's counter-language changes from `start` to `end`, in the order made, as the
+/// report replays them.
+pub fn changes(
+    conn: &mut DbConnection,
+    port_id: i64,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> AppResult<Vec<portqueue_core::reports::CounterLanguageChange>> {
+    let rows: Vec<(i64, Option<String>, chrono::NaiveDateTime)> = counter_language_changes::table
+        .filter(counter_language_changes::port_id.eq(port_id))
+        .filter(counter_language_changes::at.ge(to_db(start)))
+        .filter(counter_language_changes::at.lt(to_db(end)))
+        .order((
+            counter_language_changes::at.asc(),
+            counter_language_changes::id.asc(),
+        ))
+        .select((
+            counter_language_changes::counter,
+            counter_language_changes::languages,
+            counter_language_changes::at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(counter, languages, at)| portqueue_core::reports::CounterLanguageChange {
+                at: from_db(at),
+                counter: u32::try_from(counter).unwrap_or(0),
+                languages: languages.map(|l| split(&l)),
+            },
+        )
+        .collect())
+}
+
+/// Closes `counter` for matching: it no longer covers anything for the others' decisions.
+pub fn close(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    port: &Port,
+    counter: u32,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    actor.require_port(port)?;
+    conn.transaction(|conn| {
+        super::lock_port(conn, port.id)?;
+        let closed = diesel::delete(
+            counter_languages::table
+                .filter(counter_languages::port_id.eq(port.id))
+                .filter(counter_languages::counter.eq(i64::from(counter))),
+        )
+        .execute(conn)?;
+        if closed > 0 {
+            record_change(conn, actor, port, i64::from(counter), None, now)?;
+        }
+        Ok(())
+    })
 }
 
 /// The languages in the officer's profile.

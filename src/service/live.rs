@@ -215,6 +215,9 @@ pub struct PortState {
     /// The supervisor's counter plan by port-local hour, if any (read with the state: saving
     /// a plan moves the port's revision).
     pub plan: Option<[u32; 24]>,
+    /// The port's counters opened with languages (of any day; read with the state: opening
+    /// or closing one moves the port's revision).
+    pub counter_languages: Vec<super::counter_languages::OpenCounter>,
     /// The last projection: its instant and its result (waiting entries in call order),
     /// kept so that a registration within the same minute can continue it.
     projection: Option<(DateTime<Utc>, Projection)>,
@@ -262,6 +265,7 @@ impl PortState {
             history_since: now,
             history: History::default(),
             plan: None,
+            counter_languages: Vec::new(),
             projection: None,
             snapshot: None,
         };
@@ -269,6 +273,7 @@ impl PortState {
             state.put(entry);
         }
         state.plan = super::counter_plan::load(conn, port.id)?;
+        state.counter_languages = super::counter_languages::load(conn, port.id)?;
         state.refresh_inputs(conn, projection_instant(now), true)?;
         Ok(state)
     }

@@ -72,6 +72,33 @@ pub struct EventDetail {
     pub note: Option<String>,
 }
 
+/// Appends a `called` event that says whether the call matched the entry's language
+/// (`language_matched` in its detail, read back as [`portqueue_core::events::Event`]'s):
+/// the report counts calls in their language from it.
+pub fn record_call_event(
+    conn: &mut DbConnection,
+    entry: &Entry,
+    actor: Option<&Actor>,
+    note: String,
+    language_matched: Option<bool>,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut body = json!({ "note": note });
+    if let Some(matched) = language_matched {
+        body["language_matched"] = json!(matched);
+    }
+    insert_event(
+        conn,
+        entry,
+        actor,
+        EventKind::Called,
+        Some(Status::Waiting),
+        Some(Status::Called),
+        body,
+        at,
+    )
+}
+
 /// Appends one event to the log. Call inside the transaction that makes the change.
 #[allow(clippy::too_many_arguments)]
 pub fn record_event(
@@ -92,6 +119,20 @@ pub fn record_event(
     if let Some(note) = detail.note {
         body["note"] = json!(note);
     }
+    insert_event(conn, entry, actor, kind, from, to, body, at)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_event(
+    conn: &mut DbConnection,
+    entry: &Entry,
+    actor: Option<&Actor>,
+    kind: EventKind,
+    from: Option<Status>,
+    to: Option<Status>,
+    body: serde_json::Value,
+    at: DateTime<Utc>,
+) -> AppResult<()> {
     diesel::insert_into(entry_events::table)
         .values(NewEvent {
             entry_id: entry.id,

@@ -9,15 +9,14 @@ use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use portqueue_core::events::EventKind;
 use portqueue_core::queue::{
-    self as engine, EntryLanguage, EstimateInputs, OpenCounter, Projected, QueueEntry,
-    ServiceSample, Window,
+    self as engine, EntryLanguage, EstimateInputs, EstimateMatching, OpenCounter, Projected,
+    QueueEntry, ServiceSample, Window,
 };
 use portqueue_core::{Class, Status, Tier};
 
 use super::live::{self, Change, HISTORY_DAYS, MAX_SERVICE_SAMPLES, PortState};
-use super::{EventDetail, counter_languages, lock_port, record_event, sms};
+use super::{counter_languages, lock_port, record_call_event, sms};
 use crate::auth::Actor;
 use crate::db::models::{Entry, Port};
 use crate::db::schema::{entries, ports};
@@ -360,6 +359,60 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
     }
 }
 
+/// Language matching as the estimates see it at `at` (docs/design/fair-queue.md, "Estimates
+/// under matching"), for the waiting entries in `state.waiting()` order; `None` while no
+/// counter is open with languages today, and then `inputs` are left as they are (the plain
+/// projection, exactly). Otherwise the counters open with languages are open for the
+/// estimates (idle unless serving) beside those open by use, in counter order, each with its
+/// languages and the port's defaults; with no counter in use, the plan's counters this hour
+/// beyond those are taken to be there, without languages.
+pub fn matching_inputs(
+    state: &PortState,
+    at: DateTime<Utc>,
+    inputs: &mut EstimateInputs,
+) -> Option<EstimateMatching> {
+    let rows = counter_languages::open_on(state.counter_languages.clone(), &state.port, at);
+    if rows.is_empty() {
+        return None;
+    }
+    let served = recent_services(state, at);
+    let in_use = open_counters(state, &served, at);
+    let anonymous = if in_use.is_empty() {
+        inputs.open.len().saturating_sub(rows.len())
+    } else {
+        0
+    };
+    let defaults = counter_languages::split(&state.port.default_languages);
+    let mut counters: BTreeMap<i32, (OpenCounter, Option<Vec<String>>)> = in_use
+        .into_iter()
+        .map(|(c, open)| (c, (open, None)))
+        .collect();
+    for row in rows {
+        let mut languages = row.languages;
+        languages.extend(defaults.iter().cloned());
+        counters
+            .entry(i32::try_from(row.counter).unwrap_or(0))
+            .or_insert((OpenCounter::Idle, None))
+            .1 = Some(languages);
+    }
+    let (open, covers): (Vec<OpenCounter>, Vec<Option<Vec<String>>>) = counters
+        .into_values()
+        .chain(std::iter::repeat_n((OpenCounter::Idle, None), anonymous))
+        .unzip();
+    inputs.open = open;
+    Some(EstimateMatching {
+        counters: covers,
+        entries: state
+            .waiting()
+            .map(|e| EntryLanguage {
+                language: Some(e.language.clone()).filter(|l| !l.is_empty()),
+                passed_over_since: e.language_passed_at.map(from_db),
+            })
+            .collect(),
+        wait_limit_minutes: u32::try_from(state.port.language_wait_limit_minutes).unwrap_or(0),
+    })
+}
+
 /// The start of each port-local hour from `now` on for `hours` hours (the first is `now`
 /// itself), with its local hour of day: [`portqueue_core::local_time::local_hours`], the
 /// report's own hour rule.
@@ -392,10 +445,12 @@ pub fn project_adding(
         return Ok(projected);
     }
     state.inputs_at(conn, at)?;
-    let inputs = estimate_inputs(state, at);
+    let mut inputs = estimate_inputs(state, at);
+    let matching = matching_inputs(state, at, &mut inputs);
     let port = &state.port;
     let (policy, tz, share) = (port.policy(), port.tz(), port.share_state());
     if let Some((mut projection, newcomer)) = kept
+        && matching.is_none()
         && projection.add_walk_in(&newcomer, &policy, tz, &share, at, &inputs)
     {
         let projected = Arc::clone(projection.projected());
@@ -403,7 +458,15 @@ pub fn project_adding(
         return Ok(projected);
     }
     let queue: Vec<QueueEntry> = state.waiting().map(Entry::queue_entry).collect();
-    let projection = engine::Projection::new(&queue, &policy, tz, &share, at, &inputs);
+    let projection = engine::Projection::new_matched(
+        &queue,
+        &policy,
+        tz,
+        &share,
+        at,
+        &inputs,
+        matching.as_ref(),
+    );
     let projected = Arc::clone(projection.projected());
     state.keep_projection(at, projection);
     Ok(projected)
@@ -597,17 +660,12 @@ pub fn call_next(
             Some(m) => format!("{}; {}", call.reason, m.language_line),
             None => call.reason,
         };
-        record_event(
+        record_call_event(
             conn,
             &entry,
             Some(actor),
-            EventKind::Called,
-            Some(Status::Waiting),
-            Some(Status::Called),
-            EventDetail {
-                snapshot: None,
-                note: Some(note),
-            },
+            note,
+            matched.as_ref().map(|m| m.language_matched),
             now,
         )?;
         sms::on_call(conn, &port, &entry, &order, &near, now)?;

@@ -134,12 +134,15 @@ pub struct DayLog {
     pub input: DayInput,
     /// Rows of the log that could not be read (never expected; shown, not hidden).
     pub warnings: Vec<String>,
+    /// The day's counter-language changes, for what matching cost or saved each language.
+    pub matching: reports::DayMatching,
 }
 
 impl DayLog {
     /// The day's report: the core's arithmetic, plus the warnings of the load.
     pub fn report(&self) -> DailyReport {
         let mut report = reports::daily(&self.input);
+        reports::add_matching_effect(&mut report, &self.input, &self.matching);
         report.warnings.extend(self.warnings.iter().cloned());
         report
     }
@@ -227,6 +230,7 @@ pub fn load_days(
     }
     rows.sort_by_key(|row| row.id);
 
+    let language_changes = super::counter_languages::changes(conn, port.id, start, end)?;
     let booked: Vec<(String, NaiveDateTime)> = appointments::table
         .filter(appointments::port_id.eq(port.id))
         .filter(appointments::slot_at.ge(to_db(start)))
@@ -345,6 +349,15 @@ pub fn load_days(
                 officers: officers.clone(),
             },
             warnings: day_warnings,
+            matching: reports::DayMatching {
+                changes: language_changes
+                    .iter()
+                    .filter(|c| c.at >= day_start && c.at < day_end)
+                    .cloned()
+                    .collect(),
+                default_languages: super::counter_languages::split(&port.default_languages),
+                wait_limit_minutes: u32::try_from(port.language_wait_limit_minutes).unwrap_or(0),
+            },
         });
     }
     Ok(days)
@@ -438,6 +451,8 @@ struct StoredDetail {
     snapshot: Option<EntrySnapshot>,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    language_matched: Option<bool>,
 }
 
 /// A stored row as the core's [`Event`]; a row that cannot be read is named, not guessed.
@@ -469,6 +484,7 @@ fn to_event(row: &EventRow) -> Result<Event, String> {
         counter: row.counter.and_then(|c| u32::try_from(c).ok()),
         snapshot: detail.snapshot,
         note: detail.note,
+        language_matched: detail.language_matched,
     })
 }
 

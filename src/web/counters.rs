@@ -543,9 +543,9 @@ pub async fn close_languages(
     let counter = counter_from_path(&n)?;
     let actor = signed.actor.clone();
     let port = state
-        .run(move |conn, _| {
+        .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
-            counter_languages::close(conn, &actor, &port, counter)?;
+            counter_languages::close(conn, &actor, &port, counter, now)?;
             Ok(port)
         })
         .await?;

@@ -176,6 +176,8 @@ struct FigureRow {
     share: String,
     wait: String,
     called: String,
+    /// What matching cost (+) or saved (−) the language's mean wait.
+    extra: String,
     requests: u32,
 }
 
@@ -218,7 +220,8 @@ pub async fn report_page(
             let figures = match date {
                 Ok(date) => {
                     let day = service::reports::load_day(conn, &port, date)?;
-                    Ok((date, portqueue_core::reports::language_figures(&day.input)))
+                    // The daily report's section, what matching cost included.
+                    Ok((date, day.report().languages))
                 }
                 Err(e) => Err(e),
             };
@@ -260,6 +263,9 @@ pub async fn report_page(
                         "{} in their language, {} with an interpreter",
                         f.called_in_language, f.called_with_interpreter
                     ),
+                    extra: f
+                        .matching_extra_wait_minutes
+                        .map_or_else(|| "—".to_owned(), |m| format!("{m:+.1} min")),
                     requests: f.interpreter_requests,
                 })
                 .collect(),

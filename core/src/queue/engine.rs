@@ -10,6 +10,7 @@ use std::ops::Range;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use super::matching::{self, RunMatching};
 use super::{Call, Placement, QueueEntry, ShareState, reason};
 use crate::model::{Class, Policy, Tier};
 
@@ -363,6 +364,9 @@ pub(crate) struct Run<'a> {
     /// registered after them queues behind each of them.
     real_walk_ins: usize,
     before: DateTime<Utc>,
+    /// Language matching at the run's counters (`None`: every counter calls in the fair
+    /// order, exactly as without it).
+    matching: Option<Box<RunMatching>>,
 }
 
 /// Why [`Run::walk`] stopped.
@@ -430,7 +434,16 @@ impl<'a> Run<'a> {
             simulated,
             real_walk_ins: 0,
             before: DateTime::<Utc>::MAX_UTC,
+            matching: None,
         }
+    }
+
+    /// Makes the counters of this run call under language matching as `matching` says
+    /// (its languages parallel to the run's entries).
+    pub fn with_matching(mut self, matching: RunMatching) -> Self {
+        debug_assert_eq!(matching.languages.len(), self.entries.len());
+        self.matching = Some(Box::new(matching));
+        self
     }
 
     /// Counts, for [`Run::newcomer_changes_nothing`], only the real walk-ins placed at or
@@ -531,6 +544,89 @@ impl<'a> Run<'a> {
         Some(index)
     }
 
+    /// The call counter `counter` makes when free at `now`: under language matching when the
+    /// run has it and the counter covers languages, else exactly [`Run::call`].
+    fn call_at_counter(
+        &mut self,
+        now: DateTime<Utc>,
+        counter: usize,
+        spans: &[Span],
+    ) -> Option<usize> {
+        let coverage = match &self.matching {
+            Some(matching) => matching.coverage(counter, spans, now),
+            None => None,
+        };
+        match coverage {
+            Some(coverage) => self.call_matched(now, &coverage),
+            None => self.call(now),
+        }
+    }
+
+    /// The call [`matching::next_call_matched`] makes at a counter covering `coverage`:
+    /// the same walk of the fair order, read from the heaps (popped as far as the walk goes
+    /// and pushed back after), the pass-over clocks started as the live call starts them.
+    fn call_matched(&mut self, now: DateTime<Utc>, coverage: &matching::Coverage) -> Option<usize> {
+        self.admit(now);
+        let backlogged_now = self.eligible.map(|n| n > 0);
+        if !backlogged_now.contains(&true) {
+            return None;
+        }
+        let prepared = prepare(&self.state, self.weights, self.tz, now, backlogged_now);
+        let urgent_head = self.urgent.peek().map(|Reverse((_, index))| *index);
+        let matching = self.matching.as_deref_mut()?;
+        let [walk_ins, appointments] = &mut self.classes;
+        let mut lines = [Drain::new(walk_ins), Drain::new(appointments)];
+        let decision = {
+            let [w, a] = &mut lines;
+            matching::decide(
+                urgent_head,
+                [w.by_ref(), a.by_ref()],
+                &prepared,
+                self.weights,
+                &self.entries,
+                &matching.languages,
+                coverage,
+                now,
+            )
+        };
+        let chosen = decision.as_ref().map(|d| d.index);
+        let mut removed: Option<OrderKey> = None;
+        let [w, a] = lines;
+        for line in [w, a] {
+            let (heap, taken) = (line.heap, line.taken);
+            for (key, index) in taken {
+                if Some(index) == chosen {
+                    removed = Some(key);
+                } else {
+                    heap.push(Reverse((key, index)));
+                }
+            }
+        }
+        let decision = decision?;
+        for &p in &decision.passed {
+            matching.languages[p].passed_over_since.get_or_insert(now);
+        }
+        let index = decision.index;
+        let class = class_index(self.placements[index].queue_class);
+        if self.entries[index].tier == Tier::Urgent {
+            self.urgent.pop();
+        } else if let Some(key) = removed
+            && class == WALK_IN
+            && self.counted(index, &key)
+        {
+            self.real_walk_ins -= 1;
+        }
+        self.eligible[class] -= 1;
+        self.state = charge(
+            prepared,
+            self.weights,
+            class,
+            self.entries[index].party_size,
+            self.eligible.map(|n| n > 0),
+        );
+        Some(index)
+    }
+
     /// Whether the call a counter free at `now` makes, and the share state after it, would be
     /// the same with one more standard walk-in, registered after every real entry and placed
     /// no earlier than the instant given to [`Run::newcomers_from`], added to this run at any
@@ -543,6 +639,11 @@ impl<'a> Run<'a> {
     /// While every call so far passed this test, the run with the newcomer made the same
     /// calls at the same times (the newcomer waiting in `pending` or the walk-in heap).
     pub fn newcomer_changes_nothing(&mut self, now: DateTime<Utc>) -> bool {
+        // Under matching a newcomer's language may change whom any counter calls: never
+        // claimed unchanged, so a matched projection is never continued.
+        if self.matching.is_some() {
+            return false;
+        }
         let Some((_, class, _)) = self.decide(now) else {
             return false;
         };
@@ -559,6 +660,9 @@ impl<'a> Run<'a> {
         let placement = place(&entry, policy);
         self.entries.to_mut().push(entry);
         self.placements.push(placement);
+        if let Some(matching) = &mut self.matching {
+            matching.languages.push(Default::default());
+        }
         let key = Reverse((placement.eligible_at, index));
         let at = self
             .pending
@@ -608,6 +712,7 @@ impl<'a> Run<'a> {
             },
             real_walk_ins: self.real_walk_ins,
             before: self.before,
+            matching: self.matching.as_ref().map(|m| Box::new(m.kept(&kept))),
         };
         (rest, kept)
     }
@@ -642,7 +747,7 @@ impl<'a> Run<'a> {
                 return Stop::Paused;
             }
             walk.counters.pop();
-            match self.call(at) {
+            match self.call_at_counter(at, counter, spans) {
                 Some(index) => {
                     if tracked(index) {
                         walk.left -= 1;
@@ -698,5 +803,31 @@ impl<'a> Run<'a> {
             }
         }
         calls
+    }
+}
+
+/// A class's line read in order by popping its heap: what was popped is kept in `taken` to
+/// be pushed back (all but the entry called).
+struct Drain<'h> {
+    heap: &'h mut BinaryHeap<Reverse<(OrderKey, usize)>>,
+    taken: Vec<(OrderKey, usize)>,
+}
+
+impl<'h> Drain<'h> {
+    fn new(heap: &'h mut BinaryHeap<Reverse<(OrderKey, usize)>>) -> Self {
+        Self {
+            heap,
+            taken: Vec::new(),
+        }
+    }
+}
+
+impl Iterator for Drain<'_> {
+    type Item = (OrderKey, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let Reverse(item) = self.heap.pop()?;
+        self.taken.push(item);
+        Some(item)
     }
 }

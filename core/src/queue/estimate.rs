@@ -36,6 +36,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 
 use super::engine::{Run, Span, Stop, Walk};
+use super::matching::{EntryLanguage, EstimateMatching, RunMatching};
 use super::{
     Counters, EstimateInputs, OpenCounter, Placement, Projected, QueueEntry, ServiceSample,
     ShareState, Window, place, reason,
@@ -177,6 +178,9 @@ struct Kept {
     times: Vec<i64>,
     /// Where each entry (canonical index) is in `projected`.
     position: Vec<usize>,
+    /// Whether the runs called under language matching: then a newcomer's language may
+    /// change any call, and the projection is never continued.
+    matched: bool,
 }
 
 const NOT_CALLED: i64 = i64::MIN;
@@ -385,15 +389,50 @@ impl Projection {
         now: DateTime<Utc>,
         inputs: &EstimateInputs,
     ) -> Projection {
+        Self::new_matched(entries, policy, tz, state, now, inputs, None)
+    }
+
+    /// Projects `entries` afresh with the counters calling under language matching as
+    /// `matching` says (its entries' languages parallel to `entries`): every run, the
+    /// nominal one and each sampled one, calls at a counter with languages exactly as
+    /// [`super::next_call_matched`] would, the pass-over clocks running as they run live.
+    /// Arrivals still to come have no language known, so any counter serves them. With
+    /// `None`, or no counter with languages, exactly [`Projection::new`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn new_matched(
+        entries: &[QueueEntry],
+        policy: &Policy,
+        tz: Tz,
+        state: &ShareState,
+        now: DateTime<Utc>,
+        inputs: &EstimateInputs,
+        matching: Option<&EstimateMatching>,
+    ) -> Projection {
         if entries.is_empty() {
             return Projection {
                 projected: Arc::new(Vec::new()),
                 kept: None,
             };
         }
+        let matching = matching.filter(|m| m.in_effect());
+        if let Some(m) = matching {
+            assert_eq!(m.entries.len(), entries.len(), "one language per entry");
+        }
         // A canonical order, so the order of the input is not part of the input (G6).
-        let mut entries = entries.to_vec();
-        entries.sort_by_key(|e| (e.seq, e.id, e.arrived_at));
+        let mut canonical: Vec<usize> = (0..entries.len()).collect();
+        canonical.sort_by_key(|&i| (entries[i].seq, entries[i].id, entries[i].arrived_at));
+        let languages: Vec<EntryLanguage> = match matching {
+            Some(m) => canonical.iter().map(|&i| m.entries[i].clone()).collect(),
+            None => Vec::new(),
+        };
+        let run_matching = |total: usize| {
+            matching.map(|m| {
+                let mut languages = languages.clone();
+                languages.resize(total, EntryLanguage::default());
+                RunMatching::new(m.counters.clone(), languages, m.wait_limit_minutes)
+            })
+        };
+        let entries: Vec<QueueEntry> = canonical.iter().map(|&i| entries[i].clone()).collect();
         let entries = &entries[..];
         let n = entries.len();
         let model = ServiceModel::new(&inputs.service, inputs.minutes_per_person, policy);
@@ -421,6 +460,9 @@ impl Projection {
             .max();
         let newcomers_from = latest_walk_in.unwrap_or(now) - NEWCOMER_SLACK;
         let mut run = Run::new(entries, policy, tz, *state);
+        if let Some(m) = run_matching(n) {
+            run = run.with_matching(m);
+        }
         run.newcomers_from(newcomers_from);
         let (nominal_run, calls) = Paused::drive(
             run,
@@ -490,6 +532,9 @@ impl Projection {
                 tz,
                 *state,
             );
+            if let Some(m) = run_matching(total) {
+                run = run.with_matching(m);
+            }
             run.newcomers_from(newcomers_from);
             let (kept, calls) = Paused::drive(
                 run,
@@ -552,6 +597,7 @@ impl Projection {
                 runs,
                 times,
                 position,
+                matched: matching.is_some(),
             })),
         }
     }
@@ -589,7 +635,9 @@ impl Projection {
             && (newcomer.seq, newcomer.id) > kept.last
             && kept.newcomers_from <= newcomer.arrived_at;
         let same_runs = kept.samples == 0 || runs_for(kept.n + 1) == kept.samples;
-        (same_inputs && behind_everyone && same_runs).then_some(kept)
+        // Under matching the newcomer's language can change whom any counter calls (and
+        // when the others' pass-over clocks start): no continuation is claimed exact.
+        (same_inputs && behind_everyone && same_runs && !kept.matched).then_some(kept)
     }
 
     /// Makes this the projection of the same queue with `newcomer` added, from the same

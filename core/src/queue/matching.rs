@@ -14,6 +14,7 @@
 //! so the calls are today's (G9, checked by `core/tests/guarantees.rs`).
 
 use std::collections::{BTreeSet, BinaryHeap};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -195,7 +196,7 @@ pub(super) struct Decision {
 /// the fair order would charge it, so the walk is the order [`super::next_call`] would call
 /// everyone in.
 #[allow(clippy::too_many_arguments)]
-fn decide<I: Iterator<Item = (OrderKey, usize)>>(
+pub(super) fn decide<I: Iterator<Item = (OrderKey, usize)>>(
     urgent_head: Option<usize>,
     lines: [I; 2],
     prepared: &ShareState,
@@ -344,6 +345,113 @@ pub fn next_call_matched(
             decision.passed.len(),
             coverage.wait_limit_minutes,
         ),
+    })
+}
+
+/// Language matching as the estimates see it at a port: given to
+/// [`super::Projection::new_matched`] beside [`super::EstimateInputs`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EstimateMatching {
+    /// One per counter of [`super::EstimateInputs::open`], in that order: the languages it
+    /// covers (the port's defaults included), or `None` for a counter open without
+    /// languages, which calls in the plain fair order. Counters the plan opens later have
+    /// none.
+    pub counters: Vec<Option<Vec<String>>>,
+    /// Each waiting entry's language and pass-over clock, parallel to the entries projected.
+    pub entries: Vec<EntryLanguage>,
+    /// How long an entry may stay passed over, in minutes.
+    pub wait_limit_minutes: u32,
+}
+
+impl EstimateMatching {
+    /// Whether any counter calls under matching: otherwise the projection is the plain one.
+    pub fn in_effect(&self) -> bool {
+        self.counters.iter().any(Option::is_some)
+    }
+}
+
+/// Language matching in an engine run (the estimates' runs): what each counter covers and
+/// each entry's language, its pass-over clock running as the run calls.
+#[derive(Debug, Clone)]
+pub(crate) struct RunMatching {
+    /// For each counter of the run (by its index): what it covers, the port's defaults
+    /// included; `None` (or beyond the list): a counter opened without languages, which
+    /// calls in the plain fair order and covers nothing for the others.
+    counters: Vec<Option<Vec<String>>>,
+    /// Each counter's [`Coverage`] while every counter with languages is open.
+    coverages: Vec<Option<Arc<Coverage>>>,
+    /// Parallel to the run's entries.
+    pub languages: Vec<EntryLanguage>,
+}
+
+impl RunMatching {
+    pub fn new(
+        counters: Vec<Option<Vec<String>>>,
+        languages: Vec<EntryLanguage>,
+        wait_limit_minutes: u32,
+    ) -> Self {
+        let coverages = (0..counters.len())
+            .map(|k| {
+                Some(Arc::new(coverage_of(
+                    &counters,
+                    k,
+                    wait_limit_minutes,
+                    |_| true,
+                )?))
+            })
+            .collect();
+        Self {
+            counters,
+            coverages,
+            languages,
+        }
+    }
+
+    /// The same matching for a run that keeps only the entries `kept` (old indices).
+    pub fn kept(&self, kept: &[usize]) -> Self {
+        Self {
+            counters: self.counters.clone(),
+            coverages: self.coverages.clone(),
+            languages: kept.iter().map(|&i| self.languages[i].clone()).collect(),
+        }
+    }
+
+    /// What counter `counter` covers at `now`, and what the other counters with languages
+    /// still open then (their spans not closed) cover; `None`: it calls in the fair order.
+    pub fn coverage(
+        &self,
+        counter: usize,
+        spans: &[super::engine::Span],
+        now: DateTime<Utc>,
+    ) -> Option<Arc<Coverage>> {
+        let full = self.coverages.get(counter)?.as_ref()?;
+        let open = |j: usize| {
+            spans
+                .get(j)
+                .is_none_or(|s| s.closes_at.is_none_or(|c| now < c))
+        };
+        if (0..self.counters.len()).all(|j| self.counters[j].is_none() || open(j)) {
+            return Some(Arc::clone(full));
+        }
+        coverage_of(&self.counters, counter, full.wait_limit_minutes, open).map(Arc::new)
+    }
+}
+
+fn coverage_of(
+    counters: &[Option<Vec<String>>],
+    counter: usize,
+    wait_limit_minutes: u32,
+    open: impl Fn(usize) -> bool,
+) -> Option<Coverage> {
+    Some(Coverage {
+        here: counters.get(counter)?.clone()?,
+        others: counters
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != counter && open(j))
+            .filter_map(|(_, c)| c.clone())
+            .collect(),
+        wait_limit_minutes,
     })
 }
 

@@ -29,7 +29,9 @@ pub mod simulate;
 mod tests;
 
 pub use estimate::{HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, Projection, SAMPLES};
-pub use matching::{Coverage, EntryLanguage, LanguageReason, MatchedCall, next_call_matched};
+pub use matching::{
+    Coverage, EntryLanguage, EstimateMatching, LanguageReason, MatchedCall, next_call_matched,
+};
 pub use reason::reason;
 
 /// One waiting entry, as the engine sees it.

@@ -438,6 +438,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
         complete: as_of.is_none(),
         as_of: as_of.map(|at| local(at, tz)),
         figures,
+        languages: super::languages::language_figures(input),
         hourly,
         warnings,
         samples,

@@ -28,6 +28,7 @@ const ITEM_KEYS: &[&str] = &[
     "counter",
     "at",
     "from",
+    "language",
 ];
 
 /// The order of the top-level fields in the CSV (the JSON's order); others follow.
@@ -53,6 +54,7 @@ const SECTION_ORDER: &[&str] = &[
     "estimates",
     "officers",
     "counters",
+    "languages",
     "hourly",
     "daily",
     "warnings",

@@ -92,7 +92,10 @@ use crate::model::Policy;
 pub use compute::{daily, policy_at};
 pub use csv::{Report, to_csv};
 pub use kept::{KEPT_FORMAT, from_kept, to_kept};
-pub use languages::{LanguageFigures, language_figures};
+pub use languages::{
+    CounterLanguageChange, DayMatching, LanguageFigures, add_matching_effect, language_figures,
+    matching_effect,
+};
 pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
 pub use time::{day_bounds, hour_starts};
@@ -470,6 +473,10 @@ pub struct DailyReport {
     pub as_of: Option<DateTime<FixedOffset>>,
     #[serde(flatten)]
     pub figures: Figures,
+    /// Per applicant language: served, called in their language or with an interpreter,
+    /// mean wait, interpreter requests ([`language_figures`]).
+    #[serde(default)]
+    pub languages: Vec<LanguageFigures>,
     /// The day's hours that have begun by the report's end (all of them for a complete
     /// day): no hour that has not happened.
     pub hourly: Vec<Hour>,

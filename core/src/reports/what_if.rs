@@ -331,6 +331,7 @@ fn simulated_life(entry_id: i64, snap: &EntrySnapshot, row: &SimRow) -> [(u8, Ev
         counter: (kind != EventKind::Registered).then_some(row.counter),
         snapshot,
         note: None,
+        language_matched: None,
     };
     let snapshot = EntrySnapshot {
         queue_class: row.queue_class,
@@ -435,6 +436,7 @@ mod tests {
             counter,
             snapshot: None,
             note: None,
+            language_matched: None,
         }
     }
 

@@ -4,7 +4,9 @@ use chrono::{Datelike, Duration, NaiveDate};
 
 use portqueue_core::reports::{DailyReport, RangeReport};
 
-use super::sections::{figure_sections, glance, hourly, policy, warnings_section};
+use super::sections::{
+    figure_sections, glance, hourly, languages_section, policy, warnings_section,
+};
 use super::table::{Cell, Link, ReportView, Section, long_date, num, table, text};
 use super::what_if::WhatIfForm;
 
@@ -64,6 +66,7 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
     let mut sections = vec![glance(report, &as_of, &at_end)];
     sections.extend(figure_sections(f, Some(date), &at_end));
     sections.insert(sections.len() - 1, hourly(report, &as_of));
+    sections.push(languages_section(&report.languages));
     sections.push(policy(report, &at_end));
     sections.extend(warnings_section(&report.warnings));
 

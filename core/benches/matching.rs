@@ -1,0 +1,134 @@
+//! What language matching costs the estimates: a fresh projection of the same busy queue
+//! with the counters calling in the plain fair order and under matching (each counter
+//! covering some of the queue's languages). A matched projection is never continued, so
+//! under matching every registration pays the fresh projection.
+//!
+//! Run: `cargo bench -p portqueue-core --bench matching`
+
+use std::hint::black_box;
+
+use chrono::{Duration, TimeZone, Utc};
+use chrono_tz::Tz;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use portqueue_core::model::{Class, Policy, Tier};
+use portqueue_core::queue::{
+    ArrivalRates, EntryLanguage, EstimateInputs, EstimateMatching, OpenCounter, Projection,
+    QueueEntry, ServiceSample, ShareState,
+};
+
+/// A small deterministic generator (64-bit LCG), so every run measures the same workload.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+const LANGUAGES: [&str; 5] = ["spa", "spa", "eng", "hat", "pan"];
+
+fn matching(c: &mut Criterion) {
+    let tz = Tz::America__Tijuana;
+    let policy = Policy::default();
+    let state = ShareState::default();
+    let now = Utc.with_ymd_and_hms(2026, 11, 25, 22, 0, 0).unwrap();
+    let mut rng = Lcg(5);
+    let inputs = EstimateInputs {
+        open: (0..4)
+            .map(|i| OpenCounter::Serving {
+                since: now - Duration::minutes(i * 3),
+                party_size: 1 + i as u32,
+            })
+            .collect(),
+        plan: Vec::new(),
+        service: (0..2_000)
+            .map(|_| ServiceSample {
+                party_size: 1 + rng.below(4) as u32,
+                minutes: 3.0 + rng.below(30) as f64,
+            })
+            .collect(),
+        minutes_per_person: 10.0,
+        bookings: Vec::new(),
+        show_rate: 0.85,
+        check_in_offsets_minutes: Vec::new(),
+        walk_ins_per_hour: vec![(
+            now,
+            ArrivalRates {
+                standard: 20.0,
+                priority: 3.0,
+                urgent: 0.5,
+            },
+        )],
+    };
+    let covers = |l: &[&str]| Some(l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+    for n in [50usize, 200, 1_000] {
+        let entries: Vec<QueueEntry> = (0..n)
+            .map(|i| QueueEntry {
+                id: i as i64 + 1,
+                seq: i as i64 + 1,
+                class: if rng.below(3) == 0 {
+                    Class::Appointment
+                } else {
+                    Class::WalkIn
+                },
+                tier: if rng.below(10) == 0 {
+                    Tier::Priority
+                } else {
+                    Tier::Standard
+                },
+                party_size: 1 + rng.below(4) as u32,
+                arrived_at: now - Duration::minutes(rng.below(360) as i64),
+                slot_at: None,
+            })
+            .map(|mut e| {
+                if e.class == Class::Appointment {
+                    e.slot_at = Some(e.arrived_at);
+                }
+                e
+            })
+            .collect();
+        let m = EstimateMatching {
+            counters: vec![
+                covers(&["spa", "eng"]),
+                covers(&["pan"]),
+                covers(&["hat", "spa"]),
+                covers(&["eng"]),
+            ],
+            entries: (0..n)
+                .map(|_| EntryLanguage {
+                    language: Some(LANGUAGES[rng.below(5) as usize].to_owned()),
+                    passed_over_since: None,
+                })
+                .collect(),
+            wait_limit_minutes: 20,
+        };
+        c.bench_function(&format!("fresh projection, {n} waiting, plain"), |b| {
+            b.iter(|| Projection::new(black_box(&entries), &policy, tz, &state, now, &inputs))
+        });
+        c.bench_function(&format!("fresh projection, {n} waiting, matched"), |b| {
+            b.iter(|| {
+                Projection::new_matched(
+                    black_box(&entries),
+                    &policy,
+                    tz,
+                    &state,
+                    now,
+                    &inputs,
+                    Some(&m),
+                )
+            })
+        });
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10).measurement_time(std::time::Duration::from_secs(4));
+    targets = matching
+}
+criterion_main!(benches);

@@ -1,0 +1,1 @@
+DROP TABLE counter_language_changes;
