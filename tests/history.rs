@@ -378,3 +378,33 @@ fn a_registration_is_one_commit_of_five_statements_however_long_the_queue() {
         );
     }
 }
+
+/// A walk-in is registered in ticket order: a clock read up to a second before the previous
+/// registration (its change waited for the port's lock) gives the previous arrival, so the
+/// new ticket is never placed before the one drawn just before it; a clock further behind is
+/// taken as it is.
+#[test]
+fn walk_ins_arrive_in_ticket_order() {
+    let app = common::test_app_on_sqlite();
+    let (port, (officer, _)) = set_up(&app);
+    let now = app.clock.now_utc();
+    let mut conn = app.conn();
+    let walk_in = WalkInInput {
+        party_size: "1".into(),
+        language: "spa".into(),
+        barriers: vec!["language".into()],
+        ..WalkInInput::default()
+    };
+    let mut register = |at: DateTime<Utc>| {
+        walk_ins::register(&mut conn, &officer, port.id, &walk_in, at)
+            .expect("register")
+            .arrived_at
+    };
+    assert_eq!(register(now), now);
+    let behind = now - Duration::milliseconds(300);
+    assert_eq!(register(behind), now, "moved up to the ticket before");
+    let later = now + Duration::milliseconds(200);
+    assert_eq!(register(later), later, "a later clock is taken as it is");
+    let far = later - Duration::seconds(5);
+    assert_eq!(register(far), far, "a clock far behind is taken as it is");
+}
