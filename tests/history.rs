@@ -314,3 +314,98 @@ fn no_request_reads_more_rows_as_the_history_grows() {
         unbounded.join("\n")
     );
 }
+
+/// A registration into a kept queue is one transaction of five statements and one commit
+/// (one flush to disk), however long the queue and whether counters serve: the port's lock
+/// returns the port row, the ticket counter moves, the entry's insert returns the row, its
+/// event, and the kept daily figures it makes stale; nothing is read back.
+#[test]
+fn a_registration_is_one_commit_of_five_statements_however_long_the_queue() {
+    let app = common::test_app_on_sqlite();
+    let (port, (officer, _)) = set_up(&app);
+    let now = app.clock.now_utc();
+    let record = Recorder::default();
+    let mut conn = app.conn();
+    record.attach(&mut conn);
+    let walk_in = WalkInInput {
+        party_size: "2".into(),
+        language: "spa".into(),
+        barriers: vec!["language".into()],
+        ..WalkInInput::default()
+    };
+    let expected = [
+        "BEGIN",
+        "UPDATE `ports` SET `revision`",
+        "UPDATE `ports` SET `next_walkin_number`",
+        "INSERT INTO `entries`",
+        "INSERT INTO `entry_events`",
+        "DELETE FROM `report_days`",
+        "COMMIT",
+    ];
+    let register = |conn: &mut DbConnection| {
+        record.take();
+        walk_ins::register(conn, &officer, port.id, &walk_in, now).expect("register");
+        record.take()
+    };
+    // The first reads the port's queue into memory.
+    register(&mut conn);
+    let mut measured = Vec::new();
+    for round in 0..3 {
+        if round == 1 {
+            // Counters serving: the windows now come from the sampled runs.
+            for counter in 1..=2 {
+                queue::call_next(&mut conn, &officer, port.id, counter, now)
+                    .expect("call")
+                    .expect("someone called");
+            }
+        }
+        for _ in 0..40 {
+            register(&mut conn);
+        }
+        measured.push(register(&mut conn));
+    }
+    for statements in measured {
+        assert_eq!(
+            statements.len(),
+            expected.len(),
+            "a registration's statements: {statements:#?}"
+        );
+        for (sql, start) in statements.iter().zip(expected) {
+            assert!(sql.starts_with(start), "expected {start}…, got {sql}");
+        }
+        assert_eq!(
+            statements.iter().filter(|s| s.as_str() == "COMMIT").count(),
+            1
+        );
+    }
+}
+
+/// A walk-in is registered in ticket order: a clock read up to a second before the previous
+/// registration (its change waited for the port's lock) gives the previous arrival, so the
+/// new ticket is never placed before the one drawn just before it; a clock further behind is
+/// taken as it is.
+#[test]
+fn walk_ins_arrive_in_ticket_order() {
+    let app = common::test_app_on_sqlite();
+    let (port, (officer, _)) = set_up(&app);
+    let now = app.clock.now_utc();
+    let mut conn = app.conn();
+    let walk_in = WalkInInput {
+        party_size: "1".into(),
+        language: "spa".into(),
+        barriers: vec!["language".into()],
+        ..WalkInInput::default()
+    };
+    let mut register = |at: DateTime<Utc>| {
+        walk_ins::register(&mut conn, &officer, port.id, &walk_in, at)
+            .expect("register")
+            .arrived_at
+    };
+    assert_eq!(register(now), now);
+    let behind = now - Duration::milliseconds(300);
+    assert_eq!(register(behind), now, "moved up to the ticket before");
+    let later = now + Duration::milliseconds(200);
+    assert_eq!(register(later), later, "a later clock is taken as it is");
+    let far = later - Duration::seconds(5);
+    assert_eq!(register(far), far, "a clock far behind is taken as it is");
+}

@@ -194,15 +194,17 @@ fn engine(c: &mut Criterion) {
 /// minute continued with the new walk-in (every other registration of that minute).
 fn registrations(c: &mut Criterion, policy: &Policy, tz: Tz, inputs: &EstimateInputs) {
     for n in [1_000, 5_000] {
-        let (entries, _) = waiting(n);
+        let (entries, last) = waiting(n);
         let now = inputs.walk_ins_per_hour[0].0;
+        // Registered after everyone waiting, as the app registers walk-ins (in ticket order).
+        let arrived_at = last.max(now) + Duration::seconds(10);
         let newcomer = portqueue_core::queue::QueueEntry {
             id: n as i64 + 1,
             seq: n as i64 + 1,
             class: Class::WalkIn,
             tier: Tier::Standard,
             party_size: 2,
-            arrived_at: now + Duration::seconds(10),
+            arrived_at,
             slot_at: None,
         };
         let mut all = entries.clone();

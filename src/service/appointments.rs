@@ -631,7 +631,8 @@ pub fn check_in_texting(
         let slot_at = from_db(appointment.slot_at);
         let arrival = punctuality(&port, slot_at, now);
         live::locked(conn, &port, now, |conn, state| {
-            let ticket = draw_ticket(conn, &port, state, Class::Appointment)?;
+            let mut port = port.clone();
+            let ticket = draw_ticket(conn, &mut port, state, Class::Appointment)?;
             let new = NewEntry {
                 port_id: port.id,
                 ticket: ticket.to_string(),

@@ -105,6 +105,11 @@ pub type Booking = (i64, NaiveDateTime, i32);
 /// again when the projection instant passes `loaded + BOOKINGS_SPAN - 1 day`.
 const BOOKINGS_SPAN_DAYS: i64 = 2;
 
+/// How far behind the previous registration a clock read before the port's lock may be
+/// and still be moved up to it (see [`PortState::arrival_at`]): about the longest a change
+/// waits for the lock.
+pub const ORDER_SLACK: Duration = Duration::seconds(1);
+
 /// The revision of a kept state changed by a change not yet committed.
 const STAGED: i64 = i64::MIN;
 
@@ -411,6 +416,27 @@ impl PortState {
         self.projection = None;
         self.snapshot = None;
         self.put(entry);
+    }
+
+    /// The instant a change that holds the port's lock registers someone at, for a clock
+    /// read at `now` before the lock was taken: `now`, or the arrival of the entry
+    /// registered just before when that is later by less than [`ORDER_SLACK`] (its change
+    /// took the lock first). So arrivals follow ticket order, and a standard walk-in
+    /// continues the kept projection (`Projection::add_walk_in` needs it placed no earlier
+    /// than every walk-in waiting); a clock further behind (a test's, or a server's far
+    /// off) is taken as it is and only costs a fresh projection.
+    pub fn arrival_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        match self.open.values().next_back() {
+            Some(last) => {
+                let last = from_db(last.arrived_at);
+                if last > now && last - now <= ORDER_SLACK {
+                    last
+                } else {
+                    now
+                }
+            }
+            None => now,
+        }
     }
 
     /// Whether a ticket number of `class` is held by an open entry.

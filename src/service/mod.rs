@@ -56,13 +56,12 @@ pub fn port_for(conn: &mut DbConnection, actor: &Actor, code: &str) -> AppResult
 /// at once). One portable statement does it: on PostgreSQL the `UPDATE` locks the port's row;
 /// on SQLite it takes the database's write lock at the start of the transaction.
 pub fn lock_port(conn: &mut DbConnection, port_id: i64) -> AppResult<Port> {
-    diesel::update(schema::ports::table.find(port_id))
+    Ok(diesel::update(schema::ports::table.find(port_id))
         .set(schema::ports::revision.eq(schema::ports::revision + 1))
-        .execute(conn)?;
-    Ok(schema::ports::table
-        .find(port_id)
-        .select(Port::as_select())
-        .first(conn)?)
+        .returning(<Port as Selectable<
+            <DbConnection as Connection>::Backend,
+        >>::construct_selection())
+        .get_result::<Port>(conn)?)
 }
 
 /// Details stored with an event.

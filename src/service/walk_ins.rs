@@ -188,11 +188,12 @@ pub fn join_names<T: std::fmt::Display>(items: &[T]) -> String {
         .join(",")
 }
 
-/// Draws the next ticket number of `class` at a locked port and advances the port's counter.
+/// Draws the next ticket number of `class` at a locked port and advances the port's counter
+/// (in the database and in `port`, which stays the row as this change leaves it).
 /// `state` is the port's kept queue, as committed before this change.
 pub fn draw_ticket(
     conn: &mut DbConnection,
-    port: &Port,
+    port: &mut Port,
     state: &PortState,
     class: Class,
 ) -> AppResult<TicketNumber> {
@@ -207,12 +208,18 @@ pub fn draw_ticket(
     let next = i32::try_from(next).unwrap_or(1);
     let target = ports::table.find(port.id);
     match class {
-        Class::WalkIn => diesel::update(target)
-            .set(ports::next_walkin_number.eq(next))
-            .execute(conn)?,
-        Class::Appointment => diesel::update(target)
-            .set(ports::next_appointment_number.eq(next))
-            .execute(conn)?,
+        Class::WalkIn => {
+            diesel::update(target)
+                .set(ports::next_walkin_number.eq(next))
+                .execute(conn)?;
+            port.next_walkin_number = next;
+        }
+        Class::Appointment => {
+            diesel::update(target)
+                .set(ports::next_appointment_number.eq(next))
+                .execute(conn)?;
+            port.next_appointment_number = next;
+        }
     };
     Ok(ticket)
 }
@@ -220,7 +227,9 @@ pub fn draw_ticket(
 /// Inserts a new waiting entry at a locked port, projects the queue to give it an estimate,
 /// and records the event with its snapshot. Shared by walk-ins and appointment check-ins.
 /// `state` is the port's kept queue as committed before this change; the new entry is
-/// staged in it, and the returned [`Change`] applies it once committed.
+/// staged in it, and the returned [`Change`] applies it once committed. `port` is the port
+/// row as this change leaves it (locked, its ticket drawn): the change carries it and the
+/// inserted row as the database returned them, so nothing is read back.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_waiting(
     conn: &mut DbConnection,
@@ -232,13 +241,12 @@ pub(crate) fn insert_waiting(
     snapshot_extra: impl FnOnce(&mut EntrySnapshot),
     now: DateTime<Utc>,
 ) -> AppResult<(EntryView, Change)> {
-    diesel::insert_into(entries::table)
+    let entry: Entry = diesel::insert_into(entries::table)
         .values(&new)
-        .execute(conn)?;
-    let entry: Entry = entries::table
-        .filter(entries::status_token.eq(&new.status_token))
-        .select(Entry::as_select())
-        .first(conn)?;
+        .returning(<Entry as Selectable<
+            <DbConnection as Connection>::Backend,
+        >>::construct_selection())
+        .get_result::<Entry>(conn)?;
     let at = live::projection_instant(now);
     // The projection of the queue before this entry, to continue with it.
     let kept = state
@@ -290,8 +298,11 @@ pub(crate) fn insert_waiting(
         },
         now,
     )?;
-    let mut change = Change::read(conn, port.id, &[entry.id])?;
-    change.keep_projection = true;
+    let change = Change {
+        port: port.clone(),
+        entries: vec![entry],
+        keep_projection: true,
+    };
     Ok((view, change))
 }
 
@@ -370,7 +381,10 @@ pub fn register_texting(
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         live::locked(conn, &port, now, |conn, state| {
-            let ticket = draw_ticket(conn, &port, state, Class::WalkIn)?;
+            // Registered in ticket order: never before the ticket drawn just before.
+            let now = state.arrival_at(now);
+            let mut port = port.clone();
+            let ticket = draw_ticket(conn, &mut port, state, Class::WalkIn)?;
             let new = NewEntry {
                 port_id: port.id,
                 ticket: ticket.to_string(),

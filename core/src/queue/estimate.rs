@@ -67,11 +67,13 @@ const MIN_SAMPLES: usize = 20;
 /// its own: a log-normal around `minutes_per_person x party`, as service times are.
 const PRIOR_SIGMA: f64 = 0.5;
 
-/// How much earlier than the latest walk-in waiting a walk-in may be placed (its clock read
-/// before it waited for the port's lock) and still continue a kept projection: the runs are
-/// kept paused where the walk-ins placed before `latest - NEWCOMER_SLACK` run out, so the
-/// continuation calls again those placed after (about a second's registrations).
-const NEWCOMER_SLACK: Duration = Duration::seconds(1);
+/// How much earlier than the latest walk-in waiting a walk-in may be placed and still
+/// continue a kept projection: the runs are kept paused where the walk-ins placed before
+/// `latest - NEWCOMER_SLACK` run out, so each continuation calls again every walk-in placed
+/// within the slack, in every run. None: the app registers a walk-in no earlier than the
+/// one registered before it (its time is taken under the port's lock), so the runs pause at
+/// the last walk-in and a registration costs the same however fast they come.
+const NEWCOMER_SLACK: Duration = Duration::zero();
 
 /// How far ahead the runs look for arrivals and plan changes.
 const HORIZON_HOURS: i64 = 36;
