@@ -603,7 +603,7 @@ pub fn check_in_texting(
         return Err(errors.into());
     }
     let confirmation = confirmation.trim().to_ascii_uppercase();
-    live::commit(conn, |conn| {
+    live::commit(conn, |conn, writing| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         let appointment: Appointment = appointments::table
@@ -630,7 +630,7 @@ pub fn check_in_texting(
         }
         let slot_at = from_db(appointment.slot_at);
         let arrival = punctuality(&port, slot_at, now);
-        live::locked(conn, &port, now, |conn, state| {
+        live::locked(conn, writing, &port, now, |conn, state| {
             let mut port = port.clone();
             let ticket = draw_ticket(conn, &mut port, state, Class::Appointment)?;
             let new = NewEntry {

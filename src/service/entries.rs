@@ -96,7 +96,7 @@ pub fn act(
     now: DateTime<Utc>,
 ) -> AppResult<EntryView> {
     let (_, port) = load(conn, actor, entry_id)?;
-    live::commit(conn, |conn| {
+    live::commit(conn, |conn, _| {
         let port = lock_port(conn, port.id)?;
         let entry: Entry = entries::table
             .find(entry_id)
@@ -185,7 +185,7 @@ pub fn request_interpreter(
     now: DateTime<Utc>,
 ) -> AppResult<EntryView> {
     let (_, port) = load(conn, actor, entry_id)?;
-    live::commit(conn, |conn| {
+    live::commit(conn, |conn, _| {
         let port = lock_port(conn, port.id)?;
         let entry: Entry = entries::table
             .find(entry_id)

@@ -505,10 +505,10 @@ type Slot = Arc<Kept>;
 /// applied, before it reads the queue from the database instead.
 const WAIT_FOR_APPLY: std::time::Duration = std::time::Duration::from_secs(2);
 
-thread_local! {
-    /// The port whose kept state this thread's change staged, to settle after its commit.
-    static WRITING: std::cell::RefCell<Option<Slot>> = const { std::cell::RefCell::new(None) };
-}
+/// The port whose kept state a change in flight staged, to settle after its commit: made by
+/// [`commit`], handed by the change to [`locked`].
+#[derive(Debug, Default)]
+pub struct Writing(Option<Slot>);
 
 /// Every port this process has kept, by (id, instance).
 static PORTS: LazyLock<Mutex<HashMap<(i64, String), Slot>>> = LazyLock::new(Mutex::default);
@@ -526,26 +526,27 @@ pub fn read<T>(
     now: DateTime<Utc>,
     f: impl FnOnce(&mut DbConnection, &mut PortState) -> AppResult<T>,
 ) -> AppResult<T> {
-    at_revision(conn, port, port.revision, true, now, f)
+    at_revision(conn, port, port.revision, None, now, f)
 }
 
 /// Runs `f` on the port's queue as it was committed just before the current change, inside
 /// the transaction that holds the port's lock (`port` as [`super::lock_port`] returned it,
-/// whose revision is the change's own).
+/// whose revision is the change's own). `writing` is the one [`commit`] handed the change.
 pub fn locked<T>(
     conn: &mut DbConnection,
+    writing: &mut Writing,
     port: &Port,
     now: DateTime<Utc>,
     f: impl FnOnce(&mut DbConnection, &mut PortState) -> AppResult<T>,
 ) -> AppResult<T> {
-    at_revision(conn, port, port.revision - 1, false, now, f)
+    at_revision(conn, port, port.revision - 1, Some(writing), now, f)
 }
 
 fn at_revision<T>(
     conn: &mut DbConnection,
     port: &Port,
     revision: i64,
-    newer_is_fine: bool,
+    writing: Option<&mut Writing>,
     now: DateTime<Utc>,
     f: impl FnOnce(&mut DbConnection, &mut PortState) -> AppResult<T>,
 ) -> AppResult<T> {
@@ -557,7 +558,8 @@ fn at_revision<T>(
     }
     let slot = slot(port);
     let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
-    if !newer_is_fine {
+    let newer_is_fine = writing.is_none();
+    if let Some(writing) = writing {
         // The change before this one committed (we hold the port's lock) and is being
         // applied on another thread: wait for it rather than read the whole queue again.
         let deadline = std::time::Instant::now() + WAIT_FOR_APPLY;
@@ -572,7 +574,7 @@ fn at_revision<T>(
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        WRITING.with(|w| *w.borrow_mut() = Some(Arc::clone(&slot)));
+        writing.0 = Some(Arc::clone(&slot));
     }
     match kept.as_mut() {
         // A reader may see a change committed after it read the port (this process applied
@@ -677,10 +679,11 @@ pub fn applied_changes() -> u64 {
 /// Runs a change in one transaction and, once committed, applies it to the kept state.
 pub fn commit<T>(
     conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> AppResult<(T, Option<Change>)>,
+    f: impl FnOnce(&mut DbConnection, &mut Writing) -> AppResult<(T, Option<Change>)>,
 ) -> AppResult<T> {
-    let done = super::transaction(conn, f);
-    let staged = WRITING.with(|w| w.borrow_mut().take());
+    let mut writing = Writing::default();
+    let done = super::transaction(conn, |conn| f(conn, &mut writing));
+    let staged = writing.0.take();
     let value = match done {
         Ok((value, Some(change))) => {
             change.apply();

@@ -553,12 +553,12 @@ pub fn call_next(
         ));
     }
     let counter_db = i32::try_from(counter).unwrap_or(1);
-    live::commit(conn, |conn| {
+    live::commit(conn, |conn, writing| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         let open = counter_languages::open_counters(conn, &port, now)?;
         let coverage = counter_languages::coverage(&port, &open, counter);
-        let call = live::locked(conn, &port, now, |conn, state| {
+        let call = live::locked(conn, writing, &port, now, |conn, state| {
             if let Some(busy) = state.called().find(|e| e.counter == Some(counter_db)) {
                 return Err(AppError::Conflict(format!(
                     "counter {counter} is still with {}: complete, no-show or withdraw it first",

@@ -227,7 +227,7 @@ pub fn record_print(
         PrintOutcome::Printer(addr) => format!("printed on {addr}"),
         PrintOutcome::Browser => "printed from the kiosk browser".into(),
     };
-    live::commit(conn, |conn| {
+    live::commit(conn, |conn, _| {
         // Under the port's lock, so that the kept queues of every server see the print.
         let port = lock_port(conn, entry.port_id)?;
         let prior: i32 = entries::table

@@ -377,10 +377,10 @@ pub fn register_texting(
             return Err(errors.into());
         }
     };
-    live::commit(conn, |conn| {
+    live::commit(conn, |conn, writing| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
-        live::locked(conn, &port, now, |conn, state| {
+        live::locked(conn, writing, &port, now, |conn, state| {
             // Registered in ticket order: never before the ticket drawn just before.
             let now = state.arrival_at(now);
             let mut port = port.clone();

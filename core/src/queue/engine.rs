@@ -523,15 +523,30 @@ impl<'a> Run<'a> {
     /// The call a counter free at `now` makes, as [`next_call`] would make it.
     fn call(&mut self, now: DateTime<Utc>) -> Option<usize> {
         let (index, class, prepared) = self.decide(now)?;
+        let removed = if self.entries[index].tier == Tier::Urgent {
+            None
+        } else {
+            self.classes[class].pop().map(|Reverse((key, _))| key)
+        };
+        Some(self.take(index, class, prepared, removed))
+    }
+
+    /// Takes the called entry out of the run (`removed`: its key, already popped from its
+    /// class's heap) and charges its class: the end of every call.
+    fn take(
+        &mut self,
+        index: usize,
+        class: usize,
+        prepared: ShareState,
+        removed: Option<OrderKey>,
+    ) -> usize {
         if self.entries[index].tier == Tier::Urgent {
             self.urgent.pop();
-        } else {
-            if let Some(Reverse((key, _))) = self.classes[class].pop()
-                && class == WALK_IN
-                && self.counted(index, &key)
-            {
-                self.real_walk_ins -= 1;
-            }
+        } else if let Some(key) = removed
+            && class == WALK_IN
+            && self.counted(index, &key)
+        {
+            self.real_walk_ins -= 1;
         }
         self.eligible[class] -= 1;
         self.state = charge(
@@ -541,7 +556,7 @@ impl<'a> Run<'a> {
             self.entries[index].party_size,
             self.eligible.map(|n| n > 0),
         );
-        Some(index)
+        index
     }
 
     /// The call counter `counter` makes when free at `now`: under language matching when the
@@ -608,23 +623,7 @@ impl<'a> Run<'a> {
         }
         let index = decision.index;
         let class = class_index(self.placements[index].queue_class);
-        if self.entries[index].tier == Tier::Urgent {
-            self.urgent.pop();
-        } else if let Some(key) = removed
-            && class == WALK_IN
-            && self.counted(index, &key)
-        {
-            self.real_walk_ins -= 1;
-        }
-        self.eligible[class] -= 1;
-        self.state = charge(
-            prepared,
-            self.weights,
-            class,
-            self.entries[index].party_size,
-            self.eligible.map(|n| n > 0),
-        );
-        Some(index)
+        Some(self.take(index, class, prepared, removed))
     }
 
     /// Whether the call a counter free at `now` makes, and the share state after it, would be
