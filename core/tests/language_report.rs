@@ -169,17 +169,16 @@ fn per_language_figures_of_a_small_day_worked_by_hand() {
     assert_eq!(from_kept(&to_kept(&report)).unwrap(), report);
 }
 
-/// The cost of matching, replayed by hand. Counters 1 (Spanish) and 2 (Punjabi) from 08:59;
-/// all four parties of one, eligible 09:00 in this order: A Punjabi (kept a counter 30
-/// min), B Spanish (10), C Punjabi (10), D Spanish (10).
+/// The cost of matching, worked by hand. Counters 1 (Spanish) and 2 (Punjabi) open with
+/// their languages from 08:59; four parties of one, eligible 09:00 in this order: A Punjabi,
+/// B Spanish, C Punjabi, D Spanish.
 ///
-/// Without matching: at 09:00 counter 1 calls A and counter 2 calls B; counter 2 calls C
-/// at 09:10 and D at 09:20. Waits: Punjabi (0 + 10) / 2 = 5, Spanish (0 + 20) / 2 = 10.
+/// As it happened (under matching): at 09:00 counter 1 passed A over and called B, counter 2
+/// called A (and kept her 20 minutes); at 09:10 counter 1 passed C over and called D; at
+/// 09:20 counter 2 called C. Waits: Punjabi (0 + 20) / 2 = 10, Spanish (0 + 10) / 2 = 5.
 ///
-/// With it: at 09:00 counter 1 passes A over (counter 2 covers Punjabi) and calls B,
-/// counter 2 calls A; at 09:10 counter 1 passes C over and calls D; at 09:20 it passes C
-/// over again (passed over 10 min, within the 20-min limit) but covers nobody else, so it
-/// calls C. Waits: Punjabi (0 + 20) / 2 = 10, Spanish (0 + 10) / 2 = 5.
+/// The same calls (09:00, 09:00, 09:10, 09:20) in the plain fair order call A, B, C, D:
+/// Punjabi (0 + 10) / 2 = 5, Spanish (0 + 20) / 2 = 10.
 ///
 /// So matching cost Punjabi speakers 5 minutes and saved Spanish speakers 5.
 #[test]
@@ -191,33 +190,37 @@ fn what_matching_cost_or_saved_each_language_worked_by_hand() {
         counter: Some(counter),
         ..event(entry_id, when, kind, Some(REASON))
     };
-    // The day as it happened (in the plain fair order).
-    let events = vec![
-        registered(1, snapshot("pan", 1, at(9, 0))),
-        registered(2, snapshot("spa", 1, at(9, 0))),
-        registered(3, snapshot("pan", 1, at(9, 0))),
-        registered(4, snapshot("spa", 1, at(9, 0))),
-        at_counter(1, at(9, 0), EventKind::Called, 1),
-        at_counter(2, at(9, 0), EventKind::Called, 2),
-        at_counter(2, at(9, 10), EventKind::Served, 2),
-        at_counter(3, at(9, 10), EventKind::Called, 2),
-        at_counter(3, at(9, 20), EventKind::Served, 2),
-        at_counter(4, at(9, 20), EventKind::Called, 2),
-        at_counter(1, at(9, 30), EventKind::Served, 1),
-        at_counter(4, at(9, 30), EventKind::Served, 2),
-    ];
-    let input = DayInput {
+    let registrations = || {
+        vec![
+            registered(1, snapshot("pan", 1, at(9, 0))),
+            registered(2, snapshot("spa", 1, at(9, 0))),
+            registered(3, snapshot("pan", 1, at(9, 0))),
+            registered(4, snapshot("spa", 1, at(9, 0))),
+        ]
+    };
+    let day = |calls: Vec<Event>, as_of: Option<DateTime<Utc>>| DayInput {
         port_code: "SYS".into(),
         port_name: "San Ysidro".into(),
         date: NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
         tz: chrono_tz::UTC,
         policy: Policy::default(),
         policy_changes: Vec::new(),
-        as_of: None,
-        events,
+        as_of,
+        events: registrations().into_iter().chain(calls).collect(),
         booked: Vec::new(),
         officers: BTreeMap::new(),
     };
+    let matched_calls = vec![
+        at_counter(2, at(9, 0), EventKind::Called, 1),
+        at_counter(1, at(9, 0), EventKind::Called, 2),
+        at_counter(2, at(9, 10), EventKind::Served, 1),
+        at_counter(4, at(9, 10), EventKind::Called, 1),
+        at_counter(1, at(9, 20), EventKind::Served, 2),
+        at_counter(3, at(9, 20), EventKind::Called, 2),
+        at_counter(4, at(9, 30), EventKind::Served, 1),
+        at_counter(3, at(9, 30), EventKind::Served, 2),
+    ];
+    let input = day(matched_calls.clone(), None);
     let change = |counter: u32, language: &str| CounterLanguageChange {
         at: at(8, 59),
         counter,
@@ -225,8 +228,6 @@ fn what_matching_cost_or_saved_each_language_worked_by_hand() {
     };
     let matching = DayMatching {
         changes: vec![change(1, "spa"), change(2, "pan")],
-        default_languages: Vec::new(),
-        wait_limit_minutes: 20,
     };
     let effect = matching_effect(&input, &matching);
     assert_eq!(
@@ -242,29 +243,32 @@ fn what_matching_cost_or_saved_each_language_worked_by_hand() {
         .collect();
     assert_eq!(extra, [("pan", Some(5.0)), ("spa", Some(-5.0))]);
 
-    // A limit of 5 minutes: at 09:20 C has been passed over 10 minutes, past it, so the
-    // same call is made for another reason; the waits are the same.
-    let short = DayMatching {
-        wait_limit_minutes: 5,
-        ..matching.clone()
-    };
-    assert_eq!(matching_effect(&input, &short).get("pan"), Some(&5.0));
-    // Both counters covering both languages: matching changes nothing.
-    let both = DayMatching {
-        changes: vec![
-            CounterLanguageChange {
-                languages: Some(vec!["spa".into(), "pan".into()]),
-                ..change(1, "spa")
-            },
-            CounterLanguageChange {
-                languages: Some(vec!["pan".into(), "spa".into()]),
-                ..change(2, "pan")
-            },
-        ],
-        ..matching.clone()
-    };
+    // Read at 09:15: C is still waiting (15 min so far) and D was called at 09:10. The calls
+    // so far (09:00, 09:00, 09:10) in the plain order call A, B, C, and D waits 15 min:
+    // Punjabi (0 + 15) / 2 = 7.5 against (0 + 10) / 2 = 5, Spanish (0 + 10) / 2 = 5 against
+    // (0 + 15) / 2 = 7.5.
+    let at_15 = day(matched_calls, Some(at(9, 15)));
     assert_eq!(
-        matching_effect(&input, &both)
+        matching_effect(&at_15, &matching)
+            .into_iter()
+            .collect::<Vec<_>>(),
+        [("pan".to_owned(), 2.5), ("spa".to_owned(), -2.5)]
+    );
+
+    // A day whose calls were in the plain fair order: matching changed nothing.
+    let plain = day(
+        vec![
+            at_counter(1, at(9, 0), EventKind::Called, 1),
+            at_counter(2, at(9, 0), EventKind::Called, 2),
+            at_counter(2, at(9, 10), EventKind::Served, 2),
+            at_counter(3, at(9, 10), EventKind::Called, 2),
+            at_counter(3, at(9, 20), EventKind::Served, 2),
+            at_counter(4, at(9, 20), EventKind::Called, 2),
+        ],
+        None,
+    );
+    assert_eq!(
+        matching_effect(&plain, &matching)
             .into_values()
             .collect::<Vec<_>>(),
         [0.0, 0.0]
@@ -279,7 +283,6 @@ fn what_matching_cost_or_saved_each_language_worked_by_hand() {
                 ..c.clone()
             })
             .collect(),
-        ..matching.clone()
     };
     assert!(matching_effect(&input, &yesterday).is_empty());
 }

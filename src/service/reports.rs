@@ -355,8 +355,6 @@ pub fn load_days(
                     .filter(|c| c.at >= day_start && c.at < day_end)
                     .cloned()
                     .collect(),
-                default_languages: super::counter_languages::split(&port.default_languages),
-                wait_limit_minutes: u32::try_from(port.language_wait_limit_minutes).unwrap_or(0),
             },
         });
     }

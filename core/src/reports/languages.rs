@@ -3,8 +3,7 @@
 //! those called under language matching), the wait, and the interpreter requests: the
 //! daily report's `languages` section ([`super::DailyReport::languages`]).
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,9 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{DayInput, day_bounds};
 use crate::events::{EntrySnapshot, EventKind, without_undone};
 use crate::queue::matching::matched_in_note;
-use crate::queue::{
-    Coverage, EntryLanguage, QueueEntry, ShareState, next_call, next_call_matched, place,
-};
+use crate::queue::{QueueEntry, ShareState, next_call, place};
 
 /// One language's figures for the day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,14 +139,12 @@ pub struct CounterLanguageChange {
     pub languages: Option<Vec<String>>,
 }
 
-/// How a day's counters covered languages: what [`matching_effect`] replays the day with.
+/// How a day's counters covered languages: [`matching_effect`] compares a day on which
+/// some counter was open with languages with the plain fair order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DayMatching {
     /// The day's changes, in time order (a counter opened on an earlier day is not open).
     pub changes: Vec<CounterLanguageChange>,
-    /// What every counter open with languages covers besides its own.
-    pub default_languages: Vec<String>,
-    pub wait_limit_minutes: u32,
 }
 
 /// Sets each language's `matching_extra_wait_minutes` in a day's report from
@@ -166,35 +161,33 @@ pub fn add_matching_effect(
 }
 
 /// The extra wait that language matching cost (positive) or saved (negative) each language
-/// on the day, in minutes with one decimal: the day replayed twice, with the counters'
-/// languages as they changed during the day and with every counter in the plain fair order,
-/// and the mean wait (eligible to call) of each language's parties compared. Empty when no
-/// counter was opened with languages during the day.
+/// on the day, in minutes with one decimal: each language's mean wait (eligible to first
+/// call) as the day happened, against the same day's calls made in the plain fair order.
+/// Empty when no counter was opened with languages during the day.
 ///
-/// The replay takes the parties first called during the day (their snapshot, ordered by
-/// registration), each keeping a counter as long as it did that day (first call to served,
-/// no-show or withdrawal; the policy's minutes per person when the log has no end), and the
-/// counters that called that day, each free from the earliest moment one of those parties
-/// was eligible. Both replays share everything but the languages, so the difference is
-/// matching's alone; neither is the day as it happened.
+/// The counterfactual keeps every call of the day where and when it was made (the same
+/// instants, the same number of calls) and changes only whom each one called: the head of
+/// the plain fair order among the parties then waiting ([`next_call`], with its share
+/// state). So the difference is the choice of whom to call, which is all matching changes;
+/// a party not called by the day's end (or the "as of" time), as it happened or in the
+/// counterfactual, counts its wait to then. The parties are everyone waiting during the day
+/// but those who left (withdrew, or closed without a call) before any call, who are in neither.
 pub fn matching_effect(input: &DayInput, matching: &DayMatching) -> BTreeMap<String, f64> {
     let (start, end) = day_bounds(input.date, input.tz);
     let end = input.as_of.map_or(end, |as_of| {
         (as_of + chrono::Duration::microseconds(1)).clamp(start, end)
     });
-    let changes: Vec<&CounterLanguageChange> = matching
+    if !matching
         .changes
         .iter()
-        .filter(|c| c.at >= start && c.at < end)
-        .collect();
-    if !changes.iter().any(|c| c.languages.is_some()) {
+        .any(|c| c.at >= start && c.at < end && c.languages.is_some())
+    {
         return BTreeMap::new();
     }
     let events = without_undone(&input.events);
     let mut snapshots: BTreeMap<i64, (usize, &EntrySnapshot)> = BTreeMap::new();
     let mut first_call: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
-    let mut finished: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
-    let mut counters: BTreeSet<u32> = BTreeSet::new();
+    let mut left: std::collections::BTreeSet<i64> = std::collections::BTreeSet::new();
     for (order, event) in events.iter().enumerate() {
         if event.at >= end {
             continue;
@@ -204,171 +197,84 @@ pub fn matching_effect(input: &DayInput, matching: &DayMatching) -> BTreeMap<Str
         }
         match event.kind {
             EventKind::Called => {
-                if let std::collections::btree_map::Entry::Vacant(first) =
-                    first_call.entry(event.entry_id)
-                {
-                    first.insert(event.at);
-                    if event.at >= start {
-                        counters.extend(event.counter);
-                    }
-                }
+                first_call.entry(event.entry_id).or_insert(event.at);
             }
-            EventKind::Served | EventKind::NoShow | EventKind::Withdrawn => {
-                finished.entry(event.entry_id).or_insert(event.at);
+            EventKind::Withdrawn | EventKind::NoShow | EventKind::Served
+                if !first_call.contains_key(&event.entry_id) =>
+            {
+                left.insert(event.entry_id);
             }
             _ => {}
         }
     }
     let policy = input.policy;
-    let mut party: Vec<(QueueEntry, Option<String>, chrono::Duration)> = Vec::new();
+    // (entry, language, eligible, called as the day happened: `end` if still waiting)
+    let mut party: Vec<(QueueEntry, String, DateTime<Utc>, DateTime<Utc>)> = Vec::new();
     for (&id, &(order, snapshot)) in &snapshots {
-        let Some(&called) = first_call.get(&id).filter(|at| **at >= start) else {
+        let called = first_call.get(&id).copied();
+        if called.is_some_and(|at| at < start) || (called.is_none() && left.contains(&id)) {
             continue;
-        };
-        let service = finished
-            .get(&id)
-            .filter(|done| **done >= called)
-            .map_or_else(
-                || {
-                    chrono::Duration::minutes(i64::from(
-                        policy.minutes_per_person * snapshot.party_size,
-                    ))
-                },
-                |done| *done - called,
-            );
-        party.push((
-            QueueEntry {
-                id,
-                seq: order as i64,
-                class: snapshot.class,
-                tier: snapshot.tier,
-                party_size: snapshot.party_size,
-                arrived_at: snapshot.arrived_at,
-                slot_at: snapshot.slot_at,
-            },
-            Some(snapshot.language.clone()).filter(|l| !l.is_empty()),
-            service,
-        ));
-    }
-    let counters: Vec<u32> = counters.into_iter().collect();
-    if party.is_empty() || counters.is_empty() {
-        return BTreeMap::new();
-    }
-    let languages_at = |counter: u32, at: DateTime<Utc>| -> Option<Vec<String>> {
-        let mut languages = changes
-            .iter()
-            .rev()
-            .find(|c| c.counter == counter && c.at <= at)?
-            .languages
-            .clone()?;
-        languages.extend(matching.default_languages.iter().cloned());
-        Some(languages)
-    };
-    let with = replay(&party, &counters, &policy, input.tz, |k, at| {
-        let here = languages_at(counters[k], at)?;
-        Some(Coverage {
-            here,
-            others: counters
-                .iter()
-                .enumerate()
-                .filter(|&(j, _)| j != k)
-                .filter_map(|(_, &c)| languages_at(c, at))
-                .collect(),
-            wait_limit_minutes: matching.wait_limit_minutes,
-        })
-    });
-    let without = replay(&party, &counters, &policy, input.tz, |_, _| None);
-    let mean = |waits: &[i64]| -> BTreeMap<String, f64> {
-        let mut sums: BTreeMap<String, (i64, u32)> = BTreeMap::new();
-        for ((_, language, _), wait) in party.iter().zip(waits) {
-            let sum = sums
-                .entry(language.clone().unwrap_or_default())
-                .or_default();
-            sum.0 += wait;
-            sum.1 += 1;
         }
-        sums.into_iter()
-            .map(|(l, (total, n))| (l, total as f64 / 60.0 / f64::from(n)))
-            .collect()
-    };
-    let (with, without) = (mean(&with), mean(&without));
-    with.into_iter()
-        .filter(|(language, _)| !language.is_empty())
-        .map(|(language, w)| {
-            let difference = w - without.get(&language).copied().unwrap_or(w);
-            (language, (difference * 10.0).round() / 10.0 + 0.0)
+        let called = called.unwrap_or(end);
+        let entry = QueueEntry {
+            id,
+            seq: order as i64,
+            class: snapshot.class,
+            tier: snapshot.tier,
+            party_size: snapshot.party_size,
+            arrived_at: snapshot.arrived_at,
+            slot_at: snapshot.slot_at,
+        };
+        let eligible = place(&entry, &policy).eligible_at;
+        if eligible >= end {
+            continue;
+        }
+        party.push((entry, snapshot.language.clone(), eligible, called));
+    }
+    let mut instants: Vec<DateTime<Utc>> =
+        party.iter().map(|p| p.3).filter(|at| *at < end).collect();
+    instants.sort();
+    let plain = plain_calls(&party, &instants, input, end);
+    let mut sums: BTreeMap<&str, (i64, i64, u32)> = BTreeMap::new();
+    for ((_, language, eligible, called), plain) in party.iter().zip(&plain) {
+        if language.is_empty() {
+            continue;
+        }
+        let sum = sums.entry(language.as_str()).or_default();
+        sum.0 += (*called - *eligible).num_seconds().max(0);
+        sum.1 += (*plain - *eligible).num_seconds().max(0);
+        sum.2 += 1;
+    }
+    sums.into_iter()
+        .map(|(language, (actual, plain, n))| {
+            let minutes = (actual - plain) as f64 / 60.0 / f64::from(n);
+            (language.to_owned(), (minutes * 10.0).round() / 10.0 + 0.0)
         })
         .collect()
 }
 
-/// Calls everyone of `party` with `counters` free from the earliest eligibility, each
-/// counter calling as the live queue does: under matching when `coverage` gives its
-/// coverage at that moment, else in the plain fair order. Each party's wait (eligible to
-/// call) in seconds, parallel to `party`.
-fn replay(
-    party: &[(QueueEntry, Option<String>, chrono::Duration)],
-    counters: &[u32],
-    policy: &crate::model::Policy,
-    tz: chrono_tz::Tz,
-    coverage: impl Fn(usize, DateTime<Utc>) -> Option<Coverage>,
-) -> Vec<i64> {
-    let eligible: Vec<DateTime<Utc>> = party
-        .iter()
-        .map(|(e, _, _)| place(e, policy).eligible_at)
-        .collect();
-    let Some(&first) = eligible.iter().min() else {
-        return Vec::new();
-    };
-    let mut free: BinaryHeap<Reverse<(DateTime<Utc>, usize)>> =
-        (0..counters.len()).map(|k| Reverse((first, k))).collect();
+/// When each of `party` would have been called had each call at `instants` (in time order)
+/// called the head of the plain fair order; `end` for a party never called so.
+fn plain_calls(
+    party: &[(QueueEntry, String, DateTime<Utc>, DateTime<Utc>)],
+    instants: &[DateTime<Utc>],
+    input: &DayInput,
+    end: DateTime<Utc>,
+) -> Vec<DateTime<Utc>> {
+    let mut called = vec![end; party.len()];
     let mut waiting: Vec<usize> = (0..party.len()).collect();
-    let mut passed: Vec<Option<DateTime<Utc>>> = vec![None; party.len()];
-    let mut waits = vec![0i64; party.len()];
     let mut state = ShareState::default();
-    while !waiting.is_empty() {
-        let Some(Reverse((at, k))) = free.pop() else {
-            break;
-        };
+    for &at in instants {
         let entries: Vec<QueueEntry> = waiting.iter().map(|&i| party[i].0.clone()).collect();
-        let call = match coverage(k, at) {
-            Some(coverage) => {
-                let languages: Vec<EntryLanguage> = waiting
-                    .iter()
-                    .map(|&i| EntryLanguage {
-                        language: party[i].1.clone(),
-                        passed_over_since: passed[i],
-                    })
-                    .collect();
-                next_call_matched(&entries, &languages, policy, tz, &state, at, &coverage)
-                    .map(|m| (m.call, m.passed_over))
-            }
-            None => next_call(&entries, policy, tz, &state, at).map(|c| (c, Vec::new())),
+        let Some(call) = next_call(&entries, &input.policy, input.tz, &state, at) else {
+            continue;
         };
-        match call {
-            Some((call, passed_over)) => {
-                for &i in &waiting {
-                    if passed_over.contains(&party[i].0.id) {
-                        passed[i].get_or_insert(at);
-                    }
-                }
-                let Some(w) = waiting.iter().position(|&i| party[i].0.id == call.entry_id) else {
-                    break;
-                };
-                let i = waiting.remove(w);
-                state = call.state;
-                waits[i] = (at - eligible[i]).num_seconds().max(0);
-                free.push(Reverse((at + party[i].2.max(chrono::Duration::zero()), k)));
-            }
-            None => match waiting
-                .iter()
-                .map(|&i| eligible[i])
-                .filter(|&e| e > at)
-                .min()
-            {
-                Some(next) => free.push(Reverse((next, k))),
-                None => break,
-            },
-        }
+        let Some(w) = waiting.iter().position(|&i| party[i].0.id == call.entry_id) else {
+            continue;
+        };
+        let i = waiting.remove(w);
+        state = call.state;
+        called[i] = at;
     }
-    waits
+    called
 }

@@ -757,9 +757,9 @@ pub(super) fn languages_section(figures: &[core_reports::LanguageFigures]) -> Se
             "Calls under language matching only (counters opened with their languages): \
              \"in their language\" at a counter that covers it, \"with an interpreter\" \
              at one that does not. Waits from eligible to the first call, in minutes. \
-             \"Extra wait from matching\": the day replayed with the counters' languages as \
-             they were opened and closed, and again in the plain fair order; the difference \
-             in each language's mean wait (negative: matching saved that much)."
+             \"Extra wait from matching\": each language's mean wait as the day happened, \
+             against the same calls (same times) each made to the head of the plain fair \
+             order (negative: matching saved that much)."
                 .into(),
         ],
         charts: Vec::new(),
