@@ -11,7 +11,8 @@
 //! - the counters open now stay open until the counter plan says fewer are open; the plan's
 //!   openings add counters then ([`EstimateInputs::plan`]);
 //! - a counter idle now calls nobody before the last appointment or priority party
-//!   waiting came (a projection is made from the start of the minute);
+//!   waiting came (a projection is made from the start of the minute); under language
+//!   matching, before the last party waiting came;
 //! - booked appointments not yet checked in come with the port's show rate, at their slot
 //!   shifted by a check-in offset drawn from the port's own;
 //! - walk-ins arrive at the port's usual rates by tier: priority ones count
