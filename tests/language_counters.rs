@@ -734,3 +734,89 @@ async fn status_windows_follow_the_counters_that_cover_each_language() {
     assert_eq!((punjabi.position, spanish.position), (Some(1), Some(2)));
     assert!(punjabi.estimate.unwrap().earliest < spanish.estimate.unwrap().earliest);
 }
+
+/// The reviewer's steps: counter 1 open with Spanish and English, counter 2 with Punjabi,
+/// both free. Two Spanish speakers and then a Punjabi speaker register within the minute.
+/// Counter 2 calls the Punjabi speaker at once, so her status page shows one person before
+/// her (the first Spanish speaker, called at counter 1 in the same instant) and a window
+/// from this minute; the second Spanish speaker waits for counter 1.
+#[actix_web::test]
+async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her_call() {
+    use portqueue::service::public::ticket_status;
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    app.add_user("harpreet", "officer", Some("SYS"));
+    let mut ofelia = Browser::new(&app);
+    ofelia.sign_in("ofelia").await;
+    let mut harpreet = Browser::new(&app);
+    harpreet.sign_in("harpreet").await;
+
+    let csrf = ofelia.csrf_from("/ports/SYS/counters/1").await;
+    ofelia
+        .post(
+            "/ports/SYS/counters/1/languages",
+            &[("csrf", &csrf), ("languages", "spa"), ("languages", "eng")],
+        )
+        .await;
+    let csrf2 = harpreet.csrf_from("/ports/SYS/counters/2").await;
+    harpreet
+        .post(
+            "/ports/SYS/counters/2/languages",
+            &[("csrf", &csrf2), ("languages", "pan")],
+        )
+        .await;
+    // Within the minute 09:00 (Tijuana): after its start, which projections are made from.
+    for language in ["spa", "spa", "pan"] {
+        app.clock.advance(chrono::Duration::seconds(10));
+        register(&mut ofelia, language).await; // W-0001, W-0002, W-0003
+    }
+
+    let token = |ticket: &str| -> String {
+        app.with_conn(|c| {
+            entries::table
+                .filter(entries::ticket.eq(ticket))
+                .select(entries::status_token)
+                .first(c)
+                .unwrap()
+        })
+    };
+    let now = portqueue::clock::Clock::now(app.clock.as_ref());
+    let minute = portqueue::service::live::projection_instant(now);
+    let status = |ticket: &str| {
+        let token = token(ticket);
+        app.with_conn(|c| ticket_status(c, &token, now).unwrap())
+    };
+    let (first, second, punjabi) = (status("W-0001"), status("W-0002"), status("W-0003"));
+    assert_eq!(
+        (first.position, punjabi.position, second.position),
+        (Some(1), Some(2), Some(3)),
+        "counter 1 takes the first Spanish speaker, counter 2 the Punjabi speaker"
+    );
+    let p = punjabi.estimate.unwrap();
+    assert!(
+        p.earliest < minute + chrono::Duration::minutes(1),
+        "counter 2 calls her now: {p:?}"
+    );
+    let s = second.estimate.unwrap();
+    assert!(
+        s.earliest >= minute + chrono::Duration::minutes(2),
+        "the second Spanish speaker waits for counter 1: {s:?}"
+    );
+    let page = ofelia.get(&format!("/t/{}", token("W-0003"))).await;
+    assert_status(&page, StatusCode::OK);
+    assert!(
+        page.body.contains("<dd class=\"people\">1</dd>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("09:00"), "{}", page.body);
+
+    // And counter 2 does call her next.
+    let called = harpreet
+        .post("/ports/SYS/counters/2/call-next", &[("csrf", &csrf2)])
+        .await;
+    assert_status(&called, StatusCode::SEE_OTHER);
+    assert_eq!(entry(&app, "W-0003").1, "called");
+    assert_eq!(entry(&app, "W-0002").1, "waiting");
+}

@@ -426,3 +426,111 @@ fn a_punjabi_speakers_window_follows_the_punjabi_counter() {
         &inputs
     ));
 }
+
+/// Counter 1 covers Spanish and English, counter 2 Punjabi, both free with nobody at them.
+/// Two Spanish speakers and then a Punjabi speaker registered in the minute the projection
+/// is made from (its start: they came after it). Live, counter 1 calls the first Spanish
+/// speaker and counter 2 calls the Punjabi speaker at once, passing over the second Spanish
+/// speaker, who waits for counter 1. The projection must say the same: neither counter,
+/// idle at the minute's start, calls before the Punjabi speaker came, so counter 2 does not
+/// take the second Spanish speaker (its fair-order head when she alone had come).
+#[test]
+fn free_counters_with_languages_call_as_the_live_queue_does() {
+    let policy = Policy {
+        minutes_per_person: 12,
+        ..Policy::default()
+    };
+    let now = t0();
+    let walk_in = |id: i64| QueueEntry {
+        id,
+        seq: id,
+        class: Class::WalkIn,
+        tier: Tier::Standard,
+        party_size: 1,
+        arrived_at: now + Duration::seconds(10 * id),
+        slot_at: None,
+    };
+    let entries: Vec<QueueEntry> = (1..=3).map(walk_in).collect();
+    let languages: Vec<EntryLanguage> = ["spa", "spa", "pan"]
+        .iter()
+        .map(|l| EntryLanguage {
+            language: Some((*l).to_owned()),
+            passed_over_since: None,
+        })
+        .collect();
+    let inputs = EstimateInputs {
+        open: vec![OpenCounter::Idle, OpenCounter::Idle],
+        plan: Vec::new(),
+        service: Vec::new(),
+        minutes_per_person: 12.0,
+        bookings: Vec::new(),
+        show_rate: 1.0,
+        check_in_offsets_minutes: Vec::new(),
+        walk_ins_per_hour: Vec::new(),
+    };
+    let m = EstimateMatching {
+        counters: vec![
+            Some(vec!["spa".into(), "eng".into()]),
+            Some(vec!["pan".into()]),
+        ],
+        entries: languages.clone(),
+        wait_limit_minutes: 20,
+    };
+    let tz = chrono_tz::UTC;
+    let state = ShareState::default();
+    let projection = Projection::new_matched(&entries, &policy, tz, &state, now, &inputs, Some(&m));
+    let projected = projection.projected();
+    let order: Vec<i64> = projected.iter().map(|p| p.entry_id).collect();
+    let window = |id: i64| -> Window {
+        projected
+            .iter()
+            .find(|p| p.entry_id == id)
+            .and_then(|p| p.estimate)
+            .unwrap()
+    };
+
+    // The live calls once everyone has come: counter 1 takes the fair head, counter 2 the
+    // first entry it covers.
+    let came = entries[2].arrived_at;
+    let first = next_call_matched(
+        &entries,
+        &languages,
+        &policy,
+        tz,
+        &state,
+        came,
+        &Coverage {
+            here: vec!["spa".into(), "eng".into()],
+            others: vec![vec!["pan".into()]],
+            wait_limit_minutes: 20,
+        },
+    )
+    .unwrap();
+    assert_eq!(first.call.entry_id, 1);
+    let second = next_call_matched(
+        &entries[1..],
+        &languages[1..],
+        &policy,
+        tz,
+        &first.call.state,
+        came,
+        &Coverage {
+            here: vec!["pan".into()],
+            others: vec![vec!["spa".into(), "eng".into()]],
+            wait_limit_minutes: 20,
+        },
+    )
+    .unwrap();
+    assert_eq!(second.call.entry_id, 3);
+
+    // The projection: the Punjabi speaker second (one person before her), called at once,
+    // her window from the minute she came; the second Spanish speaker after counter 1's
+    // first party.
+    assert_eq!(order, vec![1, 3, 2]);
+    assert_eq!(projected[1].position, 2);
+    assert_eq!(window(1).earliest, came);
+    assert_eq!(window(3).earliest, came);
+    assert!(window(3).earliest < now + Duration::minutes(1));
+    assert!(window(2).earliest > now + Duration::minutes(1));
+    assert!(window(2).latest >= came + Duration::minutes(12));
+}

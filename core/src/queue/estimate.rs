@@ -11,7 +11,8 @@
 //! - the counters open now stay open until the counter plan says fewer are open; the plan's
 //!   openings add counters then ([`EstimateInputs::plan`]);
 //! - a counter idle now calls nobody before the last appointment or priority party
-//!   waiting came (a projection is made from the start of the minute);
+//!   waiting came (a projection is made from the start of the minute); under language
+//!   matching, before the last party waiting came;
 //! - booked appointments not yet checked in come with the port's show rate, at their slot
 //!   shifted by a check-in offset drawn from the port's own;
 //! - walk-ins arrive at the port's usual rates by tier: priority ones count
@@ -345,10 +346,15 @@ fn look_ahead(
 /// comes before the window otherwise. A standard walk-in queues behind every walk-in
 /// waiting, so its arrival changes no idle counter's choice (and a projection continued
 /// with one more, [`Projection::add_walk_in`], keeps its runs).
-fn idle_until(entries: &[QueueEntry], now: DateTime<Utc>) -> DateTime<Utc> {
+///
+/// Under language matching (`matched`) every entry counts: a standard walk-in's language
+/// may be the one an idle counter covers, so a counter idle when the first of them came
+/// must not call another's language before the one it covers came (a matched projection is
+/// never continued, so nothing is lost).
+fn idle_until(entries: &[QueueEntry], now: DateTime<Utc>, matched: bool) -> DateTime<Utc> {
     entries
         .iter()
-        .filter(|e| !(e.class == Class::WalkIn && e.tier == Tier::Standard))
+        .filter(|e| matched || !(e.class == Class::WalkIn && e.tier == Tier::Standard))
         .map(|e| e.arrived_at)
         .max()
         .map_or(now, |at| at.max(now))
@@ -444,7 +450,7 @@ impl Projection {
         // The nominal run: mean service, nobody new, the counters as they are and as planned.
         // Its order is the projected order, the one the live queue calls when nobody new
         // comes.
-        let idle_until = idle_until(entries, now);
+        let idle_until = idle_until(entries, now, matching.is_some());
         let nominal_spans = spans(
             &free_times(inputs, &model, now, idle_until, None),
             &inputs.plan,
