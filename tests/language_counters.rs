@@ -307,6 +307,15 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     sergio.sign_in("sergio").await;
     let report = sergio.get("/ports/SYS/reports/languages").await;
     assert_status(&report, StatusCode::OK);
+    // A scrollable table wrapper a keyboard can reach (axe scrollable-region-focusable).
+    assert!(report.body.contains(
+        "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"language-figures-caption\">"
+    ));
+    assert!(
+        report
+            .body
+            .contains("<caption id=\"language-figures-caption\">")
+    );
     let row = |name: &str| {
         report
             .body
