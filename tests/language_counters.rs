@@ -356,6 +356,11 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         table.contains("<th scope=\"row\">Punjabi (Eastern)</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">100.0%</td>"),
         "{table}"
     );
+    assert!(
+        table.contains("Share of calls in their language"),
+        "{table}"
+    );
+    assert!(daily.body.contains("not out of the parties served"));
     let csv = sergio.get("/ports/SYS/reports.csv?date=2026-11-25").await;
     assert!(
         csv.body
