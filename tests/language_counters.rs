@@ -361,6 +361,14 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         "{table}"
     );
     assert!(daily.body.contains("not out of the parties served"));
+    // The Reports page links the languages page of its day.
+    assert!(
+        daily.body.contains(
+            "<a href=\"/ports/SYS/reports/languages?date=2026-11-25\">Languages on 2026-11-25</a>"
+        ),
+        "{}",
+        daily.body
+    );
     let csv = sergio.get("/ports/SYS/reports.csv?date=2026-11-25").await;
     assert!(
         csv.body
