@@ -160,6 +160,26 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     );
     assert!(serving.body.contains("this counter speaks it"));
     assert!(!serving.body.contains("id=\"interpreter-needed\""));
+    // The language reason line shows beside the fair-order reason, not only in the log.
+    assert_eq!(
+        serving.element_text("language-reason").as_deref(),
+        Some(
+            "Punjabi (Eastern): this counter covers it; passed over 1 whose language another open counter covers"
+        )
+    );
+    assert!(
+        serving
+            .element_text("call-reason")
+            .is_some_and(|r| !r.is_empty())
+    );
+    let live = harpreet.get("/ports/SYS/queue").await;
+    assert!(
+        live.body.contains(
+            "id=\"language-reason-2\">; Punjabi (Eastern): this counter covers it; passed over 1"
+        ),
+        "{}",
+        live.body
+    );
     assert_eq!(
         entry(&app, "W-0002").1.as_str(),
         "called",
@@ -210,6 +230,13 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         Some("W-0003")
     );
     assert!(serving.body.contains("id=\"interpreter-needed\""));
+    assert!(
+        serving
+            .element_text("language-reason")
+            .is_some_and(|l| l.contains("Spanish") && l.contains("interpreter needed")),
+        "{}",
+        serving.body
+    );
     let (spa_id, _, matched, needed, _) = entry(&app, "W-0003");
     assert_eq!((matched, needed), (Some(false), true));
 
@@ -280,6 +307,15 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     sergio.sign_in("sergio").await;
     let report = sergio.get("/ports/SYS/reports/languages").await;
     assert_status(&report, StatusCode::OK);
+    // A scrollable table wrapper a keyboard can reach (axe scrollable-region-focusable).
+    assert!(report.body.contains(
+        "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"language-figures-caption\">"
+    ));
+    assert!(
+        report
+            .body
+            .contains("<caption id=\"language-figures-caption\">")
+    );
     let row = |name: &str| {
         report
             .body
@@ -319,6 +355,19 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     assert!(
         table.contains("<th scope=\"row\">Punjabi (Eastern)</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">100.0%</td>"),
         "{table}"
+    );
+    assert!(
+        table.contains("Share of calls in their language"),
+        "{table}"
+    );
+    assert!(daily.body.contains("not out of the parties served"));
+    // The Reports page links the languages page of its day.
+    assert!(
+        daily.body.contains(
+            "<a href=\"/ports/SYS/reports/languages?date=2026-11-25\">Languages on 2026-11-25</a>"
+        ),
+        "{}",
+        daily.body
     );
     let csv = sergio.get("/ports/SYS/reports.csv?date=2026-11-25").await;
     assert!(
@@ -458,6 +507,28 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
     );
     assert_eq!(queue["entries"][0]["interpreter_needed"], false);
     assert!(queue["entries"][0].get("language_matched").is_none());
+    // While they wait, the API says what the live queue page says: no open counter covers
+    // K'iche', so that entry needs an interpreter; Punjabi and Haitian Creole are covered.
+    let mut needed: Vec<(String, bool)> = queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["ticket"].as_str().unwrap().to_owned(),
+                e["interpreter_needed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    needed.sort();
+    assert_eq!(
+        needed,
+        vec![
+            ("W-0001".to_owned(), false),
+            ("W-0002".to_owned(), false),
+            ("W-0003".to_owned(), true),
+        ]
+    );
 
     // Counter 4 passes over the Haitian Creole speaker (counter 5 covers her).
     let (status, called) = call(
@@ -472,6 +543,10 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
     assert_eq!(called["ticket"], "W-0002");
     assert_eq!(called["language_matched"], true);
     assert_eq!(called["interpreter_needed"], false);
+    assert_eq!(
+        called["language_reason"],
+        "Punjabi (Eastern): this counter covers it; passed over 1 whose language another open counter covers"
+    );
     // Counter 5 calls her; then, K'iche' being covered nowhere, whoever calls next calls the
     // K'iche' speaker with an interpreter.
     let (_, called) = call(
@@ -503,6 +578,10 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
     assert_eq!(called["ticket"], "W-0003");
     assert_eq!(called["language_matched"], false);
     assert_eq!(called["interpreter_needed"], true);
+    assert_eq!(
+        called["language_reason"],
+        "no open counter covers K'iche': interpreter needed"
+    );
     let id = called["id"].as_i64().unwrap();
     let (status, marked) = call(
         &app,

@@ -316,12 +316,13 @@ async fn live_queue(
     ApiActor(actor): ApiActor,
     code: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (snapshot, open, defaults) = state
+    let (snapshot, open, defaults, covered) = state
         .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
             let open = counter_languages::open_counters(conn, &port, now)?;
             let defaults = counter_languages::split(&port.default_languages);
-            Ok((queue::snapshot(conn, &port, now)?, open, defaults))
+            let covered = counter_languages::covered(&port, &open);
+            Ok((queue::snapshot(conn, &port, now)?, open, defaults, covered))
         })
         .await?;
     Ok(HttpResponse::Ok().json(QueueBody {
@@ -331,7 +332,13 @@ async fn live_queue(
         entries: snapshot
             .waiting
             .iter()
-            .map(|view| linked(&state, &req, view.clone()))
+            .map(|view| {
+                let mut view = view.clone();
+                // While it waits: what the live queue page shows, from the same function.
+                view.interpreter_needed =
+                    counter_languages::interpreter_needed_waiting(covered.as_ref(), &view.language);
+                linked(&state, &req, view)
+            })
             .collect(),
     }))
 }

@@ -7,6 +7,8 @@
 //! in the plain fair order, so a port where nobody records languages works exactly as
 //! before.
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use portqueue_core::languages;
@@ -30,6 +32,26 @@ pub struct OpenCounter {
     /// Its own languages (the port's defaults are added when matching).
     pub languages: Vec<String>,
     pub opened_at: DateTime<Utc>,
+}
+
+/// What the counters open with languages cover, the port's defaults included; `None` when
+/// no counter is open with languages (no matching: nobody is known to need an interpreter).
+pub fn covered(port: &Port, open: &[OpenCounter]) -> Option<BTreeSet<String>> {
+    if open.is_empty() {
+        return None;
+    }
+    let mut all: BTreeSet<String> = split(&port.default_languages).into_iter().collect();
+    all.extend(open.iter().flat_map(|c| c.languages.iter().cloned()));
+    Some(all)
+}
+
+/// Whether a waiting entry with this language (ISO 639-3, empty when none was recorded)
+/// needs an interpreter as things stand: counters are open with languages and none of them
+/// covers it. An entry without a language is served anywhere. The live queue page's
+/// "interpreter needed" tag and the API's `interpreter_needed` of waiting entries are both
+/// this.
+pub fn interpreter_needed_waiting(covered: Option<&BTreeSet<String>>, language: &str) -> bool {
+    !language.is_empty() && covered.is_some_and(|c| !c.contains(language))
 }
 
 /// Splits a stored list.

@@ -85,8 +85,14 @@ pub struct EntryView {
     /// Once called under language matching: whether the counter covered its language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language_matched: Option<bool>,
-    /// Called at a counter that does not cover its language (a telephone interpreter).
+    /// Called at a counter that does not cover its language (a telephone interpreter); while
+    /// it waits, whether counters are open with languages and none covers its language
+    /// ([`interpreter_needed_waiting`], as the live queue page shows it).
     pub interpreter_needed: bool,
+    /// Once called under language matching: the language reason line ("passed over …", "no
+    /// open counter covers …: interpreter needed"), beside the fair-order `reason`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_reason: Option<String>,
     /// An officer asked for an interpreter for it.
     pub interpreter_requested: bool,
 }
@@ -122,6 +128,7 @@ impl EntryView {
             language: entry.language.clone(),
             language_matched: entry.language_matched,
             interpreter_needed: entry.interpreter_needed,
+            language_reason: None,
             interpreter_requested: entry.interpreter_requested,
         }
     }
@@ -656,8 +663,9 @@ pub fn call_next(
             .find(call.entry_id)
             .select(Entry::as_select())
             .first(conn)?;
-        let note = match &matched {
-            Some(m) => format!("{}; {}", call.reason, m.language_line),
+        let language_reason = matched.as_ref().map(|m| m.language_line.clone());
+        let note = match &language_reason {
+            Some(line) => format!("{}; {line}", call.reason),
             None => call.reason,
         };
         record_call_event(
@@ -672,8 +680,54 @@ pub fn call_next(
         let mut touched = passed;
         touched.push(entry.id);
         let change = Change::read(conn, port.id, &touched)?;
-        Ok((Some(EntryView::new(&entry, &port, None)), Some(change)))
+        let mut view = EntryView::new(&entry, &port, None);
+        view.language_reason = language_reason;
+        Ok((Some(view), Some(change)))
     })
+}
+
+/// The language reason line ([`portqueue_core::queue::LanguageReason::text`]) of each
+/// entry called under language matching, by entry id: the one place the counter page, the
+/// live queue and the API read it. The line is kept in the entry's last call event, whose
+/// note is the fair-order reason (`entries.call_reason`), `"; "`, then the language line;
+/// entries called without matching (no `language_matched` in the event) have none.
+pub fn language_reasons(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
+    use crate::db::schema::entry_events;
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String, Option<String>)> = entry_events::table
+        .inner_join(entries::table)
+        .filter(entry_events::entry_id.eq_any(ids))
+        .filter(entry_events::kind.eq(portqueue_core::events::EventKind::Called.as_str()))
+        .order((entry_events::entry_id, entry_events::id))
+        .select((
+            entry_events::entry_id,
+            entry_events::detail,
+            entries::call_reason,
+        ))
+        .load(conn)?;
+    let mut reasons = HashMap::new();
+    // Ordered by event id within an entry: the last call wins.
+    for (id, detail, call_reason) in rows {
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
+        let line = detail
+            .get("language_matched")
+            .and(detail.get("note"))
+            .and_then(serde_json::Value::as_str)
+            .map(|note| {
+                let fair = call_reason.as_deref().unwrap_or_default();
+                note.strip_prefix(fair)
+                    .and_then(|rest| rest.strip_prefix("; "))
+                    .unwrap_or(note)
+                    .to_owned()
+            });
+        match line {
+            Some(line) => reasons.insert(id, line),
+            None => reasons.remove(&id),
+        };
+    }
+    Ok(reasons)
 }
 
 /// The entry now at a counter, if any.

@@ -49,6 +49,10 @@ struct AtCounter {
     language_matched: Option<bool>,
     /// An officer asked for an interpreter.
     interpreter_requested: bool,
+    /// Why it was called: the fair order's reason.
+    reason: Option<String>,
+    /// Called under language matching: the language reason line, beside `reason`.
+    language_reason: Option<String>,
 }
 
 /// The counter's languages, and the form that opens it with them.
@@ -132,6 +136,7 @@ fn at_counter(
     entry: &Entry,
     port: &Port,
     version: i64,
+    language_reason: Option<String>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AtCounter {
     let tz = port.tz();
@@ -175,6 +180,8 @@ fn at_counter(
         interpreter_needed: entry.interpreter_needed,
         language_matched: entry.language_matched,
         interpreter_requested: entry.interpreter_requested,
+        reason: entry.call_reason.clone().filter(|r| !r.is_empty()),
+        language_reason,
     }
 }
 
@@ -230,7 +237,8 @@ async fn counter_view_with(
                 Some(entry) => {
                     let entry = entries::view_personal(conn, &actor, entry.id, now)?.0;
                     let version = undo::entry_version(conn, entry.id)?;
-                    Some((entry, version))
+                    let reason = queue::language_reasons(conn, &[entry.id])?.remove(&entry.id);
+                    Some((entry, version, reason))
                 }
                 None => None,
             };
@@ -281,7 +289,7 @@ async fn counter_view_with(
             counter,
             current: current
                 .as_ref()
-                .map(|(e, version)| at_counter(e, &port, *version, now)),
+                .map(|(e, version, reason)| at_counter(e, &port, *version, reason.clone(), now)),
             settle: note.is_some(),
             note,
             refused,

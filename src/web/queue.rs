@@ -1,7 +1,7 @@
 //! The live queue of a port: who waits, in which order, until about when, and why; and who
 //! is at which counter. No names: this page may face the room.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -49,6 +49,10 @@ pub struct CounterRow {
     pub party_size: u32,
     pub called: String,
     pub for_how_long: String,
+    /// Why it was called: the fair order's reason.
+    pub reason: String,
+    /// Called under language matching: the language reason line, beside `reason`.
+    pub language_reason: Option<String>,
 }
 
 /// How many waiting entries the page lists at once: the next 200 are what officers act on;
@@ -101,19 +105,6 @@ pub fn class_label(class: Class, queue_class: Class) -> String {
     }
 }
 
-/// What the counters open with languages cover, the port's defaults included; `None` when
-/// no counter is open with languages (no matching, nobody is known to need an interpreter).
-fn covered(port: &Port, open: &[counter_languages::OpenCounter]) -> Option<BTreeSet<String>> {
-    if open.is_empty() {
-        return None;
-    }
-    let mut all: BTreeSet<String> = counter_languages::split(&port.default_languages)
-        .into_iter()
-        .collect();
-    all.extend(open.iter().flat_map(|c| c.languages.iter().cloned()));
-    Some(all)
-}
-
 #[allow(clippy::too_many_arguments)]
 fn view(
     port: &Port,
@@ -124,8 +115,9 @@ fn view(
     start: usize,
     search: &str,
     open: &[counter_languages::OpenCounter],
+    language_reasons: &HashMap<i64, String>,
 ) -> QueueView {
-    let covered = covered(port, open);
+    let covered = counter_languages::covered(port, open);
     let tz: Tz = port.tz();
     let classes: BTreeSet<_> = snapshot.waiting.iter().map(|e| e.queue_class).collect();
     let both_classes_wait = classes.len() > 1;
@@ -166,7 +158,7 @@ fn view(
                 .unwrap_or_default(),
             interpreter: if e.interpreter_requested {
                 Some("interpreter requested")
-            } else if covered.as_ref().is_some_and(|c| !c.contains(&e.language)) {
+            } else if counter_languages::interpreter_needed_waiting(covered.as_ref(), &e.language) {
                 Some("interpreter needed: no open counter covers it")
             } else {
                 None
@@ -207,6 +199,8 @@ fn view(
                     .called_at
                     .map(|t| format::span(now - t))
                     .unwrap_or_default(),
+                reason: e.reason.clone(),
+                language_reason: language_reasons.get(&e.id).cloned(),
             })
             .collect(),
         generated: format::clock(tz, snapshot.generated_at, now),
@@ -257,14 +251,16 @@ pub async fn queue_page(
     query: web::Query<QueueQuery>,
 ) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
-    let (port, snapshot, printed, floor, now, open) = state
+    let (port, snapshot, printed, floor, now, open, reasons) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let snapshot = queue::snapshot(conn, &port, now)?;
             let printed = tickets::printed_waiting(&snapshot);
             let floor = queue::floor(conn, &port, now)?;
             let open = counter_languages::open_counters(conn, &port, now)?;
-            Ok((port, snapshot, printed, floor, now, open))
+            let called: Vec<i64> = snapshot.called.iter().map(|e| e.id).collect();
+            let reasons = queue::language_reasons(conn, &called)?;
+            Ok((port, snapshot, printed, floor, now, open, reasons))
         })
         .await?;
     let start = query
@@ -282,7 +278,7 @@ pub async fn queue_page(
         .take(12)
         .collect();
     let q = view(
-        &port, &snapshot, &printed, &floor, now, start, &search, &open,
+        &port, &snapshot, &printed, &floor, now, start, &search, &open, &reasons,
     );
     if query.fragment.is_some() {
         return Ok(super::ok(&QueueFragment { q }));

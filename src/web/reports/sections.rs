@@ -756,7 +756,9 @@ pub(super) fn languages_section(figures: &[core_reports::LanguageFigures]) -> Se
         notes: vec![
             "Calls under language matching only (counters opened with their languages): \
              \"in their language\" at a counter that covers it, \"with an interpreter\" \
-             at one that does not. Waits from eligible to the first call, in minutes. \
+             at one that does not. \"Share of calls in their language\": calls in their \
+             language out of the calls under matching, not out of the parties served. Waits \
+             from eligible to the first call, in minutes. \
              \"Extra wait from matching\": each language's mean wait as the day happened, \
              against the same calls (same times) each made to the head of the plain fair \
              order (negative: matching saved that much)."
@@ -772,7 +774,7 @@ pub(super) fn languages_section(figures: &[core_reports::LanguageFigures]) -> Se
                 "Persons served",
                 "Called in their language",
                 "Called with an interpreter",
-                "Share in their language",
+                "Share of calls in their language",
                 "Mean wait",
                 "Interpreter requests",
                 "Extra wait from matching",

@@ -45,6 +45,10 @@ fn day_nav(code: &str, date: NaiveDate) -> Vec<Link> {
         href: report_url(code, &format!("from={month_start}&to={month_end}")),
         label: format!("Month of {}", month_start.format("%B %Y")),
     });
+    nav.push(Link {
+        href: format!("/ports/{code}/reports/languages?date={date}"),
+        label: format!("Languages on {date}"),
+    });
     nav
 }
 
