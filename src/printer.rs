@@ -169,7 +169,7 @@ mod tests {
     use std::io::Read;
     use std::net::TcpListener;
 
-    /// What the app passes, and what the issue promises an officer.
+    /// What the app passes: an officer waits at most this long for a silent printer.
     const TIMEOUT: Duration = Duration::from_secs(3);
     /// Proof that the send gave up instead of hanging (a hung printer holds a connection
     /// for minutes): generous, so that a loaded CI machine never fails a test of behaviour

@@ -2,8 +2,8 @@
 //! append-only event log and counted by the pure arithmetic in [`portqueue_core::reports`];
 //! and the "what-if" replay of a day's arrivals under another policy.
 //!
-//! **Who may read.** Supervisors of the port and admins. The issue keeps the per-officer and
-//! per-counter figures for those roles, every report carries them, and reading reports is
+//! **Who may read.** Supervisors of the port and admins. The per-officer and per-counter
+//! figures are for those roles, every report carries them, and reading reports is
 //! the supervisor's job (see [`Role::Supervisor`]); so the whole report needs that role and
 //! an officer gets 403 rather than a report with holes in it.
 //!

@@ -110,7 +110,11 @@ pub fn test_postgres_url() -> Option<String> {
 pub fn postgres_or_skip(test: &str) -> Option<String> {
     let url = test_postgres_url();
     if url.is_none() {
-        eprintln!(
+        // Straight to the process's stderr: libtest hides what `eprintln!` prints for a test
+        // that passes, and this must be seen beside its "ok".
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
             "SKIPPED, NOT RUN: {test} needs PostgreSQL; set PORTQUEUE_TEST_DATABASE_URL (an \"ok\" for it means nothing was tested)"
         );
     }
