@@ -732,23 +732,18 @@ async fn port_and_officer_languages_are_checked_beside_their_fields() {
     assert_status(&opened, StatusCode::SEE_OTHER);
 }
 
-/// The windows shown on the status page follow language matching: counter 1 covers Spanish
-/// and English and is free, counter 2 covers Punjabi and is serving someone. The Punjabi
-/// speaker, first in line, waits for counter 2 and the Spanish speaker behind her is
-/// called at counter 1 now; once the counters' languages are cleared (plain fair order) she
-/// is ahead of him again.
-#[actix_web::test]
-async fn status_windows_follow_the_counters_that_cover_each_language() {
-    use portqueue::service::public::ticket_status;
-    let app = test_app();
+/// Port SYS with counter 1 open for Spanish and English (ofelia at it) and counter 2 for
+/// Punjabi (harpreet): both officers' browsers, each with its counter page's CSRF token.
+async fn spanish_and_punjabi_counters(
+    app: &common::TestApp,
+) -> (Browser<'_>, String, Browser<'_>, String) {
     app.add_port("SYS", "America/Tijuana");
     app.add_user("ofelia", "officer", Some("SYS"));
     app.add_user("harpreet", "officer", Some("SYS"));
-    let mut ofelia = Browser::new(&app);
+    let mut ofelia = Browser::new(app);
     ofelia.sign_in("ofelia").await;
-    let mut harpreet = Browser::new(&app);
+    let mut harpreet = Browser::new(app);
     harpreet.sign_in("harpreet").await;
-
     let csrf = ofelia.csrf_from("/ports/SYS/counters/1").await;
     ofelia
         .post(
@@ -763,6 +758,19 @@ async fn status_windows_follow_the_counters_that_cover_each_language() {
             &[("csrf", &csrf2), ("languages", "pan")],
         )
         .await;
+    (ofelia, csrf, harpreet, csrf2)
+}
+
+/// The windows shown on the status page follow language matching: counter 1 covers Spanish
+/// and English and is free, counter 2 covers Punjabi and is serving someone. The Punjabi
+/// speaker, first in line, waits for counter 2 and the Spanish speaker behind her is
+/// called at counter 1 now; once the counters' languages are cleared (plain fair order) she
+/// is ahead of him again.
+#[actix_web::test]
+async fn status_windows_follow_the_counters_that_cover_each_language() {
+    use portqueue::service::public::ticket_status;
+    let app = test_app();
+    let (mut ofelia, csrf, mut harpreet, csrf2) = spanish_and_punjabi_counters(&app).await;
     register(&mut ofelia, "pan").await; // W-0001, called at counter 2
     let called = harpreet
         .post("/ports/SYS/counters/2/call-next", &[("csrf", &csrf2)])
@@ -823,28 +831,7 @@ async fn status_windows_follow_the_counters_that_cover_each_language() {
 async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her_call() {
     use portqueue::service::public::ticket_status;
     let app = test_app();
-    app.add_port("SYS", "America/Tijuana");
-    app.add_user("ofelia", "officer", Some("SYS"));
-    app.add_user("harpreet", "officer", Some("SYS"));
-    let mut ofelia = Browser::new(&app);
-    ofelia.sign_in("ofelia").await;
-    let mut harpreet = Browser::new(&app);
-    harpreet.sign_in("harpreet").await;
-
-    let csrf = ofelia.csrf_from("/ports/SYS/counters/1").await;
-    ofelia
-        .post(
-            "/ports/SYS/counters/1/languages",
-            &[("csrf", &csrf), ("languages", "spa"), ("languages", "eng")],
-        )
-        .await;
-    let csrf2 = harpreet.csrf_from("/ports/SYS/counters/2").await;
-    harpreet
-        .post(
-            "/ports/SYS/counters/2/languages",
-            &[("csrf", &csrf2), ("languages", "pan")],
-        )
-        .await;
+    let (mut ofelia, _, mut harpreet, csrf2) = spanish_and_punjabi_counters(&app).await;
     // Within the minute 09:00 (Tijuana): after its start, which projections are made from.
     for language in ["spa", "spa", "pan"] {
         app.clock.advance(chrono::Duration::seconds(10));
