@@ -86,6 +86,22 @@ pub fn view_personal(
     Ok((entry, port))
 }
 
+/// Locks the entry's port (the change's revision) and reads the entry under that lock.
+fn locked_entry(conn: &mut DbConnection, port_id: i64, entry_id: i64) -> AppResult<(Port, Entry)> {
+    let port = lock_port(conn, port_id)?;
+    let entry = entries::table
+        .find(entry_id)
+        .select(Entry::as_select())
+        .first(conn)?;
+    Ok((port, entry))
+}
+
+/// The columns of an entry row, for `UPDATE … RETURNING` (`as_returning` does not go
+/// through the multi-backend connection).
+fn entry_row() -> <Entry as Selectable<<DbConnection as Connection>::Backend>>::SelectExpression {
+    <Entry as Selectable<<DbConnection as Connection>::Backend>>::construct_selection()
+}
+
 /// Applies an action; 409 when the entry's present state does not allow it.
 pub fn act(
     conn: &mut DbConnection,
@@ -97,11 +113,7 @@ pub fn act(
 ) -> AppResult<EntryView> {
     let (_, port) = load(conn, actor, entry_id)?;
     live::commit(conn, |conn, _| {
-        let port = lock_port(conn, port.id)?;
-        let entry: Entry = entries::table
-            .find(entry_id)
-            .select(Entry::as_select())
-            .first(conn)?;
+        let (port, entry) = locked_entry(conn, port.id, entry_id)?;
         let from = entry.status;
         let max_recalls = i32::try_from(port.policy().max_recalls).unwrap_or(i32::MAX);
         let to = match (action, from) {
@@ -131,28 +143,22 @@ pub fn act(
             }
         };
         let target = entries::table.find(entry.id);
-        match action {
-            Action::Recall => {
-                diesel::update(target)
-                    .set((
-                        entries::recalls.eq(entries::recalls + 1),
-                        entries::called_at.eq(to_db(now)),
-                    ))
-                    .execute(conn)?;
-            }
-            _ => {
-                diesel::update(target)
-                    .set((
-                        entries::status.eq(to.as_str()),
-                        entries::finished_at.eq(to_db(now)),
-                    ))
-                    .execute(conn)?;
-            }
-        }
-        let entry: Entry = entries::table
-            .find(entry.id)
-            .select(Entry::as_select())
-            .first(conn)?;
+        let entry: Entry = match action {
+            Action::Recall => diesel::update(target)
+                .set((
+                    entries::recalls.eq(entries::recalls + 1),
+                    entries::called_at.eq(to_db(now)),
+                ))
+                .returning(entry_row())
+                .get_result(conn)?,
+            _ => diesel::update(target)
+                .set((
+                    entries::status.eq(to.as_str()),
+                    entries::finished_at.eq(to_db(now)),
+                ))
+                .returning(entry_row())
+                .get_result(conn)?,
+        };
         record_event(
             conn,
             &entry,
@@ -169,8 +175,8 @@ pub fn act(
         if to.is_final() {
             super::sms::on_close(conn, entry.id)?;
         }
-        let change = Change::read(conn, port.id, &[entry.id])?;
-        Ok((EntryView::new(&entry, &port, None), Some(change)))
+        let view = EntryView::new(&entry, &port, None);
+        Ok((view, Some(Change::of(port, vec![entry]))))
     })
 }
 
@@ -186,11 +192,7 @@ pub fn request_interpreter(
 ) -> AppResult<EntryView> {
     let (_, port) = load(conn, actor, entry_id)?;
     live::commit(conn, |conn, _| {
-        let port = lock_port(conn, port.id)?;
-        let entry: Entry = entries::table
-            .find(entry_id)
-            .select(Entry::as_select())
-            .first(conn)?;
+        let (port, entry) = locked_entry(conn, port.id, entry_id)?;
         let status = entry.status;
         if !matches!(status, Status::Waiting | Status::Called) {
             return Err(AppError::Conflict(format!(
@@ -199,13 +201,10 @@ pub fn request_interpreter(
                 status.label()
             )));
         }
-        diesel::update(entries::table.find(entry.id))
+        let entry: Entry = diesel::update(entries::table.find(entry.id))
             .set(entries::interpreter_requested.eq(requested))
-            .execute(conn)?;
-        let entry: Entry = entries::table
-            .find(entry.id)
-            .select(Entry::as_select())
-            .first(conn)?;
+            .returning(entry_row())
+            .get_result(conn)?;
         record_event(
             conn,
             &entry,
@@ -219,7 +218,7 @@ pub fn request_interpreter(
             },
             now,
         )?;
-        let change = Change::read(conn, port.id, &[entry.id])?;
-        Ok((EntryView::new(&entry, &port, None), Some(change)))
+        let view = EntryView::new(&entry, &port, None);
+        Ok((view, Some(Change::of(port, vec![entry]))))
     })
 }

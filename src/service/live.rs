@@ -610,6 +610,16 @@ pub struct Change {
 }
 
 impl Change {
+    /// A change that left `port` (as locked, its revision the change's own) and `entries` as
+    /// given, and moved the projection.
+    pub fn of(port: Port, entries: Vec<Entry>) -> Change {
+        Change {
+            port,
+            entries,
+            keep_projection: false,
+        }
+    }
+
     /// Reads back the port row and the entries a change touched, inside its transaction.
     pub fn read(conn: &mut DbConnection, port_id: i64, entry_ids: &[i64]) -> AppResult<Change> {
         let port = ports::table
