@@ -563,9 +563,11 @@ pub fn call_next(
     live::commit(conn, |conn, writing| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
-        let open = counter_languages::open_counters(conn, &port, now)?;
-        let coverage = counter_languages::coverage(&port, &open, counter);
         let call = live::locked(conn, writing, &port, now, |conn, state| {
+            // The counters' languages as the kept queue holds them (any change to them
+            // moves the port's revision): no read of its own.
+            let open = counter_languages::open_on(state.counter_languages.clone(), &port, now);
+            let coverage = counter_languages::coverage(&port, &open, counter);
             if let Some(busy) = state.called().find(|e| e.counter == Some(counter_db)) {
                 return Err(AppError::Conflict(format!(
                     "counter {counter} is still with {}: complete, no-show or withdraw it first",
