@@ -668,7 +668,7 @@ pub fn check_in_texting(
                 now,
             )?;
             if let (Some(text), Some(phone)) = (text, &phone) {
-                text.apply(conn, &port, phone, view.id, now)?;
+                text.apply(conn, &port, phone, &change.entries[0], now)?;
             }
             Ok(((view, arrival), Some(change)))
         })

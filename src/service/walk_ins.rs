@@ -323,25 +323,22 @@ impl TextOptIn<'_> {
         super::sms::phone_field(errors, self.phone, self.enabled)
     }
 
-    /// Records the number and queues the first message, in the transaction that made `view`.
+    /// Records the number and queues the first message, in the transaction that inserted
+    /// `entry` (its row as inserted).
     pub(crate) fn apply(
         &self,
         conn: &mut DbConnection,
         port: &Port,
         phone: &str,
-        entry_id: i64,
+        entry: &Entry,
         now: DateTime<Utc>,
     ) -> AppResult<()> {
-        let entry: Entry = entries::table
-            .find(entry_id)
-            .select(Entry::as_select())
-            .first(conn)?;
         let link = format!(
             "{}/t/{}",
             self.base_url.trim_end_matches('/'),
             entry.status_token
         );
-        super::sms::opt_in(conn, port, &entry, phone, &link, now)
+        super::sms::opt_in(conn, port, entry, phone, &link, now)
     }
 }
 
@@ -416,7 +413,7 @@ pub fn register_texting(
                 now,
             )?;
             if let (Some(text), Some(phone)) = (text, &phone) {
-                text.apply(conn, &port, phone, view.id, now)?;
+                text.apply(conn, &port, phone, &change.entries[0], now)?;
             }
             Ok((view, Some(change)))
         })
