@@ -316,27 +316,25 @@ async fn live_queue(
     ApiActor(actor): ApiActor,
     code: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let (snapshot, open, defaults, covered) = state
+    let (live, defaults) = state
         .run(move |conn, now| {
             let port = port_for(conn, &actor, &code)?;
-            let open = counter_languages::open_counters(conn, &port, now)?;
             let defaults = counter_languages::split(&port.default_languages);
-            let covered = counter_languages::covered(&port, &open);
-            Ok((queue::snapshot(conn, &port, now)?, open, defaults, covered))
+            Ok((queue::officer_queue(conn, &port, now)?, defaults))
         })
         .await?;
     Ok(HttpResponse::Ok().json(QueueBody {
-        counters: open.into_iter().map(CounterBody::from).collect(),
+        counters: live.open.iter().cloned().map(CounterBody::from).collect(),
         default_languages: defaults,
-        generated_at: snapshot.generated_at,
-        entries: snapshot
+        generated_at: live.snapshot.generated_at,
+        entries: live
+            .snapshot
             .waiting
             .iter()
             .map(|view| {
                 let mut view = view.clone();
-                // While it waits: what the live queue page shows, from the same function.
-                view.interpreter_needed =
-                    counter_languages::interpreter_needed_waiting(covered.as_ref(), &view.language);
+                // While it waits: what the live queue page shows.
+                view.interpreter_needed = live.interpreter_needed(&view);
                 linked(&state, &req, view)
             })
             .collect(),

@@ -298,20 +298,59 @@ pub struct Floor {
     pub free: Vec<u32>,
 }
 
-/// The port's [`Floor`] now.
-pub fn floor(conn: &mut DbConnection, port: &Port, now: DateTime<Utc>) -> AppResult<Floor> {
-    live::read(conn, port, now, |_, state| {
-        let served = recent_services(state, now);
-        Ok(Floor {
-            languages: state
-                .waiting()
-                .map(|e| (e.id, e.language.clone()))
-                .collect(),
-            free: open_counters(state, &served, now)
-                .into_iter()
-                .filter(|(_, c)| matches!(c, OpenCounter::Idle))
-                .filter_map(|(c, _)| u32::try_from(c).ok())
-                .collect(),
+/// The [`Floor`] of a kept queue at `now`.
+fn floor_of(state: &PortState, now: DateTime<Utc>) -> Floor {
+    let served = recent_services(state, now);
+    Floor {
+        languages: state
+            .waiting()
+            .map(|e| (e.id, e.language.clone()))
+            .collect(),
+        free: open_counters(state, &served, now)
+            .into_iter()
+            .filter(|(_, c)| matches!(c, OpenCounter::Idle))
+            .filter_map(|(c, _)| u32::try_from(c).ok())
+            .collect(),
+    }
+}
+
+/// What an officer's live queue shows, read from the port's kept queue in one go.
+#[derive(Debug, Clone)]
+pub struct OfficerQueue {
+    pub snapshot: Arc<Snapshot>,
+    pub floor: Floor,
+    /// The counters open with languages today.
+    pub open: Vec<counter_languages::OpenCounter>,
+    /// The language line of each party at a counter called under matching.
+    pub language_reasons: HashMap<i64, String>,
+    /// The languages the open counters cover (`None`: none open with languages).
+    covered: Option<std::collections::BTreeSet<String>>,
+}
+
+impl OfficerQueue {
+    /// Whether this waiting entry needs an interpreter: no counter open now covers its
+    /// language (the tag on the live queue and the API's `interpreter_needed` while waiting).
+    pub fn interpreter_needed(&self, entry: &EntryView) -> bool {
+        counter_languages::interpreter_needed_waiting(self.covered.as_ref(), &entry.language)
+    }
+}
+
+/// The port's live queue for an officer now (the page and the API read the same).
+pub fn officer_queue(
+    conn: &mut DbConnection,
+    port: &Port,
+    now: DateTime<Utc>,
+) -> AppResult<OfficerQueue> {
+    live::read(conn, port, now, |conn, state| {
+        let snapshot = snapshot_of(conn, state, now)?;
+        let called: Vec<i64> = snapshot.called.iter().map(|e| e.id).collect();
+        let open = counter_languages::open_on(state.counter_languages.clone(), &state.port, now);
+        Ok(OfficerQueue {
+            floor: floor_of(state, now),
+            covered: counter_languages::covered(&state.port, &open),
+            open,
+            language_reasons: language_reasons(conn, &called)?,
+            snapshot,
         })
     })
 }

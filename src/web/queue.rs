@@ -1,7 +1,7 @@
 //! The live queue of a port: who waits, in which order, until about when, and why; and who
 //! is at which counter. No names: this page may face the room.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::db::models::Port;
-use crate::service::{self, counter_languages, queue, tickets};
+use crate::service::{self, queue, tickets};
 
 use super::WebResult;
 use super::format;
@@ -108,16 +108,13 @@ pub fn class_label(class: Class, queue_class: Class) -> String {
 #[allow(clippy::too_many_arguments)]
 fn view(
     port: &Port,
-    snapshot: &queue::Snapshot,
+    live: &queue::OfficerQueue,
     printed: &BTreeSet<i64>,
-    floor: &queue::Floor,
     now: DateTime<Utc>,
     start: usize,
     search: &str,
-    open: &[counter_languages::OpenCounter],
-    language_reasons: &HashMap<i64, String>,
 ) -> QueueView {
-    let covered = counter_languages::covered(port, open);
+    let (snapshot, floor) = (&live.snapshot, &live.floor);
     let tz: Tz = port.tz();
     let classes: BTreeSet<_> = snapshot.waiting.iter().map(|e| e.queue_class).collect();
     let both_classes_wait = classes.len() > 1;
@@ -158,7 +155,7 @@ fn view(
                 .unwrap_or_default(),
             interpreter: if e.interpreter_requested {
                 Some("interpreter requested")
-            } else if counter_languages::interpreter_needed_waiting(covered.as_ref(), &e.language) {
+            } else if live.interpreter_needed(e) {
                 Some("interpreter needed: no open counter covers it")
             } else {
                 None
@@ -200,7 +197,7 @@ fn view(
                     .map(|t| format::span(now - t))
                     .unwrap_or_default(),
                 reason: e.reason.clone(),
-                language_reason: language_reasons.get(&e.id).cloned(),
+                language_reason: live.language_reasons.get(&e.id).cloned(),
             })
             .collect(),
         generated: format::clock(tz, snapshot.generated_at, now),
@@ -251,16 +248,12 @@ pub async fn queue_page(
     query: web::Query<QueueQuery>,
 ) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
-    let (port, snapshot, printed, floor, now, open, reasons) = state
+    let (port, live, printed, now) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
-            let snapshot = queue::snapshot(conn, &port, now)?;
-            let printed = tickets::printed_waiting(&snapshot);
-            let floor = queue::floor(conn, &port, now)?;
-            let open = counter_languages::open_counters(conn, &port, now)?;
-            let called: Vec<i64> = snapshot.called.iter().map(|e| e.id).collect();
-            let reasons = queue::language_reasons(conn, &called)?;
-            Ok((port, snapshot, printed, floor, now, open, reasons))
+            let live = queue::officer_queue(conn, &port, now)?;
+            let printed = tickets::printed_waiting(&live.snapshot);
+            Ok((port, live, printed, now))
         })
         .await?;
     let start = query
@@ -277,9 +270,7 @@ pub async fn queue_page(
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
         .take(12)
         .collect();
-    let q = view(
-        &port, &snapshot, &printed, &floor, now, start, &search, &open, &reasons,
-    );
+    let q = view(&port, &live, &printed, now, start, &search);
     if query.fragment.is_some() {
         return Ok(super::ok(&QueueFragment { q }));
     }
