@@ -7,6 +7,7 @@ pub mod appointments;
 pub mod audit;
 pub mod counter_languages;
 pub mod counter_plan;
+pub mod counters;
 pub mod entries;
 pub mod live;
 pub mod ports;

@@ -12,7 +12,7 @@ use crate::db::models::{Entry, Port};
 use crate::error::AppError;
 use crate::service::entries::{self, Action};
 use crate::service::undo::{self, Once};
-use crate::service::{self, counter_languages, queue};
+use crate::service::{self, counter_languages, counters, queue};
 
 use super::csrf_form::CsrfForm;
 use super::error::capitalise;
@@ -230,27 +230,17 @@ async fn counter_view_with(
     posted: Option<LanguagesInput>,
 ) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
-    let (port, current, version, undoable, now, open, mine) = state
-        .run(move |conn, now| {
-            let port = service::port_for(conn, &actor, &code)?;
-            let current = match queue::at_counter(conn, port.id, counter)? {
-                Some(entry) => {
-                    let entry = entries::view_personal(conn, &actor, entry.id, now)?.0;
-                    let version = undo::entry_version(conn, entry.id)?;
-                    let reason = queue::language_reasons(conn, &[entry.id])?.remove(&entry.id);
-                    Some((entry, version, reason))
-                }
-                None => None,
-            };
-            let version = undo::counter_version(conn, port.id, counter)?;
-            let undoable = undo::undoable_at_counter(conn, &actor, port.id, counter, now)?;
-            let open = counter_languages::open_counters(conn, &port, now)?
-                .into_iter()
-                .find(|c| c.counter == counter);
-            let mine = counter_languages::officer_languages(conn, &actor)?;
-            Ok((port, current, version, undoable, now, open, mine))
-        })
+    let (desk, now) = state
+        .run(move |conn, now| Ok((counters::desk(conn, &actor, &code, counter, now)?, now)))
         .await?;
+    let counters::Desk {
+        port,
+        current,
+        version,
+        undoable,
+        open,
+        officer_languages: mine,
+    } = desk;
     let tz = port.tz();
     let (chosen, remember, errors) = match posted {
         Some(p) => (p.chosen, p.remember, p.errors),
@@ -289,7 +279,7 @@ async fn counter_view_with(
             counter,
             current: current
                 .as_ref()
-                .map(|(e, version, reason)| at_counter(e, &port, *version, reason.clone(), now)),
+                .map(|c| at_counter(&c.entry, &port, c.version, c.language_reason.clone(), now)),
             settle: note.is_some(),
             note,
             refused,
