@@ -374,6 +374,15 @@ pub fn officer_queue(
 /// again whenever the port's revision moves without a kept change, e.g. a new counter plan):
 /// see `live::PortState::refresh_inputs`.
 pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
+    estimate_inputs_in_use(state, at).0
+}
+
+/// [`estimate_inputs`], and the counters in use (serving, or idle but open by use) they were
+/// worked out from, for [`matching_inputs`].
+fn estimate_inputs_in_use(
+    state: &PortState,
+    at: DateTime<Utc>,
+) -> (EstimateInputs, BTreeMap<i32, OpenCounter>) {
     let policy = state.port.policy();
     let history = &state.history;
     let served = recent_services(state, at);
@@ -386,14 +395,14 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
         .map(|(when, hour)| (when, history.walk_ins_by_hour[hour as usize % 24]))
         .collect();
     let plan = super::counter_plan::plan_ahead(&state.port, state.plan.as_ref(), at);
-    let mut open: Vec<OpenCounter> = counters.into_values().collect();
+    let mut open: Vec<OpenCounter> = counters.values().cloned().collect();
     if open.is_empty() {
         // Nobody at a counter yet (the morning, or a quiet spell): the counters the plan
         // has open this hour are taken to be there, idle.
         let planned = plan.first().map_or(0, |&(_, n)| n);
         open = vec![OpenCounter::Idle; planned as usize];
     }
-    EstimateInputs {
+    let inputs = EstimateInputs {
         open,
         plan,
         service,
@@ -402,7 +411,8 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
         show_rate: history.show_rate.unwrap_or(DEFAULT_SHOW_RATE),
         check_in_offsets_minutes: history.check_in_offsets_minutes.clone(),
         walk_ins_per_hour,
-    }
+    };
+    (inputs, counters)
 }
 
 /// Language matching as the estimates see it at `at` (docs/design/fair-queue.md, "Estimates
@@ -412,17 +422,16 @@ pub fn estimate_inputs(state: &PortState, at: DateTime<Utc>) -> EstimateInputs {
 /// estimates (idle unless serving) beside those open by use, in counter order, each with its
 /// languages and the port's defaults; with no counter in use, the plan's counters this hour
 /// beyond those are taken to be there, without languages.
-pub fn matching_inputs(
+fn matching_inputs(
     state: &PortState,
     at: DateTime<Utc>,
+    in_use: BTreeMap<i32, OpenCounter>,
     inputs: &mut EstimateInputs,
 ) -> Option<EstimateMatching> {
     let rows = counter_languages::open_on(state.counter_languages.clone(), &state.port, at);
     if rows.is_empty() {
         return None;
     }
-    let served = recent_services(state, at);
-    let in_use = open_counters(state, &served, at);
     let anonymous = if in_use.is_empty() {
         inputs.open.len().saturating_sub(rows.len())
     } else {
@@ -491,8 +500,8 @@ pub fn project_adding(
         return Ok(projected);
     }
     state.inputs_at(conn, at)?;
-    let mut inputs = estimate_inputs(state, at);
-    let matching = matching_inputs(state, at, &mut inputs);
+    let (mut inputs, in_use) = estimate_inputs_in_use(state, at);
+    let matching = matching_inputs(state, at, in_use, &mut inputs);
     let port = &state.port;
     let (policy, tz, share) = (port.policy(), port.tz(), port.share_state());
     if let Some((mut projection, newcomer)) = kept
