@@ -211,18 +211,19 @@ pub async fn report_page(
     let (port, figures) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
-            service::reports::reader(&actor, &port)?;
+            let reader = service::reports::reader(&actor, &port)?;
             let date = if asked.trim().is_empty() {
                 Ok(service::reports::today(&port, now))
             } else {
                 service::reports::parse_date("date", Some(&asked))
             };
             let figures = match date {
-                Ok(date) => {
-                    let day = service::reports::load_day(conn, &port, date)?;
-                    // The daily report's section, what matching cost included.
-                    Ok((date, day.report().languages))
-                }
+                // The daily report's section (as of now for today, kept figures for a
+                // finished day).
+                Ok(date) => Ok((
+                    date,
+                    service::reports::daily(conn, &reader, date, now)?.languages,
+                )),
                 Err(e) => Err(e),
             };
             Ok((port, figures))
