@@ -27,6 +27,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::time::Instant;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
@@ -49,6 +50,12 @@ use crate::service::walk_ins::{self, TriageInput, WalkInInput};
 use crate::service::{
     accounts, counter_plan, port_by_code, ports, queue, report_days, transaction,
 };
+
+/// How long one of the demo's transactions may run (wall time) before it commits and lets
+/// other writers in: an officer signing in at another port waits at most about this long.
+const SLICE: std::time::Duration = std::time::Duration::from_millis(500);
+/// The pause between two of the demo's transactions.
+const GAP: std::time::Duration = std::time::Duration::from_millis(120);
 
 /// The most days one run fills (ten years).
 pub const MAX_DAYS: u32 = 3660;
@@ -114,7 +121,9 @@ impl std::fmt::Display for DemoSummary {
 }
 
 /// Fills `opts.code` with `opts.days` port-local days ending yesterday (the day before
-/// `now`'s). Each day commits on its own, so a failure keeps the days before it.
+/// `now`'s). It commits in slices of about [`SLICE`] of work with a pause of [`GAP`] after
+/// each, so that a server on the same database keeps writing for its ports meanwhile; a
+/// failure keeps the slices before it.
 pub fn fill(
     conn: &mut DbConnection,
     opts: &DemoOptions,
@@ -202,22 +211,29 @@ pub fn fill(
     for (index, date) in first.iter_days().take_while(|d| *d <= last).enumerate() {
         let plan = DayPlan::new(opts, date, tz);
         people.ensure_officers(conn, &port, plan.counters.len() as u32, now)?;
-        let mut day_summary = summary.clone();
-        let mut day_open = open.clone();
-        transaction(conn, |conn| {
-            run_day(
-                conn,
-                &port,
-                &people,
-                &plan,
-                index,
-                &mut day_open,
-                &mut day_summary,
-            )
-        })
-        .inspect_err(|e| log::error!("demo {code}: day {date} not written: {e:?}"))?;
-        summary = day_summary;
-        open = day_open;
+        let mut day = DayRun::new(&plan);
+        loop {
+            let until = Instant::now() + SLICE;
+            let finished = transaction(conn, |conn| {
+                day.run(
+                    conn,
+                    &port,
+                    &people,
+                    &plan,
+                    index,
+                    &mut open,
+                    &mut summary,
+                    until,
+                )
+            })
+            .inspect_err(|e| log::error!("demo {code}: day {date} not finished: {e:?}"))?;
+            if finished {
+                break;
+            }
+            // Other writers (a server's officers at other ports) wait for SQLite's write
+            // lock by polling it every 100 ms at most: leave them a longer gap than that.
+            std::thread::sleep(GAP);
+        }
         // The day is over: keep its figures now, so a report over the filled history reads
         // kept figures from the first read (as the server's keeper does after a real day).
         report_days::keep_day(conn, &port, date, now)
@@ -578,72 +594,131 @@ enum Step {
     Reprint(i64),
 }
 
-fn run_day(
-    conn: &mut DbConnection,
-    port: &Port,
-    people: &People,
-    plan: &DayPlan,
-    index: usize,
-    open: &mut HashMap<i64, Status>,
-    summary: &mut DemoSummary,
-) -> AppResult<()> {
-    let mut rng = plan.rng.clone();
-    let port_id = port.id;
-    let supervisor = &people.supervisor;
+/// A day being written: what is still to happen, in time order, and the day's random
+/// stream. It is written in slices of one transaction each ([`DayRun::run`]).
+struct DayRun {
+    rng: StdRng,
+    steps: BinaryHeap<Reverse<(DateTime<Utc>, u64, Step)>>,
+    seq: u64,
+    begun: bool,
+}
 
-    if index % 45 == 20 {
-        let current = port_by_code(conn, &port.code)?.policy();
-        let changed = Policy {
-            walkin_share: if current.walkin_share >= 0.34 {
-                0.30
-            } else {
-                0.35
-            },
-            minutes_per_person: if current.minutes_per_person == 10 {
-                8
-            } else {
-                10
-            },
-            ..current
-        };
-        ports::update_policy(
-            conn,
-            supervisor,
-            port_id,
-            &changed,
-            plan.import_at - Duration::minutes(15),
-        )?;
-        summary.policy_changes += 1;
+impl DayRun {
+    fn new(plan: &DayPlan) -> DayRun {
+        DayRun {
+            rng: plan.rng.clone(),
+            steps: BinaryHeap::new(),
+            seq: 0,
+            begun: false,
+        }
     }
 
-    counter_plan::save(conn, supervisor, port, &plan.counter_plan)?;
-    let rows = appointments::check_rows(&plan.bookings, Source::Json)?;
-    let imported = appointments::import(conn, supervisor, port_id, &rows, plan.import_at)?;
-    summary.booked += imported.created as u64;
-
-    let mut steps: BinaryHeap<Reverse<(DateTime<Utc>, u64, Step)>> = BinaryHeap::new();
-    let mut seq = 0u64;
-    let mut push = |steps: &mut BinaryHeap<_>, at: DateTime<Utc>, step: Step| {
-        seq += 1;
-        steps.push(Reverse((at, seq, step)));
-    };
-    for (i, (at, _)) in plan.arrivals.iter().enumerate() {
-        push(&mut steps, *at, Step::Arrive(i));
+    fn push(&mut self, at: DateTime<Utc>, step: Step) {
+        self.seq += 1;
+        self.steps.push(Reverse((at, self.seq, step)));
     }
-    for (i, hours) in plan.counters.iter().enumerate() {
-        push(&mut steps, hours.opens, Step::CounterFree(i as u32 + 1));
-    }
-    let minutes = |m: f64| Duration::seconds((m * 60.0) as i64);
-    let printer = PrintOutcome::Printer("192.0.2.10:9100".into());
 
-    while let Some(Reverse((now, _, step))) = steps.pop() {
+    /// Writes the day's next steps until `until` (wall time) or the day's end; returns
+    /// whether the day is finished.
+    #[allow(clippy::too_many_arguments)]
+    fn run(
+        &mut self,
+        conn: &mut DbConnection,
+        port: &Port,
+        people: &People,
+        plan: &DayPlan,
+        index: usize,
+        open: &mut HashMap<i64, Status>,
+        summary: &mut DemoSummary,
+        until: Instant,
+    ) -> AppResult<bool> {
+        if !self.begun {
+            self.begin(conn, port, people, plan, index, summary)?;
+            self.begun = true;
+        }
+        while Instant::now() < until {
+            let Some(Reverse((now, _, step))) = self.steps.pop() else {
+                return Ok(true);
+            };
+            self.step(conn, port.id, people, plan, open, summary, now, step)?;
+        }
+        Ok(self.steps.is_empty())
+    }
+
+    /// The morning: a policy change now and then, the counter plan, the day's bookings, and
+    /// the day's arrivals and counter openings planned.
+    fn begin(
+        &mut self,
+        conn: &mut DbConnection,
+        port: &Port,
+        people: &People,
+        plan: &DayPlan,
+        index: usize,
+        summary: &mut DemoSummary,
+    ) -> AppResult<()> {
+        let port_id = port.id;
+        let supervisor = &people.supervisor;
+        if index % 45 == 20 {
+            let current = port_by_code(conn, &port.code)?.policy();
+            let changed = Policy {
+                walkin_share: if current.walkin_share >= 0.34 {
+                    0.30
+                } else {
+                    0.35
+                },
+                minutes_per_person: if current.minutes_per_person == 10 {
+                    8
+                } else {
+                    10
+                },
+                ..current
+            };
+            ports::update_policy(
+                conn,
+                supervisor,
+                port_id,
+                &changed,
+                plan.import_at - Duration::minutes(15),
+            )?;
+            summary.policy_changes += 1;
+        }
+
+        counter_plan::save(conn, supervisor, port, &plan.counter_plan)?;
+        let rows = appointments::check_rows(&plan.bookings, Source::Json)?;
+        let imported = appointments::import(conn, supervisor, port_id, &rows, plan.import_at)?;
+        summary.booked += imported.created as u64;
+
+        for (i, (at, _)) in plan.arrivals.iter().enumerate() {
+            self.push(*at, Step::Arrive(i));
+        }
+        for (i, hours) in plan.counters.iter().enumerate() {
+            self.push(hours.opens, Step::CounterFree(i as u32 + 1));
+        }
+        Ok(())
+    }
+
+    /// One thing that happens at `now`.
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &mut self,
+        conn: &mut DbConnection,
+        port_id: i64,
+        people: &People,
+        plan: &DayPlan,
+        open: &mut HashMap<i64, Status>,
+        summary: &mut DemoSummary,
+        now: DateTime<Utc>,
+        step: Step,
+    ) -> AppResult<()> {
+        let minutes = |m: f64| Duration::seconds((m * 60.0) as i64);
+        let printer = PrintOutcome::Printer("192.0.2.10:9100".into());
         if now >= plan.end {
             // Whatever is still planned belongs to a day the demo does not write.
-            continue;
+            return Ok(());
         }
         match step {
             Step::Arrive(i) => {
-                let desk = people.at(rng.random_range(1..=plan.counters.len() as u32));
+                let desk = people.at(self.rng.random_range(1..=plan.counters.len() as u32));
                 let view = match &plan.arrivals[i].1 {
                     Arrival::WalkIn(input) => {
                         summary.walk_ins += 1;
@@ -655,69 +730,57 @@ fn run_day(
                     }
                 };
                 open.insert(view.id, Status::Waiting);
-                if rng.random::<f64>() < 0.97 {
-                    let how = if rng.random::<f64>() < 0.85 {
+                if self.rng.random::<f64>() < 0.97 {
+                    let how = if self.rng.random::<f64>() < 0.85 {
                         &printer
                     } else {
                         &PrintOutcome::Browser
                     };
                     tickets::record_print(conn, desk, view.id, how, now + minutes(0.2))?;
                     summary.prints += 1;
-                    if rng.random::<f64>() < 0.02 {
-                        let later = now + minutes(rng.random_range(1.0..20.0));
-                        push(&mut steps, later, Step::Reprint(view.id));
+                    if self.rng.random::<f64>() < 0.02 {
+                        let later = now + minutes(self.rng.random_range(1.0..20.0));
+                        self.push(later, Step::Reprint(view.id));
                     }
                 }
-                if rng.random::<f64>() < 0.04 {
-                    let later = now + minutes(rng.random_range(20.0..300.0));
-                    push(&mut steps, later, Step::Withdraw(view.id));
+                if self.rng.random::<f64>() < 0.04 {
+                    let later = now + minutes(self.rng.random_range(20.0..300.0));
+                    self.push(later, Step::Withdraw(view.id));
                 }
             }
             Step::CounterFree(counter) => {
                 if now >= plan.counters[counter as usize - 1].closes {
-                    continue;
+                    return Ok(());
                 }
                 match queue::call_next(conn, people.at(counter), port_id, counter, now)? {
                     Some(view) => {
                         summary.calls += 1;
                         open.insert(view.id, Status::Called);
-                        if rng.random::<f64>() < 0.07 {
-                            push(
-                                &mut steps,
-                                now + minutes(3.0),
-                                Step::Recall(counter, view.id, 0),
-                            );
+                        if self.rng.random::<f64>() < 0.07 {
+                            self.push(now + minutes(3.0), Step::Recall(counter, view.id, 0));
                         } else {
-                            let took = service_minutes(&mut rng, view.party_size);
-                            push(
-                                &mut steps,
-                                now + minutes(took),
-                                Step::Serve(counter, view.id),
-                            );
+                            let took = service_minutes(&mut self.rng, view.party_size);
+                            self.push(now + minutes(took), Step::Serve(counter, view.id));
                         }
                     }
-                    None => push(&mut steps, now + minutes(4.0), Step::CounterFree(counter)),
+                    None => self.push(now + minutes(4.0), Step::CounterFree(counter)),
                 }
             }
             Step::Recall(counter, id, done) => {
                 if open.get(&id) != Some(&Status::Called) {
-                    push(&mut steps, now, Step::CounterFree(counter));
-                    continue;
+                    self.push(now, Step::CounterFree(counter));
+                    return Ok(());
                 }
                 let view =
                     entry_actions::act(conn, people.at(counter), id, Action::Recall, None, now)?;
                 summary.recalls += 1;
-                if rng.random::<f64>() < 0.45 {
-                    let took = service_minutes(&mut rng, view.party_size);
-                    push(&mut steps, now + minutes(took), Step::Serve(counter, id));
+                if self.rng.random::<f64>() < 0.45 {
+                    let took = service_minutes(&mut self.rng, view.party_size);
+                    self.push(now + minutes(took), Step::Serve(counter, id));
                 } else if done + 1 < 2 {
-                    push(
-                        &mut steps,
-                        now + minutes(3.0),
-                        Step::Recall(counter, id, done + 1),
-                    );
+                    self.push(now + minutes(3.0), Step::Recall(counter, id, done + 1));
                 } else {
-                    push(&mut steps, now + minutes(3.0), Step::NoShow(counter, id));
+                    self.push(now + minutes(3.0), Step::NoShow(counter, id));
                 }
             }
             Step::Serve(counter, id) | Step::NoShow(counter, id) => {
@@ -733,8 +796,8 @@ fn run_day(
                         _ => summary.no_shows += 1,
                     }
                 }
-                let changeover = now + minutes(rng.random_range(0.3..1.5));
-                push(&mut steps, changeover, Step::CounterFree(counter));
+                let changeover = now + minutes(self.rng.random_range(0.3..1.5));
+                self.push(changeover, Step::CounterFree(counter));
             }
             Step::Withdraw(id) => {
                 if open.get(&id) == Some(&Status::Waiting) {
@@ -758,6 +821,6 @@ fn run_day(
                 }
             }
         }
+        Ok(())
     }
-    Ok(())
 }

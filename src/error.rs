@@ -89,10 +89,29 @@ impl From<FieldErrors> for AppError {
     }
 }
 
+/// What a request refused because the database was busy is told to wait.
+pub const BUSY_RETRY_AFTER_SECONDS: u32 = 5;
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            diesel::result::Error::NotFound => AppError::NotFound("not found".into()),
+            Error::NotFound => AppError::NotFound("not found".into()),
+            // SQLite's write lock still held by another process after the busy timeout
+            // (SQLITE_BUSY), or a PostgreSQL transaction that lost a race: nothing was
+            // written, and the same request a little later will go through.
+            Error::DatabaseError(kind, info)
+                if kind == DatabaseErrorKind::SerializationFailure
+                    || info.message().starts_with("database is locked") =>
+            {
+                log::warn!("database busy: {}", info.message());
+                AppError::Busy {
+                    message: "the database is busy with other work; nothing was changed, \
+                              try again in a few seconds"
+                        .into(),
+                    retry_after_seconds: BUSY_RETRY_AFTER_SECONDS,
+                }
+            }
             other => {
                 let message = with_causes(&other);
                 log::error!("database error: {message}");
@@ -124,3 +143,31 @@ impl From<diesel::r2d2::PoolError> for AppError {
 
 /// Result of an action.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> AppError {
+        AppError::from(Error::DatabaseError(kind, Box::new(message.to_owned())))
+    }
+
+    #[test]
+    fn a_locked_database_is_busy_with_a_retry_time_and_other_database_errors_are_ours() {
+        for busy in [
+            database_error(DatabaseErrorKind::Unknown, "database is locked"),
+            database_error(
+                DatabaseErrorKind::SerializationFailure,
+                "could not serialize access",
+            ),
+        ] {
+            assert_eq!(busy.status(), 503);
+            assert_eq!(busy.retry_after(), Some(BUSY_RETRY_AFTER_SECONDS));
+            assert!(busy.message().contains("nothing was changed"));
+        }
+        let broken = database_error(DatabaseErrorKind::Unknown, "no such table: entries");
+        assert_eq!(broken.status(), 500);
+        assert_eq!(broken.retry_after(), None);
+    }
+}

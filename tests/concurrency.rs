@@ -140,3 +140,58 @@ fn two_app_states_in_one_process_do_not_share_the_writer_queue() {
         "the second app wrote while the first held its turn"
     );
 }
+
+/// A write that reads first must wait for a writer outside the app (the `portqueue` command
+/// line, `portqueue demo`, another server on the same file) rather than fail: SQLite would
+/// refuse at once the first write of a transaction begun by reading if someone else
+/// committed in between, so the app's transactions take the write lock as they begin.
+#[::core::prelude::v1::test]
+fn a_transaction_that_reads_first_waits_for_a_writer_outside_the_app_instead_of_failing() {
+    use diesel::prelude::*;
+    use portqueue::db::schema::ports;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let app = common::test_app_on_sqlite();
+    app.add_port("AAA", "America/Tijuana");
+    let outside = app.conn();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let (done_tx, done_rx) = mpsc::channel();
+    let other = std::thread::spawn(move || {
+        let mut outside = outside;
+        go_rx.recv().unwrap();
+        // A connection of no app state: its write queues in SQLite alone.
+        let wrote = diesel::update(ports::table)
+            .set(ports::name.eq("renamed outside"))
+            .execute(&mut *outside);
+        done_tx.send(()).ok();
+        wrote
+    });
+    let inside = app.state.blocking(|conn, _| {
+        portqueue::service::transaction(conn, |conn| {
+            let before: i64 = ports::table.count().get_result(conn)?;
+            go_tx.send(()).unwrap();
+            // Time for the outside write to commit, if this transaction lets it.
+            let outside_done_first = done_rx.recv_timeout(Duration::from_millis(500)).is_ok();
+            diesel::update(ports::table)
+                .set(ports::name.eq("renamed inside"))
+                .execute(conn)?;
+            Ok((before, outside_done_first))
+        })
+    });
+    let (before, outside_done_first) = inside.expect("the app's transaction commits");
+    assert_eq!(before, 1);
+    assert!(
+        !outside_done_first,
+        "the outside writer waited for the app's transaction"
+    );
+    assert_eq!(
+        other
+            .join()
+            .unwrap()
+            .expect("the outside write commits after"),
+        1
+    );
+    let name: String = app.with_conn(|conn| ports::table.select(ports::name).first(conn).unwrap());
+    assert_eq!(name, "renamed outside", "the outside write came second");
+}

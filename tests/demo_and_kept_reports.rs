@@ -401,3 +401,40 @@ fn demo_days_calls_come_by_the_end_of_their_window() {
         assert!(before <= 0.10, "{day}: {before} of the calls before");
     }
 }
+
+/// The demo writes in short transactions with pauses between them, so that a server on the
+/// same database keeps writing for its own ports while the demo fills one: no write of
+/// another connection waits for the lock much longer than one of the demo's slices.
+#[test]
+fn another_writer_is_never_held_up_for_long_while_the_demo_writes() {
+    use portqueue::db::schema::ports;
+    use std::time::{Duration as Wall, Instant};
+
+    let app = common::test_app_on_sqlite();
+    app.clock.set(noon());
+    app.add_port("OTY", "America/Tijuana");
+    let mut demo_conn = app.conn();
+    let demo =
+        std::thread::spawn(move || demo::fill(&mut demo_conn, &options("DEM", 1, 100), noon()));
+    let mut other = app.conn();
+    let (mut writes, mut longest) = (0, Wall::ZERO);
+    while !demo.is_finished() {
+        let started = Instant::now();
+        diesel::update(ports::table.filter(ports::code.eq("OTY")))
+            .set(ports::name.eq(format!("Otay {writes}")))
+            .execute(&mut *other)
+            .expect("another port's write goes through while the demo works");
+        longest = longest.max(started.elapsed());
+        writes += 1;
+        std::thread::sleep(Wall::from_millis(20));
+    }
+    let summary = demo.join().unwrap().expect("the demo fills its day");
+    assert!(summary.calls > 0);
+    assert!(writes >= 5, "{writes} writes while the demo ran");
+    // One slice (half a second of work) plus the step that ends it, with room for a busy
+    // machine; a whole day in one transaction takes several times this in a test build.
+    assert!(
+        longest < Wall::from_millis(1500),
+        "a write waited {longest:?}"
+    );
+}

@@ -178,7 +178,10 @@ pub fn log_access(
 ///
 /// A SQLite writer first waits its turn in its app's writer queue
 /// ([`crate::turns::WriterQueue`]); PostgreSQL needs no such help (its row locks queue
-/// waiters).
+/// waiters). A SQLite transaction takes the write lock as it begins (`BEGIN IMMEDIATE`):
+/// one that began by reading would fail at once, without waiting, when another process
+/// (`portqueue demo`, the command line) committed between its first read and its first
+/// write; taken at the start, the lock is waited for like any other.
 pub fn transaction<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
@@ -187,7 +190,7 @@ pub fn transaction<T>(
         conn.transaction(f)
     } else {
         let _turn = crate::turns::WriterQueue::turn();
-        conn.transaction(f)
+        write_transaction(conn, f)
     };
     if done.is_ok() {
         // Caches built over the kept queues (the board hub) must see every committed change
@@ -195,6 +198,37 @@ pub fn transaction<T>(
         live::note_change();
     }
     done
+}
+
+/// [`Connection::transaction`] with the outermost SQLite transaction begun by
+/// `BEGIN IMMEDIATE` (an inner one is a savepoint, as ever).
+fn write_transaction<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    let began = match conn {
+        DbConnection::Sqlite(sqlite) => {
+            AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")
+        }
+        DbConnection::Postgresql(_) => Err(diesel::result::Error::AlreadyInTransaction),
+    };
+    match began {
+        Ok(()) => {}
+        Err(diesel::result::Error::AlreadyInTransaction) => return conn.transaction(f),
+        Err(e) => return Err(e.into()),
+    }
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    }
 }
 
 /// Trims an optional text field; empty means absent. Longer than `max` is an error.
