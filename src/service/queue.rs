@@ -718,12 +718,19 @@ pub fn call_next(
             Some(line) => format!("{}; {line}", call.reason),
             None => call.reason,
         };
+        let passed_over = portqueue_core::events::PassedOver {
+            entries: matched
+                .as_ref()
+                .map(|m| m.passed_over.clone())
+                .unwrap_or_default(),
+            wait_limit_minutes: u32::try_from(port.language_wait_limit_minutes).unwrap_or(0),
+        };
         record_call_event(
             conn,
             &entry,
             Some(actor),
             note,
-            matched.as_ref().map(|m| m.language_matched),
+            matched.as_ref().map(|m| (m.language_matched, &passed_over)),
             now,
         )?;
         sms::on_call(conn, &port, &entry, &order, &near, now)?;

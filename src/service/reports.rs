@@ -141,8 +141,7 @@ pub struct DayLog {
 impl DayLog {
     /// The day's report: the core's arithmetic, plus the warnings of the load.
     pub fn report(&self) -> DailyReport {
-        let mut report = reports::daily(&self.input);
-        reports::add_matching_effect(&mut report, &self.input, &self.matching);
+        let mut report = reports::daily_matched(&self.input, &self.matching);
         report.warnings.extend(self.warnings.iter().cloned());
         report
     }
@@ -355,6 +354,8 @@ pub fn load_days(
                     .filter(|c| c.at >= day_start && c.at < day_end)
                     .cloned()
                     .collect(),
+                default_languages: super::counter_languages::split(&port.default_languages),
+                wait_limit_minutes: u32::try_from(port.language_wait_limit_minutes).unwrap_or(0),
             },
         });
     }
@@ -451,6 +452,8 @@ struct StoredDetail {
     note: Option<String>,
     #[serde(default)]
     language_matched: Option<bool>,
+    #[serde(default)]
+    passed_over: Option<portqueue_core::events::PassedOver>,
 }
 
 /// A stored row as the core's [`Event`]; a row that cannot be read is named, not guessed.
@@ -483,6 +486,7 @@ fn to_event(row: &EventRow) -> Result<Event, String> {
         snapshot: detail.snapshot,
         note: detail.note,
         language_matched: detail.language_matched,
+        passed_over: detail.passed_over,
     })
 }
 

@@ -3,7 +3,7 @@
 //! those called under language matching), the wait, and the interpreter requests: the
 //! daily report's `languages` section ([`super::DailyReport::languages`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -145,6 +145,50 @@ pub struct CounterLanguageChange {
 pub struct DayMatching {
     /// The day's changes, in time order (a counter opened on an earlier day is not open).
     pub changes: Vec<CounterLanguageChange>,
+    /// The port's default languages, which every counter open with languages covers.
+    pub default_languages: Vec<String>,
+    /// The port's wait limit, for calls logged before each call recorded the limit in force.
+    pub wait_limit_minutes: u32,
+}
+
+impl DayMatching {
+    /// The languages `counter` was open with at `at` (the last change at or before it), or
+    /// `None` when it was not open with languages.
+    fn open_at(&self, counter: u32, at: DateTime<Utc>) -> Option<&[String]> {
+        self.changes
+            .iter()
+            .rev()
+            .find(|c| c.counter == counter && c.at <= at)
+            .and_then(|c| c.languages.as_deref())
+    }
+
+    /// Whether `counter`, open with languages at `at`, covered `language` then. An entry
+    /// without a language is covered by every counter.
+    pub(crate) fn covers(&self, counter: u32, language: &str, at: DateTime<Utc>) -> bool {
+        language.is_empty()
+            || self.open_at(counter, at).is_some_and(|own| {
+                own.iter()
+                    .chain(&self.default_languages)
+                    .any(|l| l == language)
+            })
+    }
+
+    /// Whether a counter other than `counter` was open with languages at `at` and covered
+    /// `language`.
+    pub(crate) fn covered_elsewhere(
+        &self,
+        counter: u32,
+        language: &str,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let others: BTreeSet<u32> = self
+            .changes
+            .iter()
+            .filter(|c| c.counter != counter && c.at <= at)
+            .map(|c| c.counter)
+            .collect();
+        others.into_iter().any(|k| self.covers(k, language, at))
+    }
 }
 
 /// Sets each language's `matching_extra_wait_minutes` in a day's report from
