@@ -269,7 +269,6 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     assert_eq!(requested, (true, 1));
     let page = harpreet.get("/ports/SYS/counters/2").await;
     assert!(page.body.contains("Interpreter requested</span>"));
-    let _ = hat_id;
 
     // The live queue shows who waits for an interpreter, and for which language.
     register(&mut ofelia, "quc").await; // W-0004
@@ -393,6 +392,31 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         .expect("pan");
     assert_eq!(pan["called_in_language"], 1);
     assert_eq!(pan["share_in_language"], 1.0);
+    // Counter 2 passed the Haitian Creole speaker over for language, within the matching
+    // rule (counter 1 covered her, at once): not a pass beyond the priority bound, and the
+    // verdict stays kept.
+    let fairness = &json["fairness"];
+    assert_eq!(fairness["overtakes_beyond_bound"], 0, "{fairness}");
+    assert_eq!(fairness["language_passes"]["passes"], 1, "{fairness}");
+    assert_eq!(fairness["language_passes"]["longest_minutes"], 0.0);
+    assert_eq!(fairness["language_passes"]["within_limit"], true);
+    assert_eq!(fairness["language_passes"]["beyond_rule"], 0, "{fairness}");
+    assert_eq!(fairness["kept"], true, "{fairness}");
+    assert!(
+        daily.body.contains(
+            "Kept: no one passed beyond the priority bound; 1 pass for language under \
+             matching, within the matching rule (longest passed over 0.0 min, limit 20 min)"
+        ),
+        "{}",
+        daily.body
+    );
+    assert!(
+        csv.body
+            .lines()
+            .any(|l| l == "fairness,language_passes.passes,,1"),
+        "{}",
+        csv.body
+    );
     // The counters' openings were kept with their times, so the day is replayed with and
     // without matching (worked by hand in core/tests/language_report.rs).
     assert!(pan["matching_extra_wait_minutes"].is_number(), "{pan}");
@@ -427,6 +451,13 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         details
             .iter()
             .any(|d| d.contains("\"language_matched\":false")),
+        "{details:?}"
+    );
+    // The call that passed her over says whom, with the limit in force.
+    assert!(
+        details.iter().any(|d| d.contains(&format!(
+            "\"passed_over\":{{\"entries\":[{hat_id}],\"wait_limit_minutes\":20}}"
+        ))),
         "{details:?}"
     );
     let bad = sergio

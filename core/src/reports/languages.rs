@@ -152,21 +152,24 @@ pub struct DayMatching {
 }
 
 impl DayMatching {
-    /// The languages `counter` was open with at `at` (the last change at or before it), or
-    /// `None` when it was not open with languages.
-    fn open_at(&self, counter: u32, at: DateTime<Utc>) -> Option<&[String]> {
-        self.changes
-            .iter()
-            .rev()
-            .find(|c| c.counter == counter && c.at <= at)
-            .and_then(|c| c.languages.as_deref())
+    /// What `counter` was open with at `at`: the languages of its last change before `at`,
+    /// and of each change at `at` itself (a change and a call stamped with one instant cannot
+    /// be told apart by time, so either order is allowed); `None` entries: closed.
+    fn open_at(&self, counter: u32, at: DateTime<Utc>) -> Vec<Option<&[String]>> {
+        let mine = || self.changes.iter().filter(|c| c.counter == counter);
+        let before = mine().filter(|c| c.at < at).last();
+        before
+            .into_iter()
+            .chain(mine().filter(|c| c.at == at))
+            .map(|c| c.languages.as_deref())
+            .collect()
     }
 
     /// Whether `counter`, open with languages at `at`, covered `language` then. An entry
     /// without a language is covered by every counter.
     pub(crate) fn covers(&self, counter: u32, language: &str, at: DateTime<Utc>) -> bool {
         language.is_empty()
-            || self.open_at(counter, at).is_some_and(|own| {
+            || self.open_at(counter, at).into_iter().flatten().any(|own| {
                 own.iter()
                     .chain(&self.default_languages)
                     .any(|l| l == language)
