@@ -466,6 +466,21 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("id=\"f-date-error\""));
     assert!(bad.body.contains("value=\"yesterday\""));
+    // "today", as the daily report page takes it: the port-local date.
+    for page in [
+        "/ports/SYS/reports/languages?date=today",
+        "/ports/SYS/reports?date=today",
+    ] {
+        let today = sergio.get(page).await;
+        assert_status(&today, StatusCode::OK);
+        assert!(today.body.contains("2026-11-25"), "{page}");
+    }
+    let today = sergio.get("/ports/SYS/reports/languages?date=today").await;
+    assert_eq!(
+        today.body.split("<tbody>").nth(1),
+        report.body.split("<tbody>").nth(1),
+        "the same figures as without a date"
+    );
     let officer = ofelia.get("/ports/SYS/reports/languages").await;
     assert_status(&officer, StatusCode::FORBIDDEN);
 }
