@@ -466,6 +466,28 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("id=\"f-date-error\""));
     assert!(bad.body.contains("value=\"yesterday\""));
+    // A week adds up the days' language figures (the page's section and the API's JSON).
+    let week = sergio
+        .get("/ports/SYS/reports?from=2026-11-19&to=2026-11-25")
+        .await;
+    assert_status(&week, StatusCode::OK);
+    assert!(
+        week.body.contains("<th scope=\"row\">Punjabi (Eastern)</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">100.0%</td>"),
+        "{}",
+        week.body
+    );
+    let (_, range) = common::api::call(
+        &app,
+        "GET",
+        "/api/v1/ports/SYS/reports/range?from=2026-11-19&to=2026-11-25",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        range["languages"], json["languages"],
+        "one day with figures"
+    );
     // "today", as the daily report page takes it: the port-local date.
     for page in [
         "/ports/SYS/reports/languages?date=today",

@@ -460,3 +460,126 @@ fn passes_for_language_are_judged_by_the_matching_rule_worked_by_hand() {
     let back = from_kept(&to_kept(&report)).unwrap();
     assert_eq!(back.figures.fairness.language_passes, *lp);
 }
+
+/// A week or a month adds the days' language figures: counts add up, the share is worked
+/// out again, and the mean wait and the extra wait from matching are the days' means
+/// weighted by the parties each is over. Worked by hand: Punjabi on day 1 (served 2 parties
+/// of 3 persons, 1 call in language and 1 with an interpreter, mean wait 12.5 over 2 first
+/// calls, 1 request, +5.0 over 2 parties) and day 2 (1 of 1, 1 in language, 20.0 over 1,
+/// -1.0 over 4): 3 parties of 4 persons, share 2/3, mean wait (25 + 20) / 3 = 15.0, extra
+/// (10 - 4) / 6 = +1.0. Haitian Creole only on day 2, without matching: its own figures.
+#[test]
+fn a_range_sums_the_days_language_figures_worked_by_hand() {
+    use portqueue_core::reports::{LanguageFigures, sum, sum_languages};
+    let figures = |language: &str,
+                   served: (u32, u32),
+                   calls: (u32, u32),
+                   wait: Option<(f64, u32)>,
+                   requests: u32,
+                   extra: Option<(f64, u32)>| LanguageFigures {
+        language: language.into(),
+        served_parties: served.0,
+        served_persons: served.1,
+        called_in_language: calls.0,
+        called_with_interpreter: calls.1,
+        share_in_language: None,
+        mean_wait_minutes: wait.map(|w| w.0),
+        first_calls: wait.map_or(0, |w| w.1),
+        interpreter_requests: requests,
+        matching_extra_wait_minutes: extra.map(|e| e.0),
+        matching_parties: extra.map_or(0, |e| e.1),
+    };
+    let day1 = vec![figures(
+        "pan",
+        (2, 3),
+        (1, 1),
+        Some((12.5, 2)),
+        1,
+        Some((5.0, 2)),
+    )];
+    let day2 = vec![
+        figures("hat", (1, 1), (0, 0), Some((30.0, 1)), 0, None),
+        figures("pan", (1, 1), (1, 0), Some((20.0, 1)), 0, Some((-1.0, 4))),
+    ];
+    let summed = sum_languages([day1.as_slice(), day2.as_slice()]);
+    let hat = &summed[0];
+    assert_eq!(
+        (
+            hat.language.as_str(),
+            hat.served_parties,
+            hat.share_in_language
+        ),
+        ("hat", 1, None)
+    );
+    assert_eq!(
+        (hat.mean_wait_minutes, hat.matching_extra_wait_minutes),
+        (Some(30.0), None)
+    );
+    let pan = &summed[1];
+    assert_eq!(
+        (
+            pan.served_parties,
+            pan.served_persons,
+            pan.called_in_language,
+            pan.called_with_interpreter,
+            pan.interpreter_requests
+        ),
+        (3, 4, 2, 1, 1)
+    );
+    assert_eq!(pan.share_in_language, Some(2.0 / 3.0));
+    assert_eq!((pan.mean_wait_minutes, pan.first_calls), (Some(15.0), 3));
+    assert_eq!(
+        (pan.matching_extra_wait_minutes, pan.matching_parties),
+        (Some(1.0), 6)
+    );
+
+    // Through `sum`: the hand day of `per_language_figures_of_a_small_day_worked_by_hand`
+    // twice (its Punjabi: 2 parties of 3 persons, waits 10 and 15) is its figures doubled,
+    // with the same mean wait; in the range's JSON and CSV.
+    let day = |date: NaiveDate, shift: chrono::Duration| DayInput {
+        port_code: "SYS".into(),
+        port_name: "San Ysidro".into(),
+        date,
+        tz: chrono_tz::UTC,
+        policy: Policy::default(),
+        policy_changes: Vec::new(),
+        as_of: None,
+        events: vec![
+            registered(1, snapshot("pan", 2, at(9, 0) + shift)),
+            registered(2, snapshot("pan", 1, at(9, 5) + shift)),
+            Event {
+                language_matched: Some(true),
+                ..event(1, at(9, 10) + shift, EventKind::Called, Some(REASON))
+            },
+            Event {
+                language_matched: Some(false),
+                ..event(2, at(9, 20) + shift, EventKind::Called, Some(REASON))
+            },
+            event(1, at(9, 30) + shift, EventKind::Served, None),
+            event(2, at(9, 40) + shift, EventKind::Served, None),
+        ],
+        booked: Vec::new(),
+        officers: BTreeMap::new(),
+    };
+    let first = NaiveDate::from_ymd_opt(2026, 12, 9).unwrap();
+    let range = sum(&[
+        daily(&day(first, chrono::Duration::zero())),
+        daily(&day(first.succ_opt().unwrap(), chrono::Duration::days(1))),
+    ]);
+    let pan = &range.languages[0];
+    assert_eq!(
+        (
+            pan.served_parties,
+            pan.served_persons,
+            pan.called_in_language,
+            pan.called_with_interpreter,
+            pan.share_in_language,
+            pan.mean_wait_minutes,
+            pan.first_calls
+        ),
+        (4, 6, 2, 2, Some(0.5), Some(12.5), 4)
+    );
+    let json = serde_json::to_value(&range).unwrap();
+    assert_eq!(json["languages"][0]["served_persons"], 6);
+    assert!(to_csv(&range).contains("languages,served_persons,pan,6\r\n"));
+}

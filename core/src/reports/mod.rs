@@ -94,7 +94,7 @@ pub use csv::{Report, to_csv};
 pub use kept::{KEPT_FORMAT, from_kept, to_kept};
 pub use languages::{
     CounterLanguageChange, DayMatching, LanguageFigures, add_matching_effect, language_figures,
-    matching_effect,
+    matching_effect, sum_languages,
 };
 pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
@@ -560,6 +560,9 @@ pub struct RangeReport {
     pub days: u32,
     #[serde(flatten)]
     pub figures: Figures,
+    /// The days' per-language figures summed ([`sum`]).
+    #[serde(default)]
+    pub languages: Vec<LanguageFigures>,
     pub daily: Vec<DaySummary>,
     pub warnings: Vec<String>,
 }

@@ -47,7 +47,8 @@ fn add_language_passes(into: &mut LanguagePasses, day: &LanguagePasses) {
 /// of a standard single is the longest of the days'. The share target is the last day's;
 /// `walkin_share_target_varied` says when the days' targets differed; the days' policy
 /// changes and share periods are listed one after the other and the share is judged from
-/// them, each against its own target. Waits still running are the last day's.
+/// them, each against its own target. Waits still running are the last day's. The
+/// per-language figures are summed by [`super::sum_languages`].
 pub fn sum(reports: &[DailyReport]) -> RangeReport {
     let mut days: Vec<&DailyReport> = reports.iter().collect();
     days.sort_by_key(|day| day.date);
@@ -151,6 +152,7 @@ pub fn sum(reports: &[DailyReport]) -> RangeReport {
         to: days.last().map(|d| d.date),
         days: days.len() as u32,
         figures,
+        languages: super::sum_languages(days.iter().map(|day| day.languages.as_slice())),
         daily,
         warnings,
     }

@@ -879,7 +879,8 @@ pub(super) fn languages_section(figures: &[core_reports::LanguageFigures]) -> Se
              from eligible to the first call, in minutes. \
              \"Extra wait from matching\": each language's mean wait as the day happened, \
              against the same calls (same times) each made to the head of the plain fair \
-             order (negative: matching saved that much)."
+             order (negative: matching saved that much). Over several days, the waits are \
+             the days' means weighted by the parties each is over."
                 .into(),
         ],
         charts: Vec::new(),
