@@ -892,9 +892,10 @@ async fn status_windows_follow_the_counters_that_cover_each_language() {
 
 /// The reviewer's steps: counter 1 open with Spanish and English, counter 2 with Punjabi,
 /// both free. Two Spanish speakers and then a Punjabi speaker register within the minute.
-/// Counter 2 calls the Punjabi speaker at once, so her status page shows one person before
-/// her (the first Spanish speaker, called at counter 1 in the same instant) and a window
-/// from this minute; the second Spanish speaker waits for counter 1.
+/// Counter 2 calls the Punjabi speaker at once, so her status page shows a window from this
+/// minute and nobody before her: the first Spanish speaker, ahead of her in the projected
+/// order, is called at counter 1 in the same instant, not before her. The second Spanish
+/// speaker waits for counter 1: both are before him.
 #[actix_web::test]
 async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her_call() {
     use portqueue::service::public::ticket_status;
@@ -937,10 +938,18 @@ async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her
         s.earliest >= minute + chrono::Duration::minutes(2),
         "the second Spanish speaker waits for counter 1: {s:?}"
     );
+    assert_eq!(
+        (
+            first.people_before,
+            punjabi.people_before,
+            second.people_before
+        ),
+        (Some(0), Some(0), Some(2))
+    );
     let page = ofelia.get(&format!("/t/{}", token("W-0003"))).await;
     assert_status(&page, StatusCode::OK);
     assert!(
-        page.body.contains("<dd class=\"people\">1</dd>"),
+        page.body.contains("<dd class=\"people\">0</dd>"),
         "{}",
         page.body
     );
@@ -953,4 +962,14 @@ async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her
     assert_status(&called, StatusCode::SEE_OTHER);
     assert_eq!(entry(&app, "W-0003").1, "called");
     assert_eq!(entry(&app, "W-0002").1, "waiting");
+    // Someone already called is not before anyone: the second Spanish speaker has the first
+    // before him, still waiting for counter 1.
+    let second = status("W-0002");
+    assert_eq!((second.position, second.people_before), (Some(2), Some(1)));
+    let page = ofelia.get(&format!("/t/{}", token("W-0002"))).await;
+    assert!(
+        page.body.contains("<dd class=\"people\">1</dd>"),
+        "{}",
+        page.body
+    );
 }

@@ -95,6 +95,10 @@ pub struct EntryView {
     pub language_reason: Option<String>,
     /// An officer asked for an interpreter for it.
     pub interpreter_requested: bool,
+    /// While waiting: when the projection with mean service times calls it (entries with
+    /// the same instant are called together, at different counters). Not in the API.
+    #[serde(skip)]
+    pub nominal_call_at: Option<DateTime<Utc>>,
 }
 
 impl EntryView {
@@ -118,6 +122,7 @@ impl EntryView {
             eligible_at: placement.eligible_at,
             position: projected.map(|p| p.position),
             estimated_call_at: projected.and_then(|p| p.estimate),
+            nominal_call_at: projected.and_then(|p| p.nominal_call_at),
             counter: entry.counter.and_then(|c| u32::try_from(c).ok()),
             called_at: entry.called_at.map(from_db),
             recalls: u32::try_from(entry.recalls).unwrap_or(0),
@@ -153,6 +158,20 @@ impl Snapshot {
             Some(&i) => self.waiting.get(i),
             None => self.called.iter().find(|e| e.id == id),
         }
+    }
+
+    /// How many people are before a waiting entry: those still waiting ahead of it in the
+    /// projected order, but not those projected to be called at the same instant as it (two
+    /// free counters calling together: neither waits for the other). Someone already
+    /// called is not waiting, so never counted. `None` for an entry not waiting.
+    pub fn people_before(&self, id: i64) -> Option<u32> {
+        let &i = self.index.get(&id)?;
+        let me = self.waiting.get(i)?.nominal_call_at;
+        let before = self.waiting[..i]
+            .iter()
+            .filter(|e| me.is_none() || e.nominal_call_at != me)
+            .count();
+        Some(u32::try_from(before).unwrap_or(u32::MAX))
     }
 }
 
