@@ -202,6 +202,33 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         ),
         "the call's event says why"
     );
+    // The line is its own field of the event; a call logged before it was has the line only
+    // in its note, read from there.
+    let (pan_id, ..) = entry(&app, "W-0002");
+    let line = "Punjabi (Eastern): this counter covers it; passed over 1 whose language another open counter covers";
+    let (event_id, detail): (i64, String) = app.with_conn(|c| {
+        entry_events::table
+            .filter(entry_events::entry_id.eq(pan_id))
+            .filter(entry_events::kind.eq("called"))
+            .select((entry_events::id, entry_events::detail))
+            .first(c)
+            .unwrap()
+    });
+    let mut stored: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(stored["language_reason"], line);
+    let reasons_with = |stored: &serde_json::Value| {
+        app.with_conn(|c| {
+            diesel::update(entry_events::table.find(event_id))
+                .set(entry_events::detail.eq(stored.to_string()))
+                .execute(c)
+                .unwrap();
+            portqueue::service::queue::language_reasons(c, &[pan_id]).unwrap()
+        })
+    };
+    stored["language_reason"] = "as the field says".into();
+    assert_eq!(reasons_with(&stored)[&pan_id], "as the field says");
+    stored.as_object_mut().unwrap().remove("language_reason");
+    assert_eq!(reasons_with(&stored)[&pan_id], line);
 
     // Ofelia's counter calls the Haitian Creole speaker, in her language.
     let called = ofelia

@@ -72,9 +72,19 @@ pub struct EventDetail {
     pub note: Option<String>,
 }
 
+/// What a call under language matching records besides its note.
+pub struct CallLanguage<'a> {
+    /// Whether the counter covered the entry's language.
+    pub matched: bool,
+    /// The language reason line, also at the end of the note (read back by
+    /// [`queue::language_reasons`]).
+    pub reason: &'a str,
+    pub passed_over: &'a portqueue_core::events::PassedOver,
+}
+
 /// Appends a `called` event; a call under language matching also says whether it matched
 /// the entry's language and whom it passed over for language, with the wait limit in force
-/// (`language_matched` and `passed_over` in its detail, read back as
+/// (`language_matched`, `language_reason` and `passed_over` in its detail, read back as
 /// [`portqueue_core::events::Event`]'s): the report counts calls in their language and
 /// judges the passes by the matching rule from them.
 pub fn record_call_event(
@@ -82,13 +92,14 @@ pub fn record_call_event(
     entry: &Entry,
     actor: Option<&Actor>,
     note: String,
-    matched: Option<(bool, &portqueue_core::events::PassedOver)>,
+    matched: Option<CallLanguage<'_>>,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
     let mut body = json!({ "note": note });
-    if let Some((matched, passed_over)) = matched {
-        body["language_matched"] = json!(matched);
-        body["passed_over"] = serde_json::to_value(passed_over)
+    if let Some(call) = matched {
+        body["language_matched"] = json!(call.matched);
+        body["language_reason"] = json!(call.reason);
+        body["passed_over"] = serde_json::to_value(call.passed_over)
             .map_err(|e| AppError::Internal(format!("event passed_over: {e}")))?;
     }
     insert_event(

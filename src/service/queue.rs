@@ -749,7 +749,11 @@ pub fn call_next(
             &entry,
             Some(actor),
             note,
-            matched.as_ref().map(|m| (m.language_matched, &passed_over)),
+            matched.as_ref().map(|m| super::CallLanguage {
+                matched: m.language_matched,
+                reason: &m.language_line,
+                passed_over: &passed_over,
+            }),
             now,
         )?;
         sms::on_call(conn, &port, &entry, &order, &near, now)?;
@@ -764,9 +768,10 @@ pub fn call_next(
 
 /// The language reason line ([`portqueue_core::queue::LanguageReason::text`]) of each
 /// entry called under language matching, by entry id: the one place the counter page, the
-/// live queue and the API read it. The line is kept in the entry's last call event, whose
-/// note is the fair-order reason (`entries.call_reason`), `"; "`, then the language line;
-/// entries called without matching (no `language_matched` in the event) have none.
+/// live queue and the API read it. The line is kept in the entry's last call event as
+/// `language_reason`; a call logged before the event held it has it only at the end of its
+/// note (the fair-order reason, `entries.call_reason`, `"; "`, then the line), read from
+/// there. Entries called without matching (no `language_matched` in the event) have none.
 pub fn language_reasons(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
     use crate::db::schema::entry_events;
     if ids.is_empty() {
@@ -787,17 +792,23 @@ pub fn language_reasons(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashM
     // Ordered by event id within an entry: the last call wins.
     for (id, detail, call_reason) in rows {
         let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
-        let line = detail
-            .get("language_matched")
-            .and(detail.get("note"))
+        let stored = detail
+            .get("language_reason")
             .and_then(serde_json::Value::as_str)
-            .map(|note| {
-                let fair = call_reason.as_deref().unwrap_or_default();
-                note.strip_prefix(fair)
-                    .and_then(|rest| rest.strip_prefix("; "))
-                    .unwrap_or(note)
-                    .to_owned()
-            });
+            .map(str::to_owned);
+        let line = stored.or_else(|| {
+            detail
+                .get("language_matched")
+                .and(detail.get("note"))
+                .and_then(serde_json::Value::as_str)
+                .map(|note| {
+                    let fair = call_reason.as_deref().unwrap_or_default();
+                    note.strip_prefix(fair)
+                        .and_then(|rest| rest.strip_prefix("; "))
+                        .unwrap_or(note)
+                        .to_owned()
+                })
+        });
         match line {
             Some(line) => reasons.insert(id, line),
             None => reasons.remove(&id),
