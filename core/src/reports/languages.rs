@@ -168,7 +168,7 @@ impl DayMatching {
     /// be told apart by time, so either order is allowed); `None` entries: closed.
     fn open_at(&self, counter: u32, at: DateTime<Utc>) -> Vec<Option<&[String]>> {
         let mine = || self.changes.iter().filter(|c| c.counter == counter);
-        let before = mine().filter(|c| c.at < at).last();
+        let before = mine().rfind(|c| c.at < at);
         before
             .into_iter()
             .chain(mine().filter(|c| c.at == at))
