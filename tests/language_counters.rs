@@ -202,6 +202,33 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         ),
         "the call's event says why"
     );
+    // The line is its own field of the event; a call logged before it was has the line only
+    // in its note, read from there.
+    let (pan_id, ..) = entry(&app, "W-0002");
+    let line = "Punjabi (Eastern): this counter covers it; passed over 1 whose language another open counter covers";
+    let (event_id, detail): (i64, String) = app.with_conn(|c| {
+        entry_events::table
+            .filter(entry_events::entry_id.eq(pan_id))
+            .filter(entry_events::kind.eq("called"))
+            .select((entry_events::id, entry_events::detail))
+            .first(c)
+            .unwrap()
+    });
+    let mut stored: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(stored["language_reason"], line);
+    let reasons_with = |stored: &serde_json::Value| {
+        app.with_conn(|c| {
+            diesel::update(entry_events::table.find(event_id))
+                .set(entry_events::detail.eq(stored.to_string()))
+                .execute(c)
+                .unwrap();
+            portqueue::service::queue::language_reasons(c, &[pan_id]).unwrap()
+        })
+    };
+    stored["language_reason"] = "as the field says".into();
+    assert_eq!(reasons_with(&stored)[&pan_id], "as the field says");
+    stored.as_object_mut().unwrap().remove("language_reason");
+    assert_eq!(reasons_with(&stored)[&pan_id], line);
 
     // Ofelia's counter calls the Haitian Creole speaker, in her language.
     let called = ofelia
@@ -269,7 +296,6 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
     assert_eq!(requested, (true, 1));
     let page = harpreet.get("/ports/SYS/counters/2").await;
     assert!(page.body.contains("Interpreter requested</span>"));
-    let _ = hat_id;
 
     // The live queue shows who waits for an interpreter, and for which language.
     register(&mut ofelia, "quc").await; // W-0004
@@ -393,6 +419,31 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
         .expect("pan");
     assert_eq!(pan["called_in_language"], 1);
     assert_eq!(pan["share_in_language"], 1.0);
+    // Counter 2 passed the Haitian Creole speaker over for language, within the matching
+    // rule (counter 1 covered her, at once): not a pass beyond the priority bound, and the
+    // verdict stays kept.
+    let fairness = &json["fairness"];
+    assert_eq!(fairness["overtakes_beyond_bound"], 0, "{fairness}");
+    assert_eq!(fairness["language_passes"]["passes"], 1, "{fairness}");
+    assert_eq!(fairness["language_passes"]["longest_minutes"], 0.0);
+    assert_eq!(fairness["language_passes"]["within_limit"], true);
+    assert_eq!(fairness["language_passes"]["beyond_rule"], 0, "{fairness}");
+    assert_eq!(fairness["kept"], true, "{fairness}");
+    assert!(
+        daily.body.contains(
+            "Kept: no one passed beyond the priority bound; 1 pass for language under \
+             matching, within the matching rule (longest passed over 0.0 min, limit 20 min)"
+        ),
+        "{}",
+        daily.body
+    );
+    assert!(
+        csv.body
+            .lines()
+            .any(|l| l == "fairness,language_passes.passes,,1"),
+        "{}",
+        csv.body
+    );
     // The counters' openings were kept with their times, so the day is replayed with and
     // without matching (worked by hand in core/tests/language_report.rs).
     assert!(pan["matching_extra_wait_minutes"].is_number(), "{pan}");
@@ -429,12 +480,56 @@ async fn a_punjabi_speaking_counter_calls_the_punjabi_speaker_and_others_wait_fo
             .any(|d| d.contains("\"language_matched\":false")),
         "{details:?}"
     );
+    // The call that passed her over says whom, with the limit in force.
+    assert!(
+        details.iter().any(|d| d.contains(&format!(
+            "\"passed_over\":{{\"entries\":[{hat_id}],\"wait_limit_minutes\":20}}"
+        ))),
+        "{details:?}"
+    );
     let bad = sergio
         .get("/ports/SYS/reports/languages?date=yesterday")
         .await;
     assert_status(&bad, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("id=\"f-date-error\""));
     assert!(bad.body.contains("value=\"yesterday\""));
+    // A week adds up the days' language figures (the page's section and the API's JSON).
+    let week = sergio
+        .get("/ports/SYS/reports?from=2026-11-19&to=2026-11-25")
+        .await;
+    assert_status(&week, StatusCode::OK);
+    assert!(
+        week.body.contains("<th scope=\"row\">Punjabi (Eastern)</th><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">100.0%</td>"),
+        "{}",
+        week.body
+    );
+    let (_, range) = common::api::call(
+        &app,
+        "GET",
+        "/api/v1/ports/SYS/reports/range?from=2026-11-19&to=2026-11-25",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        range["languages"], json["languages"],
+        "one day with figures"
+    );
+    // "today", as the daily report page takes it: the port-local date.
+    for page in [
+        "/ports/SYS/reports/languages?date=today",
+        "/ports/SYS/reports?date=today",
+    ] {
+        let today = sergio.get(page).await;
+        assert_status(&today, StatusCode::OK);
+        assert!(today.body.contains("2026-11-25"), "{page}");
+    }
+    let today = sergio.get("/ports/SYS/reports/languages?date=today").await;
+    assert_eq!(
+        today.body.split("<tbody>").nth(1),
+        report.body.split("<tbody>").nth(1),
+        "the same figures as without a date"
+    );
     let officer = ofelia.get("/ports/SYS/reports/languages").await;
     assert_status(&officer, StatusCode::FORBIDDEN);
 }
@@ -824,9 +919,10 @@ async fn status_windows_follow_the_counters_that_cover_each_language() {
 
 /// The reviewer's steps: counter 1 open with Spanish and English, counter 2 with Punjabi,
 /// both free. Two Spanish speakers and then a Punjabi speaker register within the minute.
-/// Counter 2 calls the Punjabi speaker at once, so her status page shows one person before
-/// her (the first Spanish speaker, called at counter 1 in the same instant) and a window
-/// from this minute; the second Spanish speaker waits for counter 1.
+/// Counter 2 calls the Punjabi speaker at once, so her status page shows a window from this
+/// minute and nobody before her: the first Spanish speaker, ahead of her in the projected
+/// order, is called at counter 1 in the same instant, not before her. The second Spanish
+/// speaker waits for counter 1: both are before him.
 #[actix_web::test]
 async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her_call() {
     use portqueue::service::public::ticket_status;
@@ -869,10 +965,18 @@ async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her
         s.earliest >= minute + chrono::Duration::minutes(2),
         "the second Spanish speaker waits for counter 1: {s:?}"
     );
+    assert_eq!(
+        (
+            first.people_before,
+            punjabi.people_before,
+            second.people_before
+        ),
+        (Some(0), Some(0), Some(2))
+    );
     let page = ofelia.get(&format!("/t/{}", token("W-0003"))).await;
     assert_status(&page, StatusCode::OK);
     assert!(
-        page.body.contains("<dd class=\"people\">1</dd>"),
+        page.body.contains("<dd class=\"people\">0</dd>"),
         "{}",
         page.body
     );
@@ -885,4 +989,14 @@ async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her
     assert_status(&called, StatusCode::SEE_OTHER);
     assert_eq!(entry(&app, "W-0003").1, "called");
     assert_eq!(entry(&app, "W-0002").1, "waiting");
+    // Someone already called is not before anyone: the second Spanish speaker has the first
+    // before him, still waiting for counter 1.
+    let second = status("W-0002");
+    assert_eq!((second.position, second.people_before), (Some(2), Some(1)));
+    let page = ofelia.get(&format!("/t/{}", token("W-0002"))).await;
+    assert!(
+        page.body.contains("<dd class=\"people\">1</dd>"),
+        "{}",
+        page.body
+    );
 }

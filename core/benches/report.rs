@@ -43,6 +43,7 @@ fn event(entry_id: i64, at: DateTime<Utc>, officer: i64, kind: EventKind, to: St
         snapshot: None,
         note: None,
         language_matched: None,
+        passed_over: None,
     }
 }
 

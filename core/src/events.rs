@@ -180,6 +180,22 @@ pub struct Event {
     /// (`false`: an interpreter was needed); `None` for a call without matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language_matched: Option<bool>,
+    /// For a call under language matching: whom it passed over for their language, and the
+    /// wait limit then in force, as the engine decided at the call; `None` for a call
+    /// without matching, or one logged before calls recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passed_over: Option<PassedOver>,
+}
+
+/// The entries a call under language matching passed over (docs/design/fair-queue.md,
+/// "Language matching", rule 2): what the daily report judges against the rule instead of
+/// counting them as passes beyond the priority bound.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassedOver {
+    /// Entry ids, ahead of the called entry in the fair order; empty when it passed nobody.
+    pub entries: Vec<i64>,
+    /// The port's `language_wait_limit` at the call.
+    pub wait_limit_minutes: u32,
 }
 
 #[cfg(test)]
@@ -199,6 +215,7 @@ mod tests {
             snapshot: None,
             note: None,
             language_matched: None,
+            passed_over: None,
         }
     }
 

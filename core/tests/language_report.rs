@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use portqueue_core::events::{EntrySnapshot, Event, EventKind};
+use portqueue_core::events::{EntrySnapshot, Event, EventKind, PassedOver};
 use portqueue_core::model::{Class, Policy, Status, Tier};
 use portqueue_core::reports::{DayInput, daily, from_kept, language_figures, to_csv, to_kept};
 
@@ -48,6 +48,7 @@ fn event(entry_id: i64, when: DateTime<Utc>, kind: EventKind, note: Option<&str>
         snapshot: None,
         note: note.map(str::to_owned),
         language_matched: None,
+        passed_over: None,
     }
 }
 
@@ -63,6 +64,7 @@ fn registered(entry_id: i64, snap: EntrySnapshot) -> Event {
         snapshot: Some(snap),
         note: None,
         language_matched: None,
+        passed_over: None,
     }
 }
 
@@ -228,6 +230,7 @@ fn what_matching_cost_or_saved_each_language_worked_by_hand() {
     };
     let matching = DayMatching {
         changes: vec![change(1, "spa"), change(2, "pan")],
+        ..DayMatching::default()
     };
     let effect = matching_effect(&input, &matching);
     assert_eq!(
@@ -283,6 +286,300 @@ fn what_matching_cost_or_saved_each_language_worked_by_hand() {
                 ..c.clone()
             })
             .collect(),
+        ..DayMatching::default()
     };
     assert!(matching_effect(&input, &yesterday).is_empty());
+}
+
+/// The fairness verdict on passes made for language, worked by hand. Counters 1 (Spanish)
+/// and 2 (Punjabi) open with languages from 08:00, wait limit 20 min; standard walk-ins of
+/// one. A (Punjabi, eligible 09:00) and B (Spanish, 09:05): at 09:10 counter 1 calls B,
+/// passing A over (counter 2 covers Punjabi); at 09:20 counter 2 calls A. By the priority
+/// bound alone that is a pass (A's effective time is earlier than B's), but it is within the
+/// matching rule: one pass for language, passed over 0 min at it, within the limit, and the
+/// verdict stays kept with no pass beyond the priority bound.
+///
+/// Then E (Punjabi, 10:00), F (Spanish, 10:05), G (Spanish, 10:06): counter 1 calls F at
+/// 10:10 passing E over (within the rule), and G at 10:35 passing E over again, 25 min after
+/// E was first passed over, beyond the 20-min limit: that pass breaks the rule and the
+/// verdict is not kept, still with no pass beyond the priority bound.
+#[test]
+fn passes_for_language_are_judged_by_the_matching_rule_worked_by_hand() {
+    use portqueue_core::model::Tier;
+    use portqueue_core::reports::{CounterLanguageChange, DayMatching, daily_matched};
+    let ticket = |entry_id: i64, language: &str, eligible| {
+        let mut snap = snapshot(language, 1, eligible);
+        snap.ticket = format!("W{entry_id}");
+        registered(entry_id, snap)
+    };
+    let call = |entry_id: i64, when, counter: u32, passed: &[i64]| Event {
+        counter: Some(counter),
+        language_matched: Some(true),
+        passed_over: Some(PassedOver {
+            entries: passed.to_vec(),
+            wait_limit_minutes: 20,
+        }),
+        ..event(entry_id, when, EventKind::Called, Some(REASON))
+    };
+    let day = |events: Vec<Event>| DayInput {
+        port_code: "SYS".into(),
+        port_name: "San Ysidro".into(),
+        date: NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+        tz: chrono_tz::UTC,
+        policy: Policy::default(),
+        policy_changes: Vec::new(),
+        as_of: None,
+        events,
+        booked: Vec::new(),
+        officers: BTreeMap::new(),
+    };
+    let change = |counter: u32, when, language: Option<&str>| CounterLanguageChange {
+        at: when,
+        counter,
+        languages: language.map(|l| vec![l.to_owned()]),
+    };
+    let matching = DayMatching {
+        changes: vec![
+            change(1, at(8, 0), Some("spa")),
+            change(2, at(8, 0), Some("pan")),
+        ],
+        default_languages: vec!["eng".into()],
+        wait_limit_minutes: 20,
+    };
+    let legit = vec![
+        ticket(1, "pan", at(9, 0)),
+        ticket(2, "spa", at(9, 5)),
+        call(2, at(9, 10), 1, &[1]),
+        call(1, at(9, 20), 2, &[]),
+    ];
+
+    let report = daily_matched(&day(legit.clone()), &matching);
+    let fair = &report.figures.fairness;
+    assert_eq!(fair.overtakes_beyond_bound, 0);
+    let lp = &fair.language_passes;
+    assert_eq!(
+        (
+            lp.passes,
+            lp.parties,
+            lp.longest_minutes,
+            lp.wait_limit_minutes,
+            lp.within_limit,
+            lp.beyond_rule
+        ),
+        (1, 1, Some(0.0), Some(20), Some(true), 0)
+    );
+    assert!(lp.breaches.is_empty());
+    assert!(fair.kept);
+
+    // A call logged before calls recorded whom they passed: the pass is found from the
+    // priority bound and the counters' recorded languages, and judged the same way.
+    let mut old = legit.clone();
+    old[2].passed_over = None;
+    let old_report = daily_matched(&day(old), &matching);
+    assert_eq!(old_report.figures.fairness.language_passes, *lp);
+    assert!(old_report.figures.fairness.kept);
+
+    // Counter 2 closed its languages at 09:05: nobody else covered Punjabi, so passing A
+    // over broke the rule.
+    let mut closed = matching.clone();
+    closed.changes.push(change(2, at(9, 5), None));
+    let closed_report = daily_matched(&day(legit.clone()), &closed);
+    let breach = &closed_report.figures.fairness.language_passes.breaches;
+    assert_eq!(breach.len(), 1);
+    assert_eq!(
+        (
+            breach[0].passed_ticket.as_str(),
+            breach[0].by_ticket.as_str(),
+            breach[0].why.as_str()
+        ),
+        ("W1", "W2", "not_covered_elsewhere")
+    );
+    assert!(!closed_report.figures.fairness.kept);
+    // So without the day's counter languages nothing vouches for the pass.
+    assert!(!daily(&day(legit.clone())).figures.fairness.kept);
+    // An urgent entry is never passed over.
+    let mut urgent = legit.clone();
+    if let Some(snap) = urgent[0].snapshot.as_mut() {
+        snap.tier = Tier::Urgent;
+    }
+    let urgent_passes = daily_matched(&day(urgent), &matching)
+        .figures
+        .fairness
+        .language_passes;
+    assert_eq!(urgent_passes.breaches[0].why, "urgent");
+
+    // The whole day: the second pass of E comes 25 min after its first.
+    let mut whole = legit;
+    whole.extend([
+        ticket(5, "pan", at(10, 0)),
+        ticket(6, "spa", at(10, 5)),
+        ticket(7, "spa", at(10, 6)),
+        call(6, at(10, 10), 1, &[5]),
+        call(7, at(10, 35), 1, &[5]),
+        call(5, at(10, 40), 2, &[]),
+    ]);
+    let report = daily_matched(&day(whole), &matching);
+    let fair = &report.figures.fairness;
+    assert_eq!(fair.overtakes_beyond_bound, 0);
+    let lp = &fair.language_passes;
+    assert_eq!(
+        (
+            lp.passes,
+            lp.parties,
+            lp.longest_minutes,
+            lp.within_limit,
+            lp.beyond_rule
+        ),
+        (3, 2, Some(25.0), Some(false), 1)
+    );
+    let b = &lp.breaches[0];
+    assert_eq!(
+        (
+            b.passed_ticket.as_str(),
+            b.by_ticket.as_str(),
+            b.counter,
+            b.passed_minutes,
+            b.why.as_str()
+        ),
+        ("W5", "W7", Some(1), 25.0, "beyond_limit")
+    );
+    assert_eq!(b.called_at.to_rfc3339(), "2026-12-09T10:35:00+00:00");
+    assert!(!fair.kept);
+
+    // The same figures in the CSV and the kept form.
+    let csv = to_csv(&report);
+    assert!(
+        csv.contains("fairness,language_passes.passes,,3\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("fairness,language_passes.beyond_rule,,1\r\n"));
+    assert!(
+        csv.contains("fairness,language_passes.breaches.why,W7,beyond_limit\r\n"),
+        "{csv}"
+    );
+    let back = from_kept(&to_kept(&report)).unwrap();
+    assert_eq!(back.figures.fairness.language_passes, *lp);
+}
+
+/// A week or a month adds the days' language figures: counts add up, the share is worked
+/// out again, and the mean wait and the extra wait from matching are the days' means
+/// weighted by the parties each is over. Worked by hand: Punjabi on day 1 (served 2 parties
+/// of 3 persons, 1 call in language and 1 with an interpreter, mean wait 12.5 over 2 first
+/// calls, 1 request, +5.0 over 2 parties) and day 2 (1 of 1, 1 in language, 20.0 over 1,
+/// -1.0 over 4): 3 parties of 4 persons, share 2/3, mean wait (25 + 20) / 3 = 15.0, extra
+/// (10 - 4) / 6 = +1.0. Haitian Creole only on day 2, without matching: its own figures.
+#[test]
+fn a_range_sums_the_days_language_figures_worked_by_hand() {
+    use portqueue_core::reports::{LanguageFigures, sum, sum_languages};
+    let figures = |language: &str,
+                   served: (u32, u32),
+                   calls: (u32, u32),
+                   wait: Option<(f64, u32)>,
+                   requests: u32,
+                   extra: Option<(f64, u32)>| LanguageFigures {
+        language: language.into(),
+        served_parties: served.0,
+        served_persons: served.1,
+        called_in_language: calls.0,
+        called_with_interpreter: calls.1,
+        share_in_language: None,
+        mean_wait_minutes: wait.map(|w| w.0),
+        first_calls: wait.map_or(0, |w| w.1),
+        interpreter_requests: requests,
+        matching_extra_wait_minutes: extra.map(|e| e.0),
+        matching_parties: extra.map_or(0, |e| e.1),
+    };
+    let day1 = vec![figures(
+        "pan",
+        (2, 3),
+        (1, 1),
+        Some((12.5, 2)),
+        1,
+        Some((5.0, 2)),
+    )];
+    let day2 = vec![
+        figures("hat", (1, 1), (0, 0), Some((30.0, 1)), 0, None),
+        figures("pan", (1, 1), (1, 0), Some((20.0, 1)), 0, Some((-1.0, 4))),
+    ];
+    let summed = sum_languages([day1.as_slice(), day2.as_slice()]);
+    let hat = &summed[0];
+    assert_eq!(
+        (
+            hat.language.as_str(),
+            hat.served_parties,
+            hat.share_in_language
+        ),
+        ("hat", 1, None)
+    );
+    assert_eq!(
+        (hat.mean_wait_minutes, hat.matching_extra_wait_minutes),
+        (Some(30.0), None)
+    );
+    let pan = &summed[1];
+    assert_eq!(
+        (
+            pan.served_parties,
+            pan.served_persons,
+            pan.called_in_language,
+            pan.called_with_interpreter,
+            pan.interpreter_requests
+        ),
+        (3, 4, 2, 1, 1)
+    );
+    assert_eq!(pan.share_in_language, Some(2.0 / 3.0));
+    assert_eq!((pan.mean_wait_minutes, pan.first_calls), (Some(15.0), 3));
+    assert_eq!(
+        (pan.matching_extra_wait_minutes, pan.matching_parties),
+        (Some(1.0), 6)
+    );
+
+    // Through `sum`: the hand day of `per_language_figures_of_a_small_day_worked_by_hand`
+    // twice (its Punjabi: 2 parties of 3 persons, waits 10 and 15) is its figures doubled,
+    // with the same mean wait; in the range's JSON and CSV.
+    let day = |date: NaiveDate, shift: chrono::Duration| DayInput {
+        port_code: "SYS".into(),
+        port_name: "San Ysidro".into(),
+        date,
+        tz: chrono_tz::UTC,
+        policy: Policy::default(),
+        policy_changes: Vec::new(),
+        as_of: None,
+        events: vec![
+            registered(1, snapshot("pan", 2, at(9, 0) + shift)),
+            registered(2, snapshot("pan", 1, at(9, 5) + shift)),
+            Event {
+                language_matched: Some(true),
+                ..event(1, at(9, 10) + shift, EventKind::Called, Some(REASON))
+            },
+            Event {
+                language_matched: Some(false),
+                ..event(2, at(9, 20) + shift, EventKind::Called, Some(REASON))
+            },
+            event(1, at(9, 30) + shift, EventKind::Served, None),
+            event(2, at(9, 40) + shift, EventKind::Served, None),
+        ],
+        booked: Vec::new(),
+        officers: BTreeMap::new(),
+    };
+    let first = NaiveDate::from_ymd_opt(2026, 12, 9).unwrap();
+    let range = sum(&[
+        daily(&day(first, chrono::Duration::zero())),
+        daily(&day(first.succ_opt().unwrap(), chrono::Duration::days(1))),
+    ]);
+    let pan = &range.languages[0];
+    assert_eq!(
+        (
+            pan.served_parties,
+            pan.served_persons,
+            pan.called_in_language,
+            pan.called_with_interpreter,
+            pan.share_in_language,
+            pan.mean_wait_minutes,
+            pan.first_calls
+        ),
+        (4, 6, 2, 2, Some(0.5), Some(12.5), 4)
+    );
+    let json = serde_json::to_value(&range).unwrap();
+    assert_eq!(json["languages"][0]["served_persons"], 6);
+    assert!(to_csv(&range).contains("languages,served_persons,pan,6\r\n"));
 }

@@ -79,6 +79,7 @@ fn event(entry_id: i64, at: DateTime<Utc>, actor: Option<i64>, kind: EventKind) 
         snapshot: None,
         note: None,
         language_matched: None,
+        passed_over: None,
     }
 }
 

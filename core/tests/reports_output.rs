@@ -41,6 +41,7 @@ fn registered(id: i64, ticket: &str, language: &str, at: DateTime<Utc>) -> Event
         }),
         note: None,
         language_matched: None,
+        passed_over: None,
     }
 }
 
@@ -56,6 +57,7 @@ fn called(id: i64, at: DateTime<Utc>) -> Event {
         snapshot: None,
         note: None,
         language_matched: None,
+        passed_over: None,
     }
 }
 

@@ -72,20 +72,35 @@ pub struct EventDetail {
     pub note: Option<String>,
 }
 
-/// Appends a `called` event that says whether the call matched the entry's language
-/// (`language_matched` in its detail, read back as [`portqueue_core::events::Event`]'s):
-/// the report counts calls in their language from it.
+/// What a call under language matching records besides its note.
+pub struct CallLanguage<'a> {
+    /// Whether the counter covered the entry's language.
+    pub matched: bool,
+    /// The language reason line, also at the end of the note (read back by
+    /// [`queue::language_reasons`]).
+    pub reason: &'a str,
+    pub passed_over: &'a portqueue_core::events::PassedOver,
+}
+
+/// Appends a `called` event; a call under language matching also says whether it matched
+/// the entry's language and whom it passed over for language, with the wait limit in force
+/// (`language_matched`, `language_reason` and `passed_over` in its detail, read back as
+/// [`portqueue_core::events::Event`]'s): the report counts calls in their language and
+/// judges the passes by the matching rule from them.
 pub fn record_call_event(
     conn: &mut DbConnection,
     entry: &Entry,
     actor: Option<&Actor>,
     note: String,
-    language_matched: Option<bool>,
+    matched: Option<CallLanguage<'_>>,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
     let mut body = json!({ "note": note });
-    if let Some(matched) = language_matched {
-        body["language_matched"] = json!(matched);
+    if let Some(call) = matched {
+        body["language_matched"] = json!(call.matched);
+        body["language_reason"] = json!(call.reason);
+        body["passed_over"] = serde_json::to_value(call.passed_over)
+            .map_err(|e| AppError::Internal(format!("event passed_over: {e}")))?;
     }
     insert_event(
         conn,

@@ -34,6 +34,8 @@ pub struct TicketStatus {
     pub status: Status,
     /// 1-based, while waiting.
     pub position: Option<u32>,
+    /// While waiting: the people before this ticket ([`super::queue::Snapshot::people_before`]).
+    pub people_before: Option<u32>,
     pub estimate: Option<Window>,
     /// Once called.
     pub counter: Option<u32>,
@@ -79,19 +81,22 @@ pub fn ticket_status(
     if answers_until.is_some_and(|until| until < now) {
         return Err(not_found());
     }
-    let waiting = (entry.status == Status::Waiting)
+    let (waiting, people_before) = (entry.status == Status::Waiting)
         .then(|| snapshot(conn, &port, now))
         .transpose()?
         .and_then(|queue| {
-            queue
+            let waiting = queue
                 .find(entry.id)
                 .filter(|e| e.status == Status::Waiting)
-                .cloned()
-        });
+                .cloned()?;
+            Some((Some(waiting), queue.people_before(entry.id)))
+        })
+        .unwrap_or_default();
     Ok(TicketStatus {
         ticket: entry.ticket.clone(),
         status: entry.status,
         position: waiting.as_ref().and_then(|w| w.position),
+        people_before,
         estimate: waiting.and_then(|w| w.estimated_call_at),
         counter: (entry.status == Status::Called)
             .then_some(entry.counter)

@@ -95,6 +95,10 @@ pub struct EntryView {
     pub language_reason: Option<String>,
     /// An officer asked for an interpreter for it.
     pub interpreter_requested: bool,
+    /// While waiting: when the projection with mean service times calls it (entries with
+    /// the same instant are called together, at different counters). Not in the API.
+    #[serde(skip)]
+    pub nominal_call_at: Option<DateTime<Utc>>,
 }
 
 impl EntryView {
@@ -118,6 +122,7 @@ impl EntryView {
             eligible_at: placement.eligible_at,
             position: projected.map(|p| p.position),
             estimated_call_at: projected.and_then(|p| p.estimate),
+            nominal_call_at: projected.and_then(|p| p.nominal_call_at),
             counter: entry.counter.and_then(|c| u32::try_from(c).ok()),
             called_at: entry.called_at.map(from_db),
             recalls: u32::try_from(entry.recalls).unwrap_or(0),
@@ -153,6 +158,20 @@ impl Snapshot {
             Some(&i) => self.waiting.get(i),
             None => self.called.iter().find(|e| e.id == id),
         }
+    }
+
+    /// How many people are before a waiting entry: those still waiting ahead of it in the
+    /// projected order, but not those projected to be called at the same instant as it (two
+    /// free counters calling together: neither waits for the other). Someone already
+    /// called is not waiting, so never counted. `None` for an entry not waiting.
+    pub fn people_before(&self, id: i64) -> Option<u32> {
+        let &i = self.index.get(&id)?;
+        let me = self.waiting.get(i)?.nominal_call_at;
+        let before = self.waiting[..i]
+            .iter()
+            .filter(|e| me.is_none() || e.nominal_call_at != me)
+            .count();
+        Some(u32::try_from(before).unwrap_or(u32::MAX))
     }
 }
 
@@ -718,12 +737,23 @@ pub fn call_next(
             Some(line) => format!("{}; {line}", call.reason),
             None => call.reason,
         };
+        let passed_over = portqueue_core::events::PassedOver {
+            entries: matched
+                .as_ref()
+                .map(|m| m.passed_over.clone())
+                .unwrap_or_default(),
+            wait_limit_minutes: u32::try_from(port.language_wait_limit_minutes).unwrap_or(0),
+        };
         record_call_event(
             conn,
             &entry,
             Some(actor),
             note,
-            matched.as_ref().map(|m| m.language_matched),
+            matched.as_ref().map(|m| super::CallLanguage {
+                matched: m.language_matched,
+                reason: &m.language_line,
+                passed_over: &passed_over,
+            }),
             now,
         )?;
         sms::on_call(conn, &port, &entry, &order, &near, now)?;
@@ -738,9 +768,10 @@ pub fn call_next(
 
 /// The language reason line ([`portqueue_core::queue::LanguageReason::text`]) of each
 /// entry called under language matching, by entry id: the one place the counter page, the
-/// live queue and the API read it. The line is kept in the entry's last call event, whose
-/// note is the fair-order reason (`entries.call_reason`), `"; "`, then the language line;
-/// entries called without matching (no `language_matched` in the event) have none.
+/// live queue and the API read it. The line is kept in the entry's last call event as
+/// `language_reason`; a call logged before the event held it has it only at the end of its
+/// note (the fair-order reason, `entries.call_reason`, `"; "`, then the line), read from
+/// there. Entries called without matching (no `language_matched` in the event) have none.
 pub fn language_reasons(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashMap<i64, String>> {
     use crate::db::schema::entry_events;
     if ids.is_empty() {
@@ -761,17 +792,23 @@ pub fn language_reasons(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashM
     // Ordered by event id within an entry: the last call wins.
     for (id, detail, call_reason) in rows {
         let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
-        let line = detail
-            .get("language_matched")
-            .and(detail.get("note"))
+        let stored = detail
+            .get("language_reason")
             .and_then(serde_json::Value::as_str)
-            .map(|note| {
-                let fair = call_reason.as_deref().unwrap_or_default();
-                note.strip_prefix(fair)
-                    .and_then(|rest| rest.strip_prefix("; "))
-                    .unwrap_or(note)
-                    .to_owned()
-            });
+            .map(str::to_owned);
+        let line = stored.or_else(|| {
+            detail
+                .get("language_matched")
+                .and(detail.get("note"))
+                .and_then(serde_json::Value::as_str)
+                .map(|note| {
+                    let fair = call_reason.as_deref().unwrap_or_default();
+                    note.strip_prefix(fair)
+                        .and_then(|rest| rest.strip_prefix("; "))
+                        .unwrap_or(note)
+                        .to_owned()
+                })
+        });
         match line {
             Some(line) => reasons.insert(id, line),
             None => reasons.remove(&id),

@@ -141,8 +141,7 @@ pub struct DayLog {
 impl DayLog {
     /// The day's report: the core's arithmetic, plus the warnings of the load.
     pub fn report(&self) -> DailyReport {
-        let mut report = reports::daily(&self.input);
-        reports::add_matching_effect(&mut report, &self.input, &self.matching);
+        let mut report = reports::daily_matched(&self.input, &self.matching);
         report.warnings.extend(self.warnings.iter().cloned());
         report
     }
@@ -355,6 +354,8 @@ pub fn load_days(
                     .filter(|c| c.at >= day_start && c.at < day_end)
                     .cloned()
                     .collect(),
+                default_languages: super::counter_languages::split(&port.default_languages),
+                wait_limit_minutes: u32::try_from(port.language_wait_limit_minutes).unwrap_or(0),
             },
         });
     }
@@ -451,6 +452,8 @@ struct StoredDetail {
     note: Option<String>,
     #[serde(default)]
     language_matched: Option<bool>,
+    #[serde(default)]
+    passed_over: Option<portqueue_core::events::PassedOver>,
 }
 
 /// A stored row as the core's [`Event`]; a row that cannot be read is named, not guessed.
@@ -483,6 +486,7 @@ fn to_event(row: &EventRow) -> Result<Event, String> {
         snapshot: detail.snapshot,
         note: detail.note,
         language_matched: detail.language_matched,
+        passed_over: detail.passed_over,
     })
 }
 
@@ -503,21 +507,41 @@ pub enum Wanted {
     Range(NaiveDate, NaiveDate),
 }
 
+/// [`parse_date`], or the word `today` (any case): the port-local `today`. What the report
+/// pages accept for each date they are given.
+pub fn parse_date_or_today(
+    field: &str,
+    value: Option<&str>,
+    today: NaiveDate,
+) -> AppResult<NaiveDate> {
+    match value.map(str::trim) {
+        Some(word) if word.eq_ignore_ascii_case("today") => Ok(today),
+        _ => parse_date(field, value),
+    }
+}
+
 impl ReportQuery {
-    /// A range when `from` or `to` is given; else the day, by default today at the port.
+    /// A range when `from` or `to` is given; else the day ([`ReportQuery::day`]).
     pub fn wanted(&self, today: NaiveDate) -> AppResult<Wanted> {
         let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
         if given(&self.from) || given(&self.to) {
             let (from, to) = both(
-                parse_date("from", self.from.as_deref()),
-                parse_date("to", self.to.as_deref()),
+                parse_date_or_today("from", self.from.as_deref(), today),
+                parse_date_or_today("to", self.to.as_deref(), today),
             )?;
             check_range(from, to)?;
             Ok(Wanted::Range(from, to))
-        } else if given(&self.date) {
-            Ok(Wanted::Day(parse_date("date", self.date.as_deref())?))
         } else {
-            Ok(Wanted::Day(today))
+            Ok(Wanted::Day(self.day(today)?))
+        }
+    }
+
+    /// The day asked for: `date` as [`parse_date_or_today`] reads it, today at the port
+    /// when none is given. The daily report page and the languages page read it so.
+    pub fn day(&self, today: NaiveDate) -> AppResult<NaiveDate> {
+        match self.date.as_deref().map(str::trim) {
+            None | Some("") => Ok(today),
+            Some(_) => parse_date_or_today("date", self.date.as_deref(), today),
         }
     }
 }
@@ -567,6 +591,25 @@ mod tests {
             let e = parse_date("date", bad).unwrap_err();
             assert!(e.fields().unwrap().get("date").is_some(), "{bad:?}");
         }
+        // The report pages also take the word "today": the port-local date they are given.
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let query = |date: &str| ReportQuery {
+            date: Some(date.to_owned()),
+            ..ReportQuery::default()
+        };
+        for word in ["today", " Today ", ""] {
+            assert_eq!(query(word).day(today).unwrap(), today, "{word:?}");
+        }
+        assert!(query("yesterday").day(today).is_err());
+        assert!(matches!(
+            ReportQuery {
+                from: Some("2026-11-20".into()),
+                to: Some("today".into()),
+                ..ReportQuery::default()
+            }
+            .wanted(today),
+            Ok(Wanted::Range(_, to)) if to == today
+        ));
         let d = |day| NaiveDate::from_ymd_opt(2026, 10, day).unwrap();
         assert!(check_range(d(1), d(31)).is_ok());
         assert!(check_range(d(2), d(1)).is_err());

@@ -191,32 +191,23 @@ struct LanguageReportPage {
     errors: Errors,
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct DateQuery {
-    #[serde(default)]
-    date: Option<String>,
-}
-
 /// `GET /ports/{code}/reports/languages?date=YYYY-MM-DD`: the day's figures per language
 /// (supervisors of the port and admins; today without a date).
 pub async fn report_page(
     state: web::Data<AppState>,
     signed: SignedIn,
     code: web::Path<String>,
-    query: web::Query<DateQuery>,
+    query: web::Query<service::reports::ReportQuery>,
 ) -> WebResult<HttpResponse> {
     let actor = signed.actor.clone();
+    let query = query.into_inner();
     let typed = query.date.clone().unwrap_or_default();
-    let asked = typed.clone();
     let (port, figures) = state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &code)?;
             let reader = service::reports::reader(&actor, &port)?;
-            let date = if asked.trim().is_empty() {
-                Ok(service::reports::today(&port, now))
-            } else {
-                service::reports::parse_date("date", Some(&asked))
-            };
+            // What the daily report page accepts for its day.
+            let date = query.day(service::reports::today(&port, now));
             let figures = match date {
                 // The daily report's section (as of now for today, kept figures for a
                 // finished day).

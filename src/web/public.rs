@@ -265,7 +265,7 @@ impl StatusPage {
                     Status::NoShow => say(code, "status-no-show", &[]),
                     Status::Withdrawn => say(code, "status-withdrawn", &[]),
                 };
-                let people_before = status.position.map(|p| p.saturating_sub(1));
+                let people_before = status.people_before;
                 let estimate = match (&window, status.status) {
                     (Some((earliest, latest)), _) => Some(say(
                         code,

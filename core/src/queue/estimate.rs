@@ -579,6 +579,7 @@ impl Projection {
                             now.max(placements[j].eligible_at),
                         )
                     },
+                    nominal_call_at: nominal[j],
                 }
             })
             .collect();
@@ -772,6 +773,7 @@ impl Projection {
                     placement,
                     reason: reason(newcomer, policy, tz),
                     estimate: None,
+                    nominal_call_at: None,
                 }
             } else {
                 match old_tail[kept.position[c] - prefix].take() {
@@ -782,6 +784,7 @@ impl Projection {
             kept.position[c] = prefix + k;
             projected.push(Projected {
                 position: u32::try_from(prefix + k + 1).unwrap_or(u32::MAX),
+                nominal_call_at: kept.nominal[c],
                 ..item
             });
         }

@@ -130,6 +130,10 @@ pub struct Projected {
     pub reason: String,
     /// The call window; `None` when no counter is open, so no time can be promised.
     pub estimate: Option<Window>,
+    /// When the projection with mean service times calls it (`None`: not called in it):
+    /// entries with the same instant are called together, at different counters, so
+    /// neither is "before" the other.
+    pub nominal_call_at: Option<DateTime<Utc>>,
 }
 
 /// What the counters look like now, for projections.

@@ -8,11 +8,11 @@ use chrono_tz::Tz;
 use super::stats::{median_minutes, minutes, share, spread};
 use super::time::{day_bounds, hour_index, hour_starts};
 use super::{
-    Appointments, CallSample, CarriedOver, CounterFigures, DailyReport, DayInput, EstimateSample,
-    Estimates, Fairness, Figures, Hour, LongestWait, MAX_LISTED_OVERTAKES, OfficerFigures,
-    Outcomes, Overtake, PolicyChange, PolicyChangeShown, Samples, ServiceSample, SharePeriod,
-    TARGET_AFTER_WINDOW_SHARE, TARGET_MEDIAN_ABS_ERROR_MINUTES, WaitFigures, WaitSample, Waits,
-    WalkIns,
+    Appointments, CallSample, CarriedOver, CounterFigures, DailyReport, DayInput, DayMatching,
+    EstimateSample, Estimates, Fairness, Figures, Hour, LanguageBreach, LongestWait,
+    MAX_LISTED_OVERTAKES, OfficerFigures, Outcomes, Overtake, PolicyChange, PolicyChangeShown,
+    Samples, ServiceSample, SharePeriod, TARGET_AFTER_WINDOW_SHARE,
+    TARGET_MEDIAN_ABS_ERROR_MINUTES, WaitFigures, WaitSample, Waits, WalkIns,
 };
 use crate::events::{EntrySnapshot, Event, EventKind, Punctuality};
 use crate::model::{Barrier, Class, Policy, Status, Tier};
@@ -41,6 +41,7 @@ fn status_after(event: &Event) -> Option<Status> {
 /// One entry's life up to the day's end, from its events in log order. `seq` is an event's
 /// position in the day's log, which orders events that share a timestamp.
 struct Life<'a> {
+    entry_id: i64,
     snap: &'a EntrySnapshot,
     joined_seq: usize,
     joined_at: DateTime<Utc>,
@@ -59,6 +60,7 @@ struct Life<'a> {
 impl<'a> Life<'a> {
     fn start(seq: usize, event: &'a Event, snap: &'a EntrySnapshot) -> Self {
         Life {
+            entry_id: event.entry_id,
             snap,
             joined_seq: seq,
             joined_at: event.at,
@@ -143,7 +145,18 @@ fn zeroed<T: Default>(names: impl IntoIterator<Item = &'static str>) -> BTreeMap
 
 /// Computes one port-local day's report from the event log. See the module docs for the
 /// input contract and the definitions; events at or after the day's end are ignored.
+///
+/// Without the day's counter languages, a pass a call under language matching made for
+/// language cannot be judged by the matching rule and counts as a breach of it: the app
+/// reads reports through [`daily_matched`].
 pub fn daily(input: &DayInput) -> DailyReport {
+    daily_matched(input, &DayMatching::default())
+}
+
+/// [`daily`], with the day's counter languages: passes made for language are judged by the
+/// matching rule ([`super::LanguagePasses`]) and each language's extra wait from matching is
+/// counted ([`super::matching_effect`]).
+pub fn daily_matched(input: &DayInput, matching: &DayMatching) -> DailyReport {
     let tz = input.tz;
     let (start, day_end) = day_bounds(input.date, tz);
     // A day read before its end is counted up to the moment it is read, never beyond.
@@ -405,7 +418,16 @@ pub fn daily(input: &DayInput) -> DailyReport {
         hour.queue_length = lives.iter().filter(|life| life.waiting_at(at)).count() as u32;
     }
 
-    count_overtakes(&lives, &policy_then, start, tz, &mut fairness);
+    let legacy = count_overtakes(&lives, &policy_then, start, tz, matching, &mut fairness);
+    judge_language_passes(
+        &lives,
+        legacy,
+        matching,
+        start,
+        tz,
+        &mut fairness,
+        &mut warnings,
+    );
     fairness.policy_changes = changes
         .iter()
         .map(|c| PolicyChangeShown {
@@ -426,7 +448,7 @@ pub fn daily(input: &DayInput) -> DailyReport {
     };
     summarize(&samples, &mut figures);
 
-    DailyReport {
+    let mut report = DailyReport {
         port: input.port_code.clone(),
         port_name: input.port_name.clone(),
         date: input.date,
@@ -442,7 +464,9 @@ pub fn daily(input: &DayInput) -> DailyReport {
         hourly,
         warnings,
         samples,
-    }
+    };
+    super::languages::add_matching_effect(&mut report, input, matching);
+    report
 }
 
 fn count_walk_in(walk_ins: &mut WalkIns, snap: &EntrySnapshot) {
@@ -516,16 +540,36 @@ fn consider_longest(
     }
 }
 
+/// Whether `call` passed `a` over for its language: the call says so (`passed_over`); or,
+/// for a call under matching logged before calls recorded whom they passed, its counter did
+/// not cover `a`'s language then.
+fn passed_for_language(call: &Event, a: &Life, matching: &DayMatching) -> bool {
+    match &call.passed_over {
+        Some(passed) => passed.entries.contains(&a.entry_id),
+        None => {
+            call.language_matched.is_some()
+                && call
+                    .counter
+                    .is_some_and(|k| !matching.covers(k, &a.snap.language, call.at))
+        }
+    }
+}
+
 /// G3, checked pair by pair: for each first call during the day of a non-urgent entry `b`,
 /// every non-urgent entry `a` of its queue class that was waiting and eligible at that call
-/// and has a smaller effective time was passed beyond the bound.
-fn count_overtakes(
-    lives: &[Life],
+/// and has a smaller effective time was passed beyond the bound, unless the call passed `a`
+/// over for its language ([`passed_for_language`]): that pass is judged by the matching rule
+/// instead. Returns those of the passes for language that the call did not record itself
+/// (calls logged before calls recorded them), as (call, called entry, passed entry id).
+fn count_overtakes<'a>(
+    lives: &'a [Life<'a>],
     policy_then: &dyn Fn(DateTime<Utc>) -> Policy,
     start: DateTime<Utc>,
     tz: Tz,
+    matching: &DayMatching,
     fairness: &mut Fairness,
-) {
+) -> Vec<(&'a Event, &'a Life<'a>, i64)> {
+    let mut legacy = Vec::new();
     let mut calls: Vec<(usize, &Event, &Life)> = lives
         .iter()
         .filter(|life| life.snap.tier != Tier::Urgent)
@@ -564,6 +608,12 @@ fn count_overtakes(
             .collect();
         passed.sort_by(|x, y| (x.1, &x.0.snap.ticket).cmp(&(y.1, &y.0.snap.ticket)));
         for (a, a_effective) in passed {
+            if passed_for_language(call, a, matching) {
+                if call.passed_over.is_none() {
+                    legacy.push((call, b, a.entry_id));
+                }
+                continue;
+            }
             fairness.overtakes_beyond_bound += 1;
             if fairness.overtakes.len() < MAX_LISTED_OVERTAKES {
                 let beyond = (b_effective - a_effective).num_seconds() as f64;
@@ -578,6 +628,107 @@ fn count_overtakes(
                 });
             }
         }
+    }
+    legacy
+}
+
+/// The matching rule (G8), checked pass by pass for the calls of the day that passed someone
+/// over for language: those the calls recorded, and `legacy` ones found by
+/// [`count_overtakes`]. A pass breaks the rule when the passed entry was urgent, had been
+/// passed over (since the first call that passed it, any day) for longer than the wait limit
+/// in force at the call, or when the calling counter covered its language, or no other
+/// counter open with languages did (from the day's recorded openings and closings).
+fn judge_language_passes<'a>(
+    lives: &'a [Life<'a>],
+    legacy: Vec<(&'a Event, &'a Life<'a>, i64)>,
+    matching: &DayMatching,
+    start: DateTime<Utc>,
+    tz: Tz,
+    fairness: &mut Fairness,
+    warnings: &mut Vec<String>,
+) {
+    let by_id: BTreeMap<i64, &Life> = lives.iter().map(|life| (life.entry_id, life)).collect();
+    // (call, called entry, passed entry id, limit in force), in time order.
+    let mut passes: Vec<(&Event, &Life, i64, u32)> = Vec::new();
+    for life in lives {
+        for call in life.calls.iter().filter(|c| c.kind == EventKind::Called) {
+            if let Some(passed) = &call.passed_over {
+                for id in &passed.entries {
+                    passes.push((call, life, *id, passed.wait_limit_minutes));
+                }
+            }
+        }
+    }
+    passes.extend(
+        legacy
+            .into_iter()
+            .map(|(call, b, id)| (call, b, id, matching.wait_limit_minutes)),
+    );
+    passes.sort_by_key(|(call, _, id, _)| (call.at, *id));
+    let mut first: BTreeMap<i64, DateTime<Utc>> = BTreeMap::new();
+    let mut parties = BTreeSet::new();
+    let judged = &mut fairness.language_passes;
+    let mut longest: Option<i64> = None;
+    let mut unknown = 0;
+    for (call, b, id, limit) in passes {
+        let since = *first.entry(id).or_insert(call.at);
+        if call.at < start {
+            continue;
+        }
+        let Some(a) = by_id.get(&id) else {
+            unknown += 1;
+            continue;
+        };
+        let passed = call.at - since;
+        let passed_s = passed.num_seconds();
+        judged.passes += 1;
+        parties.insert(id);
+        longest = Some(longest.map_or(passed_s, |l| l.max(passed_s)));
+        judged.wait_limit_minutes = Some(judged.wait_limit_minutes.map_or(limit, |l| l.min(limit)));
+        // As the engine reads the limit: passed over no more than it before.
+        let beyond_limit = passed > Duration::minutes(i64::from(limit));
+        if beyond_limit || judged.within_limit.is_none() {
+            judged.within_limit = Some(!beyond_limit && judged.within_limit != Some(false));
+        }
+        let language = a.snap.language.as_str();
+        let why = if a.snap.tier == Tier::Urgent {
+            Some("urgent")
+        } else if beyond_limit {
+            Some("beyond_limit")
+        } else if call
+            .counter
+            .is_none_or(|k| matching.covers(k, language, call.at))
+        {
+            Some("covered_by_calling_counter")
+        } else if call
+            .counter
+            .is_none_or(|k| !matching.covered_elsewhere(k, language, call.at))
+        {
+            Some("not_covered_elsewhere")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            judged.beyond_rule += 1;
+            if judged.breaches.len() < MAX_LISTED_OVERTAKES {
+                judged.breaches.push(LanguageBreach {
+                    passed_ticket: a.snap.ticket.clone(),
+                    passed_language: language.to_string(),
+                    by_ticket: b.snap.ticket.clone(),
+                    called_at: local(call.at, tz),
+                    counter: call.counter,
+                    passed_minutes: minutes(passed_s as f64),
+                    why: why.to_string(),
+                });
+            }
+        }
+    }
+    judged.parties = parties.len() as u32;
+    judged.longest_minutes = longest.map(|s| minutes(s as f64));
+    if unknown > 0 {
+        warnings.push(format!(
+            "{unknown} pass(es) for language name an entry not in the day's log; not judged"
+        ));
     }
 }
 
@@ -933,5 +1084,7 @@ fn judge_share(fairness: &mut Fairness) {
         (expected / f64::from(persons) * 10_000.0).round() / 10_000.0
     });
     fairness.share_kept = (persons > 0).then(|| periods.iter().all(|p| p.stretches_off_share == 0));
-    fairness.kept = fairness.overtakes_beyond_bound == 0 && fairness.share_kept != Some(false);
+    fairness.kept = fairness.overtakes_beyond_bound == 0
+        && fairness.language_passes.beyond_rule == 0
+        && fairness.share_kept != Some(false);
 }

@@ -3,7 +3,7 @@
 //! those called under language matching), the wait, and the interpreter requests: the
 //! daily report's `languages` section ([`super::DailyReport::languages`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,10 @@ pub struct LanguageFigures {
     pub share_in_language: Option<f64>,
     /// Mean minutes from eligible to first call, over the parties first called in the day.
     pub mean_wait_minutes: Option<f64>,
+    /// Parties first called in the day: what `mean_wait_minutes` is the mean of (a range
+    /// weighs each day's mean by it).
+    #[serde(default)]
+    pub first_calls: u32,
     /// Interpreter requests marked during the day.
     pub interpreter_requests: u32,
     /// The extra mean wait language matching cost this language (negative: saved), from
@@ -37,6 +41,10 @@ pub struct LanguageFigures {
     /// `None` when no counter was opened with languages that day.
     #[serde(default)]
     pub matching_extra_wait_minutes: Option<f64>,
+    /// Parties `matching_extra_wait_minutes` is the mean over (a range weighs each day's
+    /// by it); 0 when it is `None`.
+    #[serde(default)]
+    pub matching_parties: u32,
 }
 
 /// The day's figures per language, languages in code order; a language appears when one of
@@ -78,8 +86,10 @@ pub fn language_figures(input: &DayInput) -> Vec<LanguageFigures> {
                 called_with_interpreter: 0,
                 share_in_language: None,
                 mean_wait_minutes: None,
+                first_calls: 0,
                 interpreter_requests: 0,
                 matching_extra_wait_minutes: None,
+                matching_parties: 0,
             });
         match event.kind {
             EventKind::Served => {
@@ -119,6 +129,7 @@ pub fn language_figures(input: &DayInput) -> Vec<LanguageFigures> {
                 .get(&row.language)
                 .filter(|(_, n)| *n > 0)
                 .map(|(total, n)| (total / f64::from(*n) * 10.0).round() / 10.0);
+            row.first_calls = waits.get(&row.language).map_or(0, |(_, n)| *n);
             row
         })
         .filter(|row| {
@@ -145,6 +156,53 @@ pub struct CounterLanguageChange {
 pub struct DayMatching {
     /// The day's changes, in time order (a counter opened on an earlier day is not open).
     pub changes: Vec<CounterLanguageChange>,
+    /// The port's default languages, which every counter open with languages covers.
+    pub default_languages: Vec<String>,
+    /// The port's wait limit, for calls logged before each call recorded the limit in force.
+    pub wait_limit_minutes: u32,
+}
+
+impl DayMatching {
+    /// What `counter` was open with at `at`: the languages of its last change before `at`,
+    /// and of each change at `at` itself (a change and a call stamped with one instant cannot
+    /// be told apart by time, so either order is allowed); `None` entries: closed.
+    fn open_at(&self, counter: u32, at: DateTime<Utc>) -> Vec<Option<&[String]>> {
+        let mine = || self.changes.iter().filter(|c| c.counter == counter);
+        let before = mine().rfind(|c| c.at < at);
+        before
+            .into_iter()
+            .chain(mine().filter(|c| c.at == at))
+            .map(|c| c.languages.as_deref())
+            .collect()
+    }
+
+    /// Whether `counter`, open with languages at `at`, covered `language` then. An entry
+    /// without a language is covered by every counter.
+    pub(crate) fn covers(&self, counter: u32, language: &str, at: DateTime<Utc>) -> bool {
+        language.is_empty()
+            || self.open_at(counter, at).into_iter().flatten().any(|own| {
+                own.iter()
+                    .chain(&self.default_languages)
+                    .any(|l| l == language)
+            })
+    }
+
+    /// Whether a counter other than `counter` was open with languages at `at` and covered
+    /// `language`.
+    pub(crate) fn covered_elsewhere(
+        &self,
+        counter: u32,
+        language: &str,
+        at: DateTime<Utc>,
+    ) -> bool {
+        let others: BTreeSet<u32> = self
+            .changes
+            .iter()
+            .filter(|c| c.counter != counter && c.at <= at)
+            .map(|c| c.counter)
+            .collect();
+        others.into_iter().any(|k| self.covers(k, language, at))
+    }
 }
 
 /// Sets each language's `matching_extra_wait_minutes` in a day's report from
@@ -154,9 +212,11 @@ pub fn add_matching_effect(
     input: &DayInput,
     matching: &DayMatching,
 ) {
-    let effect = matching_effect(input, matching);
+    let effect = matching_effect_counted(input, matching);
     for row in &mut report.languages {
-        row.matching_extra_wait_minutes = effect.get(&row.language).copied();
+        let found = effect.get(&row.language).copied();
+        row.matching_extra_wait_minutes = found.map(|(minutes, _)| minutes);
+        row.matching_parties = found.map_or(0, |(_, parties)| parties);
     }
 }
 
@@ -173,6 +233,17 @@ pub fn add_matching_effect(
 /// counterfactual, counts its wait to then. The parties are everyone waiting during the day
 /// but those who left (withdrew, or closed without a call) before any call, who are in neither.
 pub fn matching_effect(input: &DayInput, matching: &DayMatching) -> BTreeMap<String, f64> {
+    matching_effect_counted(input, matching)
+        .into_iter()
+        .map(|(language, (minutes, _))| (language, minutes))
+        .collect()
+}
+
+/// [`matching_effect`], each language's with the number of parties it is the mean over.
+fn matching_effect_counted(
+    input: &DayInput,
+    matching: &DayMatching,
+) -> BTreeMap<String, (f64, u32)> {
     let (start, end) = day_bounds(input.date, input.tz);
     let end = input.as_of.map_or(end, |as_of| {
         (as_of + chrono::Duration::microseconds(1)).clamp(start, end)
@@ -248,7 +319,10 @@ pub fn matching_effect(input: &DayInput, matching: &DayMatching) -> BTreeMap<Str
     sums.into_iter()
         .map(|(language, (actual, plain, n))| {
             let minutes = (actual - plain) as f64 / 60.0 / f64::from(n);
-            (language.to_owned(), (minutes * 10.0).round() / 10.0 + 0.0)
+            (
+                language.to_owned(),
+                ((minutes * 10.0).round() / 10.0 + 0.0, n),
+            )
         })
         .collect()
 }
@@ -277,4 +351,68 @@ fn plain_calls(
         called[i] = at;
     }
     called
+}
+
+/// Sums the days' per-language figures for a range: counts are added, the share in their
+/// language is worked out again from the added calls, and the mean wait and the extra wait
+/// from matching are the days' means weighted by the parties each is over (`first_calls`,
+/// `matching_parties`), to one decimal. Languages in code order.
+pub fn sum_languages<'a>(
+    days: impl IntoIterator<Item = &'a [LanguageFigures]>,
+) -> Vec<LanguageFigures> {
+    // language -> (figures so far, total wait, total extra wait)
+    let mut sums: BTreeMap<String, (LanguageFigures, f64, f64)> = BTreeMap::new();
+    for day in days {
+        for f in day {
+            let (row, wait, extra) = sums.entry(f.language.clone()).or_insert_with(|| {
+                (
+                    LanguageFigures {
+                        language: f.language.clone(),
+                        served_parties: 0,
+                        served_persons: 0,
+                        called_in_language: 0,
+                        called_with_interpreter: 0,
+                        share_in_language: None,
+                        mean_wait_minutes: None,
+                        first_calls: 0,
+                        interpreter_requests: 0,
+                        matching_extra_wait_minutes: None,
+                        matching_parties: 0,
+                    },
+                    0.0,
+                    0.0,
+                )
+            });
+            row.served_parties += f.served_parties;
+            row.served_persons += f.served_persons;
+            row.called_in_language += f.called_in_language;
+            row.called_with_interpreter += f.called_with_interpreter;
+            row.interpreter_requests += f.interpreter_requests;
+            if let Some(mean) = f.mean_wait_minutes {
+                row.first_calls += f.first_calls;
+                *wait += mean * f64::from(f.first_calls);
+            }
+            if let Some(minutes) = f.matching_extra_wait_minutes {
+                row.matching_parties += f.matching_parties;
+                *extra += minutes * f64::from(f.matching_parties);
+                // A day with the figure but no parties still says matching was on.
+                row.matching_extra_wait_minutes.get_or_insert(0.0);
+            }
+        }
+    }
+    let tenth = |x: f64| (x * 10.0).round() / 10.0 + 0.0;
+    sums.into_values()
+        .map(|(mut row, wait, extra)| {
+            let called = row.called_in_language + row.called_with_interpreter;
+            row.share_in_language =
+                (called > 0).then(|| f64::from(row.called_in_language) / f64::from(called));
+            row.mean_wait_minutes =
+                (row.first_calls > 0).then(|| tenth(wait / f64::from(row.first_calls)));
+            if row.matching_parties > 0 {
+                row.matching_extra_wait_minutes =
+                    Some(tenth(extra / f64::from(row.matching_parties)));
+            }
+            row
+        })
+        .collect()
 }

@@ -89,12 +89,12 @@ use serde::{Deserialize, Serialize};
 use crate::events::Event;
 use crate::model::Policy;
 
-pub use compute::{daily, policy_at};
+pub use compute::{daily, daily_matched, policy_at};
 pub use csv::{Report, to_csv};
 pub use kept::{KEPT_FORMAT, from_kept, to_kept};
 pub use languages::{
     CounterLanguageChange, DayMatching, LanguageFigures, add_matching_effect, language_figures,
-    matching_effect,
+    matching_effect, sum_languages,
 };
 pub use range::sum;
 pub use svg::{HourlyChart, hourly_chart_svg};
@@ -343,7 +343,8 @@ pub struct Fairness {
     pub walkin_share_served: Option<f64>,
     pub served_persons_walk_in: u32,
     pub served_persons_appointment: u32,
-    /// Expected 0.
+    /// Expected 0. Passes made for language under matching, within its rule, are not
+    /// counted here: see `language_passes`.
     pub overtakes_beyond_bound: u32,
     /// Each one, up to [`MAX_LISTED_OVERTAKES`].
     pub overtakes: Vec<Overtake>,
@@ -365,8 +366,55 @@ pub struct Fairness {
     /// `null` when both classes never waited together at a call; else whether every
     /// stretch kept the share (G4).
     pub share_kept: Option<bool>,
-    /// The verdict: no pass beyond the priority bound and no stretch off its share.
+    /// Entries passed over for their language by calls under language matching, judged by
+    /// the matching rule (G8) instead of the priority bound.
+    #[serde(default)]
+    pub language_passes: LanguagePasses,
+    /// The verdict: no pass beyond the priority bound, no pass for language beyond the
+    /// matching rule, and no stretch off its share.
     pub kept: bool,
+}
+
+/// The day's passes for language (docs/design/fair-queue.md, "Language matching"): a call
+/// under matching that called someone behind another entry in the fair order because its
+/// counter did not cover that entry's language. Within the rule such a pass is not a breach;
+/// it is one when the passed entry was urgent, had been passed over for longer than the wait
+/// limit, or was passed while no other open counter covered its language (or while the
+/// calling counter did).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LanguagePasses {
+    /// Pass-overs: one call passing one entry over.
+    pub passes: u32,
+    /// Parties passed over at least once (for a range: summed over the days).
+    pub parties: u32,
+    /// The longest an entry had been passed over (since the first call that passed it over)
+    /// at a call that passed it over again, in minutes with one decimal: what the wait limit
+    /// bounds. `null` without passes.
+    pub longest_minutes: Option<f64>,
+    /// The port's wait limit at those calls (the smallest, if it changed).
+    pub wait_limit_minutes: Option<u32>,
+    /// Whether every pass came within the wait limit; `null` without passes.
+    pub within_limit: Option<bool>,
+    /// Passes that broke the matching rule. Expected 0.
+    pub beyond_rule: u32,
+    /// Each of them, up to [`MAX_LISTED_OVERTAKES`].
+    pub breaches: Vec<LanguageBreach>,
+}
+
+/// One pass for language that broke the matching rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LanguageBreach {
+    /// The entry passed over, and its language (ISO 639-3; empty when none recorded).
+    pub passed_ticket: String,
+    pub passed_language: String,
+    /// The entry called instead.
+    pub by_ticket: String,
+    pub called_at: DateTime<FixedOffset>,
+    pub counter: Option<u32>,
+    /// How long the passed entry had been passed over at this call.
+    pub passed_minutes: f64,
+    /// `urgent`, `beyond_limit`, `not_covered_elsewhere` or `covered_by_calling_counter`.
+    pub why: String,
 }
 
 /// How good the call windows printed on tickets were.
@@ -512,6 +560,9 @@ pub struct RangeReport {
     pub days: u32,
     #[serde(flatten)]
     pub figures: Figures,
+    /// The days' per-language figures summed ([`sum`]).
+    #[serde(default)]
+    pub languages: Vec<LanguageFigures>,
     pub daily: Vec<DaySummary>,
     pub warnings: Vec<String>,
 }

@@ -3,12 +3,38 @@
 use std::collections::BTreeMap;
 
 use super::compute::summarize;
-use super::{Count, DailyReport, DaySummary, Figures, MAX_LISTED_OVERTAKES, RangeReport, Samples};
+use super::{
+    Count, DailyReport, DaySummary, Figures, LanguagePasses, MAX_LISTED_OVERTAKES, RangeReport,
+    Samples,
+};
 
 fn add_counts(into: &mut BTreeMap<String, Count>, from: &BTreeMap<String, Count>) {
     for (key, count) in from {
         into.entry(key.clone()).or_default().add(*count);
     }
+}
+
+/// Adds a day's passes for language: counts add up, the longest is the longest of the
+/// days', the limit the smallest, within the limit only if every day was.
+fn add_language_passes(into: &mut LanguagePasses, day: &LanguagePasses) {
+    into.passes += day.passes;
+    into.parties += day.parties;
+    into.beyond_rule += day.beyond_rule;
+    let room = MAX_LISTED_OVERTAKES.saturating_sub(into.breaches.len());
+    into.breaches
+        .extend(day.breaches.iter().take(room).cloned());
+    into.longest_minutes = match (into.longest_minutes, day.longest_minutes) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    into.wait_limit_minutes = match (into.wait_limit_minutes, day.wait_limit_minutes) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    into.within_limit = match (into.within_limit, day.within_limit) {
+        (Some(a), Some(b)) => Some(a && b),
+        (a, b) => a.or(b),
+    };
 }
 
 /// Sums daily reports of one port into a range report.
@@ -21,7 +47,8 @@ fn add_counts(into: &mut BTreeMap<String, Count>, from: &BTreeMap<String, Count>
 /// of a standard single is the longest of the days'. The share target is the last day's;
 /// `walkin_share_target_varied` says when the days' targets differed; the days' policy
 /// changes and share periods are listed one after the other and the share is judged from
-/// them, each against its own target. Waits still running are the last day's.
+/// them, each against its own target. Waits still running are the last day's. The
+/// per-language figures are summed by [`super::sum_languages`].
 pub fn sum(reports: &[DailyReport]) -> RangeReport {
     let mut days: Vec<&DailyReport> = reports.iter().collect();
     days.sort_by_key(|day| day.date);
@@ -71,6 +98,8 @@ pub fn sum(reports: &[DailyReport]) -> RangeReport {
                 fair.longest_standard_single_wait = Some(longest.clone());
             }
         }
+
+        add_language_passes(&mut fair.language_passes, &f.fairness.language_passes);
 
         fair.policy_changes
             .extend(f.fairness.policy_changes.iter().cloned());
@@ -123,6 +152,7 @@ pub fn sum(reports: &[DailyReport]) -> RangeReport {
         to: days.last().map(|d| d.date),
         days: days.len() as u32,
         figures,
+        languages: super::sum_languages(days.iter().map(|day| day.languages.as_slice())),
         daily,
         warnings,
     }

@@ -332,6 +332,7 @@ fn simulated_life(entry_id: i64, snap: &EntrySnapshot, row: &SimRow) -> [(u8, Ev
         snapshot,
         note: None,
         language_matched: None,
+        passed_over: None,
     };
     let snapshot = EntrySnapshot {
         queue_class: row.queue_class,
@@ -437,6 +438,7 @@ mod tests {
             snapshot: None,
             note: None,
             language_matched: None,
+            passed_over: None,
         }
     }
 

@@ -35,10 +35,53 @@ fn verdict(f: &core_reports::Fairness) -> String {
             f.periods.iter().map(|p| p.stretches_off_share).sum::<u32>()
         ),
     };
+    let language = language_passes(&f.language_passes)
+        .map(|l| format!("; {l}"))
+        .unwrap_or_default();
     format!(
-        "{}: {bound}; {share}",
+        "{}: {bound}{language}; {share}",
         if f.kept { "Kept" } else { "Not kept" }
     )
+}
+
+/// The passes made for language under matching, in words for the verdict; `None` on a day
+/// without any.
+fn language_passes(p: &core_reports::LanguagePasses) -> Option<String> {
+    if p.passes == 0 && p.beyond_rule == 0 {
+        return None;
+    }
+    let passes = match p.passes {
+        1 => "1 pass for language under matching".to_owned(),
+        n => format!("{n} passes for language under matching"),
+    };
+    let rule = match p.beyond_rule {
+        0 if p.passes == 1 => "within the matching rule".to_owned(),
+        0 => "all within the matching rule".to_owned(),
+        n => format!("{n} beyond the matching rule"),
+    };
+    let longest = match (p.longest_minutes, p.wait_limit_minutes) {
+        (Some(longest), Some(limit)) => format!(
+            " (longest passed over {longest:.1} min, limit {limit} min{})",
+            if p.within_limit == Some(false) {
+                ": beyond it"
+            } else {
+                ""
+            }
+        ),
+        _ => String::new(),
+    };
+    Some(format!("{passes}, {rule}{longest}"))
+}
+
+/// Why a pass for language broke the matching rule, in words.
+fn language_breach_why(why: &str) -> &'static str {
+    match why {
+        "urgent" => "urgent entries are never passed over",
+        "beyond_limit" => "passed over for longer than the wait limit",
+        "covered_by_calling_counter" => "the calling counter covered the language",
+        "not_covered_elsewhere" => "no other open counter covered the language",
+        _ => "outside the matching rule",
+    }
 }
 
 /// The settings a policy change changed, in words.
@@ -322,6 +365,39 @@ fn fairness(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Section {
             num(fair.overtakes_beyond_bound),
         ],
     ];
+    let lp = &fair.language_passes;
+    if lp.passes > 0 || lp.beyond_rule > 0 {
+        fairness_rows.extend([
+            vec![
+                text(
+                    "Passed over for language under matching (passes; not passes beyond the \
+                     priority bound)",
+                ),
+                num(lp.passes),
+            ],
+            vec![text("Parties passed over for language"), num(lp.parties)],
+            vec![
+                text("Longest passed over at a pass for language (min)"),
+                num(lp
+                    .longest_minutes
+                    .map_or("–".to_owned(), |m| format!("{m:.1}"))),
+            ],
+            vec![
+                text("Wait limit for passing over (min)"),
+                num(lp
+                    .wait_limit_minutes
+                    .map_or("–".to_owned(), |m| m.to_string())),
+            ],
+            vec![
+                text("Every pass for language within the wait limit"),
+                num(yes_no(lp.within_limit)),
+            ],
+            vec![
+                text("Passes for language beyond the matching rule (expected 0)"),
+                num(lp.beyond_rule),
+            ],
+        ]);
+    }
     if fair.walkin_share_target_varied {
         fairness_rows.push(vec![
             text("The share target changed during the range"),
@@ -386,6 +462,43 @@ fn fairness(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Section {
                 .collect(),
         ));
     }
+    if !lp.breaches.is_empty() {
+        fairness_tables.push(table(
+            "t-language-breaches",
+            format!(
+                "Each pass for language beyond the matching rule ({} listed of {})",
+                lp.breaches.len(),
+                lp.beyond_rule
+            ),
+            &[
+                "Passed",
+                "Its language",
+                "Called instead",
+                "Called at",
+                "Counter",
+                "Passed over for (min)",
+                "Why it breaks the rule",
+            ],
+            lp.breaches
+                .iter()
+                .map(|b| {
+                    vec![
+                        text(&b.passed_ticket),
+                        text(if b.passed_language.is_empty() {
+                            "none recorded".to_owned()
+                        } else {
+                            language_label(&b.passed_language)
+                        }),
+                        text(&b.by_ticket),
+                        text(when(b.called_at, day)),
+                        num(b.counter.map_or("–".to_owned(), |c| c.to_string())),
+                        num(format!("{:.1}", b.passed_minutes)),
+                        text(language_breach_why(&b.why)),
+                    ]
+                })
+                .collect(),
+        ));
+    }
     fairness_tables.push(table(
         "t-policy-changes",
         "Policy changes (port-local time)",
@@ -444,6 +557,11 @@ fn fairness(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Section {
              that moment. A stretch is a run of such calls under one policy; it keeps the \
              share when walk-in persons called differ from the target by at most two of the \
              largest parties waiting."
+                .into(),
+            "Under language matching a counter may call someone behind an entry whose \
+             language it does not cover, while another open counter covers it, for at most \
+             the port's wait limit, never an urgent one: such a pass is counted apart and \
+             judged by that rule, not as a pass beyond the priority bound."
                 .into(),
         ],
         charts: Vec::new(),
@@ -761,7 +879,8 @@ pub(super) fn languages_section(figures: &[core_reports::LanguageFigures]) -> Se
              from eligible to the first call, in minutes. \
              \"Extra wait from matching\": each language's mean wait as the day happened, \
              against the same calls (same times) each made to the head of the plain fair \
-             order (negative: matching saved that much)."
+             order (negative: matching saved that much). Over several days, the waits are \
+             the days' means weighted by the parties each is over."
                 .into(),
         ],
         charts: Vec::new(),

@@ -157,6 +157,7 @@ pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> Repor
         None,
         "at the end of the last day",
     ));
+    sections.push(languages_section(&report.languages));
     sections.extend(warnings_section(&report.warnings));
     let days = report.days;
     ReportView {
