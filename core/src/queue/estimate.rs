@@ -44,6 +44,19 @@ use super::{
 };
 use crate::model::{Class, Policy, Tier};
 
+thread_local! {
+    /// Projections of a non-empty queue this thread made afresh ([`fresh_projections`]).
+    static FRESH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many projections of a non-empty queue this thread has made afresh (not continued):
+/// lets a test see that a change continued the kept projection instead of projecting the
+/// whole queue again (a timing would be too noisy to tell). Per thread, so tests running
+/// side by side do not count each other's.
+pub fn fresh_projections() -> u64 {
+    FRESH.with(std::cell::Cell::get)
+}
+
 /// Runs drawn for each projection.
 pub const SAMPLES: usize = 100;
 
@@ -435,6 +448,7 @@ impl Projection {
                 kept: None,
             };
         }
+        FRESH.with(|fresh| fresh.set(fresh.get() + 1));
         let matching = matching.filter(|m| m.in_effect());
         if let Some(m) = matching {
             assert_eq!(m.entries.len(), entries.len(), "one language per entry");
