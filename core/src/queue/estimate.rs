@@ -350,19 +350,35 @@ fn from_offset(now: DateTime<Utc>, nanos: i64) -> Option<DateTime<Utc>> {
 
 /// The look-ahead of the sampled runs from the nominal calls: how far arrivals are drawn
 /// (`horizon`) and until when standard walk-ins still to come matter (`standard_until`).
+/// Both are rounded up, the horizon to [`HORIZON_STEP_HOURS`] and `standard_until` to whole
+/// hours after `now`: one more walk-in moves the last nominal call a few minutes, and a
+/// look-ahead that moved with it would make each registration at a short queue project the
+/// whole queue afresh ([`Projection::add_walk_in`] needs the same look-ahead); drawing a
+/// little further ahead only adds arrivals after everyone waiting is called.
 fn look_ahead(
     now: DateTime<Utc>,
     last_nominal: Option<DateTime<Utc>>,
     last_appointment: Option<DateTime<Utc>>,
 ) -> (DateTime<Utc>, DateTime<Utc>) {
+    let round_up = |at: DateTime<Utc>, step_hours: i64| {
+        let step = Duration::hours(step_hours).num_seconds();
+        let ahead = (at - now).num_seconds().max(0);
+        now + Duration::seconds((ahead + step - 1) / step * step)
+    };
     let last_nominal = last_nominal.unwrap_or(now);
-    let horizon = (now + (last_nominal - now) * 2 + Duration::hours(2))
-        .min(now + Duration::hours(HORIZON_HOURS));
+    let horizon = round_up(
+        now + (last_nominal - now) * 2 + Duration::hours(2),
+        HORIZON_STEP_HOURS,
+    )
+    .min(now + Duration::hours(HORIZON_HOURS));
     // Standard walk-ins still to come queue behind every walk-in waiting: they matter
     // only to the appointments waiting, while those are still to be called.
-    let standard_until = last_appointment.map_or(now, |at| at.min(horizon));
+    let standard_until = last_appointment.map_or(now, |at| round_up(at, 1).min(horizon));
     (horizon, standard_until)
 }
+
+/// The step the runs' horizon is rounded up to ([`look_ahead`]).
+const HORIZON_STEP_HOURS: i64 = 3;
 
 /// When the counters idle now may call first: the latest arrival of an entry waiting that
 /// is not a standard walk-in, when that is after `now`. A projection made from the start of
@@ -1045,9 +1061,15 @@ struct Until {
 /// Runs for a projection of `waiting` entries: [`SAMPLES`], fewer for very long queues
 /// (down to [`MIN_SAMPLES_RUNS`]) past fifty waiting, so a long queue costs about what one of
 /// fifty does. The quantile ranks adapt (see [`window`]), so the shares outside stay
-/// within their targets; the ends are only coarser.
+/// within their targets; the ends are only coarser. The count changes in a few steps (the
+/// count at each step's longest queue), not with every entry: a registration that changed
+/// it would project the whole queue afresh ([`Projection::add_walk_in`]).
 fn runs_for(waiting: usize) -> usize {
-    (SAMPLES * 50 / waiting.max(1)).clamp(MIN_SAMPLES_RUNS, SAMPLES)
+    let longest = [50, 71, 100, 142, 208]
+        .into_iter()
+        .find(|&top| waiting.max(1) <= top)
+        .unwrap_or(waiting);
+    (SAMPLES * 50 / longest).clamp(MIN_SAMPLES_RUNS, SAMPLES)
 }
 
 /// The fewest runs of a projection: with 24 the window ends are the smallest and largest
