@@ -380,6 +380,78 @@ fn a_registration_is_one_commit_of_five_statements_however_long_the_queue() {
     }
 }
 
+/// Under language matching too, a registration into a long kept queue continues the kept
+/// projection instead of projecting the whole queue again: with counters open with
+/// languages and serving, 300 people of four languages waiting (some whose language no
+/// counter covers), no registration after the first of the minute projects afresh.
+#[test]
+fn a_registration_under_language_matching_continues_the_kept_projection() {
+    let app = common::test_app_on_sqlite();
+    let (port, (officer, _)) = set_up(&app);
+    let now = app.clock.now_utc();
+    let mut conn = app.conn();
+    let languages = ["spa", "eng", "pan", "quc"];
+    for i in 0..300i64 {
+        diesel::insert_into(entries::table)
+            .values(NewEntry {
+                port_id: port.id,
+                ticket: format!("W-{:04}", 5_000 + i),
+                class: Class::WalkIn,
+                tier: if i % 13 == 4 {
+                    Tier::Priority
+                } else {
+                    Tier::Standard
+                },
+                party_size: 1 + (i % 3) as i32,
+                language: languages[i as usize % 4].into(),
+                barriers: "language".into(),
+                barrier_note: None,
+                vulnerabilities: String::new(),
+                urgent_reason: None,
+                name: None,
+                nationality: None,
+                appointment_id: None,
+                slot_at: None,
+                arrived_at: to_db(now - Duration::minutes(300 - i)),
+                status: Status::Waiting,
+                status_token: format!("{:064x}", 7_000_000 + i),
+                created_by: None,
+            })
+            .execute(&mut conn)
+            .expect("waiting entry");
+    }
+    portqueue::service::counter_languages::open(&mut conn, &officer, &port, 1, &["spa"], now)
+        .expect("counter 1 opened");
+    portqueue::service::counter_languages::open(&mut conn, &officer, &port, 2, &["pan"], now)
+        .expect("counter 2 opened");
+    for counter in 1..=2 {
+        queue::call_next(&mut conn, &officer, port.id, counter, now)
+            .expect("call")
+            .expect("someone called");
+    }
+    let walk_in = |language: &str| WalkInInput {
+        party_size: "2".into(),
+        language: language.into(),
+        barriers: vec!["language".into()],
+        ..WalkInInput::default()
+    };
+    // The first of the minute projects the queue the calls changed.
+    walk_ins::register(&mut conn, &officer, port.id, &walk_in("spa"), now).expect("register");
+    let fresh = portqueue_core::queue::fresh_projections();
+    for language in ["pan", "quc", "spa", "eng", "pan", "spa"] {
+        let view = walk_ins::register(&mut conn, &officer, port.id, &walk_in(language), now)
+            .expect("register");
+        assert!(view.estimated_call_at.is_some(), "a window on the ticket");
+    }
+    assert_eq!(
+        portqueue_core::queue::fresh_projections(),
+        fresh,
+        "every registration continued the kept projection"
+    );
+    let snapshot = queue::snapshot(&mut conn, &port, now).expect("snapshot");
+    assert_eq!(snapshot.waiting.len(), 300 - 2 + 7);
+}
+
 /// A walk-in is registered in ticket order: a clock read up to a second before the previous
 /// registration (its change waited for the port's lock) gives the previous arrival, so the
 /// new ticket is never placed before the one drawn just before it; a clock further behind is

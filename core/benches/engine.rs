@@ -13,8 +13,8 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use portqueue_core::model::{Class, Policy, Tier};
 use portqueue_core::queue::simulate::{self, Arrival};
 use portqueue_core::queue::{
-    ArrivalRates, Counters, EstimateInputs, OpenCounter, Projection, ServiceSample, ShareState,
-    next_call, project, project_with,
+    ArrivalRates, Counters, EntryLanguage, EstimateInputs, EstimateMatching, OpenCounter,
+    Projection, ServiceSample, ShareState, next_call, project, project_with,
 };
 
 /// A small deterministic generator (64-bit LCG), so every run measures the same workload.
@@ -191,7 +191,10 @@ fn engine(c: &mut Criterion) {
 
 /// A registration's projection at a busy port, 1,000 and 5,000 waiting: the whole queue
 /// projected afresh (the first registration of a minute) against the kept projection of the
-/// minute continued with the new walk-in (every other registration of that minute).
+/// minute continued with the new walk-in (every other registration of that minute); then the
+/// same under language matching, the four counters serving with languages (Spanish and
+/// English, Punjabi, Haitian Creole and Spanish, none) and the people waiting speaking those
+/// or K'iche', which no counter covers.
 fn registrations(c: &mut Criterion, policy: &Policy, tz: Tz, inputs: &EstimateInputs) {
     for n in [1_000, 5_000] {
         let (entries, last) = waiting(n);
@@ -227,6 +230,73 @@ fn registrations(c: &mut Criterion, policy: &Policy, tz: Tz, inputs: &EstimateIn
                     || kept.clone(),
                     |mut p| {
                         p.add_walk_in(black_box(&newcomer), policy, tz, &state, now, inputs);
+                        p
+                    },
+                    BatchSize::LargeInput,
+                )
+            },
+        );
+
+        let languages = ["spa", "spa", "eng", "hat", "pan", "quc"];
+        let mut rng = Lcg(3);
+        let covers = |l: &[&str]| Some(l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+        let language = |rng: &mut Lcg| EntryLanguage {
+            language: Some(languages[rng.below(6) as usize].to_owned()),
+            passed_over_since: None,
+        };
+        let mut matching = EstimateMatching {
+            counters: vec![
+                covers(&["spa", "eng"]),
+                covers(&["pan"]),
+                covers(&["hat", "spa"]),
+                None,
+            ],
+            entries: (0..n).map(|_| language(&mut rng)).collect(),
+            wait_limit_minutes: 20,
+        };
+        let kept =
+            Projection::new_matched(&entries, policy, tz, &state, now, inputs, Some(&matching));
+        let newcomer_language = language(&mut rng);
+        matching.entries.push(newcomer_language.clone());
+        c.bench_function(
+            &format!("registration, {n} waiting, matched: full projection"),
+            |b| {
+                b.iter(|| {
+                    Projection::new_matched(
+                        black_box(&all),
+                        policy,
+                        tz,
+                        &state,
+                        now,
+                        inputs,
+                        Some(&matching),
+                    )
+                })
+            },
+        );
+        let add = |p: &mut Projection| {
+            p.add_walk_in_matched(
+                black_box(&newcomer),
+                &newcomer_language,
+                policy,
+                tz,
+                &state,
+                now,
+                inputs,
+                Some(&matching),
+            )
+        };
+        assert!(
+            add(&mut kept.clone()),
+            "the registration continues the kept matched projection"
+        );
+        c.bench_function(
+            &format!("registration, {n} waiting, matched: kept projection continued"),
+            |b| {
+                b.iter_batched(
+                    || kept.clone(),
+                    |mut p| {
+                        add(&mut p);
                         p
                     },
                     BatchSize::LargeInput,

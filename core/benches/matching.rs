@@ -1,7 +1,7 @@
 //! What language matching costs the estimates: a fresh projection of the same busy queue
 //! with the counters calling in the plain fair order and under matching (each counter
-//! covering some of the queue's languages). A matched projection is never continued, so
-//! under matching every registration pays the fresh projection.
+//! covering some of the queue's languages). What a registration pays under matching, a
+//! continued projection, is measured by `--bench engine -- registration`.
 //!
 //! Run: `cargo bench -p portqueue-core --bench matching`
 

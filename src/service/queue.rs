@@ -435,7 +435,8 @@ fn estimate_inputs_in_use(
 }
 
 /// Language matching as the estimates see it at `at` (docs/design/fair-queue.md, "Estimates
-/// under matching"), for the waiting entries in `state.waiting()` order; `None` while no
+/// under matching"), its `entries` left empty (a fresh projection fills them with
+/// [`entry_language`] in `state.waiting()` order); `None` while no
 /// counter is open with languages today, and then `inputs` are left as they are (the plain
 /// projection, exactly). Otherwise the counters open with languages are open for the
 /// estimates (idle unless serving) beside those open by use, in counter order, each with its
@@ -476,15 +477,18 @@ fn matching_inputs(
     inputs.open = open;
     Some(EstimateMatching {
         counters: covers,
-        entries: state
-            .waiting()
-            .map(|e| EntryLanguage {
-                language: Some(e.language.clone()).filter(|l| !l.is_empty()),
-                passed_over_since: e.language_passed_at.map(from_db),
-            })
-            .collect(),
+        // Read by a fresh projection only: a continued one has the others' already.
+        entries: Vec::new(),
         wait_limit_minutes: u32::try_from(state.port.language_wait_limit_minutes).unwrap_or(0),
     })
+}
+
+/// A waiting entry's language and pass-over clock, as the estimates under matching read them.
+fn entry_language(e: &Entry) -> EntryLanguage {
+    EntryLanguage {
+        language: Some(e.language.clone()).filter(|l| !l.is_empty()),
+        passed_over_since: e.language_passed_at.map(from_db),
+    }
 }
 
 /// The start of each port-local hour from `now` on for `hours` hours (the first is `now`
@@ -506,9 +510,9 @@ pub fn project(
 
 /// [`project`] for a change that just staged `newcomer` into the kept queue, given the
 /// projection of the queue before it (`kept`, made from `at`): a standard walk-in continues
-/// that projection (`engine::Projection::add_walk_in`, exactly the fresh projection, at the
-/// cost of what the newcomer changes); anything else, or a projection that cannot be
-/// continued, is projected afresh.
+/// that projection (`engine::Projection::add_walk_in_matched`, exactly the fresh projection,
+/// at the cost of what the newcomer changes), under language matching too; anything else, or
+/// a projection that cannot be continued, is projected afresh.
 pub fn project_adding(
     conn: &mut DbConnection,
     state: &mut PortState,
@@ -520,18 +524,33 @@ pub fn project_adding(
     }
     state.inputs_at(conn, at)?;
     let (mut inputs, in_use) = estimate_inputs_in_use(state, at);
-    let matching = matching_inputs(state, at, in_use, &mut inputs);
+    let mut matching = matching_inputs(state, at, in_use, &mut inputs);
     let port = &state.port;
     let (policy, tz, share) = (port.policy(), port.tz(), port.share_state());
     if let Some((mut projection, newcomer)) = kept
-        && matching.is_none()
-        && projection.add_walk_in(&newcomer, &policy, tz, &share, at, &inputs)
+        && projection.add_walk_in_matched(
+            &newcomer,
+            &state
+                .open
+                .get(&newcomer.id)
+                .map(entry_language)
+                .unwrap_or_default(),
+            &policy,
+            tz,
+            &share,
+            at,
+            &inputs,
+            matching.as_ref(),
+        )
     {
         let projected = Arc::clone(projection.projected());
         state.keep_projection(at, projection);
         return Ok(projected);
     }
     let queue: Vec<QueueEntry> = state.waiting().map(Entry::queue_entry).collect();
+    if let Some(matching) = &mut matching {
+        matching.entries = state.waiting().map(entry_language).collect();
+    }
     let projection = engine::Projection::new_matched(
         &queue,
         &policy,

@@ -560,35 +560,65 @@ impl<'a> Run<'a> {
     }
 
     /// The call counter `counter` makes when free at `now`: under language matching when the
-    /// run has it and the counter covers languages, else exactly [`Run::call`].
+    /// run has it and the counter covers languages, else exactly [`Run::call`]. With
+    /// `pause`, `Err(())` instead of a call that one more standard walk-in registered later
+    /// could change (see [`Run::newcomer_changes_nothing`] and [`Run::call_matched`]); the
+    /// run is left as it was, but for the entries admitted by then.
     fn call_at_counter(
         &mut self,
         now: DateTime<Utc>,
         counter: usize,
         spans: &[Span],
-    ) -> Option<usize> {
+        pause: bool,
+    ) -> Result<Option<usize>, ()> {
         let coverage = match &self.matching {
             Some(matching) => matching.coverage(counter, spans, now),
             None => None,
         };
         match coverage {
-            Some(coverage) => self.call_matched(now, &coverage),
-            None => self.call(now),
+            Some(coverage) => self.call_matched(now, &coverage, pause),
+            None if pause && !self.newcomer_changes_nothing(now) => Err(()),
+            None => Ok(self.call(now)),
         }
     }
 
     /// The call [`matching::next_call_matched`] makes at a counter covering `coverage`:
     /// the same walk of the fair order, read from the heaps (popped as far as the walk goes
     /// and pushed back after), the pass-over clocks started as the live call starts them.
-    fn call_matched(&mut self, now: DateTime<Utc>, coverage: &matching::Coverage) -> Option<usize> {
+    ///
+    /// With `pause`, `Err(())` (nothing called, no clock started) unless the call, and the
+    /// share state after it, would be the same with one more standard walk-in, registered
+    /// after every real entry and placed no earlier than the instant given to
+    /// [`Run::newcomers_from`], added at any earlier instant. The newcomer queues behind
+    /// every real walk-in counted in `real_walk_ins`, so the walk of the fair order reads the
+    /// same entries with or without it (the same heads, the same share choices, the same
+    /// verdicts) as long as it has not passed over all of those: it is the same call when
+    /// - an urgent entry is called (never passed over, nobody else is looked at), or
+    /// - the walk calls someone having passed over fewer walk-ins than `real_walk_ins` (so
+    ///   the newcomer was never the walk-in line's head), and
+    /// - the walk-in class has an eligible entry before the call and another after it (the
+    ///   newcomer changes neither "backlogged" flag, as for a plain call).
+    ///
+    /// A walk that passes over everyone (nobody covered here, the head called with nobody
+    /// counted as passed over) reaches the newcomer: paused.
+    fn call_matched(
+        &mut self,
+        now: DateTime<Utc>,
+        coverage: &matching::Coverage,
+        pause: bool,
+    ) -> Result<Option<usize>, ()> {
         self.admit(now);
         let backlogged_now = self.eligible.map(|n| n > 0);
         if !backlogged_now.contains(&true) {
-            return None;
+            // A counter with nobody eligible waits for the next to become eligible, which
+            // the newcomer may be.
+            return if pause { Err(()) } else { Ok(None) };
         }
         let prepared = prepare(&self.state, self.weights, self.tz, now, backlogged_now);
         let urgent_head = self.urgent.peek().map(|Reverse((_, index))| *index);
-        let matching = self.matching.as_deref_mut()?;
+        let Some(matching) = self.matching.as_deref_mut() else {
+            return Ok(None);
+        };
         let [walk_ins, appointments] = &mut self.classes;
         let mut lines = [Drain::new(walk_ins), Drain::new(appointments)];
         let decision = {
@@ -604,7 +634,21 @@ impl<'a> Run<'a> {
                 now,
             )
         };
-        let chosen = decision.as_ref().map(|d| d.index);
+        let unchanged = |d: &matching::Decision| {
+            let passed_walk_ins = d
+                .passed
+                .iter()
+                .filter(|&&p| class_index(self.placements[p].queue_class) == WALK_IN)
+                .count();
+            let class = class_index(self.placements[d.index].queue_class);
+            (urgent_head == Some(d.index)
+                || (d.reason != matching::LanguageReason::NobodyCovered
+                    && passed_walk_ins < self.real_walk_ins))
+                // One before the call, and one more if the call takes a walk-in.
+                && self.eligible[WALK_IN] > usize::from(class == WALK_IN)
+        };
+        let paused = pause && !decision.as_ref().is_some_and(unchanged);
+        let chosen = decision.as_ref().filter(|_| !paused).map(|d| d.index);
         let mut removed: Option<OrderKey> = None;
         let [w, a] = lines;
         for line in [w, a] {
@@ -617,13 +661,18 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        let decision = decision?;
+        if paused {
+            return Err(());
+        }
+        let Some(decision) = decision else {
+            return Ok(None);
+        };
         for &p in &decision.passed {
             matching.languages[p].passed_over_since.get_or_insert(now);
         }
         let index = decision.index;
         let class = class_index(self.placements[index].queue_class);
-        Some(self.take(index, class, prepared, removed))
+        Ok(Some(self.take(index, class, prepared, removed)))
     }
 
     /// Whether the call a counter free at `now` makes, and the share state after it, would be
@@ -637,12 +686,9 @@ impl<'a> Run<'a> {
     ///
     /// While every call so far passed this test, the run with the newcomer made the same
     /// calls at the same times (the newcomer waiting in `pending` or the walk-in heap).
+    /// This is the test for a call in the plain fair order; a call under language matching
+    /// has its own, made in the same walk as the call ([`Run::call_matched`]).
     pub fn newcomer_changes_nothing(&mut self, now: DateTime<Utc>) -> bool {
-        // Under matching a newcomer's language may change whom any counter calls: never
-        // claimed unchanged, so a matched projection is never continued.
-        if self.matching.is_some() {
-            return false;
-        }
         let Some((_, class, _)) = self.decide(now) else {
             return false;
         };
@@ -653,14 +699,14 @@ impl<'a> Run<'a> {
     }
 
     /// Adds a real entry to a run paused by [`Run::walk`]: it waits until it is eligible,
-    /// then queues as every entry does.
-    pub fn push(&mut self, entry: QueueEntry, policy: &Policy) {
+    /// then queues as every entry does; under matching with `language`.
+    pub fn push(&mut self, entry: QueueEntry, policy: &Policy, language: matching::EntryLanguage) {
         let index = self.entries.len();
         let placement = place(&entry, policy);
         self.entries.to_mut().push(entry);
         self.placements.push(placement);
         if let Some(matching) = &mut self.matching {
-            matching.languages.push(Default::default());
+            matching.languages.push(language);
         }
         let key = Reverse((placement.eligible_at, index));
         let at = self
@@ -720,7 +766,8 @@ impl<'a> Run<'a> {
     /// open (counters open and close as their spans say), reporting each call to `on_call`
     /// (entry index, time, place in the call sequence) and asking `service` how long the
     /// entry keeps its counter. With `pause`, stops before the first call that
-    /// [`Run::newcomer_changes_nothing`] does not clear; `walk` holds where it stopped, so
+    /// [`Run::newcomer_changes_nothing`] (or, under matching, [`Run::call_matched`]) does not
+    /// clear; `walk` holds where it stopped, so
     /// it can go on from there.
     pub fn walk(
         &mut self,
@@ -742,11 +789,11 @@ impl<'a> Run<'a> {
                 walk.counters.pop();
                 continue;
             }
-            if pause && !self.newcomer_changes_nothing(at) {
+            let Ok(called) = self.call_at_counter(at, counter, spans, pause) else {
                 return Stop::Paused;
-            }
+            };
             walk.counters.pop();
-            match self.call_at_counter(at, counter, spans) {
+            match called {
                 Some(index) => {
                     if tracked(index) {
                         walk.left -= 1;

@@ -44,6 +44,19 @@ use super::{
 };
 use crate::model::{Class, Policy, Tier};
 
+thread_local! {
+    /// Projections of a non-empty queue this thread made afresh ([`fresh_projections`]).
+    static FRESH: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many projections of a non-empty queue this thread has made afresh (not continued):
+/// lets a test see that a change continued the kept projection instead of projecting the
+/// whole queue again (a timing would be too noisy to tell). Per thread, so tests running
+/// side by side do not count each other's.
+pub fn fresh_projections() -> u64 {
+    FRESH.with(std::cell::Cell::get)
+}
+
 /// Runs drawn for each projection.
 pub const SAMPLES: usize = 100;
 
@@ -126,11 +139,19 @@ pub(crate) fn project_with(
 /// arrivals still to come and the counters' remaining service before the waiting entries'
 /// service times, in their canonical order (the newcomer, registered last, draws last).
 ///
+/// Under language matching ([`Projection::new_matched`]) a counter with languages walks the
+/// fair order and may pass people over; the newcomer, behind every real walk-in, changes
+/// such a call only where the walk passes over as many walk-ins as there are real ones
+/// ahead of the newcomer (so the newcomer would be the walk-in line's head), or passes over
+/// everyone, or where it alone keeps walk-ins "backlogged": the runs pause before the first
+/// such call (`Run::call_matched`), and the newcomer's language is read only from there on.
+///
 /// The continuation applies only where the fresh projection is the same computation
 /// ([`Projection::continues_with`]): same inputs and instant, a standard walk-in registered
-/// after every entry, the same number of runs, and the same look-ahead (`horizon`,
-/// `standard_until`, from the nominal run) once the nominal run is continued. Anything else
-/// is projected afresh.
+/// after every entry, the same number of runs, the same counters' languages and wait limit,
+/// under matching no idle counter or a newcomer who came no later than the last party
+/// waiting, and the same look-ahead (`horizon`, `standard_until`, from the nominal run) once
+/// the nominal run is continued. Anything else is projected afresh.
 #[derive(Debug)]
 pub struct Projection {
     projected: Arc<Vec<Projected>>,
@@ -181,9 +202,11 @@ struct Kept {
     times: Vec<i64>,
     /// Where each entry (canonical index) is in `projected`.
     position: Vec<usize>,
-    /// Whether the runs called under language matching: then a newcomer's language may
-    /// change any call, and the projection is never continued.
-    matched: bool,
+    /// The counters' languages and the wait limit the runs called under (`None`: no
+    /// language matching); a continuation needs the same.
+    matching: Option<(Vec<Option<Vec<String>>>, u32)>,
+    /// When the counters idle now call first in the runs ([`idle_until`]).
+    idle_until: DateTime<Utc>,
 }
 
 const NOT_CALLED: i64 = i64::MIN;
@@ -274,9 +297,11 @@ impl Paused {
     /// pause and the calls of every real entry the kept run had still to call, and of the
     /// newcomer. `service` draws the newcomer's service from the run's generator; the new
     /// pause is for newcomers placed from `newcomers_from` on.
+    #[allow(clippy::too_many_arguments)]
     fn continued(
         &self,
         newcomer: &QueueEntry,
+        language: &EntryLanguage,
         j: usize,
         policy: &Policy,
         newcomers_from: DateTime<Utc>,
@@ -294,7 +319,7 @@ impl Paused {
             );
         };
         let mut run = run.clone();
-        run.push(newcomer.clone(), policy);
+        run.push(newcomer.clone(), policy, language.clone());
         run.newcomers_from(newcomers_from);
         let mut canon = self.canon.clone();
         canon.push(Some(j));
@@ -325,19 +350,35 @@ fn from_offset(now: DateTime<Utc>, nanos: i64) -> Option<DateTime<Utc>> {
 
 /// The look-ahead of the sampled runs from the nominal calls: how far arrivals are drawn
 /// (`horizon`) and until when standard walk-ins still to come matter (`standard_until`).
+/// Both are rounded up, the horizon to [`HORIZON_STEP_HOURS`] and `standard_until` to whole
+/// hours after `now`: one more walk-in moves the last nominal call a few minutes, and a
+/// look-ahead that moved with it would make each registration at a short queue project the
+/// whole queue afresh ([`Projection::add_walk_in`] needs the same look-ahead); drawing a
+/// little further ahead only adds arrivals after everyone waiting is called.
 fn look_ahead(
     now: DateTime<Utc>,
     last_nominal: Option<DateTime<Utc>>,
     last_appointment: Option<DateTime<Utc>>,
 ) -> (DateTime<Utc>, DateTime<Utc>) {
+    let round_up = |at: DateTime<Utc>, step_hours: i64| {
+        let step = Duration::hours(step_hours).num_seconds();
+        let ahead = (at - now).num_seconds().max(0);
+        now + Duration::seconds((ahead + step - 1) / step * step)
+    };
     let last_nominal = last_nominal.unwrap_or(now);
-    let horizon = (now + (last_nominal - now) * 2 + Duration::hours(2))
-        .min(now + Duration::hours(HORIZON_HOURS));
+    let horizon = round_up(
+        now + (last_nominal - now) * 2 + Duration::hours(2),
+        HORIZON_STEP_HOURS,
+    )
+    .min(now + Duration::hours(HORIZON_HOURS));
     // Standard walk-ins still to come queue behind every walk-in waiting: they matter
     // only to the appointments waiting, while those are still to be called.
-    let standard_until = last_appointment.map_or(now, |at| at.min(horizon));
+    let standard_until = last_appointment.map_or(now, |at| round_up(at, 1).min(horizon));
     (horizon, standard_until)
 }
+
+/// The step the runs' horizon is rounded up to ([`look_ahead`]).
+const HORIZON_STEP_HOURS: i64 = 3;
 
 /// When the counters idle now may call first: the latest arrival of an entry waiting that
 /// is not a standard walk-in, when that is after `now`. A projection made from the start of
@@ -349,8 +390,9 @@ fn look_ahead(
 ///
 /// Under language matching (`matched`) every entry counts: a standard walk-in's language
 /// may be the one an idle counter covers, so a counter idle when the first of them came
-/// must not call another's language before the one it covers came (a matched projection is
-/// never continued, so nothing is lost).
+/// must not call another's language before the one it covers came. So a newcomer who came
+/// after everyone waiting moves the idle counters of a matched projection, which is then
+/// not continued while a counter is idle ([`Projection::continues_with`]).
 fn idle_until(entries: &[QueueEntry], now: DateTime<Utc>, matched: bool) -> DateTime<Utc> {
     entries
         .iter()
@@ -422,6 +464,7 @@ impl Projection {
                 kept: None,
             };
         }
+        FRESH.with(|fresh| fresh.set(fresh.get() + 1));
         let matching = matching.filter(|m| m.in_effect());
         if let Some(m) = matching {
             assert_eq!(m.entries.len(), entries.len(), "one language per entry");
@@ -606,7 +649,8 @@ impl Projection {
                 runs,
                 times,
                 position,
-                matched: matching.is_some(),
+                matching: matching.map(|m| (m.counters.clone(), m.wait_limit_minutes)),
+                idle_until,
             })),
         }
     }
@@ -629,6 +673,7 @@ impl Projection {
         state: &ShareState,
         now: DateTime<Utc>,
         inputs: &EstimateInputs,
+        matching: Option<&EstimateMatching>,
     ) -> Option<&Kept> {
         let kept = self.kept.as_deref()?;
         let same_inputs = kept.now == now
@@ -644,9 +689,24 @@ impl Projection {
             && (newcomer.seq, newcomer.id) > kept.last
             && kept.newcomers_from <= newcomer.arrived_at;
         let same_runs = kept.samples == 0 || runs_for(kept.n + 1) == kept.samples;
-        // Under matching the newcomer's language can change whom any counter calls (and
-        // when the others' pass-over clocks start): no continuation is claimed exact.
-        (same_inputs && behind_everyone && same_runs && !kept.matched).then_some(kept)
+        // Under language matching the runs paused before any call whose walk of the fair
+        // order could reach the newcomer (`Run::call_matched`), so the newcomer's language
+        // matters only from there on; the counters' languages and the limit must be the
+        // same. What the walks do not cover is the idle counters' first call: under
+        // matching it waits for the last party waiting to come, the newcomer included
+        // (`idle_until`), so a newcomer who came after that moves every run's counters.
+        let matching = matching.filter(|m| m.in_effect());
+        let same_matching = match (&kept.matching, matching) {
+            (None, None) => true,
+            (Some((counters, limit)), Some(m)) => {
+                *counters == m.counters && *limit == m.wait_limit_minutes
+            }
+            _ => false,
+        };
+        let same_idle = kept.matching.is_none()
+            || newcomer.arrived_at <= kept.idle_until
+            || !inputs.open.contains(&OpenCounter::Idle);
+        (same_inputs && behind_everyone && same_runs && same_matching && same_idle).then_some(kept)
     }
 
     /// Makes this the projection of the same queue with `newcomer` added, from the same
@@ -662,7 +722,37 @@ impl Projection {
         now: DateTime<Utc>,
         inputs: &EstimateInputs,
     ) -> bool {
-        let Some(kept) = self.continues_with(newcomer, policy, tz, state, now, inputs) else {
+        self.add_walk_in_matched(
+            newcomer,
+            &EntryLanguage::default(),
+            policy,
+            tz,
+            state,
+            now,
+            inputs,
+            None,
+        )
+    }
+
+    /// [`Projection::add_walk_in`] for a projection made by [`Projection::new_matched`]:
+    /// exactly what it gives for the new queue, the newcomer's language and pass-over clock
+    /// being `language`. Of `matching` only the counters' languages and the wait limit are
+    /// read (they must be the kept projection's); the other entries' languages are those the
+    /// kept projection was made with.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_walk_in_matched(
+        &mut self,
+        newcomer: &QueueEntry,
+        language: &EntryLanguage,
+        policy: &Policy,
+        tz: Tz,
+        state: &ShareState,
+        now: DateTime<Utc>,
+        inputs: &EstimateInputs,
+        matching: Option<&EstimateMatching>,
+    ) -> bool {
+        let Some(kept) = self.continues_with(newcomer, policy, tz, state, now, inputs, matching)
+        else {
             return false;
         };
         let j = kept.n;
@@ -673,7 +763,7 @@ impl Projection {
             .max(placement.effective_at - NEWCOMER_SLACK);
         let (nominal_run, nominal_calls) =
             kept.nominal_run
-                .continued(newcomer, j, policy, newcomers_from, |_| mean);
+                .continued(newcomer, language, j, policy, newcomers_from, |_| mean);
         // The look-ahead of the sampled runs must come out the same.
         let appointment: Vec<bool> = nominal_calls
             .iter()
@@ -708,9 +798,10 @@ impl Projection {
         kept.times.extend(std::iter::repeat_n(NOT_CALLED, samples));
         for r in 0..samples {
             let model = &kept.model;
-            let (run, calls) = kept.runs[r].continued(newcomer, j, policy, newcomers_from, |rng| {
-                minutes(model.draw(newcomer.party_size, rng))
-            });
+            let (run, calls) =
+                kept.runs[r].continued(newcomer, language, j, policy, newcomers_from, |rng| {
+                    minutes(model.draw(newcomer.party_size, rng))
+                });
             for c in kept.runs[r].waiting() {
                 kept.times[c * samples + r] = NOT_CALLED;
                 moved.push(c);
@@ -760,6 +851,9 @@ impl Projection {
         kept.n += 1;
         kept.last = (newcomer.seq, newcomer.id);
         kept.newcomers_from = newcomers_from;
+        if kept.matching.is_some() {
+            kept.idle_until = kept.idle_until.max(newcomer.arrived_at);
+        }
 
         let projected = Arc::make_mut(&mut self.projected);
         let prefix = if exhausted { projected.len() } else { prefix };
@@ -970,9 +1064,15 @@ struct Until {
 /// Runs for a projection of `waiting` entries: [`SAMPLES`], fewer for very long queues
 /// (down to [`MIN_SAMPLES_RUNS`]) past fifty waiting, so a long queue costs about what one of
 /// fifty does. The quantile ranks adapt (see [`window`]), so the shares outside stay
-/// within their targets; the ends are only coarser.
+/// within their targets; the ends are only coarser. The count changes in a few steps (the
+/// count at each step's longest queue), not with every entry: a registration that changed
+/// it would project the whole queue afresh ([`Projection::add_walk_in`]).
 fn runs_for(waiting: usize) -> usize {
-    (SAMPLES * 50 / waiting.max(1)).clamp(MIN_SAMPLES_RUNS, SAMPLES)
+    let longest = [50, 71, 100, 142, 208]
+        .into_iter()
+        .find(|&top| waiting.max(1) <= top)
+        .unwrap_or(waiting);
+    (SAMPLES * 50 / longest).clamp(MIN_SAMPLES_RUNS, SAMPLES)
 }
 
 /// The fewest runs of a projection: with 24 the window ends are the smallest and largest

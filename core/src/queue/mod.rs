@@ -28,7 +28,9 @@ pub mod simulate;
 #[cfg(test)]
 mod tests;
 
-pub use estimate::{HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, Projection, SAMPLES};
+pub use estimate::{
+    HIGH_QUANTILE, LOW_QUANTILE, MIN_WIDTH_MINUTES, Projection, SAMPLES, fresh_projections,
+};
 pub use matching::{
     Coverage, EntryLanguage, EstimateMatching, LanguageReason, MatchedCall, next_call_matched,
 };
