@@ -100,7 +100,9 @@ pub fn find(
         .filter(sessions::expires_at.gt(to_db(now)))
         .filter(users::active.eq(true))
         .select((sessions::csrf_token, User::as_select()))
-        .first(conn)
+        // One row at most (the hash is unique): no `LIMIT ?`, whose bound value makes
+        // SQLite prepare the statement anew on every call (see `crate::db`, "Statements prepared once").
+        .get_result(conn)
         .optional()?;
     Ok(found.map(|(csrf_token, user)| Session {
         actor: Actor::from_user(&user),
@@ -163,7 +165,8 @@ pub fn find_api_token(conn: &mut DbConnection, token: &str) -> AppResult<Option<
         .filter(api_tokens::revoked.eq(false))
         .filter(users::active.eq(true))
         .select(User::as_select())
-        .first(conn)
+        // Unique hash: no `LIMIT ?` (see `find`).
+        .get_result(conn)
         .optional()?;
     Ok(user.map(|u| Actor::from_user(&u)))
 }

@@ -39,7 +39,9 @@ pub fn port_by_code(conn: &mut DbConnection, code: &str) -> AppResult<Port> {
     schema::ports::table
         .filter(schema::ports::code.eq(code.trim().to_ascii_uppercase()))
         .select(Port::as_select())
-        .first(conn)
+        // The code is unique: no `LIMIT ?`, whose bound value makes SQLite prepare the
+        // statement anew on every call (see `crate::db`, "Statements prepared once").
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("no port with code `{code}`")))
 }
@@ -57,12 +59,7 @@ pub fn port_for(conn: &mut DbConnection, actor: &Actor, code: &str) -> AppResult
 /// at once). One portable statement does it: on PostgreSQL the `UPDATE` locks the port's row;
 /// on SQLite it takes the database's write lock at the start of the transaction.
 pub fn lock_port(conn: &mut DbConnection, port_id: i64) -> AppResult<Port> {
-    Ok(diesel::update(schema::ports::table.find(port_id))
-        .set(schema::ports::revision.eq(schema::ports::revision + 1))
-        .returning(<Port as Selectable<
-            <DbConnection as Connection>::Backend,
-        >>::construct_selection())
-        .get_result::<Port>(conn)?)
+    Ok(crate::db::LockPort::new(port_id).get_result::<Port>(conn)?)
 }
 
 /// Details stored with an event.

@@ -17,7 +17,7 @@ use super::{EventDetail, lock_port, optional_text, record_event};
 use crate::auth::{Actor, random_secret};
 use crate::db::models::{Entry, NewEntry, Port};
 use crate::db::schema::{entries, ports};
-use crate::db::{DbConnection, to_db};
+use crate::db::{DbConnection, SetPortNumber, to_db};
 use crate::error::{AppError, AppResult};
 
 /// A walk-in as typed into the kiosk form or sent to the API, before it is checked.
@@ -206,18 +206,13 @@ pub fn draw_ticket(
     })
     .map_err(|e| AppError::Conflict(e.to_string()))?;
     let next = i32::try_from(next).unwrap_or(1);
-    let target = ports::table.find(port.id);
     match class {
         Class::WalkIn => {
-            diesel::update(target)
-                .set(ports::next_walkin_number.eq(next))
-                .execute(conn)?;
+            SetPortNumber::new(ports::next_walkin_number, port.id, next).execute(conn)?;
             port.next_walkin_number = next;
         }
         Class::Appointment => {
-            diesel::update(target)
-                .set(ports::next_appointment_number.eq(next))
-                .execute(conn)?;
+            SetPortNumber::new(ports::next_appointment_number, port.id, next).execute(conn)?;
             port.next_appointment_number = next;
         }
     };
