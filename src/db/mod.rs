@@ -324,6 +324,21 @@ pub async fn run_blocking<T: Send + 'static>(
 /// The backend of [`DbConnection`] (diesel's generated multi-backend).
 pub type Db = <DbConnection as Connection>::Backend;
 
+/// Runs `$body` with `$c` bound to the backend's own connection (`SqliteConnection` or
+/// `PgConnection`), for the statements every registration runs. Through [`DbConnection`]
+/// diesel writes each statement's SQL text again on every call before it finds the kept
+/// prepared statement; typed for one backend, a statement with a static query id is found by
+/// its type alone. `$body` is compiled once per backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// `UPDATE ports SET revision = revision + 1 WHERE id = ? RETURNING <the port's columns>`:
 /// a port's write lock (`service::lock_port`) as one fixed statement, prepared once per
 /// connection. Diesel's own `UPDATE` is never kept prepared (its `SET` list may vary); this
@@ -343,10 +358,15 @@ impl LockPort {
     }
 }
 
-impl diesel::query_builder::QueryFragment<Db> for LockPort {
+impl<B> diesel::query_builder::QueryFragment<B> for LockPort
+where
+    B: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, B>,
+    <models::Port as Selectable<Db>>::SelectExpression: diesel::query_builder::QueryFragment<B>,
+{
     fn walk_ast<'b>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Db>,
+        mut out: diesel::query_builder::AstPass<'_, 'b, B>,
     ) -> QueryResult<()> {
         out.push_sql("UPDATE ");
         out.push_identifier("ports")?;
@@ -368,7 +388,7 @@ impl diesel::query_builder::Query for LockPort {
         <<models::Port as Selectable<Db>>::SelectExpression as diesel::Expression>::SqlType;
 }
 
-impl RunQueryDsl<DbConnection> for LockPort {}
+impl<Conn> RunQueryDsl<Conn> for LockPort {}
 
 /// `UPDATE ports SET <column> = ? WHERE id = ?` for one integer column of a port (a ticket
 /// counter), as a fixed statement prepared once per connection (see [`LockPort`]).
@@ -389,14 +409,19 @@ impl<C> SetPortNumber<C> {
     }
 }
 
-impl<C> diesel::query_builder::QueryFragment<Db> for SetPortNumber<C>
+impl<C, B> diesel::query_builder::QueryFragment<B> for SetPortNumber<C>
 where
     C: diesel::Column<Table = schema::ports::table>
         + diesel::Expression<SqlType = diesel::sql_types::Integer>,
+    B: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, B>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, B>,
 {
     fn walk_ast<'b>(
         &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, Db>,
+        mut out: diesel::query_builder::AstPass<'_, 'b, B>,
     ) -> QueryResult<()> {
         out.push_sql("UPDATE ");
         out.push_identifier("ports")?;
@@ -412,7 +437,7 @@ where
     }
 }
 
-impl<C> RunQueryDsl<DbConnection> for SetPortNumber<C> {}
+impl<C, Conn> RunQueryDsl<Conn> for SetPortNumber<C> {}
 
 /// Stored times are UTC without an offset (both backends agree on that column type).
 pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {

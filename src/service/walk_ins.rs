@@ -208,11 +208,13 @@ pub fn draw_ticket(
     let next = i32::try_from(next).unwrap_or(1);
     match class {
         Class::WalkIn => {
-            SetPortNumber::new(ports::next_walkin_number, port.id, next).execute(conn)?;
+            let set = SetPortNumber::new(ports::next_walkin_number, port.id, next);
+            crate::db::on_backend!(conn, |c| set.execute(c))?;
             port.next_walkin_number = next;
         }
         Class::Appointment => {
-            SetPortNumber::new(ports::next_appointment_number, port.id, next).execute(conn)?;
+            let set = SetPortNumber::new(ports::next_appointment_number, port.id, next);
+            crate::db::on_backend!(conn, |c| set.execute(c))?;
             port.next_appointment_number = next;
         }
     };
@@ -236,12 +238,10 @@ pub(crate) fn insert_waiting(
     snapshot_extra: impl FnOnce(&mut EntrySnapshot),
     now: DateTime<Utc>,
 ) -> AppResult<(EntryView, Change)> {
-    let entry: Entry = diesel::insert_into(entries::table)
+    let entry: Entry = crate::db::on_backend!(conn, |c| diesel::insert_into(entries::table)
         .values(&new)
-        .returning(<Entry as Selectable<
-            <DbConnection as Connection>::Backend,
-        >>::construct_selection())
-        .get_result::<Entry>(conn)?;
+        .returning(Entry::as_returning())
+        .get_result::<Entry>(c))?;
     let at = live::projection_instant(now);
     // The projection of the queue before this entry, to continue with it.
     let kept = state
