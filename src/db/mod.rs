@@ -8,13 +8,16 @@
 //!
 //! ## Statements prepared once
 //! A statement diesel can cache is prepared once per connection and reused; parsing it again
-//! costs more than running it (a registration is a handful of one-row statements). Two things
-//! defeat the cache on the hot paths, and both are avoided there:
+//! costs more than running it (a registration is a handful of one-row statements). Three
+//! things defeat or slow the cache on the hot paths, and all are avoided there:
 //! - `LIMIT ?` (diesel's `.first()`): SQLite 3.53 reads a bound LIMIT while planning and so
 //!   marks the statement stale whenever the value is bound again — every call prepares it
 //!   anew. A lookup by a unique key uses `.get_result()` instead (no LIMIT).
 //! - diesel never caches an `UPDATE` (its `SET` list may vary): the port's lock and its
 //!   ticket counters are fixed statements instead ([`LockPort`], [`SetPortNumber`]).
+//! - through [`DbConnection`] diesel writes each statement's SQL text again on every call
+//!   before it finds the kept statement: the registration's statements run on the
+//!   backend's own connection instead (`on_backend!`).
 //!
 //! An entry's and an event's insert bind absent values as NULL
 //! (`treat_none_as_default_value = false`; those columns default to NULL anyway) rather than
