@@ -111,18 +111,29 @@ fn fill_history(conn: &mut DbConnection, port: &Port, days: i64, per_day: i64, n
 
 /// Every statement a connection issues, as SQL without its bound values.
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<String>>>);
+struct Recorder(Arc<Mutex<Vec<String>>>, Arc<Mutex<Vec<String>>>);
 
 impl Recorder {
     fn attach(&self, conn: &mut DbConnection) {
-        let log = Arc::clone(&self.0);
-        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if let InstrumentationEvent::StartQuery { query, .. } = event {
+        let (log, cached) = (Arc::clone(&self.0), Arc::clone(&self.1));
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| match event {
+            InstrumentationEvent::StartQuery { query, .. } => {
                 let text = query.to_string();
                 let sql = text.split(" -- binds:").next().unwrap_or(&text).trim();
                 log.lock().unwrap().push(sql.to_owned());
             }
+            // A statement prepared and kept for reuse (never emitted for one prepared for a
+            // single use).
+            InstrumentationEvent::CacheQuery { sql, .. } => {
+                cached.lock().unwrap().push(sql.to_owned());
+            }
+            _ => {}
         });
+    }
+
+    /// The statements kept prepared since the last call.
+    fn take_cached(&self) -> Vec<String> {
+        std::mem::take(&mut *self.1.lock().unwrap())
     }
 
     fn take(&self) -> Vec<String> {
@@ -376,6 +387,16 @@ fn a_registration_is_one_commit_of_five_statements_however_long_the_queue() {
         assert_eq!(
             statements.iter().filter(|s| s.as_str() == "COMMIT").count(),
             1
+        );
+    }
+    // Each of the five statements was prepared once on this connection and kept: none is
+    // parsed again per registration (BEGIN and COMMIT are not prepared statements).
+    let cached = record.take_cached();
+    for start in &expected[1..expected.len() - 1] {
+        assert_eq!(
+            cached.iter().filter(|sql| sql.starts_with(start)).count(),
+            1,
+            "{start}… kept prepared once: {cached:#?}"
         );
     }
 }

@@ -100,7 +100,9 @@ pub fn find(
         .filter(sessions::expires_at.gt(to_db(now)))
         .filter(users::active.eq(true))
         .select((sessions::csrf_token, User::as_select()))
-        .first(conn)
+        // One row at most (the hash is unique): no `LIMIT ?`, whose bound value makes
+        // SQLite prepare the statement anew on every call (see `crate::db`, "Statements prepared once").
+        .get_result(conn)
         .optional()?;
     Ok(found.map(|(csrf_token, user)| Session {
         actor: Actor::from_user(&user),
@@ -157,13 +159,15 @@ pub fn revoke_api_tokens(conn: &mut DbConnection, username: &str) -> AppResult<u
 
 /// The account behind a bearer token, if the token is known, not revoked, and the account active.
 pub fn find_api_token(conn: &mut DbConnection, token: &str) -> AppResult<Option<Actor>> {
-    let user: Option<User> = api_tokens::table
+    let query = api_tokens::table
         .inner_join(users::table)
         .filter(api_tokens::token_hash.eq(secret_hash(token)))
         .filter(api_tokens::revoked.eq(false))
-        .filter(users::active.eq(true))
+        .filter(users::active.eq(true));
+    // Unique hash: no `LIMIT ?` (see `find`). Typed per backend: every API request runs it.
+    let user: Option<User> = crate::db::on_backend!(conn, |c| query
         .select(User::as_select())
-        .first(conn)
-        .optional()?;
+        .get_result(c)
+        .optional())?;
     Ok(user.map(|u| Actor::from_user(&u)))
 }

@@ -5,6 +5,24 @@
 //! selects PostgreSQL; `sqlite://PATH` or a bare path selects SQLite. A new SQLite file is
 //! created only for the default path or an explicit `sqlite://` URL, so that a typo in a
 //! URL never silently starts an empty database.
+//!
+//! ## Statements prepared once
+//! A statement diesel can cache is prepared once per connection and reused; parsing it again
+//! costs more than running it (a registration is a handful of one-row statements). Three
+//! things defeat or slow the cache on the hot paths, and all are avoided there:
+//! - `LIMIT ?` (diesel's `.first()`): SQLite 3.53 reads a bound LIMIT while planning and so
+//!   marks the statement stale whenever the value is bound again — every call prepares it
+//!   anew. A lookup by a unique key uses `.get_result()` instead (no LIMIT).
+//! - diesel never caches an `UPDATE` (its `SET` list may vary): the port's lock and its
+//!   ticket counters are fixed statements instead ([`LockPort`], [`SetPortNumber`]).
+//! - through [`DbConnection`] diesel writes each statement's SQL text again on every call
+//!   before it finds the kept statement: the registration's statements run on the
+//!   backend's own connection instead (`on_backend!`).
+//!
+//! An entry's and an event's insert bind absent values as NULL
+//! (`treat_none_as_default_value = false`; those columns default to NULL anyway) rather than
+//! writing `DEFAULT`, so each is one statement text whatever is absent, kept prepared once
+//! instead of once per combination of absent fields.
 
 pub mod models;
 pub mod schema;
@@ -305,6 +323,124 @@ pub async fn run_blocking<T: Send + 'static>(
         .await
         .map_err(|e| crate::error::AppError::Internal(format!("worker: {e}")))?
 }
+
+/// The backend of [`DbConnection`] (diesel's generated multi-backend).
+pub type Db = <DbConnection as Connection>::Backend;
+
+/// Runs `$body` with `$c` bound to the backend's own connection (`SqliteConnection` or
+/// `PgConnection`), for the statements every registration runs. Through [`DbConnection`]
+/// diesel writes each statement's SQL text again on every call before it finds the kept
+/// prepared statement; typed for one backend, a statement with a static query id is found by
+/// its type alone. `$body` is compiled once per backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// `UPDATE ports SET revision = revision + 1 WHERE id = ? RETURNING <the port's columns>`:
+/// a port's write lock (`service::lock_port`) as one fixed statement, prepared once per
+/// connection. Diesel's own `UPDATE` is never kept prepared (its `SET` list may vary); this
+/// one cannot vary, and every change to a queue starts with it.
+#[derive(diesel::query_builder::QueryId)]
+pub struct LockPort {
+    port_id: i64,
+    returning: <models::Port as Selectable<Db>>::SelectExpression,
+}
+
+impl LockPort {
+    pub fn new(port_id: i64) -> LockPort {
+        LockPort {
+            port_id,
+            returning: <models::Port as Selectable<Db>>::construct_selection(),
+        }
+    }
+}
+
+impl<B> diesel::query_builder::QueryFragment<B> for LockPort
+where
+    B: diesel::backend::Backend + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, B>,
+    <models::Port as Selectable<Db>>::SelectExpression: diesel::query_builder::QueryFragment<B>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, B>,
+    ) -> QueryResult<()> {
+        out.push_sql("UPDATE ");
+        out.push_identifier("ports")?;
+        out.push_sql(" SET ");
+        out.push_identifier("revision")?;
+        out.push_sql(" = ");
+        out.push_identifier("revision")?;
+        out.push_sql(" + 1 WHERE ");
+        out.push_identifier("id")?;
+        out.push_sql(" = ");
+        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.port_id)?;
+        out.push_sql(" RETURNING ");
+        self.returning.walk_ast(out.reborrow())
+    }
+}
+
+impl diesel::query_builder::Query for LockPort {
+    type SqlType =
+        <<models::Port as Selectable<Db>>::SelectExpression as diesel::Expression>::SqlType;
+}
+
+impl<Conn> RunQueryDsl<Conn> for LockPort {}
+
+/// `UPDATE ports SET <column> = ? WHERE id = ?` for one integer column of a port (a ticket
+/// counter), as a fixed statement prepared once per connection (see [`LockPort`]).
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+pub struct SetPortNumber<C> {
+    pub port_id: i64,
+    pub value: i32,
+    pub column: std::marker::PhantomData<C>,
+}
+
+impl<C> SetPortNumber<C> {
+    pub fn new(_column: C, port_id: i64, value: i32) -> SetPortNumber<C> {
+        SetPortNumber {
+            port_id,
+            value,
+            column: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<C, B> diesel::query_builder::QueryFragment<B> for SetPortNumber<C>
+where
+    C: diesel::Column<Table = schema::ports::table>
+        + diesel::Expression<SqlType = diesel::sql_types::Integer>,
+    B: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, B>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, B>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, B>,
+    ) -> QueryResult<()> {
+        out.push_sql("UPDATE ");
+        out.push_identifier("ports")?;
+        out.push_sql(" SET ");
+        out.push_identifier(C::NAME)?;
+        out.push_sql(" = ");
+        out.push_bind_param::<diesel::sql_types::Integer, _>(&self.value)?;
+        out.push_sql(" WHERE ");
+        out.push_identifier("id")?;
+        out.push_sql(" = ");
+        out.push_bind_param::<diesel::sql_types::BigInt, _>(&self.port_id)?;
+        Ok(())
+    }
+}
+
+impl<C, Conn> RunQueryDsl<Conn> for SetPortNumber<C> {}
 
 /// Stored times are UTC without an offset (both backends agree on that column type).
 pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {

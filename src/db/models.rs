@@ -235,6 +235,9 @@ pub fn split_list(s: &str) -> Vec<&str> {
 /// A new entry row.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = entries)]
+// Absent values bound as NULL (their columns' default) rather than written as `DEFAULT`:
+// one statement text whatever is absent, prepared once (`crate::db`).
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewEntry {
     pub port_id: i64,
     pub ticket: String,
@@ -259,6 +262,9 @@ pub struct NewEntry {
 /// A new event row.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = entry_events)]
+// Absent values bound as NULL (their columns' default) rather than written as `DEFAULT`:
+// one statement text whatever is absent, prepared once (`crate::db`).
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewEvent {
     pub entry_id: i64,
     pub port_id: i64,

@@ -36,12 +36,15 @@ use crate::error::{AppError, AppResult};
 
 /// A port by its code, or 404.
 pub fn port_by_code(conn: &mut DbConnection, code: &str) -> AppResult<Port> {
-    schema::ports::table
-        .filter(schema::ports::code.eq(code.trim().to_ascii_uppercase()))
+    let query =
+        schema::ports::table.filter(schema::ports::code.eq(code.trim().to_ascii_uppercase()));
+    // The code is unique: no `LIMIT ?`, whose bound value makes SQLite prepare the
+    // statement anew on every call (see `crate::db`, "Statements prepared once").
+    crate::db::on_backend!(conn, |c| query
         .select(Port::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::NotFound(format!("no port with code `{code}`")))
+        .get_result(c)
+        .optional())?
+    .ok_or_else(|| AppError::NotFound(format!("no port with code `{code}`")))
 }
 
 /// A port the actor may act at: 404 when it does not exist, 403 when it is another port's.
@@ -57,12 +60,8 @@ pub fn port_for(conn: &mut DbConnection, actor: &Actor, code: &str) -> AppResult
 /// at once). One portable statement does it: on PostgreSQL the `UPDATE` locks the port's row;
 /// on SQLite it takes the database's write lock at the start of the transaction.
 pub fn lock_port(conn: &mut DbConnection, port_id: i64) -> AppResult<Port> {
-    Ok(diesel::update(schema::ports::table.find(port_id))
-        .set(schema::ports::revision.eq(schema::ports::revision + 1))
-        .returning(<Port as Selectable<
-            <DbConnection as Connection>::Backend,
-        >>::construct_selection())
-        .get_result::<Port>(conn)?)
+    let lock = crate::db::LockPort::new(port_id);
+    Ok(crate::db::on_backend!(conn, |c| lock.get_result::<Port>(c))?)
 }
 
 /// Details stored with an event.
@@ -148,19 +147,20 @@ fn insert_event(
     body: serde_json::Value,
     at: DateTime<Utc>,
 ) -> AppResult<()> {
-    diesel::insert_into(entry_events::table)
-        .values(NewEvent {
-            entry_id: entry.id,
-            port_id: entry.port_id,
-            at: to_db(at),
-            actor_id: actor.and_then(Actor::id),
-            kind: kind.as_str().into(),
-            from_status: from.map(|s| s.as_str().into()),
-            to_status: to.map(|s| s.as_str().into()),
-            counter: entry.counter,
-            detail: body.to_string(),
-        })
-        .execute(conn)?;
+    let event = NewEvent {
+        entry_id: entry.id,
+        port_id: entry.port_id,
+        at: to_db(at),
+        actor_id: actor.and_then(Actor::id),
+        kind: kind.as_str().into(),
+        from_status: from.map(|s| s.as_str().into()),
+        to_status: to.map(|s| s.as_str().into()),
+        counter: entry.counter,
+        detail: body.to_string(),
+    };
+    crate::db::on_backend!(conn, |c| diesel::insert_into(entry_events::table)
+        .values(&event)
+        .execute(c))?;
     report_days::forget_from(conn, entry.port_id, at)
 }
 

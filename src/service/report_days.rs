@@ -42,12 +42,10 @@ pub const GRACE: Duration = Duration::minutes(10);
 /// Drops the kept figures of `port_id` for every day that ends after `at`: the days a change
 /// stamped `at` may alter. Call inside the transaction that writes the change.
 pub fn forget_from(conn: &mut DbConnection, port_id: i64, at: DateTime<Utc>) -> AppResult<()> {
-    diesel::delete(
-        report_days::table
-            .filter(report_days::port_id.eq(port_id))
-            .filter(report_days::day_end.gt(to_db(at))),
-    )
-    .execute(conn)?;
+    let stale = report_days::table
+        .filter(report_days::port_id.eq(port_id))
+        .filter(report_days::day_end.gt(to_db(at)));
+    crate::db::on_backend!(conn, |c| diesel::delete(stale).execute(c))?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use super::{EventDetail, lock_port, optional_text, record_event};
 use crate::auth::{Actor, random_secret};
 use crate::db::models::{Entry, NewEntry, Port};
 use crate::db::schema::{entries, ports};
-use crate::db::{DbConnection, to_db};
+use crate::db::{DbConnection, SetPortNumber, to_db};
 use crate::error::{AppError, AppResult};
 
 /// A walk-in as typed into the kiosk form or sent to the API, before it is checked.
@@ -206,18 +206,15 @@ pub fn draw_ticket(
     })
     .map_err(|e| AppError::Conflict(e.to_string()))?;
     let next = i32::try_from(next).unwrap_or(1);
-    let target = ports::table.find(port.id);
     match class {
         Class::WalkIn => {
-            diesel::update(target)
-                .set(ports::next_walkin_number.eq(next))
-                .execute(conn)?;
+            let set = SetPortNumber::new(ports::next_walkin_number, port.id, next);
+            crate::db::on_backend!(conn, |c| set.execute(c))?;
             port.next_walkin_number = next;
         }
         Class::Appointment => {
-            diesel::update(target)
-                .set(ports::next_appointment_number.eq(next))
-                .execute(conn)?;
+            let set = SetPortNumber::new(ports::next_appointment_number, port.id, next);
+            crate::db::on_backend!(conn, |c| set.execute(c))?;
             port.next_appointment_number = next;
         }
     };
@@ -241,12 +238,10 @@ pub(crate) fn insert_waiting(
     snapshot_extra: impl FnOnce(&mut EntrySnapshot),
     now: DateTime<Utc>,
 ) -> AppResult<(EntryView, Change)> {
-    let entry: Entry = diesel::insert_into(entries::table)
+    let entry: Entry = crate::db::on_backend!(conn, |c| diesel::insert_into(entries::table)
         .values(&new)
-        .returning(<Entry as Selectable<
-            <DbConnection as Connection>::Backend,
-        >>::construct_selection())
-        .get_result::<Entry>(conn)?;
+        .returning(Entry::as_returning())
+        .get_result::<Entry>(c))?;
     let at = live::projection_instant(now);
     // The projection of the queue before this entry, to continue with it.
     let kept = state
