@@ -56,7 +56,8 @@ pub fn keepable(port: &Port, date: NaiveDate, now: DateTime<Utc>) -> bool {
 
 /// The daily reports of every date from `from` to `to`: kept figures where there are some,
 /// the rest computed from the log (with as few loads as there are runs of missing days) and
-/// kept when their day is over.
+/// kept when their day is over. Every date must have begun at `now` (a 422 otherwise): a
+/// day not begun would be counted "as of" a moment before its start.
 pub fn days(
     conn: &mut DbConnection,
     port: &Port,
@@ -64,6 +65,7 @@ pub fn days(
     to: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<DailyReport>> {
+    crate::service::reports::check_begun(port, "date", to, now)?;
     let dates: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
     let kept: HashMap<String, String> = report_days::table
         .filter(report_days::port_id.eq(port.id))

@@ -128,6 +128,19 @@ pub fn today(port: &Port, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&port.tz()).date_naive()
 }
 
+/// 422 naming `field` when `date` is after the port's today: a day that has not begun has
+/// nothing to report (counting it "as of now" would count waits into the future).
+pub fn check_begun(port: &Port, field: &str, date: NaiveDate, now: DateTime<Utc>) -> AppResult<()> {
+    let today = today(port, now);
+    if date > today {
+        return Err(AppError::invalid(
+            field,
+            format!("that day has not begun at this port (today is {today})"),
+        ));
+    }
+    Ok(())
+}
+
 /// One day's report input, with what could not be read from the log.
 #[derive(Debug, Clone)]
 pub struct DayLog {
@@ -150,7 +163,7 @@ impl DayLog {
 /// The daily report of `port` for a port-local date. Supervisors of the port and admins.
 ///
 /// A finished day's figures are kept and read back ([`super::report_days`]); today's are
-/// computed fresh at `now`.
+/// computed fresh at `now`. A day after the port's today is refused ([`check_begun`]).
 pub fn daily(
     conn: &mut DbConnection,
     reader: &Reader<'_>,
@@ -158,6 +171,7 @@ pub fn daily(
     now: DateTime<Utc>,
 ) -> AppResult<DailyReport> {
     let port = reader.port();
+    check_begun(port, "date", date, now)?;
     super::report_days::days(conn, port, date, date, now)?
         .pop()
         .ok_or_else(|| AppError::Internal(format!("no day computed for {date}")))
@@ -165,6 +179,10 @@ pub fn daily(
 
 /// Several days summed (a week, a month: at most [`MAX_RANGE_DAYS`]), from the same daily
 /// reports as [`daily`] gives one by one (kept figures for the finished days).
+///
+/// Only days that have begun are counted: a range reaching past the port's today is
+/// counted up to today (as of `now`) and says so in `asked_to`; one that starts after
+/// today is refused, naming `from`.
 pub fn range(
     conn: &mut DbConnection,
     reader: &Reader<'_>,
@@ -174,8 +192,12 @@ pub fn range(
 ) -> AppResult<RangeReport> {
     let port = reader.port();
     check_range(from, to)?;
-    let days = super::report_days::days(conn, port, from, to, now)?;
-    Ok(reports::sum(&days))
+    check_begun(port, "from", from, now)?;
+    let counted_to = to.min(today(port, now));
+    let days = super::report_days::days(conn, port, from, counted_to, now)?;
+    let mut report = reports::sum(&days);
+    report.asked_to = (counted_to < to).then_some(to);
+    Ok(report)
 }
 
 /// One day's input (no role check: for the callers above and the benchmark).
@@ -562,7 +584,8 @@ pub struct WhatIfQuery {
 }
 
 /// The day's arrivals replayed under other settings ([`replay`]), read from the log of
-/// `date` at the reader's port. A day not over is measured as of `now` on both sides.
+/// `date` at the reader's port. A day not over is measured as of `now` on both sides; a
+/// day not begun is refused ([`check_begun`]).
 pub fn what_if(
     conn: &mut DbConnection,
     reader: &Reader<'_>,
@@ -571,6 +594,7 @@ pub fn what_if(
     now: DateTime<Utc>,
 ) -> AppResult<WhatIf> {
     let port = reader.port();
+    check_begun(port, "date", date, now)?;
     let mut day = load_day(conn, port, date)?;
     // Today is measured as of now on both sides, as the report is.
     day.input.as_of = Some(now);

@@ -38,6 +38,7 @@ const SECTION_ORDER: &[&str] = &[
     "date",
     "from",
     "to",
+    "asked_to",
     "days",
     "time_zone",
     "day_start",

@@ -144,7 +144,9 @@ pub struct DayInput {
     /// moment: nothing at or after it is read, waits still running are counted to it, hours
     /// not begun are left out, and bookings whose slot plus the late window is still ahead
     /// are "not yet due". `None`, or a moment at or after the day's end, reads the whole day
-    /// (the figures of a finished day never depend on when it is read).
+    /// (the figures of a finished day never depend on when it is read). A day that has
+    /// not begun at that moment has nothing to report: callers never ask for one (the app
+    /// refuses a day after the port's today and counts a range only up to today).
     pub as_of: Option<DateTime<Utc>>,
     pub events: Vec<Event>,
     pub booked: Vec<Booked>,
@@ -557,7 +559,19 @@ pub struct RangeReport {
     /// The first and last date covered; `null` for an empty range.
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
+    /// The last date asked for, when it was after the port's today: the days after `to`
+    /// had not begun, so they are not counted (a week or month that includes today is
+    /// counted up to today). `null` when every day asked for is counted.
+    #[serde(default)]
+    pub asked_to: Option<NaiveDate>,
     pub days: u32,
+    /// Whether every day counted is over. `false` when the range ends today, which is
+    /// counted only up to `as_of`.
+    #[serde(default = "complete_by_default")]
+    pub complete: bool,
+    /// The moment the last day (today) is counted to, port-local; `null` when complete.
+    #[serde(default)]
+    pub as_of: Option<DateTime<FixedOffset>>,
     #[serde(flatten)]
     pub figures: Figures,
     /// The days' per-language figures summed ([`sum`]).
@@ -565,6 +579,10 @@ pub struct RangeReport {
     pub languages: Vec<LanguageFigures>,
     pub daily: Vec<DaySummary>,
     pub warnings: Vec<String>,
+}
+
+fn complete_by_default() -> bool {
+    true
 }
 
 /// The samples behind a report's medians and percentiles. Medians cannot be added up, so a

@@ -14,7 +14,9 @@ pub(super) fn report_url(code: &str, query: &str) -> String {
     format!("/ports/{code}/reports?{query}")
 }
 
-fn day_nav(code: &str, date: NaiveDate) -> Vec<Link> {
+/// The links of a day's page. `begun_next`: whether the next day has begun (not when the
+/// day is today): a day not begun has no report, so no link to one.
+fn day_nav(code: &str, date: NaiveDate, begun_next: bool) -> Vec<Link> {
     let week_start = date - Duration::days(i64::from(date.weekday().num_days_from_monday()));
     let month_start = date.with_day(1).unwrap_or(date);
     let month_end = month_start
@@ -28,7 +30,7 @@ fn day_nav(code: &str, date: NaiveDate) -> Vec<Link> {
             label: format!("Previous day ({prev})"),
         });
     }
-    if let Some(next) = date.succ_opt() {
+    if let Some(next) = date.succ_opt().filter(|_| begun_next) {
         nav.push(Link {
             href: report_url(code, &format!("date={next}")),
             label: format!("Next day ({next})"),
@@ -91,7 +93,8 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
         date: date.to_string(),
         from: (date - Duration::days(6)).to_string(),
         to: date.to_string(),
-        nav: day_nav(&code, date),
+        // A day read before its end is today: tomorrow has not begun.
+        nav: day_nav(&code, date, report.complete),
         downloads: downloads(&code, &format!("date={date}")),
         sections,
         what_if: Some(WhatIfForm {
@@ -110,14 +113,20 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
 /// The page of a range of days.
 pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> ReportView {
     let code = report.port.clone();
+    // A range that ends today is counted up to the moment it is read.
+    let as_of = report.as_of.map(|t| t.format("%H:%M").to_string());
     let daily: Vec<Vec<Cell>> = report
         .daily
         .iter()
         .map(|d| {
+            let so_far = match &as_of {
+                Some(t) if Some(d.date) == report.to => format!(" (so far, to {t})"),
+                _ => String::new(),
+            };
             vec![
                 Cell {
                     href: Some(report_url(&code, &format!("date={}", d.date))),
-                    ..text(d.date.format("%a %Y-%m-%d").to_string())
+                    ..text(format!("{}{so_far}", d.date.format("%a %Y-%m-%d")))
                 },
                 num(d.hours),
                 num(d.arrivals),
@@ -152,33 +161,55 @@ pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> Repor
             daily,
         )],
     }];
-    sections.extend(figure_sections(
-        &report.figures,
-        None,
-        "at the end of the last day",
-    ));
+    let at_end = as_of.as_ref().map_or_else(
+        || "at the end of the last day".to_owned(),
+        |t| format!("at {t} today"),
+    );
+    sections.extend(figure_sections(&report.figures, None, &at_end));
     sections.push(languages_section(&report.languages));
     sections.extend(warnings_section(&report.warnings));
     let days = report.days;
+    let day_word = if days == 1 { "day" } else { "days" };
+    // Days after today are not counted (they have not begun): the heading says how far
+    // the figures go.
+    let counted = match (report.asked_to, report.to) {
+        (Some(_), Some(last)) => format!(", up to today, {}", last.format("%-d %B")),
+        _ => String::new(),
+    };
+    let as_of_note = as_of
+        .as_ref()
+        .map(|t| format!(", as of {t}"))
+        .unwrap_or_default();
+    let not_begun = match (report.asked_to, report.to) {
+        (Some(asked), Some(last)) => format!(
+            " The days after today ({} to {}) have not begun: they are not counted.",
+            (last + Duration::days(1)).format("%-d %B"),
+            asked.format("%-d %B")
+        ),
+        _ => String::new(),
+    };
     ReportView {
         standalone: false,
         heading: format!(
-            "Report for {} to {} ({days} days)",
+            "Report for {} to {}{counted}{as_of_note} ({days} {day_word})",
             from.format("%-d %B %Y"),
             to.format("%-d %B %Y")
         ),
         subheading: format!(
             "Port {} ({}). Counts are added up; medians and percentiles are worked out \
-             again from every call of the range.",
+             again from every call of the range.{not_begun}",
             report.port, report.port_name
         ),
         date: to.to_string(),
         from: from.to_string(),
         to: to.to_string(),
-        nav: vec![Link {
-            href: report_url(&code, &format!("date={to}")),
-            label: format!("The last day alone ({to})"),
-        }],
+        nav: {
+            let last = report.to.unwrap_or(to);
+            vec![Link {
+                href: report_url(&code, &format!("date={last}")),
+                label: format!("The last day alone ({last})"),
+            }]
+        },
         downloads: downloads(&code, &format!("from={from}&to={to}")),
         sections,
         what_if: None,
