@@ -1000,3 +1000,70 @@ async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her
         page.body
     );
 }
+
+/// A counter opened with its languages and not yet calling is free: the live queue lists it,
+/// as the estimates count it (the Haitian Creole speaker is called there now, nobody before
+/// her), whether or not another counter is free by use.
+#[actix_web::test]
+async fn a_counter_opened_with_languages_and_idle_is_listed_free() {
+    use common::api::call;
+    use portqueue::service::public::ticket_status;
+    use serde_json::json;
+    let app = test_app();
+    let (mut ofelia, _, _, _) = spanish_and_punjabi_counters(&app).await;
+    register(&mut ofelia, "spa").await; // W-0001
+    let page = ofelia.get("/ports/SYS/queue").await;
+    assert_status(&page, StatusCode::OK);
+    assert_eq!(
+        page.element_text("free-counters").unwrap(),
+        "Free counters: 1, 2"
+    );
+
+    // Counter 3 (without languages) calls the Spanish speaker and completes; counter 4
+    // opens for Haitian Creole and does not call yet.
+    let token = app.token("ofelia");
+    let (_, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/3/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(called["ticket"], "W-0001");
+    let id = called["id"].as_i64().unwrap();
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/open",
+        Some(&token),
+        Some(json!({"languages": ["hat", "fra"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    register(&mut ofelia, "hat").await; // W-0002
+    let page = ofelia.get("/ports/SYS/queue").await;
+    assert_eq!(
+        page.element_text("free-counters").unwrap(),
+        "Free counters: 1, 2, 3, 4",
+        "counter 3 is free by use, its party just gone; counter 4 opened with languages"
+    );
+    let status_token: String = app.with_conn(|c| {
+        entries::table
+            .filter(entries::ticket.eq("W-0002"))
+            .select(entries::status_token)
+            .first(c)
+            .unwrap()
+    });
+    let now = portqueue::clock::Clock::now(app.clock.as_ref());
+    let haitian = app.with_conn(|c| ticket_status(c, &status_token, now).unwrap());
+    assert_eq!(haitian.people_before, Some(0));
+}

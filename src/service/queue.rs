@@ -317,20 +317,50 @@ pub struct Floor {
     pub free: Vec<u32>,
 }
 
-/// The [`Floor`] of a kept queue at `now`.
+/// The [`Floor`] of a kept queue at `now`: its free counters are the idle ones among those
+/// the estimates count open ([`counters_with_languages`]), so the live queue never says no
+/// counter is free while an estimate has one calling now.
 fn floor_of(state: &PortState, now: DateTime<Utc>) -> Floor {
     let served = recent_services(state, now);
+    let in_use = open_counters(state, &served, now);
     Floor {
         languages: state
             .waiting()
             .map(|e| (e.id, e.language.clone()))
             .collect(),
-        free: open_counters(state, &served, now)
+        free: counters_with_languages(state, now, in_use)
             .into_iter()
-            .filter(|(_, c)| matches!(c, OpenCounter::Idle))
+            .filter(|(_, (c, _))| matches!(c, OpenCounter::Idle))
             .filter_map(|(c, _)| u32::try_from(c).ok())
             .collect(),
     }
+}
+
+/// The counters open at `at` by number, as the estimates count them: those open by use
+/// (`in_use`, from [`open_counters`]) and those opened with languages today, idle unless
+/// serving, each with the languages it covers, the port's defaults included (`None`: open by
+/// use only, without languages). The one rule for the estimates under matching and the
+/// officers' list of free counters.
+fn counters_with_languages(
+    state: &PortState,
+    at: DateTime<Utc>,
+    in_use: BTreeMap<i32, OpenCounter>,
+) -> BTreeMap<i32, (OpenCounter, Option<Vec<String>>)> {
+    let rows = counter_languages::open_on(state.counter_languages.clone(), &state.port, at);
+    let defaults = counter_languages::split(&state.port.default_languages);
+    let mut counters: BTreeMap<i32, (OpenCounter, Option<Vec<String>>)> = in_use
+        .into_iter()
+        .map(|(c, open)| (c, (open, None)))
+        .collect();
+    for row in rows {
+        let mut languages = row.languages;
+        languages.extend(defaults.iter().cloned());
+        counters
+            .entry(i32::try_from(row.counter).unwrap_or(0))
+            .or_insert((OpenCounter::Idle, None))
+            .1 = Some(languages);
+    }
+    counters
 }
 
 /// What an officer's live queue shows, read from the port's kept queue in one go.
@@ -457,19 +487,7 @@ fn matching_inputs(
     } else {
         0
     };
-    let defaults = counter_languages::split(&state.port.default_languages);
-    let mut counters: BTreeMap<i32, (OpenCounter, Option<Vec<String>>)> = in_use
-        .into_iter()
-        .map(|(c, open)| (c, (open, None)))
-        .collect();
-    for row in rows {
-        let mut languages = row.languages;
-        languages.extend(defaults.iter().cloned());
-        counters
-            .entry(i32::try_from(row.counter).unwrap_or(0))
-            .or_insert((OpenCounter::Idle, None))
-            .1 = Some(languages);
-    }
+    let counters = counters_with_languages(state, at, in_use);
     let (open, covers): (Vec<OpenCounter>, Vec<Option<Vec<String>>>) = counters
         .into_values()
         .chain(std::iter::repeat_n((OpenCounter::Idle, None), anonymous))
