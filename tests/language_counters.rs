@@ -642,6 +642,29 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
         called["language_reason"],
         "Punjabi (Eastern): this counter covers it; passed over 1 whose language another open counter covers"
     );
+    // Every later answer for the called entry carries the call's line too.
+    let punjabi = called["id"].as_i64().unwrap();
+    let (status, recalled) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{punjabi}/recall"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{recalled}");
+    assert_eq!(recalled["language_reason"], called["language_reason"]);
+    assert_eq!(recalled["language_matched"], true);
+    let (_, completed) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{punjabi}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(completed["status"], "served");
+    assert_eq!(completed["language_reason"], called["language_reason"]);
     // Counter 5 calls her; then, K'iche' being covered nowhere, whoever calls next calls the
     // K'iche' speaker with an interpreter.
     let (_, called) = call(
@@ -688,6 +711,22 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(marked["interpreter_requested"], true);
+    assert_eq!(
+        marked["language_reason"],
+        "no open counter covers K'iche': interpreter needed"
+    );
+    // Her call undone, she waits again: no call, no line.
+    let (status, undone) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/undo"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{undone}");
+    assert_eq!(undone["status"], "waiting");
+    assert!(undone.get("language_reason").is_none(), "{undone}");
     let (status, _) = call(
         &app,
         "POST",

@@ -175,7 +175,7 @@ pub fn act(
         if to.is_final() {
             super::sms::on_close(conn, entry.id)?;
         }
-        let view = EntryView::new(&entry, &port, None);
+        let view = super::queue::entry_view(conn, &entry, &port)?;
         Ok((view, Some(Change::of(port, vec![entry]))))
     })
 }
@@ -218,7 +218,7 @@ pub fn request_interpreter(
             },
             now,
         )?;
-        let view = EntryView::new(&entry, &port, None);
+        let view = super::queue::entry_view(conn, &entry, &port)?;
         Ok((view, Some(Change::of(port, vec![entry]))))
     })
 }

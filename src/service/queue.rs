@@ -828,30 +828,55 @@ pub fn language_reasons(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashM
     let mut reasons = HashMap::new();
     // Ordered by event id within an entry: the last call wins.
     for (id, detail, call_reason) in rows {
-        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
-        let stored = detail
-            .get("language_reason")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        let line = stored.or_else(|| {
-            detail
-                .get("language_matched")
-                .and(detail.get("note"))
-                .and_then(serde_json::Value::as_str)
-                .map(|note| {
-                    let fair = call_reason.as_deref().unwrap_or_default();
-                    note.strip_prefix(fair)
-                        .and_then(|rest| rest.strip_prefix("; "))
-                        .unwrap_or(note)
-                        .to_owned()
-                })
-        });
-        match line {
+        match reason_line(&detail, call_reason.as_deref()) {
             Some(line) => reasons.insert(id, line),
             None => reasons.remove(&id),
         };
     }
     Ok(reasons)
+}
+
+/// The language reason line kept in a call event's `detail` ([`language_reasons`]), given
+/// the entry's fair-order reason for a call logged before the event held it.
+fn reason_line(detail: &str, call_reason: Option<&str>) -> Option<String> {
+    let detail: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
+    let stored = detail
+        .get("language_reason")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    stored.or_else(|| {
+        detail
+            .get("language_matched")
+            .and(detail.get("note"))
+            .and_then(serde_json::Value::as_str)
+            .map(|note| {
+                let fair = call_reason.unwrap_or_default();
+                note.strip_prefix(fair)
+                    .and_then(|rest| rest.strip_prefix("; "))
+                    .unwrap_or(note)
+                    .to_owned()
+            })
+    })
+}
+
+/// The answer for one entry outside the live queue (after a counter action, an interpreter
+/// mark, an undo): its [`EntryView`], with the language reason line of its call when it was
+/// called under language matching and is not waiting again. The line is read from the
+/// entry's latest call event only (one query on the events' entry index).
+pub fn entry_view(conn: &mut DbConnection, entry: &Entry, port: &Port) -> AppResult<EntryView> {
+    use crate::db::schema::entry_events;
+    let mut view = EntryView::new(entry, port, None);
+    if entry.language_matched.is_some() && entry.status != Status::Waiting {
+        let detail: Option<String> = entry_events::table
+            .filter(entry_events::entry_id.eq(entry.id))
+            .filter(entry_events::kind.eq(portqueue_core::events::EventKind::Called.as_str()))
+            .order(entry_events::id.desc())
+            .select(entry_events::detail)
+            .first(conn)
+            .optional()?;
+        view.language_reason = detail.and_then(|d| reason_line(&d, entry.call_reason.as_deref()));
+    }
+    Ok(view)
 }
 
 /// The entry now at a counter, if any.
