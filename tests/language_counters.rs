@@ -624,6 +624,33 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
             ("W-0003".to_owned(), true),
         ]
     );
+    // Marking a waiting entry answers the entry as the queue shows it: place, window, reason.
+    let quc = queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ticket"] == "W-0003")
+        .unwrap()
+        .clone();
+    let quc_id = quc["id"].as_i64().unwrap();
+    for requested in [true, false] {
+        let (status, marked) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/entries/{quc_id}/interpreter"),
+            Some(&token),
+            Some(json!({"requested": requested})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{marked}");
+        assert_eq!(marked["interpreter_requested"], requested);
+        assert_eq!(marked["status"], "waiting");
+        assert_eq!(marked["interpreter_needed"], true, "{marked}");
+        assert_eq!(marked["position"], quc["position"], "{marked}");
+        assert_eq!(marked["reason"], quc["reason"], "{marked}");
+        assert!(!marked["reason"].as_str().unwrap().is_empty(), "{marked}");
+        assert!(marked.get("estimated_call_at").is_some(), "{marked}");
+    }
 
     // Counter 4 passes over the Haitian Creole speaker (counter 5 covers her).
     let (status, called) = call(
