@@ -624,6 +624,33 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
             ("W-0003".to_owned(), true),
         ]
     );
+    // Marking a waiting entry answers the entry as the queue shows it: place, window, reason.
+    let quc = queue["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["ticket"] == "W-0003")
+        .unwrap()
+        .clone();
+    let quc_id = quc["id"].as_i64().unwrap();
+    for requested in [true, false] {
+        let (status, marked) = call(
+            &app,
+            "POST",
+            &format!("/api/v1/entries/{quc_id}/interpreter"),
+            Some(&token),
+            Some(json!({"requested": requested})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{marked}");
+        assert_eq!(marked["interpreter_requested"], requested);
+        assert_eq!(marked["status"], "waiting");
+        assert_eq!(marked["interpreter_needed"], true, "{marked}");
+        assert_eq!(marked["position"], quc["position"], "{marked}");
+        assert_eq!(marked["reason"], quc["reason"], "{marked}");
+        assert!(!marked["reason"].as_str().unwrap().is_empty(), "{marked}");
+        assert!(marked.get("estimated_call_at").is_some(), "{marked}");
+    }
 
     // Counter 4 passes over the Haitian Creole speaker (counter 5 covers her).
     let (status, called) = call(
@@ -642,6 +669,29 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
         called["language_reason"],
         "Punjabi (Eastern): this counter covers it; passed over 1 whose language another open counter covers"
     );
+    // Every later answer for the called entry carries the call's line too.
+    let punjabi = called["id"].as_i64().unwrap();
+    let (status, recalled) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{punjabi}/recall"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{recalled}");
+    assert_eq!(recalled["language_reason"], called["language_reason"]);
+    assert_eq!(recalled["language_matched"], true);
+    let (_, completed) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{punjabi}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(completed["status"], "served");
+    assert_eq!(completed["language_reason"], called["language_reason"]);
     // Counter 5 calls her; then, K'iche' being covered nowhere, whoever calls next calls the
     // K'iche' speaker with an interpreter.
     let (_, called) = call(
@@ -688,6 +738,22 @@ async fn the_api_opens_counters_with_languages_and_says_how_each_call_matched() 
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(marked["interpreter_requested"], true);
+    assert_eq!(
+        marked["language_reason"],
+        "no open counter covers K'iche': interpreter needed"
+    );
+    // Her call undone, she waits again: no call, no line.
+    let (status, undone) = call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/undo"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{undone}");
+    assert_eq!(undone["status"], "waiting");
+    assert!(undone.get("language_reason").is_none(), "{undone}");
     let (status, _) = call(
         &app,
         "POST",
@@ -999,4 +1065,71 @@ async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her
         "{}",
         page.body
     );
+}
+
+/// A counter opened with its languages and not yet calling is free: the live queue lists it,
+/// as the estimates count it (the Haitian Creole speaker is called there now, nobody before
+/// her), whether or not another counter is free by use.
+#[actix_web::test]
+async fn a_counter_opened_with_languages_and_idle_is_listed_free() {
+    use common::api::call;
+    use portqueue::service::public::ticket_status;
+    use serde_json::json;
+    let app = test_app();
+    let (mut ofelia, _, _, _) = spanish_and_punjabi_counters(&app).await;
+    register(&mut ofelia, "spa").await; // W-0001
+    let page = ofelia.get("/ports/SYS/queue").await;
+    assert_status(&page, StatusCode::OK);
+    assert_eq!(
+        page.element_text("free-counters").unwrap(),
+        "Free counters: 1, 2"
+    );
+
+    // Counter 3 (without languages) calls the Spanish speaker and completes; counter 4
+    // opens for Haitian Creole and does not call yet.
+    let token = app.token("ofelia");
+    let (_, called) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/3/call-next",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(called["ticket"], "W-0001");
+    let id = called["id"].as_i64().unwrap();
+    call(
+        &app,
+        "POST",
+        &format!("/api/v1/entries/{id}/complete"),
+        Some(&token),
+        None,
+    )
+    .await;
+    let (status, _) = call(
+        &app,
+        "POST",
+        "/api/v1/ports/SYS/counters/4/open",
+        Some(&token),
+        Some(json!({"languages": ["hat", "fra"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    register(&mut ofelia, "hat").await; // W-0002
+    let page = ofelia.get("/ports/SYS/queue").await;
+    assert_eq!(
+        page.element_text("free-counters").unwrap(),
+        "Free counters: 1, 2, 3, 4",
+        "counter 3 is free by use, its party just gone; counter 4 opened with languages"
+    );
+    let status_token: String = app.with_conn(|c| {
+        entries::table
+            .filter(entries::ticket.eq("W-0002"))
+            .select(entries::status_token)
+            .first(c)
+            .unwrap()
+    });
+    let now = portqueue::clock::Clock::now(app.clock.as_ref());
+    let haitian = app.with_conn(|c| ticket_status(c, &status_token, now).unwrap());
+    assert_eq!(haitian.people_before, Some(0));
 }

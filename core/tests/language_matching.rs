@@ -455,7 +455,7 @@ fn a_passed_over_entry_is_called_once_the_limit_has_run() {
     assert_eq!(past.language_reason, LanguageReason::LimitReached);
     assert_eq!(
         past.language_line,
-        "passed over for more than 20 min, the limit: Punjabi (Eastern) interpreter needed"
+        "passed over for more than 20 min (the limit); Punjabi (Eastern): interpreter needed"
     );
     // And with no Punjabi counter open, she is never passed over.
     let alone = Coverage {

@@ -583,3 +583,68 @@ fn a_range_sums_the_days_language_figures_worked_by_hand() {
     assert_eq!(json["languages"][0]["served_persons"], 6);
     assert!(to_csv(&range).contains("languages,served_persons,pan,6\r\n"));
 }
+
+/// Interpreter requests count the parties whose request stands at the end of the day, or at
+/// the report's `as_of`. Spanish: party 1 asked for 09:10, cancelled 09:12 (not counted);
+/// party 2 asked for 09:10, cancelled 09:11, asked for again 09:20 (counted once); party 3
+/// asked for 09:30, cancelled 11:00. Punjabi: party 4 asked for 10:30.
+///
+/// By hand, the whole day: Spanish 1 (party 2), Punjabi 1. As of 10:00: Spanish 2 (parties 2
+/// and 3: party 3's cancel comes later), Punjabi none (its request comes later, so no row).
+#[test]
+fn only_interpreter_requests_still_standing_count_worked_by_hand() {
+    let requested = |id, h, m| {
+        event(
+            id,
+            at(h, m),
+            EventKind::InterpreterRequested,
+            Some("requested"),
+        )
+    };
+    let cancelled = |id, h, m| {
+        event(
+            id,
+            at(h, m),
+            EventKind::InterpreterRequested,
+            Some("cancelled"),
+        )
+    };
+    let events = vec![
+        registered(1, snapshot("spa", 1, at(9, 0))),
+        registered(2, snapshot("spa", 1, at(9, 0))),
+        registered(3, snapshot("spa", 2, at(9, 5))),
+        registered(4, snapshot("pan", 1, at(9, 5))),
+        requested(1, 9, 10),
+        requested(2, 9, 10),
+        cancelled(2, 9, 11),
+        cancelled(1, 9, 12),
+        requested(2, 9, 20),
+        requested(3, 9, 30),
+        requested(4, 10, 30),
+        cancelled(3, 11, 0),
+    ];
+    let mut input = DayInput {
+        port_code: "SYS".into(),
+        port_name: "San Ysidro".into(),
+        date: NaiveDate::from_ymd_opt(2026, 12, 9).unwrap(),
+        tz: chrono_tz::UTC,
+        policy: Policy::default(),
+        policy_changes: Vec::new(),
+        as_of: None,
+        events,
+        booked: Vec::new(),
+        officers: BTreeMap::new(),
+    };
+    let requests = |input: &DayInput| -> Vec<(String, u32)> {
+        language_figures(input)
+            .into_iter()
+            .map(|f| (f.language, f.interpreter_requests))
+            .collect()
+    };
+    assert_eq!(
+        requests(&input),
+        [("pan".to_owned(), 1), ("spa".to_owned(), 1)]
+    );
+    input.as_of = Some(at(10, 0));
+    assert_eq!(requests(&input), [("spa".to_owned(), 2)]);
+}

@@ -175,7 +175,7 @@ pub fn act(
         if to.is_final() {
             super::sms::on_close(conn, entry.id)?;
         }
-        let view = EntryView::new(&entry, &port, None);
+        let view = super::queue::entry_view(conn, &entry, &port)?;
         Ok((view, Some(Change::of(port, vec![entry]))))
     })
 }
@@ -191,7 +191,7 @@ pub fn request_interpreter(
     now: DateTime<Utc>,
 ) -> AppResult<EntryView> {
     let (_, port) = load(conn, actor, entry_id)?;
-    live::commit(conn, |conn, _| {
+    let view = live::commit(conn, |conn, _| {
         let (port, entry) = locked_entry(conn, port.id, entry_id)?;
         let status = entry.status;
         if !matches!(status, Status::Waiting | Status::Called) {
@@ -218,7 +218,21 @@ pub fn request_interpreter(
             },
             now,
         )?;
-        let view = EntryView::new(&entry, &port, None);
+        let view = super::queue::entry_view(conn, &entry, &port)?;
         Ok((view, Some(Change::of(port, vec![entry]))))
+    })?;
+    if view.status != Status::Waiting {
+        return Ok(view);
+    }
+    // Still waiting: the same view as the live queue's, with its place, window, reason and
+    // whether an interpreter is needed as things stand.
+    let live = super::queue::officer_queue(conn, &port, now)?;
+    Ok(match live.snapshot.find(view.id) {
+        Some(waiting) => {
+            let mut waiting = waiting.clone();
+            waiting.interpreter_needed = live.interpreter_needed(&waiting);
+            waiting
+        }
+        None => view,
     })
 }

@@ -317,20 +317,50 @@ pub struct Floor {
     pub free: Vec<u32>,
 }
 
-/// The [`Floor`] of a kept queue at `now`.
+/// The [`Floor`] of a kept queue at `now`: its free counters are the idle ones among those
+/// the estimates count open ([`counters_with_languages`]), so the live queue never says no
+/// counter is free while an estimate has one calling now.
 fn floor_of(state: &PortState, now: DateTime<Utc>) -> Floor {
     let served = recent_services(state, now);
+    let in_use = open_counters(state, &served, now);
     Floor {
         languages: state
             .waiting()
             .map(|e| (e.id, e.language.clone()))
             .collect(),
-        free: open_counters(state, &served, now)
+        free: counters_with_languages(state, now, in_use)
             .into_iter()
-            .filter(|(_, c)| matches!(c, OpenCounter::Idle))
+            .filter(|(_, (c, _))| matches!(c, OpenCounter::Idle))
             .filter_map(|(c, _)| u32::try_from(c).ok())
             .collect(),
     }
+}
+
+/// The counters open at `at` by number, as the estimates count them: those open by use
+/// (`in_use`, from [`open_counters`]) and those opened with languages today, idle unless
+/// serving, each with the languages it covers, the port's defaults included (`None`: open by
+/// use only, without languages). The one rule for the estimates under matching and the
+/// officers' list of free counters.
+fn counters_with_languages(
+    state: &PortState,
+    at: DateTime<Utc>,
+    in_use: BTreeMap<i32, OpenCounter>,
+) -> BTreeMap<i32, (OpenCounter, Option<Vec<String>>)> {
+    let rows = counter_languages::open_on(state.counter_languages.clone(), &state.port, at);
+    let defaults = counter_languages::split(&state.port.default_languages);
+    let mut counters: BTreeMap<i32, (OpenCounter, Option<Vec<String>>)> = in_use
+        .into_iter()
+        .map(|(c, open)| (c, (open, None)))
+        .collect();
+    for row in rows {
+        let mut languages = row.languages;
+        languages.extend(defaults.iter().cloned());
+        counters
+            .entry(i32::try_from(row.counter).unwrap_or(0))
+            .or_insert((OpenCounter::Idle, None))
+            .1 = Some(languages);
+    }
+    counters
 }
 
 /// What an officer's live queue shows, read from the port's kept queue in one go.
@@ -457,19 +487,7 @@ fn matching_inputs(
     } else {
         0
     };
-    let defaults = counter_languages::split(&state.port.default_languages);
-    let mut counters: BTreeMap<i32, (OpenCounter, Option<Vec<String>>)> = in_use
-        .into_iter()
-        .map(|(c, open)| (c, (open, None)))
-        .collect();
-    for row in rows {
-        let mut languages = row.languages;
-        languages.extend(defaults.iter().cloned());
-        counters
-            .entry(i32::try_from(row.counter).unwrap_or(0))
-            .or_insert((OpenCounter::Idle, None))
-            .1 = Some(languages);
-    }
+    let counters = counters_with_languages(state, at, in_use);
     let (open, covers): (Vec<OpenCounter>, Vec<Option<Vec<String>>>) = counters
         .into_values()
         .chain(std::iter::repeat_n((OpenCounter::Idle, None), anonymous))
@@ -810,30 +828,55 @@ pub fn language_reasons(conn: &mut DbConnection, ids: &[i64]) -> AppResult<HashM
     let mut reasons = HashMap::new();
     // Ordered by event id within an entry: the last call wins.
     for (id, detail, call_reason) in rows {
-        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
-        let stored = detail
-            .get("language_reason")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned);
-        let line = stored.or_else(|| {
-            detail
-                .get("language_matched")
-                .and(detail.get("note"))
-                .and_then(serde_json::Value::as_str)
-                .map(|note| {
-                    let fair = call_reason.as_deref().unwrap_or_default();
-                    note.strip_prefix(fair)
-                        .and_then(|rest| rest.strip_prefix("; "))
-                        .unwrap_or(note)
-                        .to_owned()
-                })
-        });
-        match line {
+        match reason_line(&detail, call_reason.as_deref()) {
             Some(line) => reasons.insert(id, line),
             None => reasons.remove(&id),
         };
     }
     Ok(reasons)
+}
+
+/// The language reason line kept in a call event's `detail` ([`language_reasons`]), given
+/// the entry's fair-order reason for a call logged before the event held it.
+fn reason_line(detail: &str, call_reason: Option<&str>) -> Option<String> {
+    let detail: serde_json::Value = serde_json::from_str(detail).unwrap_or_default();
+    let stored = detail
+        .get("language_reason")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned);
+    stored.or_else(|| {
+        detail
+            .get("language_matched")
+            .and(detail.get("note"))
+            .and_then(serde_json::Value::as_str)
+            .map(|note| {
+                let fair = call_reason.unwrap_or_default();
+                note.strip_prefix(fair)
+                    .and_then(|rest| rest.strip_prefix("; "))
+                    .unwrap_or(note)
+                    .to_owned()
+            })
+    })
+}
+
+/// The answer for one entry outside the live queue (after a counter action, an interpreter
+/// mark, an undo): its [`EntryView`], with the language reason line of its call when it was
+/// called under language matching and is not waiting again. The line is read from the
+/// entry's latest call event only (one query on the events' entry index).
+pub fn entry_view(conn: &mut DbConnection, entry: &Entry, port: &Port) -> AppResult<EntryView> {
+    use crate::db::schema::entry_events;
+    let mut view = EntryView::new(entry, port, None);
+    if entry.language_matched.is_some() && entry.status != Status::Waiting {
+        let detail: Option<String> = entry_events::table
+            .filter(entry_events::entry_id.eq(entry.id))
+            .filter(entry_events::kind.eq(portqueue_core::events::EventKind::Called.as_str()))
+            .order(entry_events::id.desc())
+            .select(entry_events::detail)
+            .first(conn)
+            .optional()?;
+        view.language_reason = detail.and_then(|d| reason_line(&d, entry.call_reason.as_deref()));
+    }
+    Ok(view)
 }
 
 /// The entry now at a counter, if any.

@@ -369,6 +369,6 @@ pub fn undo(
             .find(entry.id)
             .select(Entry::as_select())
             .first(conn)?;
-        Ok(EntryView::new(&entry, &port, None))
+        super::queue::entry_view(conn, &entry, &port)
     })
 }

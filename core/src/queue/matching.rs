@@ -95,17 +95,17 @@ impl LanguageReason {
         let mut line = match self {
             Self::Covered => format!("{name}: this counter covers it"),
             Self::NoLanguage => "no language recorded: any counter".to_owned(),
-            Self::Urgent => format!("urgent, never passed over: {name} interpreter needed"),
+            Self::Urgent => format!("urgent, never passed over; {name}: interpreter needed"),
             Self::NoOpenCounter => {
                 format!("no open counter covers {name}: interpreter needed")
             }
             Self::LimitReached => format!(
-                "passed over for more than {limit_minutes} min, the limit: \
-                 {name} interpreter needed"
+                "passed over for more than {limit_minutes} min (the limit); \
+                 {name}: interpreter needed"
             ),
             Self::NobodyCovered => format!(
-                "nobody waiting speaks a language this counter covers: fair order, \
-                 {name} interpreter needed"
+                "nobody waiting speaks a language this counter covers, so the fair order; \
+                 {name}: interpreter needed"
             ),
         };
         if passed_over > 0 {
@@ -617,4 +617,47 @@ pub(crate) fn run_matched(
         });
     }
     calls
+}
+
+#[cfg(test)]
+mod wording {
+    use super::{LanguageReason, matched_in_note};
+
+    /// Each line reads as a sentence: the cause, then `; ` and "<language>: interpreter
+    /// needed", and the report still reads whether the call was in the person's language.
+    #[test]
+    fn language_lines_read_as_sentences() {
+        let lines = [
+            (
+                LanguageReason::LimitReached.text(Some("pan"), 0, 2),
+                "passed over for more than 2 min (the limit); Punjabi (Eastern): interpreter needed",
+            ),
+            (
+                LanguageReason::NobodyCovered.text(Some("spa"), 0, 2),
+                "nobody waiting speaks a language this counter covers, so the fair order; \
+                 Spanish: interpreter needed",
+            ),
+            (
+                LanguageReason::Urgent.text(Some("hat"), 0, 2),
+                "urgent, never passed over; Haitian Creole: interpreter needed",
+            ),
+            (
+                LanguageReason::Covered.text(Some("pan"), 2, 2),
+                "Punjabi (Eastern): this counter covers it; \
+                 passed over 2 whose language another open counter covers",
+            ),
+        ];
+        for (line, expected) in &lines {
+            assert_eq!(line, expected);
+        }
+        assert_eq!(matched_in_note(&lines[0].0), Some(false));
+        assert_eq!(matched_in_note(&lines[3].0), Some(true));
+        // A note stored with the earlier wording still reads the same.
+        assert_eq!(
+            matched_in_note(
+                "passed over for more than 2 min, the limit: Punjabi (Eastern) interpreter needed"
+            ),
+            Some(false)
+        );
+    }
 }

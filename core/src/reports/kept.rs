@@ -14,7 +14,7 @@ use super::{DailyReport, Samples};
 /// are computed again instead of being shown.
 ///
 /// [`daily`]: super::daily
-pub const KEPT_FORMAT: i32 = 4;
+pub const KEPT_FORMAT: i32 = 5;
 
 #[derive(Serialize)]
 struct KeptRef<'a> {

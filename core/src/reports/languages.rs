@@ -34,7 +34,9 @@ pub struct LanguageFigures {
     /// weighs each day's mean by it).
     #[serde(default)]
     pub first_calls: u32,
-    /// Interpreter requests marked during the day.
+    /// Parties whose interpreter request was made during the day and still stands at its
+    /// end (or at the report's `as_of`): one taken back does not count, and a party asked
+    /// for twice counts once.
     pub interpreter_requests: u32,
     /// The extra mean wait language matching cost this language (negative: saved), from
     /// the day replayed with and without the counters' languages ([`matching_effect`]);
@@ -67,30 +69,23 @@ pub fn language_figures(input: &DayInput) -> Vec<LanguageFigures> {
     let mut figures: BTreeMap<String, LanguageFigures> = BTreeMap::new();
     let mut waits: BTreeMap<String, (f64, u32)> = BTreeMap::new();
     let mut first_called = std::collections::BTreeSet::new();
+    // Each entry's interpreter request as it stands: when it was made, or `None` once
+    // cancelled. Only requests standing at the end of the day (or at `as_of`) count.
+    let mut requests: BTreeMap<i64, Option<DateTime<Utc>>> = BTreeMap::new();
     for event in &events {
         let Some(snapshot) = snapshots.get(&event.entry_id) else {
             continue;
         };
+        if event.kind == EventKind::InterpreterRequested && event.at < end {
+            let made = event.note.as_deref() == Some("requested");
+            requests.insert(event.entry_id, made.then_some(event.at));
+        }
         let in_day = event.at >= start && event.at < end;
         let is_first_call = event.kind == EventKind::Called && first_called.insert(event.entry_id);
         if !in_day {
             continue;
         }
-        let row = figures
-            .entry(snapshot.language.clone())
-            .or_insert_with(|| LanguageFigures {
-                language: snapshot.language.clone(),
-                served_parties: 0,
-                served_persons: 0,
-                called_in_language: 0,
-                called_with_interpreter: 0,
-                share_in_language: None,
-                mean_wait_minutes: None,
-                first_calls: 0,
-                interpreter_requests: 0,
-                matching_extra_wait_minutes: None,
-                matching_parties: 0,
-            });
+        let row = row_of(&mut figures, &snapshot.language);
         match event.kind {
             EventKind::Served => {
                 row.served_parties += 1;
@@ -113,10 +108,14 @@ pub fn language_figures(input: &DayInput) -> Vec<LanguageFigures> {
                     wait.1 += 1;
                 }
             }
-            EventKind::InterpreterRequested if event.note.as_deref() == Some("requested") => {
-                row.interpreter_requests += 1;
-            }
             _ => {}
+        }
+    }
+    for (entry_id, made) in requests {
+        if let (Some(made), Some(snapshot)) = (made, snapshots.get(&entry_id))
+            && made >= start
+        {
+            row_of(&mut figures, &snapshot.language).interpreter_requests += 1;
         }
     }
     figures
@@ -139,6 +138,28 @@ pub fn language_figures(input: &DayInput) -> Vec<LanguageFigures> {
                 || row.mean_wait_minutes.is_some()
         })
         .collect()
+}
+
+/// A language's row of the day, empty until something counts in it.
+fn row_of<'a>(
+    figures: &'a mut BTreeMap<String, LanguageFigures>,
+    language: &str,
+) -> &'a mut LanguageFigures {
+    figures
+        .entry(language.to_owned())
+        .or_insert_with(|| LanguageFigures {
+            language: language.to_owned(),
+            served_parties: 0,
+            served_persons: 0,
+            called_in_language: 0,
+            called_with_interpreter: 0,
+            share_in_language: None,
+            mean_wait_minutes: None,
+            first_calls: 0,
+            interpreter_requests: 0,
+            matching_extra_wait_minutes: None,
+            matching_parties: 0,
+        })
 }
 
 /// One change of a counter's languages during a day: opened with `languages` (the port's
