@@ -20,6 +20,12 @@
 //! and about one in eleven never. Counters (as many as the day's load needs, give or take
 //! one, so some days end with people still waiting) call by the engine from 06:00 to 20:00,
 //! as the day's counter plan (set by the demo supervisor) says;
+//! each is opened with the languages its officer covers when it opens and closed for them when
+//! it closes, as officers do at the counter form, so every call goes through language
+//! matching: Spanish and English everywhere (the defaults the demo gives a port it creates),
+//! and on most days a second counter covering a second pair (Haitian Creole and French, most
+//! often). The report then has language figures, passes for language within the wait limit,
+//! and calls with an interpreter for the languages nobody covers (K'iche', Mam, ...);
 //! services last a log-normal time growing with the party; one call in fourteen is not
 //! answered (recalled, then no-show unless the person comes back); some people withdraw while
 //! waiting; nearly every ticket is printed, a few twice; every 45 days the supervisor moves
@@ -48,7 +54,7 @@ use crate::service::entries::{self as entry_actions, Action};
 use crate::service::tickets::{self, PrintOutcome};
 use crate::service::walk_ins::{self, TriageInput, WalkInInput};
 use crate::service::{
-    accounts, counter_plan, port_by_code, ports, queue, report_days, transaction,
+    accounts, counter_languages, counter_plan, port_by_code, ports, queue, report_days, transaction,
 };
 
 /// How long one of the demo's transactions may run (wall time) before it commits and lets
@@ -92,6 +98,8 @@ pub struct DemoSummary {
     pub withdrawn: u64,
     pub prints: u64,
     pub policy_changes: u64,
+    /// Counters opened with their languages (one a counter a day).
+    pub language_openings: u64,
 }
 
 impl std::fmt::Display for DemoSummary {
@@ -103,7 +111,8 @@ impl std::fmt::Display for DemoSummary {
         write!(
             f,
             "port {}{}: {days}: {} walk-ins, {} bookings ({} checked in), {} calls, {} recalls, \
-             {} served, {} no-shows, {} withdrawn, {} tickets printed, {} policy changes",
+             {} served, {} no-shows, {} withdrawn, {} tickets printed, {} policy changes, \
+             {} counters opened with languages",
             self.port,
             if self.created_port { " (created)" } else { "" },
             self.walk_ins,
@@ -116,6 +125,7 @@ impl std::fmt::Display for DemoSummary {
             self.withdrawn,
             self.prints,
             self.policy_changes,
+            self.language_openings,
         )
     }
 }
@@ -200,6 +210,21 @@ pub fn fill(
     }
 
     let mut people = People::ensure(conn, &port, &prefix, now)?;
+    let port = if created_port {
+        // As a port's supervisor does on its languages page before counters open with
+        // languages: what every officer there speaks. A port the demo filled before keeps
+        // what it has.
+        counter_languages::set_port_languages(
+            conn,
+            &people.supervisor,
+            &port,
+            &[DEFAULT_LANGUAGES.join(",")],
+            &port.language_wait_limit_minutes.to_string(),
+        )?;
+        port_by_code(conn, &code)?
+    } else {
+        port
+    };
     let mut summary = DemoSummary {
         port: code.clone(),
         created_port,
@@ -339,12 +364,27 @@ fn account(
     Ok(Actor::from_user(&user))
 }
 
-/// A counter's hours on one day.
-#[derive(Debug, Clone, Copy)]
+/// A counter's hours on one day, and the languages it is opened with.
+#[derive(Debug, Clone)]
 struct Hours {
     opens: DateTime<Utc>,
     closes: DateTime<Utc>,
+    languages: &'static [&'static str],
 }
+
+/// What every demo officer speaks: the defaults of a port the demo creates, and the
+/// languages every counter is opened with but the one with a second pair.
+const DEFAULT_LANGUAGES: [&str; 2] = ["spa", "eng"];
+
+/// The second pair of languages one counter covers on most days (when more than one counter
+/// opens), by weight; the rest of the days, every counter covers the defaults only.
+const SECOND_PAIRS: [(&[&str], f64); 5] = [
+    (&["hat", "fra"], 0.45),
+    (&["por", "rus"], 0.15),
+    (&["cmn", "tur"], 0.1),
+    (&["pan", "hin"], 0.1),
+    (&[], 0.2),
+];
 
 /// One walk-in or booking of the day, decided before the day runs.
 #[derive(Debug, Clone)]
@@ -401,6 +441,19 @@ fn pick<'a>(rng: &mut StdRng, weighted: &[(&'a str, f64)]) -> &'a str {
     weighted[weighted.len() - 1].0
 }
 
+/// The day's second pair of languages (empty: none).
+fn second_pair(rng: &mut StdRng) -> &'static [&'static str] {
+    let total: f64 = SECOND_PAIRS.iter().map(|(_, w)| w).sum();
+    let mut x = rng.random::<f64>() * total;
+    for (pair, weight) in SECOND_PAIRS {
+        if x < weight {
+            return pair;
+        }
+        x -= weight;
+    }
+    &[]
+}
+
 /// A standard normal draw (Box–Muller).
 fn normal(rng: &mut StdRng) -> f64 {
     let u1: f64 = rng.random::<f64>().max(f64::MIN_POSITIVE);
@@ -446,11 +499,11 @@ fn triage(rng: &mut StdRng) -> TriageInput {
 
 impl DayPlan {
     fn new(opts: &DemoOptions, date: NaiveDate, tz: Tz) -> DayPlan {
-        let mut rng = StdRng::seed_from_u64(
-            opts.seed
-                .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-                .wrapping_add(date.num_days_from_ce() as u64),
-        );
+        let day_seed = opts
+            .seed
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add(date.num_days_from_ce() as u64);
+        let mut rng = StdRng::seed_from_u64(day_seed);
         let (start, end) = day_bounds(date, tz);
         let at = |minutes: f64| start + Duration::seconds((minutes * 60.0) as i64);
         let weekday = match date.weekday() {
@@ -563,10 +616,19 @@ impl DayPlan {
         for hour in &mut counter_plan[6..20] {
             *hour = counters;
         }
-        let counters = (0..counters)
-            .map(|_| Hours {
+        // The languages come from a stream of their own, so that the day's arrivals and
+        // counters stay those of the same seed before counters had languages.
+        let mut pairs = StdRng::seed_from_u64(day_seed ^ 0x6C61_6E67_7561_6765);
+        let second = second_pair(&mut pairs);
+        let counters = (1..=counters)
+            .map(|counter| Hours {
                 opens: at(6.0 * 60.0),
                 closes: at(20.0 * 60.0),
+                languages: if counter == 2 && !second.is_empty() {
+                    second
+                } else {
+                    &DEFAULT_LANGUAGES
+                },
             })
             .collect();
         DayPlan {
@@ -585,6 +647,9 @@ impl DayPlan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
     Arrive(usize),
+    /// A counter opens with its languages (before its first call), and closes for them.
+    OpenLanguages(u32),
+    CloseLanguages(u32),
     CounterFree(u32),
     /// Call again an entry that did not answer: counter, entry, recalls so far.
     Recall(u32, i64, u32),
@@ -640,7 +705,7 @@ impl DayRun {
             let Some(Reverse((now, _, step))) = self.steps.pop() else {
                 return Ok(true);
             };
-            self.step(conn, port.id, people, plan, open, summary, now, step)?;
+            self.step(conn, port, people, plan, open, summary, now, step)?;
         }
         Ok(self.steps.is_empty())
     }
@@ -692,7 +757,10 @@ impl DayRun {
             self.push(*at, Step::Arrive(i));
         }
         for (i, hours) in plan.counters.iter().enumerate() {
-            self.push(hours.opens, Step::CounterFree(i as u32 + 1));
+            let counter = i as u32 + 1;
+            self.push(hours.opens, Step::OpenLanguages(counter));
+            self.push(hours.opens, Step::CounterFree(counter));
+            self.push(hours.closes, Step::CloseLanguages(counter));
         }
         Ok(())
     }
@@ -702,7 +770,7 @@ impl DayRun {
     fn step(
         &mut self,
         conn: &mut DbConnection,
-        port_id: i64,
+        port: &Port,
         people: &People,
         plan: &DayPlan,
         open: &mut HashMap<i64, Status>,
@@ -710,6 +778,7 @@ impl DayRun {
         now: DateTime<Utc>,
         step: Step,
     ) -> AppResult<()> {
+        let port_id = port.id;
         let minutes = |m: f64| Duration::seconds((m * 60.0) as i64);
         let printer = PrintOutcome::Printer("192.0.2.10:9100".into());
         if now >= plan.end {
@@ -747,6 +816,21 @@ impl DayRun {
                     let later = now + minutes(self.rng.random_range(20.0..300.0));
                     self.push(later, Step::Withdraw(view.id));
                 }
+            }
+            Step::OpenLanguages(counter) => {
+                let hours = &plan.counters[counter as usize - 1];
+                counter_languages::open(
+                    conn,
+                    people.at(counter),
+                    port,
+                    counter,
+                    hours.languages,
+                    now,
+                )?;
+                summary.language_openings += 1;
+            }
+            Step::CloseLanguages(counter) => {
+                counter_languages::close(conn, people.at(counter), port, counter, now)?;
             }
             Step::CounterFree(counter) => {
                 if now >= plan.counters[counter as usize - 1].closes {
