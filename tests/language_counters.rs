@@ -1133,3 +1133,88 @@ async fn a_counter_opened_with_languages_and_idle_is_listed_free() {
     let haitian = app.with_conn(|c| ticket_status(c, &status_token, now).unwrap());
     assert_eq!(haitian.people_before, Some(0));
 }
+
+/// At registration, while the party still waits, the officer can ask for an interpreter from
+/// the ticket page: the mark commits with its event, the ticket page and the live queue show
+/// it, and it can be cancelled there; once the party is called the ticket page no longer
+/// offers it (the counter page does).
+#[actix_web::test]
+async fn an_interpreter_can_be_asked_for_from_the_ticket_page_while_the_party_waits() {
+    let app = test_app();
+    app.add_port("SYS", "America/Tijuana");
+    app.add_user("ofelia", "officer", Some("SYS"));
+    let mut ofelia = Browser::new(&app);
+    ofelia.sign_in("ofelia").await;
+    register(&mut ofelia, "quc").await; // W-0001
+    let (id, ..) = entry(&app, "W-0001");
+    let requested = || {
+        app.with_conn(|c| -> (bool, i64) {
+            (
+                entries::table
+                    .find(id)
+                    .select(entries::interpreter_requested)
+                    .first(c)
+                    .unwrap(),
+                entry_events::table
+                    .filter(entry_events::entry_id.eq(id))
+                    .filter(entry_events::kind.eq("interpreter_requested"))
+                    .count()
+                    .get_result(c)
+                    .unwrap(),
+            )
+        })
+    };
+
+    let ticket = ofelia.get(&format!("/entries/{id}/ticket")).await;
+    assert_status(&ticket, StatusCode::OK);
+    assert!(ticket.body.contains("Ask for an interpreter for the call"));
+    assert!(!ticket.body.contains("id=\"interpreter-requested\""));
+    let marked = ofelia
+        .post(
+            &format!("/entries/{id}/interpreter"),
+            &[("csrf", &ticket.csrf()), ("back", "ticket")],
+        )
+        .await;
+    assert_status(&marked, StatusCode::SEE_OTHER);
+    let back = format!("/entries/{id}/ticket?note=interpreter");
+    assert_eq!(marked.location.as_deref(), Some(back.as_str()));
+    assert_eq!(requested(), (true, 1));
+    let ticket = ofelia.get(&back).await;
+    assert!(
+        ticket
+            .body
+            .contains("Noted: an interpreter is requested for W-0001")
+    );
+    assert!(ticket.body.contains("id=\"interpreter-requested\""));
+    assert!(ticket.body.contains("Cancel the interpreter request"));
+    let queue = ofelia.get("/ports/SYS/queue").await;
+    assert!(
+        queue
+            .element_text(&format!("interpreter-{id}"))
+            .is_some_and(|t| t.to_lowercase().contains("interpreter")),
+        "{}",
+        queue.body
+    );
+
+    // Cancelled from the same page.
+    let cancelled = ofelia
+        .post(
+            &format!("/entries/{id}/interpreter"),
+            &[("csrf", &ticket.csrf()), ("back", "ticket"), ("off", "1")],
+        )
+        .await;
+    assert_eq!(
+        cancelled.location.as_deref(),
+        Some(format!("/entries/{id}/ticket?note=interpreter-off").as_str())
+    );
+    assert!(!requested().0);
+
+    // Called: the ticket page no longer offers it.
+    let page = ofelia.get("/ports/SYS/counters/1").await;
+    ofelia
+        .post("/ports/SYS/counters/1/call-next", &[("csrf", &page.csrf())])
+        .await;
+    assert_eq!(entry(&app, "W-0001").1, "called");
+    let ticket = ofelia.get(&format!("/entries/{id}/ticket")).await;
+    assert!(!ticket.body.contains("Ask for an interpreter for the call"));
+}

@@ -554,7 +554,8 @@ pub async fn close_languages(
 }
 
 /// `POST /entries/{id}/interpreter`: marks (or, with `off`, unmarks) that an interpreter
-/// was requested for the entry; back to the counter named in the form, or the queue.
+/// was requested for the entry; back to the counter named in the form, to the ticket page
+/// (`back=ticket`, where a waiting party is registered), or the queue.
 pub async fn interpreter(
     state: web::Data<AppState>,
     CsrfForm(signed, form): CsrfForm,
@@ -573,6 +574,14 @@ pub async fn interpreter(
         .await?;
     Ok(see_other(&match counter {
         Some(counter) => format!("/ports/{}/counters/{counter}?note=interpreter", port.code),
+        None if form.get("back") == "ticket" => format!(
+            "/entries/{id}/ticket?note={}",
+            if requested {
+                "interpreter"
+            } else {
+                "interpreter-off"
+            }
+        ),
         None => format!("/ports/{}/queue", port.code),
     }))
 }

@@ -146,6 +146,8 @@ enum Note {
     PrintedOnPrinter,
     PrintedInBrowser,
     Cancelled,
+    InterpreterRequested,
+    InterpreterCancelled,
 }
 
 impl Note {
@@ -154,6 +156,8 @@ impl Note {
             "printed" => Some(Note::PrintedOnPrinter),
             "browser" => Some(Note::PrintedInBrowser),
             "cancelled" => Some(Note::Cancelled),
+            "interpreter" => Some(Note::InterpreterRequested),
+            "interpreter-off" => Some(Note::InterpreterCancelled),
             _ => None,
         }
     }
@@ -184,6 +188,10 @@ struct TicketPage {
     issued_long: String,
     party_size: u32,
     position: Option<u32>,
+    /// Still waiting: an interpreter may be asked for before the call.
+    waiting: bool,
+    /// An officer asked for an interpreter for this party.
+    interpreter_requested: bool,
     t: TicketPaper,
     /// The phone for text messages, masked (`+52 ••• ••• 1234`), and each message's state.
     phone: Option<String>,
@@ -218,6 +226,11 @@ impl TicketPage {
                 "Ticket {} was cancelled and has left the queue ({CANCEL_NOTE}).",
                 doc.view.ticket
             ),
+            Note::InterpreterRequested => format!(
+                "Noted: an interpreter is requested for {}; the live queue shows it.",
+                doc.view.ticket
+            ),
+            Note::InterpreterCancelled => "The interpreter request is cancelled.".to_owned(),
         });
         TicketPage {
             l: Layout::new(signed, Some(&doc.port), "ticket"),
@@ -250,6 +263,8 @@ impl TicketPage {
             ),
             party_size: doc.view.party_size,
             position: doc.view.position,
+            waiting: status == Status::Waiting,
+            interpreter_requested: doc.view.interpreter_requested,
             t: TicketPaper::new(doc, paper),
             phone: None,
             texts: Vec::new(),
