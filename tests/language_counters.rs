@@ -1191,7 +1191,7 @@ async fn an_interpreter_can_be_asked_for_from_the_ticket_page_while_the_party_wa
     assert!(
         queue
             .element_text(&format!("interpreter-{id}"))
-            .is_some_and(|t| t.to_lowercase().contains("interpreter")),
+            .is_some_and(|t| t.contains("interpreter requested")),
         "{}",
         queue.body
     );
