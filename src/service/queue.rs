@@ -861,20 +861,12 @@ fn reason_line(detail: &str, call_reason: Option<&str>) -> Option<String> {
 
 /// The answer for one entry outside the live queue (after a counter action, an interpreter
 /// mark, an undo): its [`EntryView`], with the language reason line of its call when it was
-/// called under language matching and is not waiting again. The line is read from the
-/// entry's latest call event only (one query on the events' entry index).
+/// called under language matching and is not waiting again ([`language_reasons`], one
+/// query on the events' entry index).
 pub fn entry_view(conn: &mut DbConnection, entry: &Entry, port: &Port) -> AppResult<EntryView> {
-    use crate::db::schema::entry_events;
     let mut view = EntryView::new(entry, port, None);
     if entry.language_matched.is_some() && entry.status != Status::Waiting {
-        let detail: Option<String> = entry_events::table
-            .filter(entry_events::entry_id.eq(entry.id))
-            .filter(entry_events::kind.eq(portqueue_core::events::EventKind::Called.as_str()))
-            .order(entry_events::id.desc())
-            .select(entry_events::detail)
-            .first(conn)
-            .optional()?;
-        view.language_reason = detail.and_then(|d| reason_line(&d, entry.call_reason.as_deref()));
+        view.language_reason = language_reasons(conn, &[entry.id])?.remove(&entry.id);
     }
     Ok(view)
 }

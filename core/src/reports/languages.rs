@@ -140,14 +140,10 @@ pub fn language_figures(input: &DayInput) -> Vec<LanguageFigures> {
         .collect()
 }
 
-/// A language's row of the day, empty until something counts in it.
-fn row_of<'a>(
-    figures: &'a mut BTreeMap<String, LanguageFigures>,
-    language: &str,
-) -> &'a mut LanguageFigures {
-    figures
-        .entry(language.to_owned())
-        .or_insert_with(|| LanguageFigures {
+impl LanguageFigures {
+    /// A language's row with nothing counted in it yet.
+    fn empty(language: &str) -> LanguageFigures {
+        LanguageFigures {
             language: language.to_owned(),
             served_parties: 0,
             served_persons: 0,
@@ -159,7 +155,18 @@ fn row_of<'a>(
             interpreter_requests: 0,
             matching_extra_wait_minutes: None,
             matching_parties: 0,
-        })
+        }
+    }
+}
+
+/// A language's row of the day, empty until something counts in it.
+fn row_of<'a>(
+    figures: &'a mut BTreeMap<String, LanguageFigures>,
+    language: &str,
+) -> &'a mut LanguageFigures {
+    figures
+        .entry(language.to_owned())
+        .or_insert_with(|| LanguageFigures::empty(language))
 }
 
 /// One change of a counter's languages during a day: opened with `languages` (the port's
@@ -385,25 +392,9 @@ pub fn sum_languages<'a>(
     let mut sums: BTreeMap<String, (LanguageFigures, f64, f64)> = BTreeMap::new();
     for day in days {
         for f in day {
-            let (row, wait, extra) = sums.entry(f.language.clone()).or_insert_with(|| {
-                (
-                    LanguageFigures {
-                        language: f.language.clone(),
-                        served_parties: 0,
-                        served_persons: 0,
-                        called_in_language: 0,
-                        called_with_interpreter: 0,
-                        share_in_language: None,
-                        mean_wait_minutes: None,
-                        first_calls: 0,
-                        interpreter_requests: 0,
-                        matching_extra_wait_minutes: None,
-                        matching_parties: 0,
-                    },
-                    0.0,
-                    0.0,
-                )
-            });
+            let (row, wait, extra) = sums
+                .entry(f.language.clone())
+                .or_insert_with(|| (LanguageFigures::empty(&f.language), 0.0, 0.0));
             row.served_parties += f.served_parties;
             row.served_persons += f.served_persons;
             row.called_in_language += f.called_in_language;
