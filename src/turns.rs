@@ -56,16 +56,61 @@ impl Drop for Turn {
 /// with growing sleeps, which under a burst of writes (32 officers pressing "call next")
 /// gives some of them second-long waits; queued here first, they enter one after another.
 ///
+/// A write may also be handed to the queue instead ([`WriterQueue::hand_in`], used by
+/// `service::grouped_transaction`): the writer whose turn comes next runs every write handed
+/// in by then in its own transaction, each in a savepoint, and commits them together (group
+/// commit: one flush to disk for many registrations).
+///
 /// The queue belongs to an app state ([`crate::AppState::writers`]); work the state runs
 /// ([`crate::AppState::blocking`]) writes through it. Work outside any app state (the
 /// command line, a test on a bare connection) has no queue and relies on SQLite's busy
 /// timeout alone.
-#[derive(Debug, Clone)]
-pub struct WriterQueue(Arc<Turns>);
+#[derive(Debug, Clone, Default)]
+pub struct WriterQueue(Arc<Writers>);
 
-impl Default for WriterQueue {
-    fn default() -> WriterQueue {
-        WriterQueue(Arc::new(Turns::new(1)))
+/// A write handed to a [`WriterQueue`], run by whichever writer leads the next group.
+pub trait HandedIn: Send {
+    /// Runs the write on the leader's connection, inside the group's transaction.
+    fn run(&mut self, conn: &mut crate::db::DbConnection);
+    /// Makes `error` its answer (its group did not commit, or it never ran).
+    fn fail(&mut self, error: crate::error::AppError);
+    /// Makes its answer final. The last thing done with it: its writer may return at once.
+    fn settle(&mut self);
+}
+
+#[derive(Default)]
+struct Writers {
+    state: Mutex<WritersState>,
+    /// Signalled when the turn is freed and when handed-in writes are settled.
+    changed: Condvar,
+    /// Groups committed so far, the writes in them, and the most in one.
+    groups: Mutex<GroupCounts>,
+}
+
+/// What the groups of handed-in writes of one queue have been (for tests and metrics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GroupCounts {
+    /// Groups led.
+    pub groups: u64,
+    /// Writes run in them.
+    pub writes: u64,
+    /// The most writes in one group.
+    pub largest: u64,
+}
+
+#[derive(Default)]
+struct WritersState {
+    held: bool,
+    handed_in: std::collections::VecDeque<Box<dyn HandedIn>>,
+}
+
+impl std::fmt::Debug for Writers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("Writers")
+            .field("held", &state.held)
+            .field("handed_in", &state.handed_in.len())
+            .finish()
     }
 }
 
@@ -82,21 +127,109 @@ impl WriterQueue {
         WriterScope { previous }
     }
 
+    /// The queue this thread's writes wait in, unless it entered none or holds the turn
+    /// already (a write inside a write).
+    pub fn current() -> Option<WriterQueue> {
+        CURRENT.with(|c| match &*c.borrow() {
+            Some((queue, false)) => Some(queue.clone()),
+            _ => None,
+        })
+    }
+
     /// Waits for this thread's turn to write in the queue it entered, if any; `None` when
     /// it entered none or holds the turn already.
     pub fn turn() -> Option<WriterTurn> {
-        let queue = CURRENT.with(|c| match &*c.borrow() {
-            Some((queue, false)) => Some(queue.clone()),
-            _ => None,
-        })?;
-        let turn = queue.0.wait();
-        set_held(true);
-        Some(WriterTurn(turn))
+        let queue = Self::current()?;
+        let mut state = queue.lock();
+        while state.held {
+            state = queue.wait(state);
+        }
+        state.held = true;
+        drop(state);
+        Some(queue.held())
+    }
+
+    /// Hands a write in, then waits until it is settled (another writer ran it in its
+    /// group: `None`) or the turn is free while it still waits to be run (`Some`: this
+    /// thread leads the next group, and must run it before it gives the turn back).
+    /// `settled` is the flag [`HandedIn::settle`] sets.
+    pub fn hand_in(
+        &self,
+        write: Box<dyn HandedIn>,
+        settled: &std::sync::atomic::AtomicBool,
+    ) -> Option<WriterTurn> {
+        self.lock().handed_in.push_back(write);
+        self.wait_for(settled)
+    }
+
+    /// Waits until a handed-in write is settled (`None`) or the turn is free while it
+    /// still waits to be run (`Some`: this thread leads the next group).
+    pub fn wait_for(&self, settled: &std::sync::atomic::AtomicBool) -> Option<WriterTurn> {
+        use std::sync::atomic::Ordering;
+        let mut state = self.lock();
+        loop {
+            // A write is taken only by a turn's holder, and settled before that turn is
+            // given back: a free turn with this write unsettled means it is still queued.
+            if settled.load(Ordering::Acquire) {
+                return None;
+            }
+            if !state.held {
+                state.held = true;
+                drop(state);
+                return Some(self.held());
+            }
+            state = self.wait(state);
+        }
+    }
+
+    /// Takes up to `most` handed-in writes, oldest first. Only the turn's holder calls it.
+    pub fn take_handed_in(&self, most: usize) -> Vec<Box<dyn HandedIn>> {
+        let mut state = self.lock();
+        let n = state.handed_in.len().min(most);
+        state.handed_in.drain(..n).collect()
+    }
+
+    /// How many handed-in writes wait to be run.
+    pub fn handed_in_waiting(&self) -> usize {
+        self.lock().handed_in.len()
+    }
+
+    /// The groups this queue's writers led so far.
+    pub fn group_counts(&self) -> GroupCounts {
+        *self.0.groups.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Counts a group of `writes` handed-in writes, led by the turn's holder.
+    pub fn count_group(&self, writes: usize) {
+        let writes = writes as u64;
+        let mut counts = self.0.groups.lock().unwrap_or_else(PoisonError::into_inner);
+        counts.groups += 1;
+        counts.writes += writes;
+        counts.largest = counts.largest.max(writes);
     }
 
     /// Whether two handles are the same queue.
     pub fn same(&self, other: &WriterQueue) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, WritersState> {
+        self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn wait<'a>(
+        &self,
+        state: std::sync::MutexGuard<'a, WritersState>,
+    ) -> std::sync::MutexGuard<'a, WritersState> {
+        self.0
+            .changed
+            .wait(state)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn held(&self) -> WriterTurn {
+        set_held(true);
+        WriterTurn(self.clone())
     }
 }
 
@@ -122,11 +255,17 @@ impl Drop for WriterScope {
 }
 
 /// A thread's turn to write, held until dropped.
-pub struct WriterTurn(#[allow(dead_code)] Turn);
+pub struct WriterTurn(WriterQueue);
 
 impl Drop for WriterTurn {
     fn drop(&mut self) {
         set_held(false);
+        let mut state = self.0.lock();
+        state.held = false;
+        drop(state);
+        // Every waiter looks: a writer waiting for the turn, or one whose handed-in write
+        // is still queued and must now lead.
+        self.0.0.changed.notify_all();
     }
 }
 

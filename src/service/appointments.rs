@@ -603,7 +603,7 @@ pub fn check_in_texting(
         return Err(errors.into());
     }
     let confirmation = confirmation.trim().to_ascii_uppercase();
-    live::commit(conn, |conn, writing| {
+    live::commit_grouped(conn, |conn, writing| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         let appointment: Appointment = appointments::table

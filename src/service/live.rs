@@ -228,6 +228,9 @@ pub struct PortState {
     projection: Option<(DateTime<Utc>, Projection)>,
     /// The last snapshot built from that projection.
     snapshot: Option<(DateTime<Utc>, Arc<Snapshot>)>,
+    /// Whether the state holds writes of a group not yet committed ([`super::group`]):
+    /// nobody outside the group uses it until the group's commit settles it.
+    uncommitted: bool,
 }
 
 fn without_personal_data(mut entry: Entry) -> Entry {
@@ -273,6 +276,7 @@ impl PortState {
             counter_languages: Vec::new(),
             projection: None,
             snapshot: None,
+            uncommitted: false,
         };
         for entry in open {
             state.put(entry);
@@ -558,6 +562,27 @@ fn at_revision<T>(
     }
     let slot = slot(port);
     let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+    let grouped = in_group();
+    if !grouped {
+        // A group of writes not yet committed changed this queue: wait for its commit (a
+        // group is short: see `group::MOST_IN_A_GROUP`). Past the wait, read the committed
+        // queue for this call alone and leave the group's state alone.
+        let deadline = std::time::Instant::now() + WAIT_FOR_APPLY;
+        while kept.as_ref().is_some_and(|s| s.uncommitted) {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                drop(kept);
+                let mut state = PortState::load(conn, port, now)?;
+                state.revision = revision;
+                return f(conn, &mut state);
+            }
+            kept = slot
+                .settled
+                .wait_timeout(kept, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
     let newer_is_fine = writing.is_none();
     if let Some(writing) = writing {
         // The change before this one committed (we hold the port's lock) and is being
@@ -594,7 +619,56 @@ fn at_revision<T>(
         }
     }
     let state = kept.as_mut().expect("just filled");
+    if grouped {
+        // Whatever this write does to the state (and the state read inside the group's
+        // transaction) is the group's until it commits.
+        state.uncommitted = true;
+        joined_by_group(&slot);
+    }
     f(conn, state)
+}
+
+thread_local! {
+    /// The ports whose kept state the group of writes this thread leads has touched, while
+    /// it leads one ([`super::group`]).
+    static GROUP: std::cell::RefCell<Option<Vec<Slot>>> = const { std::cell::RefCell::new(None) };
+}
+
+fn in_group() -> bool {
+    GROUP.with(|g| g.borrow().is_some())
+}
+
+fn joined_by_group(slot: &Slot) {
+    GROUP.with(|g| {
+        if let Some(slots) = g.borrow_mut().as_mut()
+            && !slots.iter().any(|s| Arc::ptr_eq(s, slot))
+        {
+            slots.push(Arc::clone(slot));
+        }
+    });
+}
+
+/// Marks the start of a group of writes led by this thread, inside its transaction.
+pub(crate) fn begin_group() {
+    GROUP.with(|g| *g.borrow_mut() = Some(Vec::new()));
+}
+
+/// Ends the group this thread led: once it committed, the queues it changed are everyone's;
+/// if it did not, they are forgotten (read again from the database when next needed).
+pub(crate) fn end_group(committed: bool) {
+    let Some(slots) = GROUP.with(|g| g.borrow_mut().take()) else {
+        return;
+    };
+    for slot in slots {
+        let mut kept = slot.state.lock().unwrap_or_else(PoisonError::into_inner);
+        match kept.as_mut() {
+            Some(state) if committed && state.revision != STAGED => state.uncommitted = false,
+            Some(_) => *kept = None,
+            None => {}
+        }
+        drop(kept);
+        slot.settled.notify_all();
+    }
 }
 
 /// What a committed change did to a port's queue, to apply to the kept state.
@@ -659,6 +733,10 @@ impl Change {
         }
         state.revision = self.port.revision;
         state.port = self.port;
+        if in_group() {
+            state.uncommitted = true;
+            joined_by_group(&slot);
+        }
         for entry in self.entries {
             state.put(entry);
         }
@@ -712,6 +790,16 @@ pub fn commit<T>(
         slot.settled.notify_all();
     }
     value
+}
+
+/// [`commit`] in a group of writes committed together ([`super::group`]), for registrations:
+/// the change is decided and applied exactly as alone; it is answered after the group's
+/// commit.
+pub fn commit_grouped<T: Send>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection, &mut Writing) -> AppResult<(T, Option<Change>)> + Send,
+) -> AppResult<T> {
+    super::group::grouped(conn, |conn| commit(conn, f))
 }
 
 /// Forgets every kept port (for tests that play a restarted server).

@@ -9,6 +9,7 @@ pub mod counter_languages;
 pub mod counter_plan;
 pub mod counters;
 pub mod entries;
+pub mod group;
 pub mod live;
 pub mod ports;
 pub mod public;

@@ -369,7 +369,7 @@ pub fn register_texting(
             return Err(errors.into());
         }
     };
-    live::commit(conn, |conn, writing| {
+    live::commit_grouped(conn, |conn, writing| {
         let port = lock_port(conn, port_id)?;
         actor.require_port(&port)?;
         live::locked(conn, writing, &port, now, |conn, state| {

@@ -63,13 +63,18 @@ pub fn test_app() -> TestApp {
 /// A test app on a temporary SQLite file whatever `PORTQUEUE_TEST_DATABASE_URL` says, for
 /// tests about SQLite itself (its query plans).
 pub fn test_app_on_sqlite() -> TestApp {
+    test_app_on_sqlite_with_pool(4)
+}
+
+/// [`test_app_on_sqlite`] with a pool of `connections`.
+pub fn test_app_on_sqlite_with_pool(connections: u32) -> TestApp {
     let clock = Arc::new(FixedClock::new(morning()));
     let dir = tempfile::tempdir().expect("temp dir");
     let location = Location::Sqlite {
         path: dir.path().join("test.db").to_string_lossy().into_owned(),
         create: true,
     };
-    let pool = db::open(&location, 4).expect("open test database");
+    let pool = db::open(&location, connections).expect("open test database");
     TestApp {
         state: AppState::new(pool, clock.clone()),
         clock,

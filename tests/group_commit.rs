@@ -1,0 +1,271 @@
+//! Group commit on SQLite (`service::group`): registrations handed in together run in one
+//! transaction, each in its own savepoint, and are answered only after the one commit.
+//!
+//! Each test holds the app's writer turn itself while the writes are handed in, so the group
+//! that forms when it lets go is known exactly, whatever the machine's speed.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+
+use portqueue::AppState;
+use portqueue::auth::Actor;
+use portqueue::db;
+use portqueue::db::schema::{entries, entry_events};
+use portqueue::error::AppError;
+use portqueue::service::walk_ins::{self, WalkInInput};
+use portqueue::service::{self, group, port_by_code, public};
+use portqueue::turns::WriterQueue;
+
+use common::TestApp;
+
+/// A test app on a temporary SQLite file (group commit is SQLite's) with room for many
+/// writers' connections at once.
+fn sqlite_app() -> TestApp {
+    common::test_app_on_sqlite_with_pool(24)
+}
+
+fn walk_in(i: usize) -> WalkInInput {
+    WalkInInput {
+        party_size: (1 + i % 4).to_string(),
+        language: "spa".into(),
+        barriers: vec!["language".into()],
+        ..WalkInInput::default()
+    }
+}
+
+/// Waits until `n` writes are handed in to the app's writer queue.
+fn until_handed_in(state: &AppState, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while state.writers.handed_in_waiting() < n {
+        assert!(Instant::now() < deadline, "{n} writes never came");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn count<T>(app: &TestApp, f: impl FnOnce(&mut db::DbConnection) -> QueryResult<T>) -> T {
+    app.with_conn(|c| f(c).unwrap())
+}
+
+#[test]
+fn registrations_handed_in_together_commit_as_one_group_each_answered_as_if_alone() {
+    let app = sqlite_app();
+    let port = app.add_port("SYS", "America/Tijuana");
+    app.add_port("OTY", "America/Tijuana");
+    let ofelia = Actor::from_user(&app.add_user("ofelia", "officer", Some("SYS")));
+    // An officer of another port: refused inside the transaction, after the port's lock.
+    let otto = Actor::from_user(&app.add_user("otto", "officer", Some("OTY")));
+
+    let _scope = app.state.writers.enter();
+    let held = WriterQueue::turn().expect("the turn");
+    let answered = Arc::new(AtomicUsize::new(0));
+    let writers: Vec<_> = (0..16)
+        .map(|i| {
+            let state = app.state.clone();
+            let actor = if i % 5 == 3 {
+                otto.clone()
+            } else {
+                ofelia.clone()
+            };
+            let answered = answered.clone();
+            std::thread::spawn(move || {
+                let result = state.blocking(|conn, now| {
+                    walk_ins::register(conn, &actor, port.id, &walk_in(i), now)
+                });
+                answered.fetch_add(1, Ordering::SeqCst);
+                result
+            })
+        })
+        .collect();
+    until_handed_in(&app.state, 16);
+    // Handed in, not run: nothing is written and nobody is answered.
+    assert_eq!(answered.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        count(&app, |c| entries::table.count().get_result::<i64>(c)),
+        0
+    );
+    let before = app.state.writers.group_counts();
+    drop(held);
+
+    let results: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    let after = app.state.writers.group_counts();
+    assert_eq!(after.groups - before.groups, 1, "one group: {after:?}");
+    assert_eq!(after.writes - before.writes, 16);
+
+    let mut tickets = Vec::new();
+    for (i, result) in results.iter().enumerate() {
+        match result {
+            Ok(view) => tickets.push(view.ticket.clone()),
+            Err(AppError::Forbidden(_)) => assert_eq!(i % 5, 3, "write {i} refused"),
+            Err(e) => panic!("write {i}: {e:?}"),
+        }
+    }
+    // 13 registered, three refused: each refusal rolled back to its own savepoint (its
+    // lock of the port included), the others drew consecutive tickets.
+    assert_eq!(tickets.len(), 13);
+    tickets.sort();
+    let expected: Vec<String> = (1..=13).map(|n| format!("W-{n:04}")).collect();
+    assert_eq!(tickets, expected);
+    assert_eq!(
+        count(&app, |c| entries::table.count().get_result::<i64>(c)),
+        13
+    );
+    assert_eq!(
+        count(&app, |c| entry_events::table.count().get_result::<i64>(c)),
+        13,
+        "each registration committed with its event"
+    );
+    let now_port = app.with_conn(|c| port_by_code(c, "SYS").unwrap());
+    assert_eq!(now_port.revision, port.revision + 13);
+
+    // The queue the group left in memory is the one the database holds.
+    let kept = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    service::live::forget_all();
+    let fresh = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert_eq!(kept.next, fresh.next);
+    assert_eq!(kept.revision, fresh.revision);
+}
+
+#[test]
+fn a_write_that_panics_in_a_group_fails_its_whole_group_and_leaves_nothing_behind() {
+    let app = sqlite_app();
+    let port = app.add_port("SYS", "America/Tijuana");
+    let ofelia = Actor::from_user(&app.add_user("ofelia", "officer", Some("SYS")));
+
+    let _scope = app.state.writers.enter();
+    let held = WriterQueue::turn().expect("the turn");
+    let mut writers = Vec::new();
+    for i in 0..3 {
+        let state = app.state.clone();
+        let actor = ofelia.clone();
+        writers.push(std::thread::spawn(move || {
+            state.blocking(|conn, now| walk_ins::register(conn, &actor, port.id, &walk_in(i), now))
+        }));
+        until_handed_in(&app.state, i + 1);
+    }
+    // The fourth panics in the middle of its transaction, after the first three ran.
+    let state = app.state.clone();
+    let panicking = std::thread::spawn(move || {
+        state.blocking(|conn, _| {
+            group::grouped(conn, |conn| {
+                service::transaction(conn, |conn| {
+                    service::lock_port(conn, port.id)?;
+                    panic!("a bug in the middle of a write");
+                    #[allow(unreachable_code)]
+                    Ok(())
+                })
+            })
+        })
+    });
+    until_handed_in(&app.state, 4);
+    drop(held);
+
+    assert!(
+        panicking.join().is_err(),
+        "the panic reaches its own writer"
+    );
+    for writer in writers {
+        let answer = writer.join().unwrap();
+        assert!(
+            matches!(answer, Err(AppError::Internal(_))),
+            "not committed, so not answered as registered: {answer:?}"
+        );
+    }
+    assert_eq!(
+        count(&app, |c| entries::table.count().get_result::<i64>(c)),
+        0
+    );
+    assert_eq!(
+        app.with_conn(|c| port_by_code(c, "SYS").unwrap()).revision,
+        port.revision
+    );
+
+    // The next registration finds the queue as the database has it.
+    let view = app
+        .state
+        .blocking(|conn, now| walk_ins::register(conn, &ofelia, port.id, &walk_in(9), now))
+        .unwrap();
+    assert_eq!(view.ticket, "W-0001");
+    let board = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert_eq!(board.next, vec!["W-0001".to_owned()]);
+}
+
+#[test]
+fn a_reader_never_sees_a_group_before_its_commit() {
+    let app = sqlite_app();
+    let port = app.add_port("SYS", "America/Tijuana");
+    let ofelia = Actor::from_user(&app.add_user("ofelia", "officer", Some("SYS")));
+    let first = app
+        .state
+        .blocking(|conn, now| walk_ins::register(conn, &ofelia, port.id, &walk_in(0), now))
+        .unwrap();
+    // The queue is kept in memory from here on.
+    let board = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert_eq!(board.next, vec![first.ticket.clone()]);
+
+    let _scope = app.state.writers.enter();
+    let held = WriterQueue::turn().expect("the turn");
+    let state = app.state.clone();
+    let actor = ofelia.clone();
+    let second = std::thread::spawn(move || {
+        state.blocking(|conn, now| walk_ins::register(conn, &actor, port.id, &walk_in(1), now))
+    });
+    until_handed_in(&app.state, 1);
+    // A write after it in the same group that holds the group open until told.
+    let (ran, ran_rx) = std::sync::mpsc::channel::<()>();
+    let (go, go_rx) = std::sync::mpsc::channel::<()>();
+    let state = app.state.clone();
+    let holder = std::thread::spawn(move || {
+        state.blocking(|conn, _| {
+            group::grouped(conn, move |conn| {
+                service::transaction(conn, move |_| {
+                    ran.send(()).unwrap();
+                    go_rx.recv().unwrap();
+                    Ok(())
+                })
+            })
+        })
+    });
+    until_handed_in(&app.state, 2);
+    drop(held);
+    ran_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the group runs");
+
+    // The second registration ran and sits in the kept queue, uncommitted: a reader waits
+    // for the commit a while, then reads what is committed.
+    let board = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert_eq!(
+        board.next,
+        vec![first.ticket.clone()],
+        "nothing uncommitted"
+    );
+
+    go.send(()).unwrap();
+    holder.join().unwrap().unwrap();
+    let second = second.join().unwrap().unwrap();
+    let board = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert_eq!(board.next, vec![first.ticket, second.ticket]);
+}
