@@ -74,15 +74,21 @@ pub trait HandedIn: Send {
     fn run(&mut self, conn: &mut crate::db::DbConnection);
     /// Makes `error` its answer (its group did not commit, or it never ran).
     fn fail(&mut self, error: crate::error::AppError);
-    /// Makes its answer final. The last thing done with it: its writer may return at once.
+    /// Makes its answer final and wakes its writer. The last thing done with it: its
+    /// writer may return at once.
     fn settle(&mut self);
+    /// The thread that handed it in and waits for it.
+    fn writer(&self) -> &std::thread::Thread;
 }
 
 #[derive(Default)]
 struct Writers {
     state: Mutex<WritersState>,
-    /// Signalled when the turn is freed and when handed-in writes are settled.
-    changed: Condvar,
+    /// Signalled (one waiter) when the turn is freed and a writer waits for it with
+    /// [`WriterQueue::turn`]. A writer that handed a write in sleeps instead until its
+    /// write is settled or it is woken to lead (`std::thread::park`): waking only the
+    /// thread concerned, not every waiter, matters when sixteen kiosks register at once.
+    freed: Condvar,
     /// Groups committed so far, the writes in them, and the most in one.
     groups: Mutex<GroupCounts>,
 }
@@ -101,6 +107,8 @@ pub struct GroupCounts {
 #[derive(Default)]
 struct WritersState {
     held: bool,
+    /// Writers waiting in [`WriterQueue::turn`].
+    waiting_for_turn: usize,
     handed_in: std::collections::VecDeque<Box<dyn HandedIn>>,
 }
 
@@ -142,7 +150,13 @@ impl WriterQueue {
         let queue = Self::current()?;
         let mut state = queue.lock();
         while state.held {
-            state = queue.wait(state);
+            state.waiting_for_turn += 1;
+            state = queue
+                .0
+                .freed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+            state.waiting_for_turn -= 1;
         }
         state.held = true;
         drop(state);
@@ -163,11 +177,12 @@ impl WriterQueue {
     }
 
     /// Waits until a handed-in write is settled (`None`) or the turn is free while it
-    /// still waits to be run (`Some`: this thread leads the next group).
+    /// still waits to be run (`Some`: this thread leads the next group). Called by the
+    /// thread that handed it in ([`HandedIn::writer`]), which is woken for either.
     pub fn wait_for(&self, settled: &std::sync::atomic::AtomicBool) -> Option<WriterTurn> {
         use std::sync::atomic::Ordering;
-        let mut state = self.lock();
         loop {
+            let mut state = self.lock();
             // A write is taken only by a turn's holder, and settled before that turn is
             // given back: a free turn with this write unsettled means it is still queued.
             if settled.load(Ordering::Acquire) {
@@ -178,7 +193,10 @@ impl WriterQueue {
                 drop(state);
                 return Some(self.held());
             }
-            state = self.wait(state);
+            drop(state);
+            // Woken by `settle`, or by the turn's release while its write is first in the
+            // queue; a wake-up that comes before the park makes it return at once.
+            std::thread::park();
         }
     }
 
@@ -217,16 +235,6 @@ impl WriterQueue {
         self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn wait<'a>(
-        &self,
-        state: std::sync::MutexGuard<'a, WritersState>,
-    ) -> std::sync::MutexGuard<'a, WritersState> {
-        self.0
-            .changed
-            .wait(state)
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
     fn held(&self) -> WriterTurn {
         set_held(true);
         WriterTurn(self.clone())
@@ -262,10 +270,15 @@ impl Drop for WriterTurn {
         set_held(false);
         let mut state = self.0.lock();
         state.held = false;
-        drop(state);
-        // Every waiter looks: a writer waiting for the turn, or one whose handed-in write
-        // is still queued and must now lead.
-        self.0.0.changed.notify_all();
+        // Whoever takes the turn first: a writer waiting for it, or the writer of the
+        // oldest handed-in write (it leads the next group, which runs every write queued).
+        // The other finds the turn held and waits again, to be woken by this same rule.
+        if let Some(first) = state.handed_in.front() {
+            first.writer().unpark();
+        }
+        if state.waiting_for_turn > 0 {
+            self.0.0.freed.notify_one();
+        }
     }
 }
 

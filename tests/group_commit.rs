@@ -269,3 +269,73 @@ fn a_reader_never_sees_a_group_before_its_commit() {
         .unwrap();
     assert_eq!(board.next, vec![first.ticket, second.ticket]);
 }
+
+#[test]
+fn grouped_and_lone_writers_mixed_all_finish_and_never_write_at_once() {
+    let app = sqlite_app();
+    let port = app.add_port("SYS", "America/Tijuana");
+    let ofelia = Actor::from_user(&app.add_user("ofelia", "officer", Some("SYS")));
+    let inside = Arc::new(AtomicUsize::new(0));
+    let overlaps = Arc::new(AtomicUsize::new(0));
+    let (done, done_rx) = std::sync::mpsc::channel();
+    for t in 0..10 {
+        let (state, actor, inside, overlaps, done) = (
+            app.state.clone(),
+            ofelia.clone(),
+            inside.clone(),
+            overlaps.clone(),
+            done.clone(),
+        );
+        std::thread::spawn(move || {
+            for i in 0..40 {
+                let result = if (t + i) % 3 == 0 {
+                    // A lone write: takes the turn for itself.
+                    state.blocking(|conn, _| {
+                        service::transaction(conn, |conn| {
+                            if inside.fetch_add(1, Ordering::SeqCst) > 0 {
+                                overlaps.fetch_add(1, Ordering::SeqCst);
+                            }
+                            service::lock_port(conn, port.id)?;
+                            inside.fetch_sub(1, Ordering::SeqCst);
+                            Ok(())
+                        })
+                    })
+                } else {
+                    state
+                        .blocking(|conn, now| {
+                            walk_ins::register(conn, &actor, port.id, &walk_in(i), now)
+                        })
+                        .map(|_| ())
+                };
+                result.unwrap();
+            }
+            done.send(()).unwrap();
+        });
+    }
+    for _ in 0..10 {
+        done_rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("every writer finishes: none is left waiting");
+    }
+    assert_eq!(overlaps.load(Ordering::SeqCst), 0);
+    let registered = count(&app, |c| entries::table.count().get_result::<i64>(c));
+    let lone = (0..10)
+        .flat_map(|t| (0..40).map(move |i| (t + i) % 3 == 0))
+        .filter(|&l| l)
+        .count() as i64;
+    assert_eq!(registered, 400 - lone);
+    assert_eq!(
+        app.with_conn(|c| port_by_code(c, "SYS").unwrap()).revision,
+        port.revision + 400
+    );
+    let board = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    service::live::forget_all();
+    let fresh = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert_eq!(board.next, fresh.next);
+}

@@ -5,7 +5,14 @@ a load run starts from a long queue in seconds. The server reads them when it fi
 port's queue. Also the bare-commit baseline: single-row INSERT commits on the same disk with
 the app's pragmas (WAL, synchronous as given).
 
-Usage: fill.py queue DB WAITING | fill.py commits DIR SYNCHRONOUS SECONDS"""
+Also `trim`: between two slices of a load run, removes the entries registered after the fill
+(with their events) and gives the port its walk-in numbers back, so that a fast run never
+meets the port's 9,999 walk-in numbers; the port's revision moves, so the server reads the
+queue again (its first registration after a trim projects afresh).
+
+Usage: fill.py queue DB WAITING | fill.py commits DIR SYNCHRONOUS SECONDS
+       | fill.py mark DB (prints the fill's last entry id and next walk-in number)
+       | fill.py trim DB LAST_ID NEXT_WALKIN_NUMBER"""
 import os, secrets, sqlite3, sys, time
 from datetime import datetime, timedelta, timezone
 
@@ -52,7 +59,30 @@ def commits(directory, synchronous, seconds):
     print(f"{n / (time.monotonic() - start):.1f}")
 
 
+def mark(path):
+    db = sqlite3.connect(path)
+    (last,) = db.execute("SELECT COALESCE(MAX(id), 0) FROM entries").fetchone()
+    (number,) = db.execute("SELECT next_walkin_number FROM ports WHERE code='SYS'").fetchone()
+    print(last, number)
+
+
+def trim(path, last, number):
+    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    db.execute("BEGIN IMMEDIATE")
+    # The load's registrations carry no phone number and show nobody's data: only their
+    # events point at them.
+    db.execute("DELETE FROM entry_events WHERE entry_id > ?", (last,))
+    db.execute("DELETE FROM entries WHERE id > ?", (last,))
+    db.execute("UPDATE ports SET next_walkin_number = ?, revision = revision + 1 WHERE code='SYS'",
+               (number,))
+    db.execute("COMMIT")
+
+
 if sys.argv[1] == "queue":
     fill(sys.argv[2], int(sys.argv[3]))
+elif sys.argv[1] == "mark":
+    mark(sys.argv[2])
+elif sys.argv[1] == "trim":
+    trim(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
 else:
     commits(sys.argv[2], sys.argv[3], float(sys.argv[4]))

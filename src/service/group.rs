@@ -58,6 +58,7 @@ pub fn grouped<T: Send>(
         f: Some(f),
         answer: &answer,
         settled: &settled,
+        writer: std::thread::current(),
     });
     // SAFETY: `write` borrows `answer`, `settled` and what `f` borrows, all of which outlive
     // this call. It is made `'static` only to wait in the queue, and this call does not
@@ -90,6 +91,7 @@ struct Write<'a, T, F> {
     f: Option<F>,
     answer: &'a Mutex<Option<std::thread::Result<AppResult<T>>>>,
     settled: &'a AtomicBool,
+    writer: std::thread::Thread,
 }
 
 impl<T, F> HandedIn for Write<'_, T, F>
@@ -117,6 +119,12 @@ where
     fn settle(&mut self) {
         self.f = None;
         self.settled.store(true, Ordering::Release);
+        // `writer` is this box's own handle, not a borrow of the writer's frame.
+        self.writer.unpark();
+    }
+
+    fn writer(&self) -> &std::thread::Thread {
+        &self.writer
     }
 }
 
