@@ -1286,6 +1286,71 @@ fn feeds_settle_at(hub: &BoardHub, open: usize) -> bool {
     false
 }
 
+#[actix_web::test]
+async fn behind_a_change_readers_get_the_last_board_while_a_check_waits_for_the_database() {
+    use portqueue::auth::Actor;
+    use portqueue::service::walk_ins::{self, WalkInInput};
+    use std::time::Instant;
+    let app = port_with_officer();
+    let officer = Actor::from_user(&app.add_user("officer2", "officer", Some("SYS")));
+    let port = app.with_conn(|c| portqueue::service::port_by_code(c, "SYS").unwrap());
+    let walk_in = WalkInInput {
+        party_size: "1".into(),
+        language: "spa".into(),
+        barriers: vec!["language".into()],
+        ..WalkInInput::default()
+    };
+    let register = || {
+        app.state
+            .blocking(|conn, now| walk_ins::register(conn, &officer, port.id, &walk_in, now))
+            .unwrap()
+            .ticket
+    };
+    let first = register();
+    let hub = app.state.board_hub.clone();
+    let feed_poll = Instant::now() - Duration::from_millis(900);
+    let board = hub
+        .current(&app.state, "SYS", Instant::now())
+        .await
+        .unwrap();
+    assert_eq!(board.board.board.next, vec![first.clone()]);
+
+    // A change, then a check that cannot get a database connection for now.
+    let second = register();
+    let held: Vec<_> = (0..app.state.pool.max_size())
+        .map(|_| app.state.pool.get().unwrap())
+        .collect();
+    let (state, checker) = (app.state.clone(), hub.clone());
+    let check = actix_web::rt::spawn(async move {
+        checker
+            .current(&state, "SYS", Instant::now())
+            .await
+            .unwrap()
+    });
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+
+    // A board reader behind the change is not put in line behind that check.
+    let served = actix_web::rt::time::timeout(
+        Duration::from_secs(2),
+        hub.current(&app.state, "SYS", feed_poll),
+    )
+    .await
+    .expect("served without waiting for the check")
+    .unwrap();
+    assert_eq!(
+        served.board.board.next,
+        vec![first.clone()],
+        "the last board"
+    );
+
+    drop(held);
+    let checked = check.await.unwrap();
+    assert_eq!(checked.board.board.next, vec![first, second]);
+    // With no check running, the next reader gets the new board.
+    let after = hub.current(&app.state, "SYS", feed_poll).await.unwrap();
+    assert_eq!(after.board.board.next, checked.board.board.next);
+}
+
 #[test]
 fn a_feed_frees_its_place_when_its_client_goes_and_one_address_cannot_take_every_place() {
     let mut app = port_with_officer();

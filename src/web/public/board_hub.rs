@@ -16,7 +16,14 @@
 //!   all of them see every change made through this server at once and another server's
 //!   within a second, and all the readers of a port together cost about one indexed read a
 //!   second. A reader served from the last answer clones it from behind a plain mutex and
-//!   never waits on a check in flight.
+//!   never waits on a check in flight;
+//! - while a check is in flight, a reader whose only reason to want a newer answer is a
+//!   change applied since the last one is served the last answer (at most one check behind)
+//!   instead of queueing behind the check: under a burst of registrations (every one a
+//!   change) the board's readers do not wait in line for the database. The first reader
+//!   after a change, with no check running, starts one and waits for it, so a change is
+//!   on the next board read after it whenever the port is quiet, and within a feed's poll
+//!   when it is not.
 //!
 //! Each server process has its own hub; the revision lives in the database, so several
 //! processes on one PostgreSQL each see every change within a check.
@@ -121,6 +128,8 @@ struct Cache {
 struct Slot {
     /// Whether a check started ahead of time ([`REFRESH_AHEAD`]) is in flight.
     refreshing: AtomicBool,
+    /// Whether any check is in flight (its starter holds `cache`).
+    checking: AtomicBool,
     cache: AsyncMutex<Cache>,
     /// A copy of the last good answer behind a plain mutex held for a clone, so that readers
     /// served from it never queue behind a check in flight (an async mutex lets some waiters
@@ -255,6 +264,18 @@ impl BoardHub {
             .as_ref()
             .filter(|l| fresh(l, fresh_since, applied))
             .map(|l| (l.current.clone(), l.checked.elapsed()));
+        // Behind a change, while a check runs: the last answer, rather than a place in line.
+        let served = served.or_else(|| {
+            if !slot.checking.load(Ordering::Acquire) {
+                return None;
+            }
+            slot.latest
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_ref()
+                .filter(|l| fresh(l, fresh_since, l.applied))
+                .map(|l| (l.current.clone(), Duration::ZERO))
+        });
         if let Some((current, age)) = served {
             if age >= REFRESH_AHEAD && !slot.refreshing.swap(true, Ordering::AcqRel) {
                 let state = state.clone();
@@ -293,6 +314,8 @@ impl BoardHub {
         }
 
         let started = Instant::now();
+        slot.checking.store(true, Ordering::Release);
+        let _checking = Checking(&slot.checking);
         let known = cache
             .board
             .as_ref()
@@ -347,6 +370,16 @@ impl BoardHub {
                 Err(e)
             }
         }
+    }
+}
+
+/// Clears a slot's "check in flight" flag when the check ends, however it ends (a reader
+/// that hangs up drops the check's future).
+struct Checking<'a>(&'a AtomicBool);
+
+impl Drop for Checking<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
     }
 }
 
