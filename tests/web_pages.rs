@@ -1289,3 +1289,101 @@ async fn a_walk_in_form_sent_twice_registers_once_and_both_land_on_its_ticket() 
     assert_status(&made, StatusCode::SEE_OTHER);
     assert_ne!(made.location, first.location);
 }
+
+/// The submission key of the check-in form of `confirmation` in a page of results.
+fn check_in_key(body: &str, confirmation: &str) -> String {
+    body.split(&format!("action=\"/ports/SYS/check-in/{confirmation}\""))
+        .nth(1)
+        .and_then(|form| form.split("name=\"submission\" value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .expect("the check-in form carries a submission key")
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn a_check_in_sent_twice_checks_in_once_and_both_land_on_its_ticket() {
+    let app = port_with_staff();
+    app.with_conn(|conn| {
+        let port = portqueue::service::port_by_code(conn, "SYS").unwrap();
+        let rows = bookings::read_csv(APPOINTMENTS.as_bytes()).unwrap();
+        let rows = bookings::check_rows(&rows, bookings::Source::Csv).unwrap();
+        bookings::import(
+            conn,
+            &accounts::system_admin(),
+            port.id,
+            &rows,
+            app.clock.now_utc(),
+        )
+        .unwrap();
+    });
+    let mut browser = Browser::new(&app);
+    browser.sign_in("officer1").await;
+    let csrf = browser.csrf_from("/ports/SYS/check-in").await;
+    let found = browser
+        .post("/ports/SYS/check-in", &[("csrf", &csrf), ("q", "AB-100")])
+        .await;
+    assert_status(&found, StatusCode::OK);
+    let key = check_in_key(&found.body, "AB-1001");
+    assert_eq!(key.len(), 32);
+    assert_ne!(
+        key,
+        check_in_key(&found.body, "AB-1002"),
+        "each booking's form has its own key"
+    );
+    assert!(
+        found.body.contains("class=\"stack\" data-once>"),
+        "the script lets the form go once"
+    );
+
+    // A refused form keeps its key; corrected, the same key checks in.
+    let refused = browser
+        .post(
+            "/ports/SYS/check-in/AB-1001",
+            &[
+                ("csrf", &csrf),
+                ("q", "AB-100"),
+                ("tier", "urgent"),
+                ("submission", &key),
+            ],
+        )
+        .await;
+    assert_status(&refused, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(check_in_key(&refused.body, "AB-1001"), key);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("q", "AB-100"),
+        ("submission", &key),
+    ];
+    let first = browser.post("/ports/SYS/check-in/AB-1001", &fields).await;
+    assert_status(&first, StatusCode::SEE_OTHER);
+    // The Enter pressed twice: the same ticket, not "already checked in".
+    let again = browser.post("/ports/SYS/check-in/AB-1001", &fields).await;
+    assert_status(&again, StatusCode::SEE_OTHER);
+    assert_eq!(again.location, first.location);
+    let ticket = browser.get(again.location.as_deref().unwrap()).await;
+    assert_eq!(
+        ticket.element_text("ticket-number").as_deref(),
+        Some("A-0001")
+    );
+    let queue = browser.get("/ports/SYS/queue").await;
+    assert!(queue.body.contains("A-0001"));
+    assert!(!queue.body.contains("A-0002"), "checked in once");
+
+    // Another form (a fresh search) is still told the booking is already checked in.
+    let found = browser
+        .post("/ports/SYS/check-in", &[("csrf", &csrf), ("q", "AB-1002")])
+        .await;
+    let other_key = check_in_key(&found.body, "AB-1002");
+    let late = browser
+        .post(
+            "/ports/SYS/check-in/AB-1001",
+            &[
+                ("csrf", &csrf),
+                ("q", "AB-1001"),
+                ("submission", &other_key),
+            ],
+        )
+        .await;
+    assert_status(&late, StatusCode::CONFLICT);
+    assert!(late.body.contains("is already checked in as A-0001"));
+}

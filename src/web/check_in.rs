@@ -53,6 +53,9 @@ struct BookingView {
     errors: Errors,
     /// The phone field for text messages, as typed; `None` hides it (no SMS gateway).
     phone: Option<String>,
+    /// This form's submission key: a second post of it (an Enter pressed twice) shows the
+    /// ticket the first one made instead of "already checked in".
+    submission: String,
 }
 
 #[derive(askama::Template)]
@@ -75,6 +78,8 @@ struct Typed {
     triage: TriageInput,
     errors: portqueue_core::FieldErrors,
     phone: String,
+    /// The refused form's key, kept so the corrected form still acts once.
+    submission: String,
 }
 
 fn booking_view(
@@ -124,6 +129,7 @@ fn booking_view(
         errors: Errors::of(mine.map(|t| t.errors.clone()).unwrap_or_default(), LABELS)
             .with_prefix(index),
         phone: Some(mine.map(|t| t.phone.clone()).unwrap_or_default()),
+        submission: mine.map_or_else(super::submissions::new_key, |t| t.submission.clone()),
     }
 }
 
@@ -230,9 +236,14 @@ pub async fn check_in(
     let actor = signed.actor.clone();
     let (port_code, typed_triage, number) = (code.clone(), triage.clone(), confirmation.clone());
     let phone = form.get("phone");
+    let submission = form.get("submission");
+    if let super::submissions::Claim::Made(id) = state.submissions.claim(&submission).await {
+        // The same form again (an Enter pressed twice): the ticket it already made.
+        return Ok(see_other(&format!("/entries/{id}/ticket")));
+    }
     let (enabled, typed_phone, base_url) =
         (state.text_messages, phone.clone(), state.base_url(&req));
-    let done = state
+    let done = match state
         .run(move |conn, now| {
             let port = service::port_for(conn, &actor, &port_code)?;
             let text = crate::service::walk_ins::TextOptIn {
@@ -250,7 +261,19 @@ pub async fn check_in(
                 now,
             ))
         })
-        .await?;
+        .await
+    {
+        Ok(done) => done,
+        Err(e) => {
+            state.submissions.failed(&submission);
+            return Err(e.into());
+        }
+    };
+    if let Ok((entry, _)) = &done {
+        state.submissions.made(&submission, entry.id);
+    } else {
+        state.submissions.failed(&submission);
+    }
     let q = match form.get("q") {
         q if q.trim().is_empty() => confirmation.clone(),
         q => q,
@@ -264,6 +287,7 @@ pub async fn check_in(
                 triage,
                 errors,
                 phone,
+                submission,
             }),
             None,
         ),

@@ -160,3 +160,28 @@ test('at 1280x1024 the walk-in submit is in view and the late tag stays in its c
     .map((t) => t.textContent));
   assert.deepEqual(overflowing, [], 'no tag runs into the next fact');
 });
+
+test('a double Enter on a check-in lands on its ticket, and checks in once', async () => {
+  const page = await signIn(browser, 'ofelia');
+  await page.goto(`${BASE_URL}/ports/SYS/check-in`);
+  await expectFocus(page, 'input[name=q]', 'the box has the focus');
+  await page.keyboard.type('SYS-24127');
+  await submitByEnter(page);
+  await expectFocus(page, 'form[action$="/check-in/SYS-24127"] button[type=submit]', 'its check-in button has the focus');
+  // Enter, and Enter again 40 ms later while the first is on its way.
+  const navigated = page.waitForNavigation({ waitUntil: 'load' }).catch(() => null);
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(40);
+  await page.keyboard.press('Enter');
+  await navigated;
+  await page.waitForTimeout(500);
+  await page.waitForLoadState('load');
+  assert.match(page.url(), /\/entries\/\d+\/ticket/, `on the ticket, not "already checked in"\n${await describe(page)}`);
+  const ticket = (await page.textContent('#ticket-number')).trim();
+  assert.match(ticket, /^A-\d{4}$/);
+  const next = `A-${String(Number(ticket.slice(2)) + 1).padStart(4, '0')}`;
+  await page.goto(`${BASE_URL}/ports/SYS/queue`);
+  const queue = await page.textContent('main');
+  assert.ok(queue.includes(ticket), `${ticket} waits`);
+  assert.ok(!queue.includes(next), `checked in once: no ${next}`);
+});
