@@ -403,7 +403,7 @@ pub fn import(
                 .filter(appointments::port_id.eq(port.id))
                 .filter(appointments::confirmation.eq(&row.confirmation))
                 .select(Appointment::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let values = (
                 appointments::slot_at.eq(to_db(row.slot_at)),
@@ -610,7 +610,7 @@ pub fn check_in_texting(
             .filter(appointments::port_id.eq(port.id))
             .filter(appointments::confirmation.eq(&confirmation))
             .select(Appointment::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or_else(|| {
                 AppError::NotFound(format!(
@@ -621,7 +621,7 @@ pub fn check_in_texting(
         let already: Option<String> = entries::table
             .filter(entries::appointment_id.eq(appointment.id))
             .select(entries::ticket)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if let Some(ticket) = already {
             return Err(AppError::Conflict(format!(
