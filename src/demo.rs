@@ -333,7 +333,7 @@ fn account(
     let existing: Option<User> = users::table
         .filter(users::username.eq(username))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let user = match existing {
         Some(user) if user.port_id == Some(port.id) => user,

@@ -26,7 +26,7 @@ use portqueue::service::appointments::{self, AppointmentRow};
 use portqueue::service::entries::{self as entry_actions, Action};
 use portqueue::service::tickets::{self, PrintOutcome};
 use portqueue::service::walk_ins::{self, TriageInput, WalkInInput};
-use portqueue::service::{live, public, queue};
+use portqueue::service::{counters, live, public, queue};
 use portqueue_core::{Class, Status, Tier};
 
 use common::{NowUtc, TestApp};
@@ -398,6 +398,112 @@ fn a_registration_is_one_commit_of_five_statements_however_long_the_queue() {
             1,
             "{start}… kept prepared once: {cached:#?}"
         );
+    }
+}
+
+/// No read of the pages binds its LIMIT. Diesel's `.first()` and `.limit(n)` bind the limit
+/// (`LIMIT ?`); SQLite reads a bound LIMIT while planning and marks the kept statement stale
+/// each time the value is bound again, so such a read is parsed and planned anew on every
+/// call (see the next test). Every request of the queue's pages and actions, and the counter
+/// page, reads by a unique key without a LIMIT or writes its LIMIT into the statement.
+#[test]
+fn no_page_read_binds_its_limit() {
+    let app = common::test_app_on_sqlite();
+    let set = set_up(&app);
+    let record = Recorder::default();
+    let mut statements = Vec::new();
+    requests(&app, &set, &record, &mut statements);
+    let (port, (officer, _)) = &set;
+    let now = app.clock.now_utc();
+    let mut conn = app.conn();
+    record.attach(&mut conn);
+    record.take();
+    // The counter page, with someone at the counter and a recent action to undo.
+    queue::call_next(&mut conn, officer, port.id, 2, now)
+        .expect("call")
+        .expect("someone called");
+    counters::desk(&mut conn, officer, &port.code, 2, now).expect("counter page");
+    statements.extend(record.take());
+    assert!(
+        statements
+            .iter()
+            .any(|sql| sql.contains(" LIMIT 1") && sql.contains("`status` = ?")),
+        "the counter page's read of who is at the counter is recorded: {statements:#?}"
+    );
+    // Left as they are: the kept queue's own reads (`service::live`), its past days' samples
+    // (read once a day per port) and the port row a change reads back.
+    let kept_queue = [
+        "SELECT `entries`.`counter`, `entries`.`called_at`, `entries`.`finished_at`,",
+        "SELECT `ports`.`id`, `ports`.`code`, `ports`.`name`, `ports`.`timezone`, `ports`.`walkin_share`, `ports`.`priority_boost_minutes`, `ports`.`early_window_minutes`, `ports`.`late_window_minutes`, `ports`.`max_recalls`, `ports`.`minutes_per_person`, `ports`.`share_state`, `ports`.`next_walkin_number`, `ports`.`next_appointment_number`, `ports`.`revision`, `ports`.`printer_addr`, `ports`.`created_at`, `ports`.`printer_paper_mm`, `ports`.`instance`, `ports`.`announce_ticket_language`, `ports`.`default_languages`, `ports`.`language_wait_limit_minutes` FROM `ports` WHERE (`ports`.`id` = ?) LIMIT ?",
+    ];
+    let bound: Vec<&String> = statements
+        .iter()
+        .filter(|sql| sql.contains("LIMIT ?"))
+        .filter(|sql| !kept_queue.iter().any(|k| sql.starts_with(k)))
+        .collect();
+    assert!(bound.is_empty(), "reads that bind their LIMIT: {bound:#?}");
+}
+
+/// Why the test above matters: on SQLite (the bundled library), a kept statement whose LIMIT
+/// is bound is prepared again on every run, one with the LIMIT written into it, or none, is
+/// prepared once (`SQLITE_STMTSTATUS_REPREPARE`).
+#[test]
+fn sqlite_prepares_a_bound_limit_again_on_every_run() {
+    use libsqlite3_sys as ffi;
+    use std::ffi::CString;
+    use std::ptr::null_mut;
+    let mut db = null_mut();
+    // SAFETY: plain use of the SQLite C interface on a private in-memory database; every
+    // pointer passed is valid for the call and the handles are closed at the end.
+    unsafe {
+        let name = CString::new(":memory:").unwrap();
+        assert_eq!(ffi::sqlite3_open(name.as_ptr(), &mut db), ffi::SQLITE_OK);
+        let setup = CString::new(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); \
+             INSERT INTO t (v) VALUES ('a'), ('b'), ('c');",
+        )
+        .unwrap();
+        assert_eq!(
+            ffi::sqlite3_exec(db, setup.as_ptr(), None, null_mut(), null_mut()),
+            ffi::SQLITE_OK
+        );
+    }
+    let reprepared = |sql: &str, params: i32| -> i32 {
+        let sql = CString::new(sql).unwrap();
+        // SAFETY: as above; the statement is finalized before returning.
+        unsafe {
+            let mut stmt = null_mut();
+            assert_eq!(
+                ffi::sqlite3_prepare_v3(
+                    db,
+                    sql.as_ptr(),
+                    -1,
+                    ffi::SQLITE_PREPARE_PERSISTENT,
+                    &mut stmt,
+                    null_mut()
+                ),
+                ffi::SQLITE_OK
+            );
+            // As diesel runs a kept statement: bind every parameter, step, reset.
+            for _ in 0..10 {
+                for i in 1..=params {
+                    ffi::sqlite3_bind_int64(stmt, i, 1);
+                }
+                assert_eq!(ffi::sqlite3_step(stmt), ffi::SQLITE_ROW);
+                ffi::sqlite3_reset(stmt);
+                ffi::sqlite3_clear_bindings(stmt);
+            }
+            let n = ffi::sqlite3_stmt_status(stmt, ffi::SQLITE_STMTSTATUS_REPREPARE, 0);
+            ffi::sqlite3_finalize(stmt);
+            n
+        }
+    };
+    assert!(reprepared("SELECT v FROM t WHERE id > ? LIMIT ?", 2) >= 9);
+    assert_eq!(reprepared("SELECT v FROM t WHERE id > ? LIMIT 1", 1), 0);
+    assert_eq!(reprepared("SELECT v FROM t WHERE id = ?", 1), 0);
+    // SAFETY: every statement was finalized.
+    unsafe {
+        ffi::sqlite3_close(db);
     }
 }
 

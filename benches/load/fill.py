@@ -10,14 +10,15 @@ Also `trim`: between two slices of a load run, removes the entries registered af
 meets the port's 9,999 walk-in numbers; the port's revision moves, so the server reads the
 queue again (its first registration after a trim projects afresh).
 
-Usage: fill.py queue DB WAITING | fill.py commits DIR SYNCHRONOUS SECONDS
+Usage: fill.py queue DB WAITING [LANGUAGES=spa] (comma-separated, one entry each in turn)
+       | fill.py commits DIR SYNCHRONOUS SECONDS
        | fill.py mark DB (prints the fill's last entry id and next walk-in number)
        | fill.py trim DB LAST_ID NEXT_WALKIN_NUMBER"""
 import os, secrets, sqlite3, sys, time
 from datetime import datetime, timedelta, timezone
 
 
-def fill(path, waiting):
+def fill(path, waiting, languages=("spa",)):
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     (port_id,) = db.execute("SELECT id FROM ports WHERE code='SYS'").fetchone()
@@ -32,10 +33,10 @@ def fill(path, waiting):
         db.execute(
             "INSERT INTO entries (port_id, ticket, class, tier, party_size, language, barriers,"
             " arrived_at, slot_at, status, status_token, recalls, prints)"
-            " VALUES (?, ?, ?, ?, ?, 'spa', 'language', ?, ?, 'waiting', ?, 0, 1)",
+            " VALUES (?, ?, ?, ?, ?, ?, 'language', ?, ?, 'waiting', ?, 0, 1)",
             (port_id, f"{'A' if appointment else 'W'}-{n:04d}",
              "appointment" if appointment else "walk_in",
-             "priority" if i % 9 == 4 else "standard", 1 + i % 4,
+             "priority" if i % 9 == 4 else "standard", 1 + i % 4, languages[i % len(languages)],
              arrived.isoformat(" "), slot, secrets.token_hex(32)))
     db.execute(
         "UPDATE ports SET next_walkin_number = ?, next_appointment_number = ?,"
@@ -79,7 +80,7 @@ def trim(path, last, number):
 
 
 if sys.argv[1] == "queue":
-    fill(sys.argv[2], int(sys.argv[3]))
+    fill(sys.argv[2], int(sys.argv[3]), sys.argv[4].split(",") if len(sys.argv) > 4 else ("spa",))
 elif sys.argv[1] == "mark":
     mark(sys.argv[2])
 elif sys.argv[1] == "trim":

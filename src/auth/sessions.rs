@@ -32,7 +32,7 @@ pub fn find_account(conn: &mut DbConnection, username: &str) -> AppResult<Option
     Ok(users::table
         .filter(users::username.eq(super::username_key(username)))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -140,7 +140,7 @@ fn account_id(conn: &mut DbConnection, username: &str) -> AppResult<i64> {
     users::table
         .filter(users::username.eq(super::username_key(username)))
         .select(users::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::NotFound(format!("no account named `{}`", username.trim())))
 }

@@ -85,7 +85,7 @@ fn blocked(conn: &mut DbConnection, bucket: &str, now: DateTime<Utc>) -> AppResu
     let until: Option<Option<chrono::NaiveDateTime>> = st::table
         .filter(st::bucket.eq(bucket))
         .select(st::blocked_until)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(until
         .flatten()
@@ -128,7 +128,7 @@ fn count_failure(
     let row: Option<(i32, chrono::NaiveDateTime)> = st::table
         .filter(st::bucket.eq(bucket))
         .select((st::failures, st::last_failure_at))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let failures = match row {
         Some((n, last)) if last >= forget_before => n + 1,

@@ -12,7 +12,8 @@
 //! things defeat or slow the cache on the hot paths, and all are avoided there:
 //! - `LIMIT ?` (diesel's `.first()`): SQLite 3.53 reads a bound LIMIT while planning and so
 //!   marks the statement stale whenever the value is bound again — every call prepares it
-//!   anew. A lookup by a unique key uses `.get_result()` instead (no LIMIT).
+//!   anew. A lookup by a unique key (or an aggregate, always one row) uses `.get_result()`
+//!   instead (no LIMIT); a read that needs its LIMIT writes it as a literal ([`Limit`]).
 //! - diesel never caches an `UPDATE` (its `SET` list may vary): the port's lock and its
 //!   ticket counters are fixed statements instead ([`LockPort`], [`SetPortNumber`]).
 //! - through [`DbConnection`] diesel writes each statement's SQL text again on every call
@@ -445,6 +446,52 @@ where
 }
 
 impl<C, Conn> RunQueryDsl<Conn> for SetPortNumber<C> {}
+
+/// `<query> LIMIT N` with N written into the statement: diesel's `.first()` / `.limit(n)`
+/// without their bound LIMIT, which SQLite would plan again on every call (see the module's
+/// "Statements prepared once"). For a read that needs its LIMIT (a filter on no unique
+/// key); a lookup by a unique key uses `.get_result()`. The query must have no LIMIT or
+/// OFFSET of its own. N is part of the type, so each limit is its own kept statement.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit<Q, const N: u32>(Q);
+
+/// `<query> LIMIT 1`, for `.get_result()`: exactly `.first()`, the 1 written into the SQL.
+pub fn first_row<Q>(query: Q) -> Limit<Q, 1> {
+    Limit(query)
+}
+
+/// `<query> LIMIT N`, for `.load()`: exactly `.limit(N)`, N written into the SQL.
+pub fn limited<const N: u32, Q>(query: Q) -> Limit<Q, N> {
+    Limit(query)
+}
+
+impl<Q: diesel::query_builder::QueryId, const N: u32> diesel::query_builder::QueryId
+    for Limit<Q, N>
+{
+    type QueryId = Limit<Q::QueryId, N>;
+    const HAS_STATIC_QUERY_ID: bool = Q::HAS_STATIC_QUERY_ID;
+}
+
+impl<Q, B, const N: u32> diesel::query_builder::QueryFragment<B> for Limit<Q, N>
+where
+    Q: diesel::query_builder::QueryFragment<B>,
+    B: diesel::backend::Backend,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, B>,
+    ) -> QueryResult<()> {
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(&format!(" LIMIT {N}"));
+        Ok(())
+    }
+}
+
+impl<Q: diesel::query_builder::Query, const N: u32> diesel::query_builder::Query for Limit<Q, N> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q, Conn, const N: u32> RunQueryDsl<Conn> for Limit<Q, N> {}
 
 /// Stored times are UTC without an offset (both backends agree on that column type).
 pub fn to_db(t: DateTime<Utc>) -> NaiveDateTime {

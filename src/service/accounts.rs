@@ -103,7 +103,7 @@ pub fn create(
         Ok(users::table
             .filter(users::username.eq(&username))
             .select(User::as_select())
-            .first(conn)?)
+            .get_result(conn)?)
     })
 }
 
@@ -169,7 +169,7 @@ pub fn change_password(
     let user: User = users::table
         .find(actor.user_id)
         .select(User::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     let mut errors = FieldErrors::new();
     if !auth::verify_password(current, &user.password_hash) {
         errors.add("current", "this is not your current password");

@@ -403,7 +403,7 @@ pub fn import(
                 .filter(appointments::port_id.eq(port.id))
                 .filter(appointments::confirmation.eq(&row.confirmation))
                 .select(Appointment::as_select())
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let values = (
                 appointments::slot_at.eq(to_db(row.slot_at)),
@@ -512,17 +512,21 @@ pub fn search(
         return Ok(Vec::new());
     }
     let number = query.to_ascii_uppercase().replace(['%', '_', '\\'], "");
-    let by_number: Vec<(Appointment, Option<i64>)> = appointments::table
-        .left_join(entries::table.on(entries::appointment_id.eq(appointments::id.nullable())))
-        .filter(appointments::port_id.eq(port.id))
-        .filter(
-            appointments::confirmation
-                .eq(&number)
-                .or(appointments::confirmation.like(format!("%{number}%"))),
+    let by_number: Vec<(Appointment, Option<i64>)> =
+        crate::db::limited::<{ SEARCH_LIMIT as u32 }, _>(
+            appointments::table
+                .left_join(
+                    entries::table.on(entries::appointment_id.eq(appointments::id.nullable())),
+                )
+                .filter(appointments::port_id.eq(port.id))
+                .filter(
+                    appointments::confirmation
+                        .eq(&number)
+                        .or(appointments::confirmation.like(format!("%{number}%"))),
+                )
+                .order(appointments::slot_at.asc())
+                .select((Appointment::as_select(), entries::id.nullable())),
         )
-        .order(appointments::slot_at.asc())
-        .limit(SEARCH_LIMIT as i64)
-        .select((Appointment::as_select(), entries::id.nullable()))
         .load(conn)?;
     let window = Duration::days(NAME_SEARCH_DAYS);
     let by_name: Vec<(Appointment, Option<i64>)> = appointments::table
@@ -610,7 +614,7 @@ pub fn check_in_texting(
             .filter(appointments::port_id.eq(port.id))
             .filter(appointments::confirmation.eq(&confirmation))
             .select(Appointment::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()?
             .ok_or_else(|| {
                 AppError::NotFound(format!(
@@ -621,7 +625,7 @@ pub fn check_in_texting(
         let already: Option<String> = entries::table
             .filter(entries::appointment_id.eq(appointment.id))
             .select(entries::ticket)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         if let Some(ticket) = already {
             return Err(AppError::Conflict(format!(

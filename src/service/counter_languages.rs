@@ -292,7 +292,7 @@ pub fn officer_languages(conn: &mut DbConnection, actor: &Actor) -> AppResult<Ve
     let stored: Option<String> = users::table
         .find(actor.user_id)
         .select(users::languages)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(stored.map(|s| split(&s)).unwrap_or_default())
 }

@@ -59,7 +59,7 @@ pub fn load(conn: &mut DbConnection, actor: &Actor, entry_id: i64) -> AppResult<
         .inner_join(ports::table)
         .filter(entries::id.eq(entry_id))
         .select((Entry::as_select(), Port::as_select()))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match found {
         Some((entry, port)) if actor.can_act_at(&port) => Ok((entry, port)),
@@ -92,7 +92,7 @@ fn locked_entry(conn: &mut DbConnection, port_id: i64, entry_id: i64) -> AppResu
     let entry = entries::table
         .find(entry_id)
         .select(Entry::as_select())
-        .first(conn)?;
+        .get_result(conn)?;
     Ok((port, entry))
 }
 

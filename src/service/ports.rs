@@ -214,7 +214,7 @@ pub fn update_policy(
         Ok(ports::table
             .find(port.id)
             .select(Port::as_select())
-            .first(conn)?)
+            .get_result(conn)?)
     })
 }
 

@@ -69,7 +69,7 @@ pub fn ticket_status(
         .inner_join(ports::table)
         .filter(entries::status_token.eq(token))
         .select((Entry::as_select(), Port::as_select()))
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .ok_or_else(not_found)?;
     // A ticket's link stops answering a day after the ticket closed: a lost or photographed

@@ -768,7 +768,7 @@ pub fn call_next(
         let entry: Entry = entries::table
             .find(call.entry_id)
             .select(Entry::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         let language_reason = matched.as_ref().map(|m| m.language_line.clone());
         let note = match &language_reason {
             Some(line) => format!("{}; {line}", call.reason),
@@ -873,13 +873,15 @@ pub fn entry_view(conn: &mut DbConnection, entry: &Entry, port: &Port) -> AppRes
 
 /// The entry now at a counter, if any.
 pub fn at_counter(conn: &mut DbConnection, port_id: i64, counter: u32) -> AppResult<Option<Entry>> {
-    Ok(entries::table
-        .filter(entries::port_id.eq(port_id))
-        .filter(entries::status.eq(Status::Called.as_str()))
-        .filter(entries::counter.eq(i32::try_from(counter).unwrap_or(0)))
-        .select(Entry::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(crate::db::first_row(
+        entries::table
+            .filter(entries::port_id.eq(port_id))
+            .filter(entries::status.eq(Status::Called.as_str()))
+            .filter(entries::counter.eq(i32::try_from(counter).unwrap_or(0)))
+            .select(Entry::as_select()),
+    )
+    .get_result(conn)
+    .optional()?)
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ pub fn retention_days(conn: &mut DbConnection, port_id: i64) -> AppResult<i32> {
     Ok(ports::table
         .find(port_id)
         .select(ports::retention_days)
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// Checks a typed number of retention days.

@@ -147,7 +147,7 @@ pub fn near_ahead(conn: &mut DbConnection, port_id: i64) -> AppResult<i32> {
     Ok(ports::table
         .find(port_id)
         .select(ports::sms_near_ahead)
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// Checks a typed threshold.
@@ -329,7 +329,7 @@ pub fn on_call(
         let entry: Entry = entries::table
             .find(id)
             .select(Entry::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         let body = catalog.say(
             &entry.language,
             "sms-near",
@@ -423,7 +423,7 @@ fn masked_phone(
     let phone: Option<String> = entry_phones::table
         .find(entry.id)
         .select(entry_phones::phone)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some(phone) = phone else {
         return Ok(None);
@@ -525,7 +525,7 @@ pub fn claim_due(
             let phone: Option<String> = entry_phones::table
                 .find(entry_id)
                 .select(entry_phones::phone)
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             let target = outgoing_messages::table
                 .find(id)

@@ -233,7 +233,7 @@ pub fn record_print(
         let prior: i32 = entries::table
             .find(entry.id)
             .select(entries::prints)
-            .first(conn)?;
+            .get_result(conn)?;
         diesel::update(entries::table.find(entry.id))
             .set(entries::prints.eq(entries::prints + 1))
             .execute(conn)?;

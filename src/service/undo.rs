@@ -32,7 +32,7 @@ use crate::error::{AppError, AppResult};
 pub const UNDO_MINUTES: i64 = 2;
 
 /// How many of a counter's latest events are looked at to find what it can still undo.
-const RECENT_AT_COUNTER: i64 = 20;
+const RECENT_AT_COUNTER: u32 = 20;
 
 /// A counter action that can still be taken back.
 #[derive(Debug, Clone)]
@@ -90,7 +90,7 @@ pub fn entry_version(conn: &mut DbConnection, entry_id: i64) -> AppResult<i64> {
     Ok(entry_events::table
         .filter(entry_events::entry_id.eq(entry_id))
         .select(diesel::dsl::max(entry_events::id))
-        .first::<Option<i64>>(conn)?
+        .get_result::<Option<i64>>(conn)?
         .unwrap_or(0))
 }
 
@@ -101,7 +101,7 @@ pub fn counter_version(conn: &mut DbConnection, port_id: i64, counter: u32) -> A
         .filter(entry_events::port_id.eq(port_id))
         .filter(entry_events::counter.eq(i32::try_from(counter).unwrap_or(0)))
         .select(diesel::dsl::max(entry_events::id))
-        .first::<Option<i64>>(conn)?
+        .get_result::<Option<i64>>(conn)?
         .unwrap_or(0))
 }
 
@@ -177,14 +177,15 @@ pub fn undoable_at_counter(
         return Ok(None);
     };
     let since = now - Duration::minutes(UNDO_MINUTES);
-    let recent: Vec<i64> = entry_events::table
-        .filter(entry_events::port_id.eq(port_id))
-        .filter(entry_events::counter.eq(i32::try_from(counter).unwrap_or(0)))
-        .filter(entry_events::at.ge(to_db(since)))
-        .order(entry_events::id.desc())
-        .limit(RECENT_AT_COUNTER)
-        .select(entry_events::entry_id)
-        .load(conn)?;
+    let recent: Vec<i64> = crate::db::limited::<RECENT_AT_COUNTER, _>(
+        entry_events::table
+            .filter(entry_events::port_id.eq(port_id))
+            .filter(entry_events::counter.eq(i32::try_from(counter).unwrap_or(0)))
+            .filter(entry_events::at.ge(to_db(since)))
+            .order(entry_events::id.desc())
+            .select(entry_events::entry_id),
+    )
+    .load(conn)?;
     let mut seen = Vec::new();
     let mut best: Option<(i64, Undoable)> = None;
     for entry_id in recent {
@@ -206,7 +207,7 @@ pub fn undoable_at_counter(
         let ticket: String = entries_t::table
             .find(entry_id)
             .select(entries_t::ticket)
-            .first(conn)?;
+            .get_result(conn)?;
         let kind = EventKind::parse(&top.kind).unwrap_or(EventKind::Called);
         best = Some((
             top.id,
@@ -243,7 +244,7 @@ pub fn undo(
         let entry: Entry = entries_t::table
             .find(entry_id)
             .select(Entry::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         let mut standing = standing_actions(conn, entry_id)?;
         let Some(top) = standing.pop() else {
             return Err(AppError::Conflict(format!(
@@ -368,7 +369,7 @@ pub fn undo(
         let entry: Entry = entries_t::table
             .find(entry.id)
             .select(Entry::as_select())
-            .first(conn)?;
+            .get_result(conn)?;
         super::queue::entry_view(conn, &entry, &port)
     })
 }

@@ -338,7 +338,7 @@ async fn username_of(state: &AppState, id: i64) -> WebResult<String> {
             Ok(users::table
                 .find(id)
                 .select(users::username)
-                .first::<String>(conn)
+                .get_result::<String>(conn)
                 .optional()?
                 .unwrap_or_default())
         })
