@@ -168,11 +168,27 @@ fn a_write_that_panics_in_a_group_fails_its_whole_group_and_leaves_nothing_behin
         })
     });
     until_handed_in(&app.state, 4);
+    // And one more after it, taken in the same group but never run: it is answered too.
+    let (state, actor) = (app.state.clone(), ofelia.clone());
+    let (after_tx, after_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let answer =
+            state.blocking(|conn, now| walk_ins::register(conn, &actor, port.id, &walk_in(4), now));
+        let _ = after_tx.send(answer);
+    });
+    until_handed_in(&app.state, 5);
     drop(held);
 
     assert!(
         panicking.join().is_err(),
         "the panic reaches its own writer"
+    );
+    let after = after_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the write after the panic is answered, not left waiting");
+    assert!(
+        matches!(after, Err(AppError::Internal(_))),
+        "not run, not answered as registered: {after:?}"
     );
     for writer in writers {
         let answer = writer.join().unwrap();
@@ -332,6 +348,83 @@ fn grouped_and_lone_writers_mixed_all_finish_and_never_write_at_once() {
         .state
         .blocking(|c, now| public::board(c, "SYS", now))
         .unwrap();
+    service::live::forget_all();
+    let fresh = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert_eq!(board.next, fresh.next);
+}
+
+/// A write whose savepoint cannot be rolled back (SQLite answers `ROLLBACK TO SAVEPOINT`
+/// with an error while the group's transaction stays open: played here by a write that
+/// releases its own savepoint before it fails) leaves its changes in the group's
+/// transaction, though it answers its error. The group must not commit them.
+#[test]
+fn a_write_whose_savepoint_cannot_be_rolled_back_commits_nothing_of_its_group() {
+    let app = sqlite_app();
+    let port = app.add_port("SYS", "America/Tijuana");
+    let ofelia = Actor::from_user(&app.add_user("ofelia", "officer", Some("SYS")));
+
+    let _scope = app.state.writers.enter();
+    let held = WriterQueue::turn().expect("the turn");
+    let register = |i: usize| {
+        let (state, actor) = (app.state.clone(), ofelia.clone());
+        std::thread::spawn(move || {
+            state.blocking(|conn, now| walk_ins::register(conn, &actor, port.id, &walk_in(i), now))
+        })
+    };
+    let first = register(0);
+    until_handed_in(&app.state, 1);
+    let state = app.state.clone();
+    let broken = std::thread::spawn(move || {
+        state.blocking(|conn, _| {
+            group::grouped(conn, |conn| {
+                service::transaction(conn, |conn| {
+                    // Half a change: the port's lock taken (its revision moved), then the
+                    // savepoint gone, then a failure.
+                    service::lock_port(conn, port.id)?;
+                    diesel::connection::SimpleConnection::batch_execute(
+                        conn,
+                        "RELEASE SAVEPOINT diesel_savepoint_1",
+                    )?;
+                    Err::<(), _>(AppError::Internal("failed half-way".into()))
+                })
+            })
+        })
+    });
+    until_handed_in(&app.state, 2);
+    let third = register(2);
+    until_handed_in(&app.state, 3);
+    drop(held);
+
+    assert!(broken.join().unwrap().is_err(), "the broken write fails");
+    let registered = [first.join().unwrap(), third.join().unwrap()]
+        .iter()
+        .filter(|r| r.is_ok())
+        .count() as i64;
+    // Whatever was answered as registered is committed, and nothing else: not the broken
+    // write's half change (its lock of the port).
+    assert_eq!(
+        count(&app, |c| entries::table.count().get_result::<i64>(c)),
+        registered
+    );
+    assert_eq!(
+        app.with_conn(|c| port_by_code(c, "SYS").unwrap()).revision,
+        port.revision + registered,
+        "the failed write's change was committed"
+    );
+
+    // The app goes on: the next registration commits and the kept queue is the database's.
+    let view = app
+        .state
+        .blocking(|conn, now| walk_ins::register(conn, &ofelia, port.id, &walk_in(3), now))
+        .unwrap();
+    let board = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert!(board.next.contains(&view.ticket));
     service::live::forget_all();
     let fresh = app
         .state
