@@ -604,7 +604,8 @@ fn a_mixed_load_leaves_the_kept_queue_equal_to_the_database() {
     let fresh = read_all(&app.state);
     assert_eq!(kept, fresh, "the kept queue is the database's");
 
-    let (all, events): (Vec<(i64, String, String)>, Vec<(i64, String)>) = app.with_conn(|c| {
+    type Rows = (Vec<(i64, String, String)>, Vec<(i64, String)>);
+    let (all, events): Rows = app.with_conn(|c| {
         (
             entries::table
                 .select((entries::id, entries::ticket, entries::status))
