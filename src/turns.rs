@@ -130,8 +130,16 @@ thread_local! {
 
 impl WriterQueue {
     /// Makes this the queue of the writes this thread makes until the scope is dropped.
+    ///
+    /// Entered again by a thread that holds this queue's turn (`AppState::blocking` called
+    /// inside a write, a group's write among them), it still holds it: a write in there
+    /// must not wait for the turn its own thread holds, which would stop every writer of
+    /// the app for good.
     pub fn enter(&self) -> WriterScope {
-        let previous = CURRENT.with(|c| c.borrow_mut().replace((self.clone(), false)));
+        let previous = CURRENT.with(|c| {
+            let holds = matches!(&*c.borrow(), Some((queue, true)) if queue.same(self));
+            c.borrow_mut().replace((self.clone(), holds))
+        });
         WriterScope { previous }
     }
 
@@ -321,6 +329,28 @@ mod tests {
         assert!(WriterQueue::turn().is_none());
         drop(outer);
         assert!(WriterQueue::turn().is_some(), "the turn is free again");
+    }
+
+    #[test]
+    fn a_thread_that_holds_the_turn_and_enters_its_queue_again_still_holds_it() {
+        // Run apart, so that a wait for the thread's own turn fails the test, not hangs it.
+        let (done, answer) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let queue = WriterQueue::default();
+            let _scope = queue.enter();
+            let _outer = WriterQueue::turn().expect("a turn");
+            let inner_scope = queue.enter();
+            let _ = done.send(WriterQueue::turn().is_none());
+            drop(inner_scope);
+            assert!(
+                WriterQueue::current().is_none(),
+                "the outer scope still holds it"
+            );
+        });
+        let none = answer
+            .recv_timeout(Duration::from_secs(10))
+            .expect("a write inside a write never waits for its own thread's turn");
+        assert!(none, "no second turn");
     }
 
     #[test]

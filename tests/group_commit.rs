@@ -168,11 +168,27 @@ fn a_write_that_panics_in_a_group_fails_its_whole_group_and_leaves_nothing_behin
         })
     });
     until_handed_in(&app.state, 4);
+    // And one more after it, taken in the same group but never run: it is answered too.
+    let (state, actor) = (app.state.clone(), ofelia.clone());
+    let (after_tx, after_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let answer =
+            state.blocking(|conn, now| walk_ins::register(conn, &actor, port.id, &walk_in(4), now));
+        let _ = after_tx.send(answer);
+    });
+    until_handed_in(&app.state, 5);
     drop(held);
 
     assert!(
         panicking.join().is_err(),
         "the panic reaches its own writer"
+    );
+    let after = after_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the write after the panic is answered, not left waiting");
+    assert!(
+        matches!(after, Err(AppError::Internal(_))),
+        "not run, not answered as registered: {after:?}"
     );
     for writer in writers {
         let answer = writer.join().unwrap();
@@ -338,4 +354,288 @@ fn grouped_and_lone_writers_mixed_all_finish_and_never_write_at_once() {
         .blocking(|c, now| public::board(c, "SYS", now))
         .unwrap();
     assert_eq!(board.next, fresh.next);
+}
+
+/// A write whose savepoint cannot be rolled back (SQLite answers `ROLLBACK TO SAVEPOINT`
+/// with an error while the group's transaction stays open: played here by a write that
+/// releases its own savepoint before it fails) leaves its changes in the group's
+/// transaction, though it answers its error. The group must not commit them.
+#[test]
+fn a_write_whose_savepoint_cannot_be_rolled_back_commits_nothing_of_its_group() {
+    let app = sqlite_app();
+    let port = app.add_port("SYS", "America/Tijuana");
+    let ofelia = Actor::from_user(&app.add_user("ofelia", "officer", Some("SYS")));
+
+    let _scope = app.state.writers.enter();
+    let held = WriterQueue::turn().expect("the turn");
+    let register = |i: usize| {
+        let (state, actor) = (app.state.clone(), ofelia.clone());
+        std::thread::spawn(move || {
+            state.blocking(|conn, now| walk_ins::register(conn, &actor, port.id, &walk_in(i), now))
+        })
+    };
+    let first = register(0);
+    until_handed_in(&app.state, 1);
+    let state = app.state.clone();
+    let broken = std::thread::spawn(move || {
+        state.blocking(|conn, _| {
+            group::grouped(conn, |conn| {
+                service::transaction(conn, |conn| {
+                    // Half a change: the port's lock taken (its revision moved), then the
+                    // savepoint gone, then a failure.
+                    service::lock_port(conn, port.id)?;
+                    diesel::connection::SimpleConnection::batch_execute(
+                        conn,
+                        "RELEASE SAVEPOINT diesel_savepoint_1",
+                    )?;
+                    Err::<(), _>(AppError::Internal("failed half-way".into()))
+                })
+            })
+        })
+    });
+    until_handed_in(&app.state, 2);
+    let third = register(2);
+    until_handed_in(&app.state, 3);
+    drop(held);
+
+    assert!(broken.join().unwrap().is_err(), "the broken write fails");
+    let registered = [first.join().unwrap(), third.join().unwrap()]
+        .iter()
+        .filter(|r| r.is_ok())
+        .count() as i64;
+    // Whatever was answered as registered is committed, and nothing else: not the broken
+    // write's half change (its lock of the port).
+    assert_eq!(
+        count(&app, |c| entries::table.count().get_result::<i64>(c)),
+        registered
+    );
+    assert_eq!(
+        app.with_conn(|c| port_by_code(c, "SYS").unwrap()).revision,
+        port.revision + registered,
+        "the failed write's change was committed"
+    );
+
+    // The app goes on: the next registration commits and the kept queue is the database's.
+    let view = app
+        .state
+        .blocking(|conn, now| walk_ins::register(conn, &ofelia, port.id, &walk_in(3), now))
+        .unwrap();
+    let board = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert!(board.next.contains(&view.ticket));
+    service::live::forget_all();
+    let fresh = app
+        .state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap();
+    assert_eq!(board.next, fresh.next);
+}
+
+/// Everything at once from several threads, the way a busy port runs: kiosks registering
+/// (grouped), check-ins (grouped), two counters calling, serving, marking no-shows and
+/// undoing calls (each alone), and readers of the board and the officers' queue. Afterwards
+/// the queue kept in memory is the one a restarted server reads from the database, every
+/// entry has its one registration or check-in event, and no ticket is held twice.
+#[test]
+fn a_mixed_load_leaves_the_kept_queue_equal_to_the_database() {
+    use portqueue::service::appointments::{self, AppointmentRow};
+    use portqueue::service::entries::{self as entry_actions, Action};
+    use portqueue::service::walk_ins::TriageInput;
+    use portqueue::service::{queue, undo};
+
+    let app = sqlite_app();
+    let port = app.add_port("SYS", "America/Tijuana");
+    let kiosk = Actor::from_user(&app.add_user("kiosk", "officer", Some("SYS")));
+    let supervisor = Actor::from_user(&app.add_user("sara", "supervisor", Some("SYS")));
+    let officers = [
+        Actor::from_user(&app.add_user("olga", "officer", Some("SYS"))),
+        Actor::from_user(&app.add_user("omar", "officer", Some("SYS"))),
+    ];
+    const BOOKED: usize = 24;
+    let rows: Vec<AppointmentRow> = (1..=BOOKED)
+        .map(|i| AppointmentRow {
+            confirmation: format!("MX-{i}"),
+            slot_at: app.state.now(),
+            party_size: 1,
+            name: format!("Persona {i}"),
+            nationality: "Honduras".into(),
+            language: "spa",
+        })
+        .collect();
+    app.state
+        .blocking(|c, now| appointments::import(c, &supervisor, port.id, &rows, now))
+        .unwrap();
+
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut writers = Vec::new();
+    for k in 0..3 {
+        let (state, actor) = (app.state.clone(), kiosk.clone());
+        writers.push(std::thread::spawn(move || {
+            for i in 0..30 {
+                state
+                    .blocking(|c, now| {
+                        walk_ins::register(c, &actor, port.id, &walk_in(k * 30 + i), now)
+                    })
+                    .unwrap();
+            }
+        }));
+    }
+    {
+        let (state, actor) = (app.state.clone(), kiosk.clone());
+        writers.push(std::thread::spawn(move || {
+            for i in 1..=BOOKED {
+                let confirmation = format!("MX-{i}");
+                state
+                    .blocking(|c, now| {
+                        appointments::check_in(
+                            c,
+                            &actor,
+                            port.id,
+                            &confirmation,
+                            &TriageInput::default(),
+                            now,
+                        )
+                    })
+                    .unwrap();
+            }
+        }));
+    }
+    for (n, officer) in officers.iter().enumerate() {
+        let (state, actor) = (app.state.clone(), officer.clone());
+        let counter = n as u32 + 1;
+        writers.push(std::thread::spawn(move || {
+            for i in 0..30 {
+                let called = state
+                    .blocking(|c, now| queue::call_next(c, &actor, port.id, counter, now))
+                    .unwrap();
+                let Some(entry) = called else {
+                    std::thread::sleep(Duration::from_millis(2));
+                    continue;
+                };
+                let answer = state.blocking(|c, now| match i % 3 {
+                    0 => undo::undo(c, &actor, entry.id, Some(counter), now),
+                    1 => entry_actions::act(c, &actor, entry.id, Action::Complete, None, now),
+                    _ => entry_actions::act(c, &actor, entry.id, Action::NoShow, None, now),
+                });
+                answer.unwrap_or_else(|e| panic!("counter {counter}, action {i}: {e:?}"));
+            }
+        }));
+    }
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (state, done) = (app.state.clone(), done.clone());
+            std::thread::spawn(move || {
+                let mut reads = 0;
+                while !done.load(Ordering::SeqCst) {
+                    let board = state
+                        .blocking(|c, now| public::board(c, "SYS", now))
+                        .unwrap();
+                    let listed = state
+                        .blocking(|c, now| {
+                            let port = port_by_code(c, "SYS")?;
+                            queue::officer_queue(c, &port, now)
+                        })
+                        .unwrap();
+                    // Never a ticket twice on one screen.
+                    let mut seen = std::collections::HashSet::new();
+                    for view in listed
+                        .snapshot
+                        .waiting
+                        .iter()
+                        .chain(&listed.snapshot.called)
+                    {
+                        assert!(
+                            seen.insert(view.ticket.clone()),
+                            "{} listed twice",
+                            view.ticket
+                        );
+                    }
+                    assert!(board.next.len() <= listed.snapshot.waiting.len() + 100);
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer
+            .join()
+            .expect("every writer finishes without an error");
+    }
+    done.store(true, Ordering::SeqCst);
+    for reader in readers {
+        assert!(reader.join().expect("readers never fail") > 0);
+    }
+
+    // The kept queue against the database's, read by a restarted server.
+    let read_all = |state: &AppState| {
+        let board = state
+            .blocking(|c, now| public::board(c, "SYS", now))
+            .unwrap();
+        let listed = state
+            .blocking(|c, now| {
+                let port = port_by_code(c, "SYS")?;
+                queue::officer_queue(c, &port, now)
+            })
+            .unwrap();
+        let waiting: Vec<(String, Option<String>)> = listed
+            .snapshot
+            .waiting
+            .iter()
+            .map(|v| (v.ticket.clone(), v.reason.clone().into()))
+            .collect();
+        let called: Vec<(String, Option<u32>)> = listed
+            .snapshot
+            .called
+            .iter()
+            .map(|v| (v.ticket.clone(), v.counter))
+            .collect();
+        let board_called: Vec<(String, u32)> = board
+            .called
+            .iter()
+            .map(|c| (c.ticket.clone(), c.counter))
+            .collect();
+        (board.next, board_called, board.revision, waiting, called)
+    };
+    let kept = read_all(&app.state);
+    service::live::forget_all();
+    let fresh = read_all(&app.state);
+    assert_eq!(kept, fresh, "the kept queue is the database's");
+
+    type Rows = (Vec<(i64, String, String)>, Vec<(i64, String)>);
+    let (all, events): Rows = app.with_conn(|c| {
+        (
+            entries::table
+                .select((entries::id, entries::ticket, entries::status))
+                .load(c)
+                .unwrap(),
+            entry_events::table
+                .select((entry_events::entry_id, entry_events::kind))
+                .load(c)
+                .unwrap(),
+        )
+    });
+    assert_eq!(
+        all.len(),
+        90 + BOOKED,
+        "every registration and check-in committed"
+    );
+    for (id, ticket, _) in &all {
+        let arrivals = events
+            .iter()
+            .filter(|(e, kind)| e == id && (kind == "registered" || kind == "checked_in"))
+            .count();
+        assert_eq!(arrivals, 1, "{ticket} has {arrivals} registration events");
+    }
+    let mut open: Vec<&String> = all
+        .iter()
+        .filter(|(_, _, status)| status == "waiting" || status == "called")
+        .map(|(_, ticket, _)| ticket)
+        .collect();
+    let n = open.len();
+    open.sort();
+    open.dedup();
+    assert_eq!(open.len(), n, "a ticket held twice among open entries");
 }
