@@ -1636,6 +1636,16 @@ async fn a_ticket_beyond_the_look_ahead_says_it_is_far_back_not_that_no_counter_
     assert!(body.contains(&beyond_en), "English too:\n{body}");
     assert!(!body.contains(&no_counter), "{body}");
     assert!(!body.contains("No counter is open"), "{body}");
+    // And what the page says aloud.
+    let speech = body
+        .split("data-speech=\"")
+        .skip(1)
+        .find(|s| s.contains("far back"))
+        .expect("the English speech says it");
+    assert!(
+        speech.contains(&format!("Estimated call time: {beyond_en}")),
+        "{speech}"
+    );
 
     let page = officer.get(&format!("/entries/{last}/ticket")).await;
     let body = unescape(&page.body);
