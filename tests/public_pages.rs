@@ -1504,3 +1504,194 @@ async fn a_kept_status_page_follows_every_change_here_at_once_and_another_server
     let page = phone.get(&format!("/t/{second_token}")).await;
     assert!(page.body.contains("vaya a la ventanilla 6"));
 }
+
+// ---------------------------------------------------------------------------------------
+// A waiting ticket without a window: no counter open, or further back than the estimates
+
+/// The port's counter plan: one counter from 09:00 to 17:00 port time, none otherwise.
+fn plan_day_counter(app: &TestApp) {
+    use portqueue::db::schema::{counter_plans, ports as port_rows};
+    app.with_conn(|conn| {
+        let port_id: i64 = port_rows::table
+            .filter(port_rows::code.eq("SYS"))
+            .select(port_rows::id)
+            .first(conn)
+            .unwrap();
+        for hour in 0..24i64 {
+            diesel::insert_into(counter_plans::table)
+                .values((
+                    counter_plans::port_id.eq(port_id),
+                    counter_plans::hour.eq(hour),
+                    counter_plans::counters.eq(i32::from((9..17).contains(&hour))),
+                ))
+                .execute(conn)
+                .unwrap();
+        }
+        portqueue::service::lock_port(conn, port_id).unwrap();
+    });
+}
+
+/// Registers `count` Spanish-speaking walk-ins of 20 people each (200 minutes at a counter
+/// by the default 10 minutes a person); returns their ids in order.
+fn register_large_parties(app: &TestApp, count: usize) -> Vec<i64> {
+    register_large_parties_as(app, "officer9", count)
+}
+
+fn register_large_parties_as(app: &TestApp, officer: &str, count: usize) -> Vec<i64> {
+    use common::NowUtc;
+    use portqueue::auth::Actor;
+    use portqueue::service::walk_ins::{self, WalkInInput};
+    let actor = Actor::from_user(&app.add_user(officer, "officer", Some("SYS")));
+    let port_id: i64 = app.with_conn(|conn| {
+        use portqueue::db::schema::ports as port_rows;
+        port_rows::table
+            .filter(port_rows::code.eq("SYS"))
+            .select(port_rows::id)
+            .first(conn)
+            .expect("port")
+    });
+    (0..count)
+        .map(|_| {
+            let input = WalkInInput {
+                party_size: "20".into(),
+                language: "spa".into(),
+                barriers: vec!["language".into()],
+                ..WalkInInput::default()
+            };
+            app.with_conn(|conn| {
+                walk_ins::register(conn, &actor, port_id, &input, app.clock.now_utc())
+                    .expect("registered")
+                    .id
+            })
+        })
+        .collect()
+}
+
+/// The estimate sentence of each language of an entry's printed slip, and the slip drawn on
+/// both rolls with nothing clipped.
+fn slip_estimates(app: &TestApp, id: i64) -> Vec<String> {
+    use common::NowUtc;
+    use portqueue::auth::Actor;
+    use portqueue::service::tickets;
+    use portqueue_core::tickets::Paper;
+    let actor = Actor::from_user(&app.add_user(&format!("reader{id}"), "officer", Some("SYS")));
+    let doc = app.with_conn(|conn| {
+        tickets::ticket_doc(conn, &actor, id, "http://x", app.clock.now_utc()).expect("doc")
+    });
+    for paper in [Paper::Mm58, Paper::Mm80] {
+        let printout = doc.escpos_on(paper).expect("printout");
+        assert_eq!(printout.layout.clipped_dots, 0, "{paper:?}");
+        assert_eq!(
+            printout.layout.estimates.len(),
+            doc.texts.languages.len(),
+            "every language prints its estimate line on {paper:?}"
+        );
+    }
+    doc.texts
+        .languages
+        .iter()
+        .map(|l| l.estimate.clone())
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_ticket_beyond_the_look_ahead_says_it_is_far_back_not_that_no_counter_is_open() {
+    let app = port_with_officer();
+    // One counter from 09:00 to 17:00 (it is 09:00): by the close tomorrow it serves 16
+    // hours, under five parties of 20. The plan's next opening is past the look-ahead.
+    plan_day_counter(&app);
+    let ids = register_large_parties(&app, 9);
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    call_next(&mut officer, 1).await;
+    // One more after the call, so a continued projection is checked too.
+    let ids = [&ids[1..], &register_large_parties_more(&app)].concat();
+    let catalog = Catalog::shared();
+    let no_counter = catalog.message("spa", "status-no-counter", &[]).unwrap();
+    let beyond = catalog
+        .message("spa", "status-beyond-estimate", &[])
+        .unwrap();
+    let beyond_en = catalog
+        .message("eng", "status-beyond-estimate", &[])
+        .unwrap();
+
+    // The first still waiting has a window.
+    let first = ids[0];
+    let page = Browser::new(&app)
+        .get(&format!("/t/{}", token_of(&app, first)))
+        .await;
+    let body = unescape(&page.body);
+    assert!(body.contains("entre "), "a window:\n{body}");
+    assert!(
+        !body.contains(&beyond) && !body.contains(&no_counter),
+        "{body}"
+    );
+
+    let last = *ids.last().unwrap();
+    let mut phone = Browser::new(&app);
+    let page = phone.get(&format!("/t/{}", token_of(&app, last))).await;
+    assert_status(&page, StatusCode::OK);
+    let body = unescape(&page.body);
+    assert!(body.contains(&beyond), "{body}");
+    assert!(body.contains(&beyond_en), "English too:\n{body}");
+    assert!(!body.contains(&no_counter), "{body}");
+    assert!(!body.contains("No counter is open"), "{body}");
+    // And what the page says aloud.
+    let speech = body
+        .split("data-speech=\"")
+        .skip(1)
+        .find(|s| s.contains("far back"))
+        .expect("the English speech says it");
+    assert!(
+        speech.contains(&format!("Estimated call time: {beyond_en}")),
+        "{speech}"
+    );
+
+    let page = officer.get(&format!("/entries/{last}/ticket")).await;
+    let body = unescape(&page.body);
+    assert!(body.contains(&beyond), "{body}");
+    assert!(!body.contains(&no_counter), "{body}");
+
+    let slip = slip_estimates(&app, last);
+    assert!(slip.contains(&beyond), "{slip:?}");
+    assert!(slip.contains(&beyond_en), "{slip:?}");
+    assert!(
+        !slip
+            .iter()
+            .any(|s| s == &no_counter || s.contains("No counter"))
+    );
+}
+
+/// One more walk-in of 20, registered after the first call.
+fn register_large_parties_more(app: &TestApp) -> Vec<i64> {
+    register_large_parties_as(app, "officer8", 1)
+}
+
+#[actix_web::test]
+async fn with_no_counter_open_or_planned_a_waiting_ticket_still_says_no_counter_is_open() {
+    let app = port_with_officer();
+    let ids = register_large_parties(&app, 9);
+    let last = *ids.last().unwrap();
+    let catalog = Catalog::shared();
+    let no_counter = catalog.message("spa", "status-no-counter", &[]).unwrap();
+    let beyond = catalog
+        .message("spa", "status-beyond-estimate", &[])
+        .unwrap();
+    for id in [ids[0], last] {
+        let page = Browser::new(&app)
+            .get(&format!("/t/{}", token_of(&app, id)))
+            .await;
+        let body = unescape(&page.body);
+        assert!(body.contains(&no_counter), "{body}");
+        assert!(body.contains("No counter is open now"), "{body}");
+        assert!(!body.contains(&beyond), "{body}");
+    }
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    let body = unescape(&officer.get(&format!("/entries/{last}/ticket")).await.body);
+    assert!(body.contains(&no_counter), "{body}");
+    assert!(!body.contains(&beyond), "{body}");
+    let slip = slip_estimates(&app, last);
+    assert!(slip.contains(&no_counter), "{slip:?}");
+    assert!(!slip.contains(&beyond), "{slip:?}");
+}

@@ -27,6 +27,7 @@ status-people-before-you = عدد الأشخاص قبلك
 status-estimated-call-time = الوقت المتوقع للمناداة
 status-between = بين { $earliest } و { $latest }
 status-no-counter = لا يوجد شباك مفتوح الآن
+status-beyond-estimate = أنت بعيد في الصف: لا يمكن إعطاء وقت الآن. انظر مرة أخرى لاحقًا.
 status-auto-refresh = تُحدَّث هذه الصفحة تلقائيًا؛ أعد تحميلها لترى آخر المعلومات.
 status-language = اللغة
 

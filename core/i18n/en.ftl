@@ -30,6 +30,7 @@ status-people-before-you = People before you
 status-estimated-call-time = Estimated call time
 status-between = between { $earliest } and { $latest }
 status-no-counter = No counter is open now
+status-beyond-estimate = You are far back in the line: no time can be given yet. Check again later.
 status-auto-refresh = This page updates itself; reload to refresh.
 status-language = Language
 

@@ -27,6 +27,7 @@ status-people-before-you = Personas antes que usted
 status-estimated-call-time = Hora aproximada para pasar a la ventanilla
 status-between = entre { $earliest } y { $latest }
 status-no-counter = Ningún mostrador está abierto ahora
+status-beyond-estimate = Usted está muy atrás en la fila: todavía no se puede dar una hora. Vuelva a mirar más tarde.
 status-auto-refresh = Esta página se actualiza sola; recárguela para ver lo más reciente.
 status-language = Idioma
 

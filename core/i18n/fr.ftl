@@ -27,6 +27,7 @@ status-people-before-you = Personnes avant vous
 status-estimated-call-time = Heure d'appel prévue
 status-between = entre { $earliest } et { $latest }
 status-no-counter = Aucun guichet n'est ouvert pour le moment
+status-beyond-estimate = Vous êtes loin dans la file : on ne peut pas encore donner d'heure. Regardez plus tard.
 status-auto-refresh = Cette page se met à jour toute seule ; rechargez-la pour l'actualiser.
 status-language = Langue
 

@@ -27,6 +27,7 @@ status-people-before-you = आपसे पहले लोग
 status-estimated-call-time = बुलाए जाने का अनुमानित समय
 status-between = { $earliest } से { $latest } के बीच
 status-no-counter = अभी कोई काउंटर खुला नहीं है
+status-beyond-estimate = आप लाइन में बहुत पीछे हैं: अभी समय नहीं बताया जा सकता। बाद में फिर देखें।
 status-auto-refresh = यह पेज अपने आप अपडेट होता है; नई जानकारी के लिए पेज फिर से लोड करें।
 status-language = भाषा
 

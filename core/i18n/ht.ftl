@@ -27,6 +27,7 @@ status-people-before-you = Moun ki devan ou
 status-estimated-call-time = Lè yo kwè y ap rele ou
 status-between = ant { $earliest } ak { $latest }
 status-no-counter = Pa gen okenn gichè ki louvri kounye a
+status-beyond-estimate = Ou lwen nan liy lan: yo poko ka ba ou yon lè. Gade ankò pita.
 status-auto-refresh = Paj sa a mete tèt li ajou; rechaje l pou wè dènye nouvèl yo.
 status-language = Lang
 

@@ -27,6 +27,7 @@ status-people-before-you = ਤੁਹਾਡੇ ਤੋਂ ਪਹਿਲਾਂ ਲ�
 status-estimated-call-time = ਬੁਲਾਏ ਜਾਣ ਦਾ ਅੰਦਾਜ਼ਨ ਸਮਾਂ
 status-between = { $earliest } ਤੋਂ { $latest } ਦੇ ਵਿਚਕਾਰ
 status-no-counter = ਹੁਣ ਕੋਈ ਕਾਊਂਟਰ ਖੁੱਲ੍ਹਾ ਨਹੀਂ ਹੈ
+status-beyond-estimate = ਤੁਸੀਂ ਲਾਈਨ ਵਿੱਚ ਬਹੁਤ ਪਿੱਛੇ ਹੋ: ਅਜੇ ਸਮਾਂ ਨਹੀਂ ਦੱਸਿਆ ਜਾ ਸਕਦਾ। ਬਾਅਦ ਵਿੱਚ ਫਿਰ ਦੇਖੋ।
 status-auto-refresh = ਇਹ ਪੰਨਾ ਆਪਣੇ ਆਪ ਅੱਪਡੇਟ ਹੁੰਦਾ ਹੈ; ਨਵੀਂ ਜਾਣਕਾਰੀ ਲਈ ਪੰਨਾ ਦੁਬਾਰਾ ਲੋਡ ਕਰੋ।
 status-language = ਭਾਸ਼ਾ
 

@@ -27,6 +27,7 @@ status-people-before-you = Pessoas na sua frente
 status-estimated-call-time = Horário previsto da chamada
 status-between = entre { $earliest } e { $latest }
 status-no-counter = Nenhum guichê está aberto agora
+status-beyond-estimate = Você está longe na fila: ainda não dá para dizer um horário. Olhe de novo mais tarde.
 status-auto-refresh = Esta página se atualiza sozinha; recarregue para ver o mais recente.
 status-language = Idioma
 

@@ -27,6 +27,7 @@ status-people-before-you = Человек перед вами
 status-estimated-call-time = Ожидаемое время вызова
 status-between = с { $earliest } до { $latest }
 status-no-counter = Сейчас ни одно окно не открыто
+status-beyond-estimate = Вы далеко в очереди: время пока нельзя назвать. Проверьте позже.
 status-auto-refresh = Страница обновляется сама; перезагрузите её, чтобы увидеть новое.
 status-language = Язык
 

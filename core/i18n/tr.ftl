@@ -27,6 +27,7 @@ status-people-before-you = Önünüzdeki kişi sayısı
 status-estimated-call-time = Tahmini çağrılma saati
 status-between = { $earliest } ile { $latest } arası
 status-no-counter = Şu anda açık gişe yok
+status-beyond-estimate = Sırada çok geridesiniz: henüz saat verilemiyor. Daha sonra tekrar bakın.
 status-auto-refresh = Bu sayfa kendini günceller; en yeni bilgi için sayfayı yeniden yükleyin.
 status-language = Dil
 

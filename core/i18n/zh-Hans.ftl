@@ -27,6 +27,7 @@ status-people-before-you = 您前面的人数
 status-estimated-call-time = 预计叫号时间
 status-between = { $earliest } 至 { $latest }
 status-no-counter = 目前没有开放的窗口
+status-beyond-estimate = 您排在队的后面：现在还不能预计时间。请过一会再看。
 status-auto-refresh = 本页面会自动更新；重新加载可查看最新信息。
 status-language = 语言
 

@@ -455,3 +455,75 @@ fn the_newcomer_keeps_walk_ins_backlogged_for_the_share_rule() {
     assert_eq!(order, [1, 3, 2], "the newcomer before the appointment");
     assert_eq!(kept.projected().as_slice(), fresh.as_slice());
 }
+
+/// An entry without a window is told apart: beyond the look-ahead while a counter is open
+/// (the plan closes every counter before its turn, and reopens past the 36 hours), without a
+/// counter when none is open; a continued projection says the same as a fresh one.
+#[test]
+fn an_entry_without_a_window_is_beyond_the_look_ahead_only_with_a_counter_open() {
+    let at = now();
+    let policy = Policy::default();
+    let state = ShareState::default();
+    let walk_in = |i: i64| QueueEntry {
+        id: i,
+        seq: i,
+        class: Class::WalkIn,
+        tier: Tier::Standard,
+        party_size: 20,
+        arrived_at: at - Duration::minutes(60 - i),
+        slot_at: None,
+    };
+    let queue: Vec<QueueEntry> = (1..=10).map(walk_in).collect();
+    // One counter for 8 hours now and 8 tomorrow: 16 hours, under five parties of 200
+    // minutes; the next opening is 48 hours away.
+    let open = EstimateInputs {
+        open: vec![OpenCounter::Idle],
+        plan: vec![
+            (at, 1),
+            (at + Duration::hours(8), 0),
+            (at + Duration::hours(24), 1),
+            (at + Duration::hours(32), 0),
+            (at + Duration::hours(48), 1),
+        ],
+        service: Vec::new(),
+        minutes_per_person: 10.0,
+        bookings: Vec::new(),
+        show_rate: 1.0,
+        check_in_offsets_minutes: Vec::new(),
+        walk_ins_per_hour: Vec::new(),
+    };
+    let projected = project_with(&queue, &policy, TZ, &state, at, &open);
+    let first = &projected[0];
+    assert!(first.estimate.is_some() && !first.beyond_look_ahead);
+    let last = projected.last().unwrap();
+    assert!(
+        last.estimate.is_none() && last.beyond_look_ahead,
+        "{last:?}"
+    );
+    for p in &projected {
+        assert_eq!(p.beyond_look_ahead, p.estimate.is_none(), "{p:?}");
+    }
+
+    let mut kept = Projection::new(&queue, &policy, TZ, &state, at, &open);
+    let newcomer = QueueEntry {
+        arrived_at: at + Duration::seconds(5),
+        ..walk_in(11)
+    };
+    kept.add_walk_in(&newcomer, &policy, TZ, &state, at, &open);
+    let mut all = queue.clone();
+    all.push(newcomer);
+    let fresh = project_with(&all, &policy, TZ, &state, at, &open);
+    assert_eq!(kept.projected().as_slice(), fresh.as_slice());
+    assert!(fresh.last().unwrap().beyond_look_ahead);
+
+    // No counter open (the plan opens one tomorrow): nobody has a window, and nobody is
+    // "beyond": no counter is open.
+    let closed = EstimateInputs {
+        open: Vec::new(),
+        plan: vec![(at, 0), (at + Duration::hours(16), 1)],
+        ..open
+    };
+    for p in project_with(&queue, &policy, TZ, &state, at, &closed) {
+        assert!(p.estimate.is_none() && !p.beyond_look_ahead, "{p:?}");
+    }
+}

@@ -37,6 +37,10 @@ pub struct TicketStatus {
     /// While waiting: the people before this ticket ([`super::queue::Snapshot::people_before`]).
     pub people_before: Option<u32>,
     pub estimate: Option<Window>,
+    /// Waiting without a window although counters are open: further back than the
+    /// estimates look ahead ([`super::queue::EntryView::beyond_estimate`]).
+    #[serde(skip)]
+    pub beyond_estimate: bool,
     /// Once called.
     pub counter: Option<u32>,
     pub port_code: String,
@@ -97,6 +101,7 @@ pub fn ticket_status(
         status: entry.status,
         position: waiting.as_ref().and_then(|w| w.position),
         people_before,
+        beyond_estimate: waiting.as_ref().is_some_and(|w| w.beyond_estimate),
         estimate: waiting.and_then(|w| w.estimated_call_at),
         counter: (entry.status == Status::Called)
             .then_some(entry.counter)

@@ -61,6 +61,11 @@ pub struct EntryView {
     pub position: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimated_call_at: Option<Window>,
+    /// Waiting without a window although counters are open: further back than the
+    /// estimates look ahead ([`Projected::beyond_look_ahead`]), not "no counter is open".
+    /// Not in the API.
+    #[serde(skip)]
+    pub beyond_estimate: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counter: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,6 +127,7 @@ impl EntryView {
             eligible_at: placement.eligible_at,
             position: projected.map(|p| p.position),
             estimated_call_at: projected.and_then(|p| p.estimate),
+            beyond_estimate: projected.is_some_and(|p| p.beyond_look_ahead),
             nominal_call_at: projected.and_then(|p| p.nominal_call_at),
             counter: entry.counter.and_then(|c| u32::try_from(c).ok()),
             called_at: entry.called_at.map(from_db),

@@ -49,6 +49,16 @@ pub struct TicketDoc {
     pub prints: i64,
 }
 
+/// The catalog key of what a waiting ticket without a window says: that no counter is open
+/// now, or (`beyond_estimate`, counters open) that it is too far back for a time yet.
+pub fn no_window_key(beyond_estimate: bool) -> &'static str {
+    if beyond_estimate {
+        "status-beyond-estimate"
+    } else {
+        "status-no-counter"
+    }
+}
+
 /// The public status page of a token, under `base_url` (scheme, host and port, no slash).
 pub fn status_url(base_url: &str, token: &str) -> String {
     format!("{}/t/{token}", base_url.trim_end_matches('/'))
@@ -92,11 +102,11 @@ fn doc_for(
         },
     );
     if window.is_none() && view.status == Status::Waiting {
-        // Waiting with no counter open: the ticket says so, never a made-up time.
+        // Waiting with no window: no counter open, or further back than the estimates look
+        // ahead. The ticket says which, never a made-up time.
+        let key = no_window_key(view.beyond_estimate);
         for block in &mut texts.languages {
-            if let Some(said) =
-                Catalog::shared().message(block.language.code, "status-no-counter", &[])
-            {
+            if let Some(said) = Catalog::shared().message(block.language.code, key, &[]) {
                 block.estimate = said;
             }
         }

@@ -272,8 +272,13 @@ impl StatusPage {
                         "status-between",
                         &[("earliest", earliest.into()), ("latest", latest.into())],
                     )),
-                    // Waiting with no counter open: said so, never a made-up time.
-                    (None, Status::Waiting) => Some(say(code, "status-no-counter", &[])),
+                    // Waiting without a window: no counter open, or further back than the
+                    // estimates look ahead. Said which, never a made-up time.
+                    (None, Status::Waiting) => Some(say(
+                        code,
+                        crate::service::tickets::no_window_key(status.beyond_estimate),
+                        &[],
+                    )),
                     (None, _) => None,
                 };
                 let interpreter = needs_interpreter.then(|| say(code, "ticket-interpreter", &[]));

@@ -607,21 +607,25 @@ impl Projection {
             .enumerate()
             .map(|(k, &j)| {
                 position[j] = k;
+                let estimate = if no_counter {
+                    None
+                } else {
+                    window_of(
+                        &times[j * samples..(j + 1) * samples],
+                        now,
+                        nominal[j],
+                        now.max(placements[j].eligible_at),
+                    )
+                };
                 Projected {
                     entry_id: entries[j].id,
                     position: u32::try_from(k + 1).unwrap_or(u32::MAX),
                     placement: placements[j],
                     reason: reason(&entries[j], policy, tz),
-                    estimate: if no_counter {
-                        None
-                    } else {
-                        window_of(
-                            &times[j * samples..(j + 1) * samples],
-                            now,
-                            nominal[j],
-                            now.max(placements[j].eligible_at),
-                        )
-                    },
+                    // With counters open the runs were sampled: no window means too few of
+                    // them called it within their look-ahead.
+                    beyond_look_ahead: !no_counter && estimate.is_none(),
+                    estimate,
                     nominal_call_at: nominal[j],
                 }
             })
@@ -867,6 +871,7 @@ impl Projection {
                     placement,
                     reason: reason(newcomer, policy, tz),
                     estimate: None,
+                    beyond_look_ahead: false,
                     nominal_call_at: None,
                 }
             } else {
@@ -891,6 +896,7 @@ impl Projection {
                     kept.nominal[c],
                     now.max(item.placement.eligible_at),
                 );
+                item.beyond_look_ahead = item.estimate.is_none();
             }
         }
         true

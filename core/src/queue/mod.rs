@@ -130,8 +130,16 @@ pub struct Projected {
     /// One line in plain words, e.g. "walk-in, waiting since 09:12; priority (pregnancy)
     /// counts as 2 h earlier; walk-ins get 30% of officer time".
     pub reason: String,
-    /// The call window; `None` when no counter is open, so no time can be promised.
+    /// The call window. `None` in two cases, told apart by [`Projected::beyond_look_ahead`]:
+    /// no counter is open now, so no time can be promised (the projection then runs no
+    /// sampled run and gives nobody a window); or counters are open but too few of the
+    /// sampled runs call this entry within their look-ahead (36 hours, less where the
+    /// plan closes every counter), so it is further back than the estimates reach.
     pub estimate: Option<Window>,
+    /// `estimate` is `None` although counters are open: the entry is beyond how far the
+    /// estimates look ahead, not without a counter. Always `false` with a window, and for
+    /// every entry of a projection made with no counter open.
+    pub beyond_look_ahead: bool,
     /// When the projection with mean service times calls it (`None`: not called in it):
     /// entries with the same instant are called together, at different counters, so
     /// neither is "before" the other.
