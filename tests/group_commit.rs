@@ -47,6 +47,13 @@ fn until_handed_in(state: &AppState, n: usize) {
     }
 }
 
+/// The public board of port SYS, as the app serves it (from the kept queue when there is one).
+fn sys_board(app: &TestApp) -> public::Board {
+    app.state
+        .blocking(|c, now| public::board(c, "SYS", now))
+        .unwrap()
+}
+
 fn count<T>(app: &TestApp, f: impl FnOnce(&mut db::DbConnection) -> QueryResult<T>) -> T {
     app.with_conn(|c| f(c).unwrap())
 }
@@ -123,15 +130,9 @@ fn registrations_handed_in_together_commit_as_one_group_each_answered_as_if_alon
     assert_eq!(now_port.revision, port.revision + 13);
 
     // The queue the group left in memory is the one the database holds.
-    let kept = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let kept = sys_board(&app);
     service::live::forget_all();
-    let fresh = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let fresh = sys_board(&app);
     assert_eq!(kept.next, fresh.next);
     assert_eq!(kept.revision, fresh.revision);
 }
@@ -212,10 +213,7 @@ fn a_write_that_panics_in_a_group_fails_its_whole_group_and_leaves_nothing_behin
         .blocking(|conn, now| walk_ins::register(conn, &ofelia, port.id, &walk_in(9), now))
         .unwrap();
     assert_eq!(view.ticket, "W-0001");
-    let board = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let board = sys_board(&app);
     assert_eq!(board.next, vec!["W-0001".to_owned()]);
 }
 
@@ -229,10 +227,7 @@ fn a_reader_never_sees_a_group_before_its_commit() {
         .blocking(|conn, now| walk_ins::register(conn, &ofelia, port.id, &walk_in(0), now))
         .unwrap();
     // The queue is kept in memory from here on.
-    let board = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let board = sys_board(&app);
     assert_eq!(board.next, vec![first.ticket.clone()]);
 
     let _scope = app.state.writers.enter();
@@ -266,10 +261,7 @@ fn a_reader_never_sees_a_group_before_its_commit() {
 
     // The second registration ran and sits in the kept queue, uncommitted: a reader waits
     // for the commit a while, then reads what is committed.
-    let board = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let board = sys_board(&app);
     assert_eq!(
         board.next,
         vec![first.ticket.clone()],
@@ -279,10 +271,7 @@ fn a_reader_never_sees_a_group_before_its_commit() {
     go.send(()).unwrap();
     holder.join().unwrap().unwrap();
     let second = second.join().unwrap().unwrap();
-    let board = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let board = sys_board(&app);
     assert_eq!(board.next, vec![first.ticket, second.ticket]);
 }
 
@@ -344,15 +333,9 @@ fn grouped_and_lone_writers_mixed_all_finish_and_never_write_at_once() {
         app.with_conn(|c| port_by_code(c, "SYS").unwrap()).revision,
         port.revision + 400
     );
-    let board = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let board = sys_board(&app);
     service::live::forget_all();
-    let fresh = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let fresh = sys_board(&app);
     assert_eq!(board.next, fresh.next);
 }
 
@@ -420,16 +403,10 @@ fn a_write_whose_savepoint_cannot_be_rolled_back_commits_nothing_of_its_group() 
         .state
         .blocking(|conn, now| walk_ins::register(conn, &ofelia, port.id, &walk_in(3), now))
         .unwrap();
-    let board = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let board = sys_board(&app);
     assert!(board.next.contains(&view.ticket));
     service::live::forget_all();
-    let fresh = app
-        .state
-        .blocking(|c, now| public::board(c, "SYS", now))
-        .unwrap();
+    let fresh = sys_board(&app);
     assert_eq!(board.next, fresh.next);
 }
 

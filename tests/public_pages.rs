@@ -1510,25 +1510,7 @@ async fn a_kept_status_page_follows_every_change_here_at_once_and_another_server
 
 /// The port's counter plan: one counter from 09:00 to 17:00 port time, none otherwise.
 fn plan_day_counter(app: &TestApp) {
-    use portqueue::db::schema::{counter_plans, ports as port_rows};
-    app.with_conn(|conn| {
-        let port_id: i64 = port_rows::table
-            .filter(port_rows::code.eq("SYS"))
-            .select(port_rows::id)
-            .first(conn)
-            .unwrap();
-        for hour in 0..24i64 {
-            diesel::insert_into(counter_plans::table)
-                .values((
-                    counter_plans::port_id.eq(port_id),
-                    counter_plans::hour.eq(hour),
-                    counter_plans::counters.eq(i32::from((9..17).contains(&hour))),
-                ))
-                .execute(conn)
-                .unwrap();
-        }
-        portqueue::service::lock_port(conn, port_id).unwrap();
-    });
+    app.plan_counters_by_hour("SYS", |hour| i32::from((9..17).contains(&hour)));
 }
 
 /// Registers `count` Spanish-speaking walk-ins of 20 people each (200 minutes at a counter

@@ -182,6 +182,11 @@ impl TestApp {
     /// The port's counter plan: `counters` open every hour, so windows are given before
     /// any counter has called.
     pub fn plan_counters(&self, code: &str, counters: i32) {
+        self.plan_counters_by_hour(code, |_| counters);
+    }
+
+    /// The port's counter plan: `counters(hour)` open in each port-local hour.
+    pub fn plan_counters_by_hour(&self, code: &str, counters: impl Fn(i64) -> i32) {
         use diesel::prelude::*;
         use portqueue::db::schema::{counter_plans, ports};
         self.with_conn(|conn| {
@@ -195,7 +200,7 @@ impl TestApp {
                     .values((
                         counter_plans::port_id.eq(port_id),
                         counter_plans::hour.eq(hour),
-                        counter_plans::counters.eq(counters),
+                        counter_plans::counters.eq(counters(hour)),
                     ))
                     .execute(conn)
                     .unwrap();
