@@ -257,25 +257,23 @@ impl BoardHub {
         let slot = self.slot(&key);
         let arrived = Instant::now();
         let applied = live::applied_changes();
+        // The last answer if fresh; or, behind a change while a check runs, the last answer
+        // rather than a place in line (then no refresh ahead: the check is that).
+        let checking = slot.checking.load(Ordering::Acquire);
         let served = slot
             .latest
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
-            .filter(|l| fresh(l, fresh_since, applied))
-            .map(|l| (l.current.clone(), l.checked.elapsed()));
-        // Behind a change, while a check runs: the last answer, rather than a place in line.
-        let served = served.or_else(|| {
-            if !slot.checking.load(Ordering::Acquire) {
-                return None;
-            }
-            slot.latest
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .as_ref()
-                .filter(|l| fresh(l, fresh_since, l.applied))
-                .map(|l| (l.current.clone(), Duration::ZERO))
-        });
+            .and_then(|l| {
+                if fresh(l, fresh_since, applied) {
+                    Some((l.current.clone(), l.checked.elapsed()))
+                } else if checking && fresh(l, fresh_since, l.applied) {
+                    Some((l.current.clone(), Duration::ZERO))
+                } else {
+                    None
+                }
+            });
         if let Some((current, age)) = served {
             if age >= REFRESH_AHEAD && !slot.refreshing.swap(true, Ordering::AcqRel) {
                 let state = state.clone();
