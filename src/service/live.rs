@@ -567,38 +567,31 @@ fn at_revision<T>(
         // A group of writes not yet committed changed this queue: wait for its commit (a
         // group is short: see `group::MOST_IN_A_GROUP`). Past the wait, read the committed
         // queue for this call alone and leave the group's state alone.
-        let deadline = std::time::Instant::now() + WAIT_FOR_APPLY;
-        while kept.as_ref().is_some_and(|s| s.uncommitted) {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                drop(kept);
-                let mut state = PortState::load(conn, port, now)?;
-                state.revision = revision;
-                return f(conn, &mut state);
-            }
-            kept = slot
-                .settled
-                .wait_timeout(kept, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+        let (waited, timeout) = slot
+            .settled
+            .wait_timeout_while(kept, WAIT_FOR_APPLY, |k| {
+                k.as_ref().is_some_and(|s| s.uncommitted)
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        kept = waited;
+        if timeout.timed_out() {
+            drop(kept);
+            let mut state = PortState::load(conn, port, now)?;
+            state.revision = revision;
+            return f(conn, &mut state);
         }
     }
     let newer_is_fine = writing.is_none();
     if let Some(writing) = writing {
         // The change before this one committed (we hold the port's lock) and is being
         // applied on another thread: wait for it rather than read the whole queue again.
-        let deadline = std::time::Instant::now() + WAIT_FOR_APPLY;
-        while kept.as_ref().is_some_and(|s| s.revision == STAGED) {
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            kept = slot
-                .settled
-                .wait_timeout(kept, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
+        kept = slot
+            .settled
+            .wait_timeout_while(kept, WAIT_FOR_APPLY, |k| {
+                k.as_ref().is_some_and(|s| s.revision == STAGED)
+            })
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
         writing.0 = Some(Arc::clone(&slot));
     }
     match kept.as_mut() {
