@@ -374,6 +374,54 @@ proptest! {
 /// projection.
 #[test]
 fn registrations_into_a_long_matched_queue_continue_the_projection() {
+    let serving = |minutes: i64, party_size: u32| OpenCounter::Serving {
+        since: now() - Duration::minutes(minutes),
+        party_size,
+    };
+    let counters = vec![
+        (
+            serving(4, 2),
+            Some(vec!["spa".to_owned(), "eng".to_owned()]),
+        ),
+        (serving(12, 1), Some(vec!["pan".to_owned()])),
+        (serving(30, 3), None),
+    ];
+    let (continued, registered) = register_into_a_long_matched_queue(counters);
+    assert_eq!(continued, registered, "every registration continued");
+}
+
+/// The same port with the Punjabi counter idle (its officer between two parties): the
+/// idle counter's first call waits for the end of the minute the last party waiting came
+/// in, so only the first newcomer of the minute moves it and is projected afresh; every
+/// later one of the minute continues the kept projection, and each result is the fresh one.
+#[test]
+fn with_a_counter_idle_only_the_first_registration_of_the_minute_projects_afresh() {
+    let counters = vec![
+        (
+            OpenCounter::Serving {
+                since: now() - Duration::minutes(4),
+                party_size: 2,
+            },
+            Some(vec!["spa".to_owned(), "eng".to_owned()]),
+        ),
+        (OpenCounter::Idle, Some(vec!["pan".to_owned()])),
+        (OpenCounter::Idle, None),
+    ];
+    let (continued, registered) = register_into_a_long_matched_queue(counters);
+    assert_eq!(
+        continued,
+        registered - 1,
+        "all but the minute's first continued"
+    );
+}
+
+/// Registers eight standard walk-ins of every language (one no counter covers, one with
+/// none recorded; some in the same instant as the one before, all within the minute) into
+/// 1,200 waiting at a busy port with `counters` open; checks each result against a fresh
+/// projection. Returns how many continued the kept projection and how many registered.
+fn register_into_a_long_matched_queue(
+    counters: Vec<(OpenCounter, Option<Vec<String>>)>,
+) -> (usize, usize) {
     let list: Vec<Waiting> = (0..1_200)
         .map(|i| Waiting {
             class: if i % 7 == 3 {
@@ -396,29 +444,6 @@ fn registrations_into_a_long_matched_queue_continue_the_projection() {
         })
         .collect();
     let policy = Policy::default();
-    let counters = vec![
-        (
-            OpenCounter::Serving {
-                since: now() - Duration::minutes(4),
-                party_size: 2,
-            },
-            Some(vec!["spa".to_owned(), "eng".to_owned()]),
-        ),
-        (
-            OpenCounter::Serving {
-                since: now() - Duration::minutes(12),
-                party_size: 1,
-            },
-            Some(vec!["pan".to_owned()]),
-        ),
-        (
-            OpenCounter::Serving {
-                since: now() - Duration::minutes(30),
-                party_size: 3,
-            },
-            None,
-        ),
-    ];
     let day = Day {
         policy,
         tz: Tz::America__Tijuana,
@@ -486,7 +511,7 @@ fn registrations_into_a_long_matched_queue_continue_the_projection() {
         })
         .collect();
     let continued = check(&list, &newcomers, &day).unwrap();
-    assert_eq!(continued, newcomers.len(), "every registration continued");
+    (continued, newcomers.len())
 }
 
 /// The last walk-in waiting is called, at a counter with languages, while the newcomer is

@@ -432,8 +432,9 @@ fn a_punjabi_speakers_window_follows_the_punjabi_counter() {
 /// is made from (its start: they came after it). Live, counter 1 calls the first Spanish
 /// speaker and counter 2 calls the Punjabi speaker at once, passing over the second Spanish
 /// speaker, who waits for counter 1. The projection must say the same: neither counter,
-/// idle at the minute's start, calls before the Punjabi speaker came, so counter 2 does not
-/// take the second Spanish speaker (its fair-order head when she alone had come).
+/// idle at the minute's start, calls before the end of the minute the Punjabi speaker came
+/// in, so counter 2 does not take the second Spanish speaker (its fair-order head when she
+/// alone had come).
 #[test]
 fn free_counters_with_languages_call_as_the_live_queue_does() {
     let policy = Policy {
@@ -523,14 +524,15 @@ fn free_counters_with_languages_call_as_the_live_queue_does() {
     .unwrap();
     assert_eq!(second.call.entry_id, 3);
 
-    // The projection: the Punjabi speaker second (one person before her), called at once,
-    // her window from the minute she came; the second Spanish speaker after counter 1's
-    // first party.
+    // The projection: the Punjabi speaker second (one person before her), called at once:
+    // her window from the end of the minute she came in (the idle counters call when the
+    // minute's arrivals are all there); the second Spanish speaker after counter 1's first
+    // party.
     assert_eq!(order, vec![1, 3, 2]);
     assert_eq!(projected[1].position, 2);
-    assert_eq!(window(1).earliest, came);
-    assert_eq!(window(3).earliest, came);
-    assert!(window(3).earliest < now + Duration::minutes(1));
-    assert!(window(2).earliest > now + Duration::minutes(1));
+    let minute_end = now + Duration::minutes(1);
+    assert_eq!(window(1).earliest, minute_end);
+    assert_eq!(window(3).earliest, minute_end);
+    assert!(window(2).earliest > minute_end);
     assert!(window(2).latest >= came + Duration::minutes(12));
 }

@@ -380,26 +380,38 @@ fn look_ahead(
 /// The step the runs' horizon is rounded up to ([`look_ahead`]).
 const HORIZON_STEP_HOURS: i64 = 3;
 
-/// When the counters idle now may call first: the latest arrival of an entry waiting that
-/// is not a standard walk-in, when that is after `now`. A projection made from the start of
-/// the minute for an appointment or a priority party who came later in it must not have a
-/// counter that was still idle when they came call someone else before them: their call
-/// comes before the window otherwise. A standard walk-in queues behind every walk-in
-/// waiting, so its arrival changes no idle counter's choice (and a projection continued
-/// with one more, [`Projection::add_walk_in`], keeps its runs).
+/// When the counters idle now may call first: the end of the minute in which the last
+/// entry waiting that is not a standard walk-in came, when that is after `now` (the start of
+/// the projection's minute), else `now`. A projection made from the start of the minute for
+/// an appointment or a priority party who came later in it must not have a counter that was
+/// still idle when they came call someone else before them: their call comes before the
+/// window otherwise. A standard walk-in queues behind every walk-in waiting, so its arrival
+/// changes no idle counter's choice (and a projection continued with one more,
+/// [`Projection::add_walk_in`], keeps its runs).
 ///
 /// Under language matching (`matched`) every entry counts: a standard walk-in's language
 /// may be the one an idle counter covers, so a counter idle when the first of them came
-/// must not call another's language before the one it covers came. So a newcomer who came
-/// after everyone waiting moves the idle counters of a matched projection, which is then
-/// not continued while a counter is idle ([`Projection::continues_with`]).
+/// must not call another's language before the one it covers came. That is why the first
+/// call waits for the end of the minute rather than the arrival itself: every newcomer of
+/// the minute comes before it, so none moves the idle counters' first call, and a matched
+/// projection is continued with her as when every counter serves
+/// ([`Projection::continues_with`]); only the first arrival of a minute moves it.
 fn idle_until(entries: &[QueueEntry], now: DateTime<Utc>, matched: bool) -> DateTime<Utc> {
     entries
         .iter()
         .filter(|e| matched || !(e.class == Class::WalkIn && e.tier == Tier::Standard))
-        .map(|e| e.arrived_at)
+        .map(|e| minute_end(e.arrived_at, now))
         .max()
-        .map_or(now, |at| at.max(now))
+        .unwrap_or(now)
+}
+
+/// `at` rounded up to a whole number of minutes after `now`; `now` if `at` is not after it.
+fn minute_end(at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let ahead = (at - now).num_milliseconds();
+    if ahead <= 0 {
+        return now;
+    }
+    now + Duration::minutes((ahead + 59_999) / 60_000)
 }
 
 /// The counters' free times in a sampled run (drawn) or the nominal one (mean service).
@@ -697,8 +709,9 @@ impl Projection {
         // order could reach the newcomer (`Run::call_matched`), so the newcomer's language
         // matters only from there on; the counters' languages and the limit must be the
         // same. What the walks do not cover is the idle counters' first call: under
-        // matching it waits for the last party waiting to come, the newcomer included
-        // (`idle_until`), so a newcomer who came after that moves every run's counters.
+        // matching it waits for the end of the minute the last party waiting came in, the
+        // newcomer included (`idle_until`), so a newcomer who came after that moves every
+        // run's counters (the first to come in a minute does).
         let matching = matching.filter(|m| m.in_effect());
         let same_matching = match (&kept.matching, matching) {
             (None, None) => true,
@@ -708,7 +721,7 @@ impl Projection {
             _ => false,
         };
         let same_idle = kept.matching.is_none()
-            || newcomer.arrived_at <= kept.idle_until
+            || minute_end(newcomer.arrived_at, now) <= kept.idle_until
             || !inputs.open.contains(&OpenCounter::Idle);
         (same_inputs && behind_everyone && same_runs && same_matching && same_idle).then_some(kept)
     }
@@ -856,7 +869,7 @@ impl Projection {
         kept.last = (newcomer.seq, newcomer.id);
         kept.newcomers_from = newcomers_from;
         if kept.matching.is_some() {
-            kept.idle_until = kept.idle_until.max(newcomer.arrived_at);
+            kept.idle_until = kept.idle_until.max(minute_end(newcomer.arrived_at, now));
         }
 
         let projected = Arc::make_mut(&mut self.projected);
