@@ -985,8 +985,8 @@ async fn status_windows_follow_the_counters_that_cover_each_language() {
 
 /// The reviewer's steps: counter 1 open with Spanish and English, counter 2 with Punjabi,
 /// both free. Two Spanish speakers and then a Punjabi speaker register within the minute.
-/// Counter 2 calls the Punjabi speaker at once (once the minute's arrivals are in: the end of
-/// this minute), so her status page shows a window from 09:01 and nobody before her: the first Spanish speaker, ahead of her in the projected
+/// Counter 2 calls the Punjabi speaker at once, so her status page shows a window from this
+/// minute and nobody before her: the first Spanish speaker, ahead of her in the projected
 /// order, is called at counter 1 in the same instant, not before her. The second Spanish
 /// speaker waits for counter 1: both are before him.
 #[actix_web::test]
@@ -1022,10 +1022,9 @@ async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her
         "counter 1 takes the first Spanish speaker, counter 2 the Punjabi speaker"
     );
     let p = punjabi.estimate.unwrap();
-    assert_eq!(
-        p.earliest,
-        minute + chrono::Duration::minutes(1),
-        "counter 2 calls her at the end of this minute: {p:?}"
+    assert!(
+        p.earliest < minute + chrono::Duration::minutes(1),
+        "counter 2 calls her now: {p:?}"
     );
     let s = second.estimate.unwrap();
     assert!(
@@ -1047,7 +1046,7 @@ async fn free_counters_with_languages_give_the_punjabi_speaker_the_window_of_her
         "{}",
         page.body
     );
-    assert!(page.body.contains("09:01"), "{}", page.body);
+    assert!(page.body.contains("09:00"), "{}", page.body);
 
     // And counter 2 does call her next.
     let called = harpreet

@@ -524,15 +524,15 @@ fn free_counters_with_languages_call_as_the_live_queue_does() {
     .unwrap();
     assert_eq!(second.call.entry_id, 3);
 
-    // The projection: the Punjabi speaker second (one person before her), called at once:
-    // her window from the end of the minute she came in (the idle counters call when the
-    // minute's arrivals are all there); the second Spanish speaker after counter 1's first
-    // party.
+    // The projection: the Punjabi speaker second (one person before her), called at once,
+    // her window from the moment she came (the idle counters call in the runs at the
+    // minute's end, a window starting within the minute starts when its entry is there);
+    // the second Spanish speaker after counter 1's first party.
     assert_eq!(order, vec![1, 3, 2]);
     assert_eq!(projected[1].position, 2);
-    let minute_end = now + Duration::minutes(1);
-    assert_eq!(window(1).earliest, minute_end);
-    assert_eq!(window(3).earliest, minute_end);
-    assert!(window(2).earliest > minute_end);
+    assert_eq!(window(1).earliest, entries[0].arrived_at);
+    assert_eq!(window(3).earliest, came);
+    assert!(window(3).earliest < now + Duration::minutes(1));
+    assert!(window(2).earliest > now + Duration::minutes(1));
     assert!(window(2).latest >= came + Duration::minutes(12));
 }

@@ -506,6 +506,10 @@ impl Projection {
         // Its order is the projected order, the one the live queue calls when nobody new
         // comes.
         let idle_until = idle_until(entries, now, matching.is_some());
+        let idle_first = inputs
+            .open
+            .contains(&OpenCounter::Idle)
+            .then_some(idle_until);
         let nominal_spans = spans(
             &free_times(inputs, &model, now, idle_until, None),
             &inputs.plan,
@@ -627,6 +631,7 @@ impl Projection {
                         now,
                         nominal[j],
                         now.max(placements[j].eligible_at),
+                        idle_first,
                     )
                 };
                 Projected {
@@ -810,6 +815,11 @@ impl Projection {
             return false;
         };
         let samples = kept.samples;
+        // Unchanged by this newcomer while a counter is idle (`continues_with`).
+        let idle_first = inputs
+            .open
+            .contains(&OpenCounter::Idle)
+            .then_some(kept.idle_until);
         // Everyone whose call may have moved: the real entries each run had still to call.
         let mut moved: Vec<usize> = kept.nominal_run.waiting().collect();
         kept.times.extend(std::iter::repeat_n(NOT_CALLED, samples));
@@ -908,6 +918,7 @@ impl Projection {
                     now,
                     kept.nominal[c],
                     now.max(item.placement.eligible_at),
+                    idle_first,
                 );
                 item.beyond_look_ahead = item.estimate.is_none();
             }
@@ -917,15 +928,27 @@ impl Projection {
 }
 
 /// [`window`] from one entry's kept call times.
+///
+/// A window that would start at or before the idle counters' first call (`idle_first`, when a
+/// counter is idle now) starts at `floor` instead (now, or when the entry becomes eligible):
+/// the projection is made from the start of the minute and an idle counter makes its first
+/// call in the runs at the end of the minute the last party came in ([`idle_until`]), while
+/// live it calls whenever its officer presses, from the moment of the registration on. Only
+/// the start moves, so the window never ends earlier.
 fn window_of(
     times: &[i64],
     now: DateTime<Utc>,
     nominal: Option<DateTime<Utc>>,
     floor: DateTime<Utc>,
+    idle_first: Option<DateTime<Utc>>,
 ) -> Option<Window> {
     let mut times: Vec<Option<DateTime<Utc>>> =
         times.iter().map(|&t| from_offset(now, t)).collect();
-    window(&mut times, nominal, floor)
+    let mut window = window(&mut times, nominal, floor)?;
+    if idle_first.is_some_and(|first| window.earliest <= first) {
+        window.earliest = floor;
+    }
+    Some(window)
 }
 
 /// The window from one entry's call times over the runs (`None`: not called in that run,
