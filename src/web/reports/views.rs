@@ -76,7 +76,7 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
         .as_ref()
         .map_or_else(|| "at the end of the day".to_owned(), |t| format!("at {t}"));
     let mut sections = vec![glance(report, &as_of, &at_end)];
-    sections.extend(figure_sections(f, Some(date), &at_end));
+    sections.extend(figure_sections(f, Some(date), &at_end, as_of.is_some()));
     sections.insert(sections.len() - 1, hourly(report, &as_of));
     sections.push(languages_section(&report.languages));
     sections.push(policy(report, &at_end));
@@ -182,7 +182,12 @@ pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> Repor
         || "at the end of the last day".to_owned(),
         |t| format!("at {t} today"),
     );
-    sections.extend(figure_sections(&report.figures, None, &at_end));
+    sections.extend(figure_sections(
+        &report.figures,
+        None,
+        &at_end,
+        as_of.is_some(),
+    ));
     sections.push(languages_section(&report.languages));
     sections.extend(warnings_section(&report.warnings));
     let days = report.days;
