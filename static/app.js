@@ -164,17 +164,17 @@
     });
   }
 
-  // Counter forms act once: after one is sent, the page's other counter forms (and the same
-  // one again) do nothing, and a held-down Enter does not repeat. On the page right after an
-  // action, they also wait a moment before they answer, so an Enter pressed twice in a hurry
-  // does not act on the next person. The server refuses a second post of the same form too.
+  // Forms marked data-settle (the counter's right after an action, the ticket page's print
+  // buttons) wait a moment after the page loads before they answer: an Enter pressed twice in
+  // a hurry on the page before lands on this page's focused button, and must not act on the
+  // next person or open the print dialog. A deliberate press a moment later works, and so do
+  // the forms without JavaScript. The check comes first (capture), so no other script's
+  // submit handler runs for a press it drops; a held-down Enter does not repeat either.
   var SETTLE_MS = 800;
-  function onceForms() {
-    var forms = document.querySelectorAll("form[data-once]");
-    if (!forms.length) return;
-    var loaded = Date.now();
-    var sent = false;
+  function settleForms() {
     var settling = document.querySelectorAll("form[data-settle]");
+    if (!settling.length) return;
+    var loaded = Date.now();
     Array.prototype.forEach.call(settling, function (f) { f.classList.add("settling"); });
     window.setTimeout(function () {
       Array.prototype.forEach.call(settling, function (f) { f.classList.remove("settling"); });
@@ -184,8 +184,29 @@
     }, true);
     document.addEventListener("submit", function (e) {
       var form = e.target;
+      if (form && form.hasAttribute && form.hasAttribute("data-settle") && Date.now() - loaded < SETTLE_MS) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    }, true);
+    // Back from the browser's cache, the page settles again.
+    window.addEventListener("pageshow", function (e) { if (e.persisted) loaded = Date.now(); });
+  }
+
+  // Counter forms act once: after one is sent, the page's other counter forms (and the same
+  // one again) do nothing, and a held-down Enter does not repeat. The server refuses a second
+  // post of the same form too.
+  function onceForms() {
+    var forms = document.querySelectorAll("form[data-once]");
+    if (!forms.length) return;
+    var sent = false;
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && e.repeat) e.preventDefault();
+    }, true);
+    document.addEventListener("submit", function (e) {
+      var form = e.target;
       if (e.defaultPrevented || !form || !form.hasAttribute || !form.hasAttribute("data-once")) return;
-      if (sent || (form.hasAttribute("data-settle") && Date.now() - loaded < SETTLE_MS)) {
+      if (sent) {
         e.preventDefault();
         return;
       }
@@ -227,6 +248,7 @@
     tierFollowsVulnerability();
     printButtons();
     confirmations();
+    settleForms();
     onceForms();
     backLinks();
     focusSummary();

@@ -372,3 +372,175 @@ fn the_command_line_refuses_a_day_not_begun() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The cells of the first table row whose text contains `needle`, tags stripped.
+fn row_cells(body: &str, needle: &str) -> Vec<String> {
+    let at = body
+        .find(needle)
+        .unwrap_or_else(|| panic!("no {needle:?} on the page:\n{body}"));
+    let start = body[..at].rfind("<tr").expect("the row's start");
+    let end = at + body[at..].find("</tr>").expect("the row's end");
+    body[start..end]
+        .replace("</th>", "</td>")
+        .split("</td>")
+        .map(|cell| {
+            // The cell's text: what is outside its tags (a link inside a header cell too).
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in cell.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            common::web::unescape(text.trim())
+        })
+        .filter(|cell| !cell.is_empty())
+        .collect()
+}
+
+/// The `hours_counted` of each line of a range's `daily`, by date.
+fn hours_counted(range: &Value) -> Vec<(String, f64, u64)> {
+    range["daily"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no daily: {range}"))
+        .iter()
+        .map(|d| {
+            (
+                d["date"].as_str().unwrap().to_owned(),
+                d["hours_counted"]
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("no hours_counted: {d}")),
+                d["hours"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_range_ending_today_counts_todays_hours_only_to_now_on_the_page_and_in_the_downloads() {
+    let app = ports();
+    // Two parties wait at AFT (Cairo) from 14:00; the range is read at 15:00, then 15:15.
+    app.clock.set(noon_utc() - Duration::hours(1));
+    walk_ins(&app, "AFT", 2).await;
+    app.clock.set(noon_utc());
+    let supervisor = app.token("saft");
+    let mut browser = Browser::new(&app);
+    browser.sign_in("saft").await;
+    let range = "from=2026-11-29&to=2026-11-30";
+
+    let (status, json) = get(
+        &app,
+        &supervisor,
+        &format!("/api/v1/ports/AFT/reports/range?{range}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(
+        hours_counted(&json),
+        vec![
+            ("2026-11-29".to_owned(), 24.0, 24),
+            ("2026-11-30".to_owned(), 15.0, 24)
+        ]
+    );
+    assert!((so_far_max(&json) - 60.0).abs() < 0.01, "waits to now only");
+
+    let page = browser.get(&format!("/ports/AFT/reports?{range}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let today = row_cells(&page.body, "Mon 2026-11-30 (so far, to 15:00)");
+    assert_eq!(today[1], "15 of 24", "{today:?}");
+    let yesterday = row_cells(&page.body, "Sun 2026-11-29");
+    assert_eq!(yesterday[1], "24", "{yesterday:?}");
+    // The downloads of the same range say the same.
+    let csv = browser
+        .get(&format!("/ports/AFT/reports.csv?{range}"))
+        .await;
+    assert!(
+        csv.body.contains("daily,hours_counted,2026-11-30,15.0\r\n"),
+        "{}",
+        csv.body
+    );
+    assert!(csv.body.contains("daily,hours_counted,2026-11-29,24.0\r\n"));
+    assert!(csv.body.contains("daily,hours,2026-11-30,24\r\n"));
+    let download = browser
+        .get(&format!("/ports/AFT/reports.json?{range}"))
+        .await;
+    let download: Value = serde_json::from_str(&download.body).unwrap();
+    assert_eq!(hours_counted(&download), hours_counted(&json));
+    // Today's own page says how far it is counted.
+    let day = browser.get("/ports/AFT/reports?date=2026-11-30").await;
+    assert!(
+        day.body.contains("counted to 15:00 (15 of 24 hours)"),
+        "{}",
+        day.body
+    );
+
+    // A quarter of an hour later: a quarter of an hour more, everywhere.
+    app.clock.set(noon_utc() + Duration::minutes(15));
+    let (_, json) = get(
+        &app,
+        &supervisor,
+        &format!("/api/v1/ports/AFT/reports/range?{range}"),
+    )
+    .await;
+    assert_eq!(hours_counted(&json)[1].1, 15.25);
+    let page = browser.get(&format!("/ports/AFT/reports?{range}")).await;
+    let today = row_cells(&page.body, "Mon 2026-11-30 (so far, to 15:15)");
+    assert_eq!(today[1], "15.25 of 24", "{today:?}");
+    let csv = browser
+        .get(&format!("/ports/AFT/reports.csv?{range}"))
+        .await;
+    assert!(
+        csv.body
+            .contains("daily,hours_counted,2026-11-30,15.25\r\n"),
+        "{}",
+        csv.body
+    );
+}
+
+#[actix_web::test]
+async fn just_after_midnight_today_counts_minutes_and_yesterday_is_whole() {
+    let app = ports();
+    // At MID (UTC+11) one party arrives at 23:50 on 30 November; read at 00:07 on 1 December.
+    app.clock.set(noon_utc() - Duration::minutes(10));
+    walk_ins(&app, "MID", 1).await;
+    app.clock.set(noon_utc() + Duration::minutes(7));
+    let supervisor = app.token("smid");
+    let range = "from=2026-11-30&to=2026-12-06";
+    let (status, json) = get(
+        &app,
+        &supervisor,
+        &format!("/api/v1/ports/MID/reports/range?{range}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    assert_eq!(
+        hours_counted(&json),
+        vec![
+            ("2026-11-30".to_owned(), 24.0, 24),
+            ("2026-12-01".to_owned(), 0.12, 24)
+        ]
+    );
+    assert!(
+        (so_far_max(&json) - 17.0).abs() < 0.01,
+        "the wait runs to 00:07, not to midnight tonight: {}",
+        so_far_max(&json)
+    );
+    let mut browser = Browser::new(&app);
+    browser.sign_in("smid").await;
+    let page = browser.get(&format!("/ports/MID/reports?{range}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let today = row_cells(&page.body, "Tue 2026-12-01 (so far, to 00:07)");
+    assert_eq!(today[1], "0.12 of 24", "{today:?}");
+    assert_eq!(row_cells(&page.body, "Mon 2026-11-30")[1], "24");
+    let csv = browser
+        .get(&format!("/ports/MID/reports.csv?{range}"))
+        .await;
+    assert!(
+        csv.body.contains("daily,hours_counted,2026-12-01,0.12\r\n"),
+        "{}",
+        csv.body
+    );
+}

@@ -1677,3 +1677,191 @@ async fn with_no_counter_open_or_planned_a_waiting_ticket_still_says_no_counter_
     assert!(slip.contains(&no_counter), "{slip:?}");
     assert!(!slip.contains(&beyond), "{slip:?}");
 }
+
+/// Sets a port's default languages as the Languages page stores them.
+fn set_default_languages(app: &TestApp, code: &str, stored: &str) {
+    use portqueue::db::schema::ports as port_rows;
+    app.with_conn(|c| {
+        diesel::update(port_rows::table.filter(port_rows::code.eq(code)))
+            .set((
+                port_rows::default_languages.eq(stored),
+                port_rows::revision.eq(port_rows::revision + 1),
+            ))
+            .execute(c)
+            .unwrap()
+    });
+}
+
+/// The `tag`s of the spoken sentences in the board page's script settings.
+fn spoken_tags(board: &str) -> Vec<String> {
+    let config = unescape(
+        board
+            .split("data-config=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("board config"),
+    );
+    let config: serde_json::Value = serde_json::from_str(&config).expect("config JSON");
+    config["announce"]
+        .as_array()
+        .expect("announcements")
+        .iter()
+        .map(|a| a["tag"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_board_speaks_the_ports_languages_each_marked_and_its_feed_is_unchanged() {
+    let app = port_with_officer();
+    app.add_user("sup1", "supervisor", Some("SYS"));
+    let mut officer = Browser::new(&app);
+    officer.sign_in("officer1").await;
+    register(&mut officer, "por").await;
+    let mut screen = Browser::new(&app);
+    let json_before: serde_json::Value =
+        serde_json::from_str(&screen.get("/board/SYS.json").await.body).expect("JSON");
+
+    // A port with no languages set: Spanish and English, as before.
+    let board = screen.get("/board/SYS").await;
+    assert_status(&board, StatusCode::OK);
+    assert!(
+        board.body.contains("<html lang=\"es\" dir=\"ltr\">"),
+        "{}",
+        board.body
+    );
+    assert!(
+        board.body.contains(
+            "<h1 id=\"called-heading\">Atendiendo ahora <span lang=\"en\">· Now serving</span></h1>"
+        ),
+        "{}",
+        board.body
+    );
+    assert_eq!(spoken_tags(&board.body), ["es", "en"]);
+
+    // The supervisor says the counters cover Portuguese (a port like Praia): the board is in
+    // Portuguese, with English beside it, each marked; no Spanish left.
+    let mut supervisor = Browser::new(&app);
+    supervisor.sign_in("sup1").await;
+    let csrf = supervisor.csrf_from("/ports/SYS/languages").await;
+    let saved = supervisor
+        .post(
+            "/ports/SYS/languages",
+            &[
+                ("csrf", &csrf),
+                ("default_languages", "por"),
+                ("language_wait_limit_minutes", "20"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        saved.location.as_deref(),
+        Some("/ports/SYS/languages?saved=1")
+    );
+    // The board reads the port again within its second of polling.
+    std::thread::sleep(Duration::from_millis(1100));
+    let board = screen.get("/board/SYS").await;
+    assert_status(&board, StatusCode::OK);
+    assert!(
+        board.body.contains("<html lang=\"pt\" dir=\"ltr\">"),
+        "{}",
+        board.body
+    );
+    for heading in [
+        "<h1 id=\"called-heading\">Atendendo agora <span lang=\"en\">· Now serving</span></h1>",
+        "<th scope=\"col\">Senha <span lang=\"en\">· Number</span></th>",
+        "<th scope=\"col\">Guichê <span lang=\"en\">· Counter</span></th>",
+        "<h2 id=\"next-heading\">Próximas senhas <span lang=\"en\">· Next</span></h2>",
+        "<title>Atendendo agora · ",
+    ] {
+        assert!(board.body.contains(heading), "{heading}:\n{}", board.body);
+    }
+    assert!(!board.body.contains("Atendiendo"), "no Spanish heading");
+    assert_eq!(spoken_tags(&board.body), ["pt", "en"], "spoken as shown");
+    assert!(board.body.contains("<span lang=\"pt\">Português</span>"));
+    assert_no_personal_data(&board.body, "the Portuguese board");
+
+    // The feed is data only, the same shape whatever the languages.
+    let json_after: serde_json::Value =
+        serde_json::from_str(&screen.get("/board/SYS.json").await.body).expect("JSON");
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&json_after), keys(&json_before));
+    assert_eq!(json_after["next"], json_before["next"]);
+    assert_eq!(json_after["called"], json_before["called"]);
+    assert!(!json_after.to_string().contains("Atend"));
+}
+
+#[actix_web::test]
+async fn a_board_has_at_most_three_languages_with_text_right_to_left_marked_and_a_fallback() {
+    let app = test_app();
+    for (code, stored) in [
+        ("MUL", "arb,fra,eng,spa"),
+        ("ENG", "eng"),
+        ("MAY", "quc,hat"),
+        ("NON", "quc,mam"),
+    ] {
+        app.add_port(code, "America/Tijuana");
+        set_default_languages(&app, code, stored);
+    }
+    let mut screen = Browser::new(&app);
+
+    // Arabic first: the page is right to left; French and English are marked left to right.
+    let board = screen.get("/board/MUL").await;
+    assert_status(&board, StatusCode::OK);
+    assert!(
+        board.body.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "{}",
+        board.body
+    );
+    let h1 = board
+        .body
+        .split("<h1 id=\"called-heading\">")
+        .nth(1)
+        .unwrap();
+    let h1 = &h1[..h1.find("</h1>").unwrap()];
+    let arabic = Catalog::shared().say("arb", "board-now-serving", &[]);
+    let french = Catalog::shared().say("fra", "board-now-serving", &[]);
+    assert_eq!(
+        h1,
+        format!(
+            "{arabic} <span lang=\"fr\" dir=\"ltr\">· {french}</span> \
+             <span lang=\"en\" dir=\"ltr\">· Now serving</span>"
+        ),
+        "three languages at most, in the port's order"
+    );
+    assert_eq!(spoken_tags(&board.body), ["ar", "fr", "en"]);
+
+    // English alone gets Spanish beside it.
+    let board = screen.get("/board/ENG").await;
+    assert!(board.body.contains("<html lang=\"en\" dir=\"ltr\">"));
+    assert!(
+        board
+            .body
+            .contains("Now serving <span lang=\"es\">· Atendiendo ahora</span>"),
+        "{}",
+        board.body
+    );
+
+    // A language we have no text in (K'iche') is left out, not guessed.
+    let board = screen.get("/board/MAY").await;
+    assert!(
+        board.body.contains("<html lang=\"ht\" dir=\"ltr\">"),
+        "{}",
+        board.body
+    );
+    assert!(!board.body.contains("lang=\"quc\""));
+    assert!(
+        board
+            .body
+            .contains("<span lang=\"en\">· Now serving</span>")
+    );
+
+    // None with text: Spanish and English.
+    let board = screen.get("/board/NON").await;
+    assert!(board.body.contains("<html lang=\"es\" dir=\"ltr\">"));
+    assert!(
+        board
+            .body
+            .contains("Atendiendo ahora <span lang=\"en\">· Now serving</span>")
+    );
+}

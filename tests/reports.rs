@@ -1185,3 +1185,120 @@ fn the_command_line_prints_the_report_as_json_csv_and_a_printable_page() {
     assert!(!ok);
     assert!(err.contains("NOPE"), "{err}");
 }
+
+/// The HTML of the element `<tag id="id" ...>...</tag>` on a page (no nesting of `tag`).
+fn element_html<'a>(body: &'a str, tag: &str, id: &str) -> &'a str {
+    let start = body
+        .find(&format!("<{tag} class=\"data report-table\" id=\"{id}\""))
+        .or_else(|| body.find(&format!("id=\"{id}\"")))
+        .unwrap_or_else(|| panic!("no {id} on the page:\n{body}"));
+    let end = start + body[start..].find(&format!("</{tag}>")).unwrap();
+    &body[start..end]
+}
+
+#[actix_web::test]
+async fn a_busy_today_lists_the_longest_waits_of_those_still_open_and_the_downloads_all() {
+    let app = ports_and_people();
+    let officer = app.token("ofelia");
+    // 55 parties register a minute apart from 09:00; nobody is called.
+    let mut tickets = Vec::new();
+    for i in 0..55 {
+        app.clock.set(at(9, i));
+        let (status, entry) = call(
+            &app,
+            "POST",
+            "/api/v1/ports/SYS/walk-ins",
+            Some(&officer),
+            Some(json!({"party_size": 1, "language": "spa", "barriers": ["language"]})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{entry}");
+        tickets.push(entry["ticket"].as_str().unwrap().to_owned());
+    }
+    app.clock.set(at(15, 0));
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sergio").await;
+    let range = "from=2026-11-24&to=2026-11-25";
+    let listed = |body: &str| -> Vec<String> {
+        element_html(body, "table", "t-carried-over")
+            .split("<th scope=\"row\">")
+            .skip(1)
+            .map(|row| row[..row.find("</th>").unwrap()].to_owned())
+            .collect()
+    };
+
+    for path in [
+        format!("/ports/SYS/reports?{range}"),
+        "/ports/SYS/reports?date=2026-11-25".to_owned(),
+    ] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+        // The 50 longest waits, longest first: the first 50 to arrive.
+        assert_eq!(listed(&page.body), tickets[..50].to_vec(), "{path}");
+        let caption = page.element_text("t-carried-over-caption").unwrap();
+        assert!(
+            caption.contains("Still open at 15:00")
+                && caption.contains("the 50 longest waits of 55, longest first"),
+            "{path}: {caption}"
+        );
+        let more = element_html(&page.body, "p", "t-carried-over-more");
+        assert!(
+            more.contains(
+                "Only the 50 longest waits of the 55 still open are listed here. The CSV and \
+                 JSON downloads list all 55."
+            ),
+            "{path}: {more}"
+        );
+        assert!(
+            more.contains(
+                "<a href=\"/ports/SYS/queue\">The live queue</a> lists everyone waiting now."
+            ),
+            "read as of now, the rest are on the live queue: {more}"
+        );
+    }
+    // The downloads keep every one.
+    let csv = browser
+        .get(&format!("/ports/SYS/reports.csv?{range}"))
+        .await;
+    for ticket in &tickets {
+        assert!(
+            csv.body
+                .contains(&format!("outcomes,carried_over.waited_minutes,{ticket},")),
+            "{ticket} in the CSV"
+        );
+    }
+    let json = browser
+        .get(&format!("/ports/SYS/reports.json?{range}"))
+        .await;
+    let json: Value = serde_json::from_str(&json.body).unwrap();
+    assert_eq!(
+        json["outcomes"]["carried_over"].as_array().unwrap().len(),
+        55
+    );
+
+    // The next day, the same range is over: still cut at 50, pointing at the downloads only
+    // (who was open that night may have been called since).
+    app.clock.set(at(15, 0) + Duration::days(1));
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sergio").await;
+    let page = browser.get(&format!("/ports/SYS/reports?{range}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(listed(&page.body).len(), 50);
+    let more = element_html(&page.body, "p", "t-carried-over-more");
+    assert!(
+        more.contains("The CSV and JSON downloads list all 55."),
+        "{more}"
+    );
+    assert!(!more.contains("live queue"), "{more}");
+}
+
+#[actix_web::test]
+async fn a_quiet_day_lists_everyone_still_open_without_a_note() {
+    let app = ports_and_people();
+    drive_the_day(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sergio").await;
+    let page = browser.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert!(page.body.contains("id=\"t-carried-over\""));
+    assert!(!page.body.contains("t-carried-over-more"), "nothing cut");
+}

@@ -8,8 +8,8 @@
 //!
 //! Applicants read many languages, or none: the status page speaks the ticket's language
 //! (then Spanish and English) with a switch to every language we have text in; the board
-//! shows numbers large enough to read across a room, in Spanish and English, and can say
-//! them aloud through the browser's own speech synthesis.
+//! shows numbers large enough to read across a room, headed in the port's own languages
+//! ([`board_languages`]), and can say them aloud through the browser's own speech synthesis.
 
 use std::convert::Infallible;
 use std::time::{Duration, Instant};
@@ -50,8 +50,11 @@ const FEED_RETRY_MS: u32 = 2000;
 /// `Retry-After` of a feed refused because [`MAX_FEEDS`] are open, in seconds (the script
 /// polls the JSON meanwhile and tries the feed again after its own 10 s).
 const FEED_FULL_RETRY_SECONDS: u32 = 10;
-/// The languages the board speaks when `?speak=` names none.
+/// The board's languages at a port that has set none we have text for (and, with English,
+/// the second language beside a port's only one).
 const DEFAULT_SPEAK: [&str; 2] = ["spa", "eng"];
+/// At most this many languages head the board: more would crowd a screen read across a room.
+const MAX_BOARD_LANGUAGES: usize = 3;
 /// At most this many spoken languages: each call is said in every one of them.
 const MAX_SPEAK: usize = 6;
 
@@ -462,19 +465,36 @@ struct Announcement {
     text: String,
 }
 
+/// One language's words of a board heading. The first is in the page's language (`<html
+/// lang>`); the others, and one that fell back to English, carry their own `lang`.
+#[derive(Debug, Clone)]
+struct BoardWords {
+    tag: &'static str,
+    /// The words' direction where it differs from the page's.
+    dir: Option<&'static str>,
+    text: String,
+    /// Whether the words need their own `lang` (and `dir`): not in the page's language, or
+    /// not the first.
+    marked: bool,
+}
+
 #[derive(askama::Template)]
 #[template(path = "board.html")]
 struct BoardPage {
     asset_version: &'static str,
+    /// The page's language (the board's first) and its direction.
+    lang: &'static str,
+    dir: &'static str,
     port_name: String,
     clock: String,
     called: Vec<CalledRow>,
     next: Vec<String>,
-    now_serving: (String, String),
-    counter: (String, String),
-    ticket_label: (String, String),
-    next_label: (String, String),
-    speak_names: String,
+    now_serving: Vec<BoardWords>,
+    counter: Vec<BoardWords>,
+    ticket_label: Vec<BoardWords>,
+    next_label: Vec<BoardWords>,
+    /// The spoken languages' own names, each marked with its language.
+    speak_names: Vec<BoardWords>,
     config: String,
 }
 
@@ -484,11 +504,12 @@ pub struct BoardQuery {
     speak: String,
 }
 
-/// The languages to speak: the listed codes we have text for, in the order given.
-fn speak_languages(list: &str) -> Vec<&'static Language> {
+/// The languages to speak: the listed codes we have text for, in the order given; the
+/// board's own languages when the list names none.
+fn speak_languages(list: &str, board: &[&'static Language]) -> Vec<&'static Language> {
     let catalog = Catalog::shared();
     let asked: Vec<&str> = if list.trim().is_empty() {
-        DEFAULT_SPEAK.to_vec()
+        board.iter().map(|l| l.code).collect()
     } else {
         list.split(',').collect()
     };
@@ -504,9 +525,59 @@ fn speak_languages(list: &str) -> Vec<&'static Language> {
     chosen
 }
 
-/// Spanish and English of one message, for the board's two-language headings.
-fn in_spanish_and_english(id: &str) -> (String, String) {
-    (say("spa", id, &[]), say("eng", id, &[]))
+/// The languages of a port's board: the languages every counter of the port covers (its
+/// default languages, in the order the supervisor gave them) that we have text for, at most
+/// [`MAX_BOARD_LANGUAGES`]. A port with only one gets English beside it (Spanish beside
+/// English); a port with none, Spanish and English, as every board had before ports had
+/// languages.
+fn board_languages(port: &crate::db::models::Port) -> Vec<&'static Language> {
+    let catalog = Catalog::shared();
+    let mut chosen: Vec<&'static Language> = Vec::new();
+    for code in crate::service::counter_languages::split(&port.default_languages) {
+        if let Some(language) = languages::find(&code).filter(|l| catalog.has(l.code))
+            && !chosen.iter().any(|c| c.code == language.code)
+            && chosen.len() < MAX_BOARD_LANGUAGES
+        {
+            chosen.push(language);
+        }
+    }
+    let fallback = match chosen.as_slice() {
+        [] => DEFAULT_SPEAK.to_vec(),
+        [only] if only.code == "eng" => vec!["spa"],
+        [_] => vec!["eng"],
+        _ => Vec::new(),
+    };
+    chosen.extend(fallback.into_iter().filter_map(languages::find));
+    chosen
+}
+
+/// One message in each of the board's languages, for its headings. A language whose catalog
+/// lacks the message gets the English words, marked as English (never another language's
+/// words under its tag), once.
+fn in_board_languages(id: &str, board: &[&'static Language]) -> Vec<BoardWords> {
+    let catalog = Catalog::shared();
+    let page = board.first().map_or("en", |l| l.tag);
+    let page_dir = board.first().map_or("ltr", |l| l.dir());
+    let mut words: Vec<BoardWords> = Vec::new();
+    for language in board {
+        let (language, text) = match catalog.message(language.code, id, &[]) {
+            Some(text) => (*language, text),
+            None => match languages::find("eng") {
+                Some(english) => (english, say("eng", id, &[])),
+                None => continue,
+            },
+        };
+        if words.iter().any(|w| w.tag == language.tag) {
+            continue;
+        }
+        words.push(BoardWords {
+            tag: language.tag,
+            dir: Some(language.dir()).filter(|d| *d != page_dir),
+            marked: !words.is_empty() || language.tag != page,
+            text,
+        });
+    }
+    words
 }
 
 /// The board's sentence template for one language. Isolation marks are for the eye; the
@@ -558,7 +629,8 @@ pub async fn board_page(
     };
     let board = &board.board;
     let now = state.now();
-    let spoken = speak_languages(&query.speak);
+    let shown = board_languages(&port);
+    let spoken = speak_languages(&query.speak, &shown);
     let config = BoardConfig {
         events: format!("/board/{}/events", port.code),
         json: format!("/board/{}.json", port.code),
@@ -570,8 +642,11 @@ pub async fn board_page(
             Vec::new()
         },
     };
+    let page_dir = shown.first().map_or("ltr", |l| l.dir());
     let page = BoardPage {
         asset_version: assets::version(),
+        lang: shown.first().map_or("en", |l| l.tag),
+        dir: page_dir,
         port_name: board.port_name.clone(),
         clock: local_hhmm(&port, now),
         called: board
@@ -583,15 +658,19 @@ pub async fn board_page(
             })
             .collect(),
         next: board.next.clone(),
-        now_serving: in_spanish_and_english("board-now-serving"),
-        counter: in_spanish_and_english("board-counter"),
-        ticket_label: in_spanish_and_english("board-number"),
-        next_label: in_spanish_and_english("board-next"),
+        now_serving: in_board_languages("board-now-serving", &shown),
+        counter: in_board_languages("board-counter", &shown),
+        ticket_label: in_board_languages("board-number", &shown),
+        next_label: in_board_languages("board-next", &shown),
         speak_names: spoken
             .iter()
-            .map(|l| l.native)
-            .collect::<Vec<_>>()
-            .join(", "),
+            .map(|l| BoardWords {
+                tag: l.tag,
+                dir: Some(l.dir()).filter(|d| *d != page_dir),
+                text: l.native.to_owned(),
+                marked: true,
+            })
+            .collect(),
         config: match serde_json::to_string(&config) {
             Ok(json) => json,
             Err(e) => return failed(AppError::Internal(format!("board config: {e}"))),

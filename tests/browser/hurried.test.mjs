@@ -185,3 +185,74 @@ test('a double Enter on a check-in lands on its ticket, and checks in once', asy
   assert.ok(queue.includes(ticket), `${ticket} waits`);
   assert.ok(!queue.includes(next), `checked in once: no ${next}`);
 });
+
+// The ticket page's print buttons: window.print and the "did it come out?" question are
+// counted instead of shown. `answer` says how the question is answered.
+async function ticketPageWatched(page) {
+  const seen = { questions: [], answer: false };
+  await page.addInitScript(() => { window.__prints = 0; window.print = () => { window.__prints += 1; }; });
+  page.on('dialog', (d) => { seen.questions.push(d.message()); if (seen.answer) d.accept(); else d.dismiss(); });
+  return seen;
+}
+
+/** Presses Enter on the focused submit button, then twice more as soon as the next page is
+ *  parsed, as a hurried officer's extra Enters land. */
+async function enterThenStrayEnters(page) {
+  const arrived = page.waitForNavigation({ waitUntil: 'domcontentloaded' });
+  await page.keyboard.press('Enter');
+  await arrived;
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(1200);
+}
+
+async function assertNothingPrinted(page, seen, what) {
+  assert.match(page.url(), /\/entries\/\d+\/ticket$/, `${what}: still on the new ticket\n${await describe(page)}`);
+  assert.deepEqual(seen.questions, [], `${what}: no "did it come out?" question`);
+  assert.equal(await page.evaluate(() => window.__prints), 0, `${what}: no print dialog`);
+  assert.match(await page.textContent('#print-count'), /Not printed yet/, `${what}: nothing recorded`);
+}
+
+test('an extra Enter after a check-in or a walk-in neither prints nor asks; a deliberate Enter a moment later does', async () => {
+  const page = await signIn(browser, 'ofelia');
+  const seen = await ticketPageWatched(page);
+
+  // A check-in by Enter, and two more Enters as the ticket page comes.
+  await page.goto(`${BASE_URL}/ports/SYS/check-in`);
+  await expectFocus(page, 'input[name=q]', 'the box has the focus');
+  await page.keyboard.type('SYS-24301');
+  await submitByEnter(page);
+  await expectFocus(page, 'form[action$="/check-in/SYS-24301"] button[type=submit]', 'its check-in button has the focus');
+  await enterThenStrayEnters(page);
+  await assertNothingPrinted(page, seen, 'after a check-in');
+  await expectFocus(page, 'form[data-print-first] button', '"Print from this browser" keeps the focus');
+  const ticket = (await page.textContent('#ticket-number')).trim();
+
+  // A moment later a deliberate Enter prints, asks, and records the print.
+  await settled(page);
+  seen.answer = true;
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  assert.equal(seen.questions.length, 1, seen.questions.join('\n'));
+  assert.match(seen.questions[0], new RegExp(`Did ticket ${ticket} come out`));
+  assert.match(await page.textContent('#print-count'), /Printed once/, await describe(page));
+  seen.questions.length = 0;
+  seen.answer = false;
+
+  // A walk-in registered by Enter, and two more Enters as its ticket page comes.
+  await page.goto(`${BASE_URL}/ports/SYS/walk-ins/new`);
+  await page.selectOption('select[name=language]', 'spa');
+  await page.check('input[name=barriers][value=language]');
+  await page.fill('input[name=party_size]', '1');
+  await page.focus('button:has-text("Register and print ticket")');
+  await enterThenStrayEnters(page);
+  await assertNothingPrinted(page, seen, 'after a walk-in');
+
+  // Without the scripts the button records a print made with the browser's menu at once.
+  await page.route('**/static/*.js*', (route) => route.abort());
+  await page.reload({ waitUntil: 'load' });
+  await page.focus('form[data-print-first] button');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press('Enter')]);
+  assert.match(await page.textContent('#print-count'), /Printed once/, await describe(page));
+  assert.deepEqual(seen.questions, [], 'no question without the scripts');
+  await page.unroute('**/static/*.js*');
+});

@@ -111,3 +111,24 @@ test("the board says a call in the called ticket's language first, with offline 
   await assertAccessible(page, 'board with announcements');
 });
 
+
+test("the board is headed in the port's languages, each marked, and stays accessible", async () => {
+  // The admin says Otay Mesa's counters cover Portuguese and English.
+  const admin = await signIn(browser, 'ada');
+  await admin.goto(`${BASE_URL}/ports/OTY/languages`);
+  await admin.fill('#f-default_languages', 'por, eng');
+  await Promise.all([
+    admin.waitForNavigation({ waitUntil: 'load' }),
+    admin.click('form:has(#f-default_languages) button[type=submit]'),
+  ]);
+  assert.ok(admin.url().includes('saved=1'), admin.url());
+
+  const page = await (await browser.newContext({ viewport: { width: 1920, height: 1080 }, bypassCSP: true })).newPage();
+  await page.goto(`${BASE_URL}/board/OTY`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'pt');
+  const heading = await page.textContent('#called-heading');
+  assert.match(heading, /^Atendendo agora · Now serving$/, heading);
+  assert.equal(await page.getAttribute('#called-heading span', 'lang'), 'en');
+  assert.ok(!(await page.textContent('body')).includes('Atendiendo'), 'no Spanish');
+  await assertAccessible(page, 'board in Portuguese and English');
+});

@@ -541,7 +541,13 @@ pub struct DailyReport {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DaySummary {
     pub date: NaiveDate,
+    /// The day's length: 24, or 23 / 25 on daylight-saving days.
     pub hours: u32,
+    /// The hours of the day the figures cover, to two decimals: `hours` for a day over,
+    /// from the day's start to `as_of` for today (15.25 at 15:15), so that nobody reads a
+    /// day counted to now as a whole day.
+    #[serde(default)]
+    pub hours_counted: f64,
     pub arrivals: u32,
     pub calls: u32,
     pub served: u32,
@@ -579,6 +585,20 @@ pub struct RangeReport {
     pub languages: Vec<LanguageFigures>,
     pub daily: Vec<DaySummary>,
     pub warnings: Vec<String>,
+}
+
+impl DailyReport {
+    /// The hours the report covers, to two decimals: [`DailyReport::hours`] for a complete
+    /// day, from the day's start to `as_of` for a day read before its end.
+    pub fn hours_counted(&self) -> f64 {
+        match self.as_of {
+            None => f64::from(self.hours),
+            Some(at) => {
+                let seconds = (at - self.day_start).num_seconds().max(0) as f64;
+                (seconds / 36.0).round() / 100.0
+            }
+        }
+    }
 }
 
 fn complete_by_default() -> bool {

@@ -117,6 +117,7 @@ pub fn sum(reports: &[DailyReport]) -> RangeReport {
         daily.push(DaySummary {
             date: day.date,
             hours: day.hours,
+            hours_counted: day.hours_counted(),
             arrivals: f.outcomes.arrived,
             calls: day.hourly.iter().map(|h| h.calls).sum(),
             served: f.outcomes.served,

@@ -9,8 +9,8 @@ use portqueue_core::reports::{
 use portqueue_core::{Barrier, Class, Policy, Tier, languages};
 
 use super::table::{
-    Cell, Section, Table, capital, class_label, count_row, language_label, mins, num, pct, table,
-    text, tier_label, when, yes_no,
+    Cell, More, Section, Table, capital, class_label, count_row, language_label, mins, num, pct,
+    table, text, tier_label, when, yes_no,
 };
 
 /// The fairness verdict in words.
@@ -129,11 +129,16 @@ fn policy_difference(before: &Policy, after: &Policy) -> String {
 
 /// The sections every report has, day or range. `day` is the day of a daily report, for
 /// showing times without their date; `at_end` says when the report ends ("at the end of
-/// the day", "at 15:00").
-pub(super) fn figure_sections(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Vec<Section> {
+/// the day", "at 15:00"); `as_of_now`: whether it ends now (today read before its end).
+pub(super) fn figure_sections(
+    f: &Figures,
+    day: Option<NaiveDate>,
+    at_end: &str,
+    as_of_now: bool,
+) -> Vec<Section> {
     vec![
         arrivals(f),
-        outcomes(f, day, at_end),
+        outcomes(f, day, at_end, as_of_now),
         waits(f, at_end),
         fairness(f, day, at_end),
         estimates(f),
@@ -215,8 +220,13 @@ fn arrivals(f: &Figures) -> Section {
     }
 }
 
-/// What became of the entries, and those still open.
-fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Section {
+/// The most entries still open a page lists (the longest waits): a busy port has a thousand
+/// and more, which the live queue and the downloads list whole.
+pub const MAX_LISTED_STILL_OPEN: usize = 50;
+
+/// What became of the entries, and those still open (the longest waits, at most
+/// [`MAX_LISTED_STILL_OPEN`]).
+fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str, as_of_now: bool) -> Section {
     let o = &f.outcomes;
     let outcome_rows = vec![
         vec![text("Open at the start (carried in)"), num(o.carried_in)],
@@ -227,9 +237,11 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Section {
         vec![text("Withdrawn"), num(o.withdrawn)],
         vec![text(format!("Still open {at_end}")), num(o.waiting)],
     ];
+    let open = o.carried_over.len();
     let carried: Vec<Vec<Cell>> = o
         .carried_over
         .iter()
+        .take(MAX_LISTED_STILL_OPEN)
         .map(|c| {
             vec![
                 text(&c.ticket),
@@ -250,11 +262,33 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Section {
         outcome_rows,
     )];
     if !carried.is_empty() {
-        outcome_tables.push(table(
+        let (caption, more) = if open > carried.len() {
+            let listed = carried.len();
+            (
+                format!(
+                    "Still open {at_end}: the {listed} longest waits of {open}, longest first \
+                     (waits still running, counted so far)"
+                ),
+                Some(More {
+                    text: format!(
+                        "Only the {listed} longest waits of the {open} still open are listed \
+                         here. The CSV and JSON downloads list all {open}."
+                    ),
+                    live_queue: as_of_now,
+                }),
+            )
+        } else {
+            (
+                format!(
+                    "Still open {at_end}, longest wait first (waits still running, counted \
+                     so far)"
+                ),
+                None,
+            )
+        };
+        let mut carried_table = table(
             "t-carried-over",
-            format!(
-                "Still open {at_end}, longest wait first (waits still running, counted so far)"
-            ),
+            caption,
             &[
                 "Ticket",
                 "Queue",
@@ -265,7 +299,9 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str) -> Section {
                 "Waited so far (min)",
             ],
             carried,
-        ));
+        );
+        carried_table.more = more;
+        outcome_tables.push(carried_table);
     }
     Section {
         id: "outcomes",

@@ -29,6 +29,16 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// Long tables may break across printed pages (their head repeats); short ones may not.
     pub long: bool,
+    /// What a table that lists only part of its rows says below them.
+    pub more: Option<More>,
+}
+
+/// The line under a table cut short: how many rows there are and where to read them all.
+pub struct More {
+    pub text: String,
+    /// Whether the port's live queue (a link on the page) lists the rest: for a report read
+    /// as of now, whose rows still wait.
+    pub live_queue: bool,
 }
 
 /// A titled part of the page.
@@ -108,6 +118,7 @@ pub(super) fn table(
         head,
         long: rows.len() > LONG_TABLE_ROWS,
         rows,
+        more: None,
     }
 }
 

@@ -59,18 +59,24 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
     let date = report.date;
     let code = report.port.clone();
     let f = &report.figures;
-    let hours_note = if report.hours == 24 {
+    let mut hours_note = if report.hours == 24 {
         String::new()
     } else {
         format!(", a {}-hour day (clocks changed)", report.hours)
     };
     // A day not over is read "as of" a moment: said at the top and in every "at the end".
     let as_of = report.as_of.map(|t| t.format("%H:%M").to_string());
+    if let Some(t) = &as_of {
+        hours_note.push_str(&format!(
+            "; counted to {t} ({} hours)",
+            hours_counted(report.hours_counted(), report.hours)
+        ));
+    }
     let at_end = as_of
         .as_ref()
         .map_or_else(|| "at the end of the day".to_owned(), |t| format!("at {t}"));
     let mut sections = vec![glance(report, &as_of, &at_end)];
-    sections.extend(figure_sections(f, Some(date), &at_end));
+    sections.extend(figure_sections(f, Some(date), &at_end, as_of.is_some()));
     sections.insert(sections.len() - 1, hourly(report, &as_of));
     sections.push(languages_section(&report.languages));
     sections.push(policy(report, &at_end));
@@ -110,6 +116,17 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
     }
 }
 
+/// The hours a day's figures cover: "24" for a day over, "15.25 of 24" for today read at
+/// 15:15 (never the whole day for a day counted only to now).
+fn hours_counted(counted: f64, hours: u32) -> String {
+    if (counted - f64::from(hours)).abs() < 0.005 {
+        return hours.to_string();
+    }
+    let counted = format!("{counted:.2}");
+    let counted = counted.trim_end_matches('0').trim_end_matches('.');
+    format!("{counted} of {hours}")
+}
+
 /// The page of a range of days.
 pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> ReportView {
     let code = report.port.clone();
@@ -128,7 +145,7 @@ pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> Repor
                     href: Some(report_url(&code, &format!("date={}", d.date))),
                     ..text(format!("{}{so_far}", d.date.format("%a %Y-%m-%d")))
                 },
-                num(d.hours),
+                num(hours_counted(d.hours_counted, d.hours)),
                 num(d.arrivals),
                 num(d.calls),
                 num(d.served),
@@ -165,7 +182,12 @@ pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> Repor
         || "at the end of the last day".to_owned(),
         |t| format!("at {t} today"),
     );
-    sections.extend(figure_sections(&report.figures, None, &at_end));
+    sections.extend(figure_sections(
+        &report.figures,
+        None,
+        &at_end,
+        as_of.is_some(),
+    ));
     sections.push(languages_section(&report.languages));
     sections.extend(warnings_section(&report.warnings));
     let days = report.days;
