@@ -249,10 +249,12 @@ pub(crate) fn insert_waiting(
         .map(|projection| (projection, entry.queue_entry()));
     state.stage(entry.clone());
     let projected = queue::project_adding(conn, state, at, kept)?;
+    // From the back: a walk-in registered last is placed at or near the end of the order,
+    // so the search does not walk the whole queue.
     let view = EntryView::new(
         &entry,
         port,
-        projected.iter().find(|p| p.entry_id == entry.id),
+        projected.iter().rev().find(|p| p.entry_id == entry.id),
     );
     let placement = engine::place(&entry.queue_entry(), &port.policy());
     let mut snap = EntrySnapshot {

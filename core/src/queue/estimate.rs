@@ -217,7 +217,8 @@ struct Paused {
     /// `None`: no counter was left open, so nobody after the pause is called.
     run: Option<Run<'static>>,
     walk: Walk,
-    spans: Vec<Span>,
+    /// The run's counters (shared: they never change once the run is made).
+    spans: Arc<[Span]>,
     /// For each entry of `run`: its canonical index, or `None` for an arrival still to come.
     canon: Vec<Option<usize>>,
     /// For each entry of `run`: how long it keeps its counter.
@@ -236,7 +237,7 @@ impl Paused {
     fn drive(
         mut run: Run<'_>,
         mut walk: Walk,
-        spans: Vec<Span>,
+        spans: Arc<[Span]>,
         canon: Vec<Option<usize>>,
         service: Vec<Duration>,
         rng: Rng,
@@ -259,7 +260,7 @@ impl Paused {
             Paused {
                 run: None,
                 walk: walk.clone(),
-                spans: Vec::new(),
+                spans: Arc::from(Vec::new()),
                 canon: Vec::new(),
                 service: Vec::new(),
                 rng: rng.clone(),
@@ -269,7 +270,7 @@ impl Paused {
             Paused {
                 run: Some(rest),
                 walk: walk.clone(),
-                spans: spans.clone(),
+                spans: Arc::clone(&spans),
                 canon: old.iter().map(|&i| canon[i]).collect(),
                 service: old.iter().map(|&i| service[i]).collect(),
                 rng: rng.clone(),
@@ -296,10 +297,12 @@ impl Paused {
     /// Continues with a newcomer of canonical index `j`: returns the run kept at its new
     /// pause and the calls of every real entry the kept run had still to call, and of the
     /// newcomer. `service` draws the newcomer's service from the run's generator; the new
-    /// pause is for newcomers placed from `newcomers_from` on.
+    /// pause is for newcomers placed from `newcomers_from` on. Consumes the kept run: a
+    /// registration replaces it, and copying it first would double the copying (the
+    /// nominal run, which may yet be given up, is continued from a clone).
     #[allow(clippy::too_many_arguments)]
     fn continued(
-        &self,
+        self,
         newcomer: &QueueEntry,
         language: &EntryLanguage,
         j: usize,
@@ -307,27 +310,34 @@ impl Paused {
         newcomers_from: DateTime<Utc>,
         service: impl FnOnce(&mut Rng) -> Duration,
     ) -> (Paused, Calls) {
-        let mut rng = self.rng.clone();
+        let Paused {
+            run,
+            mut walk,
+            spans,
+            mut canon,
+            service: mut services,
+            mut rng,
+        } = self;
         let newcomer_service = service(&mut rng);
-        let Some(run) = &self.run else {
+        let Some(mut run) = run else {
             return (
                 Paused {
+                    run: None,
+                    walk,
+                    spans,
+                    canon,
+                    service: services,
                     rng,
-                    ..self.clone()
                 },
                 Vec::new(),
             );
         };
-        let mut run = run.clone();
         run.push(newcomer.clone(), policy, language.clone());
         run.newcomers_from(newcomers_from);
-        let mut canon = self.canon.clone();
         canon.push(Some(j));
-        let mut service = self.service.clone();
-        service.push(newcomer_service);
-        let mut walk = self.walk.clone();
+        services.push(newcomer_service);
         walk.left += 1;
-        Paused::drive(run, walk, self.spans.clone(), canon, service, rng)
+        Paused::drive(run, walk, spans, canon, services, rng)
     }
 }
 
@@ -534,7 +544,7 @@ impl Projection {
         let (nominal_run, calls) = Paused::drive(
             run,
             Walk::new(&nominal_spans, n),
-            nominal_spans.clone(),
+            Arc::from(nominal_spans),
             real.clone(),
             nominal_service,
             Rng::new(0),
@@ -606,7 +616,7 @@ impl Projection {
             let (kept, calls) = Paused::drive(
                 run,
                 Walk::new(&run_spans, n),
-                run_spans,
+                Arc::from(run_spans),
                 canon,
                 service,
                 rng,
@@ -783,9 +793,14 @@ impl Projection {
         let newcomers_from = kept
             .newcomers_from
             .max(placement.effective_at - NEWCOMER_SLACK);
-        let (nominal_run, nominal_calls) =
-            kept.nominal_run
-                .continued(newcomer, language, j, policy, newcomers_from, |_| mean);
+        let (nominal_run, nominal_calls) = kept.nominal_run.clone().continued(
+            newcomer,
+            language,
+            j,
+            policy,
+            newcomers_from,
+            |_| mean,
+        );
         // The look-ahead of the sampled runs must come out the same.
         let appointment: Vec<bool> = nominal_calls
             .iter()
@@ -823,21 +838,26 @@ impl Projection {
         // Everyone whose call may have moved: the real entries each run had still to call.
         let mut moved: Vec<usize> = kept.nominal_run.waiting().collect();
         kept.times.extend(std::iter::repeat_n(NOT_CALLED, samples));
-        for r in 0..samples {
-            let model = &kept.model;
-            let (run, calls) =
-                kept.runs[r].continued(newcomer, language, j, policy, newcomers_from, |rng| {
-                    minutes(model.draw(newcomer.party_size, rng))
-                });
-            for c in kept.runs[r].waiting() {
-                kept.times[c * samples + r] = NOT_CALLED;
-                moved.push(c);
-            }
-            for (c, at, _) in calls {
-                kept.times[c * samples + r] = offset(now, Some(at));
-            }
-            kept.runs[r] = run;
-        }
+        let model = &kept.model;
+        let times = &mut kept.times;
+        kept.runs = std::mem::take(&mut kept.runs)
+            .into_iter()
+            .enumerate()
+            .map(|(r, old)| {
+                for c in old.waiting() {
+                    times[c * samples + r] = NOT_CALLED;
+                    moved.push(c);
+                }
+                let (run, calls) =
+                    old.continued(newcomer, language, j, policy, newcomers_from, |rng| {
+                        minutes(model.draw(newcomer.party_size, rng))
+                    });
+                for (c, at, _) in calls {
+                    times[c * samples + r] = offset(now, Some(at));
+                }
+                run
+            })
+            .collect();
         moved.push(j);
         moved.sort_unstable();
         moved.dedup();

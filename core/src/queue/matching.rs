@@ -376,10 +376,13 @@ impl EstimateMatching {
 pub(crate) struct RunMatching {
     /// For each counter of the run (by its index): what it covers, the port's defaults
     /// included; `None` (or beyond the list): a counter opened without languages, which
-    /// calls in the plain fair order and covers nothing for the others.
-    counters: Vec<Option<Vec<String>>>,
-    /// Each counter's [`Coverage`] while every counter with languages is open.
-    coverages: Vec<Option<Arc<Coverage>>>,
+    /// calls in the plain fair order and covers nothing for the others. Shared by every
+    /// copy of the run: a projection continued with a registration copies each paused run
+    /// (twice), and these never change.
+    counters: Arc<Vec<Option<Vec<String>>>>,
+    /// Each counter's [`Coverage`] while every counter with languages is open (shared as
+    /// `counters` is).
+    coverages: Arc<Vec<Option<Arc<Coverage>>>>,
     /// Parallel to the run's entries.
     pub languages: Vec<EntryLanguage>,
 }
@@ -401,8 +404,8 @@ impl RunMatching {
             })
             .collect();
         Self {
-            counters,
-            coverages,
+            counters: Arc::new(counters),
+            coverages: Arc::new(coverages),
             languages,
         }
     }
@@ -410,8 +413,8 @@ impl RunMatching {
     /// The same matching for a run that keeps only the entries `kept` (old indices).
     pub fn kept(&self, kept: &[usize]) -> Self {
         Self {
-            counters: self.counters.clone(),
-            coverages: self.coverages.clone(),
+            counters: Arc::clone(&self.counters),
+            coverages: Arc::clone(&self.coverages),
             languages: kept.iter().map(|&i| self.languages[i].clone()).collect(),
         }
     }
