@@ -7,7 +7,7 @@
 
 use std::hint::black_box;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Tz;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
@@ -32,6 +32,22 @@ impl Lcg {
 
 const LANGUAGES: [&str; 5] = ["spa", "spa", "eng", "hat", "pan"];
 
+/// Four counters serving parties of 1 to 4, the first called now and each next `apart`
+/// earlier.
+fn four_serving(now: DateTime<Utc>, apart: Duration) -> Vec<OpenCounter> {
+    (0..4)
+        .map(|i| OpenCounter::Serving {
+            since: now - apart * i,
+            party_size: 1 + i as u32,
+        })
+        .collect()
+}
+
+/// A counter covering `languages`.
+fn covers(languages: &[&str]) -> Option<Vec<String>> {
+    Some(languages.iter().map(|l| (*l).to_owned()).collect())
+}
+
 fn matching(c: &mut Criterion) {
     let tz = Tz::America__Tijuana;
     let policy = Policy::default();
@@ -39,12 +55,7 @@ fn matching(c: &mut Criterion) {
     let now = Utc.with_ymd_and_hms(2026, 11, 25, 22, 0, 0).unwrap();
     let mut rng = Lcg(5);
     let inputs = EstimateInputs {
-        open: (0..4)
-            .map(|i| OpenCounter::Serving {
-                since: now - Duration::minutes(i * 3),
-                party_size: 1 + i as u32,
-            })
-            .collect(),
+        open: four_serving(now, Duration::minutes(3)),
         plan: Vec::new(),
         service: (0..2_000)
             .map(|_| ServiceSample {
@@ -65,7 +76,6 @@ fn matching(c: &mut Criterion) {
             },
         )],
     };
-    let covers = |l: &[&str]| Some(l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
     for n in [50usize, 200, 1_000] {
         let entries: Vec<QueueEntry> = (0..n)
             .map(|i| QueueEntry {
@@ -174,12 +184,7 @@ fn registrations_in_turn(c: &mut Criterion) {
         passed_over_since: None,
     };
     let inputs = EstimateInputs {
-        open: (0..4)
-            .map(|i| OpenCounter::Serving {
-                since: now - Duration::seconds(i * 5),
-                party_size: 1 + i as u32,
-            })
-            .collect(),
+        open: four_serving(now, Duration::seconds(5)),
         plan: Vec::new(),
         service: Vec::new(),
         minutes_per_person: 10.0,
@@ -190,7 +195,6 @@ fn registrations_in_turn(c: &mut Criterion) {
             .map(|h| (now + Duration::hours(h), ArrivalRates::default()))
             .collect(),
     };
-    let covers = |l: &[&str]| Some(l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
     let matching = EstimateMatching {
         counters: vec![covers(&["spa"]), covers(&["spa"]), covers(&["hat"]), None],
         entries: (4..n).map(|i| language(queue_languages[i % 4])).collect(),
