@@ -151,7 +151,7 @@
     Array.prototype.forEach.call(buttons, function (b, i) {
       b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
-      if (i === 0 && !document.querySelector("[autofocus]")) b.focus();
+      if (i === 0 && !document.querySelector("[autofocus], [data-autofocus]")) b.focus();
     });
   }
 
@@ -218,11 +218,13 @@
   }
 
   // Chromium applies `autofocus` at a later rendering step, not at once: give the focus now,
-  // so the first key pressed on a fresh page always goes where the page says.
+  // so the first key pressed on a fresh page always goes where the page says. A button that
+  // must not act on an Enter pressed before the scripts run (the ticket page's print buttons,
+  // guarded by data-settle) says `data-autofocus` instead and gets the focus only here.
   function autofocusNow() {
     var active = document.activeElement;
     if (active && active !== document.body) return;
-    var target = document.querySelector("[autofocus]");
+    var target = document.querySelector("[autofocus]") || document.querySelector("[data-autofocus]");
     if (target) target.focus();
   }
 
