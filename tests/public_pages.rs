@@ -1830,6 +1830,20 @@ async fn a_board_has_at_most_three_languages_with_text_right_to_left_marked_and_
         "three languages at most, in the port's order"
     );
     assert_eq!(spoken_tags(&board.body), ["ar", "fr", "en"]);
+    // The staff's sound button and voice line (Spanish and English only) run left to right
+    // on a right-to-left board.
+    assert!(
+        board
+            .body
+            .contains("<span lang=\"es\" dir=\"ltr\">Sonido</span> / <span lang=\"en\" dir=\"ltr\">Sound</span>"),
+        "{}",
+        board.body
+    );
+    assert!(
+        board
+            .body
+            .contains("id=\"board-voices\" lang=\"es\" dir=\"ltr\"")
+    );
 
     // English alone gets Spanish beside it.
     let board = screen.get("/board/ENG").await;
