@@ -54,6 +54,16 @@ fn sys_board(app: &TestApp) -> public::Board {
         .unwrap()
 }
 
+/// The board read from the kept queue, after checking that it is the one a fresh read of the
+/// database gives (the kept queue forgotten in between).
+fn kept_board_is_the_databases(app: &TestApp) -> public::Board {
+    let kept = sys_board(app);
+    service::live::forget_all();
+    let fresh = sys_board(app);
+    assert_eq!(kept.next, fresh.next);
+    kept
+}
+
 fn count<T>(app: &TestApp, f: impl FnOnce(&mut db::DbConnection) -> QueryResult<T>) -> T {
     app.with_conn(|c| f(c).unwrap())
 }
@@ -130,11 +140,8 @@ fn registrations_handed_in_together_commit_as_one_group_each_answered_as_if_alon
     assert_eq!(now_port.revision, port.revision + 13);
 
     // The queue the group left in memory is the one the database holds.
-    let kept = sys_board(&app);
-    service::live::forget_all();
-    let fresh = sys_board(&app);
-    assert_eq!(kept.next, fresh.next);
-    assert_eq!(kept.revision, fresh.revision);
+    let kept = kept_board_is_the_databases(&app);
+    assert_eq!(kept.revision, sys_board(&app).revision);
 }
 
 #[test]
@@ -333,10 +340,7 @@ fn grouped_and_lone_writers_mixed_all_finish_and_never_write_at_once() {
         app.with_conn(|c| port_by_code(c, "SYS").unwrap()).revision,
         port.revision + 400
     );
-    let board = sys_board(&app);
-    service::live::forget_all();
-    let fresh = sys_board(&app);
-    assert_eq!(board.next, fresh.next);
+    kept_board_is_the_databases(&app);
 }
 
 /// A write whose savepoint cannot be rolled back (SQLite answers `ROLLBACK TO SAVEPOINT`
@@ -403,11 +407,8 @@ fn a_write_whose_savepoint_cannot_be_rolled_back_commits_nothing_of_its_group() 
         .state
         .blocking(|conn, now| walk_ins::register(conn, &ofelia, port.id, &walk_in(3), now))
         .unwrap();
-    let board = sys_board(&app);
+    let board = kept_board_is_the_databases(&app);
     assert!(board.next.contains(&view.ticket));
-    service::live::forget_all();
-    let fresh = sys_board(&app);
-    assert_eq!(board.next, fresh.next);
 }
 
 /// Everything at once from several threads, the way a busy port runs: kiosks registering
