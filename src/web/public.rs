@@ -551,13 +551,17 @@ fn board_languages(port: &crate::db::models::Port) -> Vec<&'static Language> {
     chosen
 }
 
+/// The board page's language and direction (`<html lang dir>`): its first language's.
+fn board_page_language(board: &[&'static Language]) -> (&'static str, &'static str) {
+    board.first().map_or(("en", "ltr"), |l| (l.tag, l.dir()))
+}
+
 /// One message in each of the board's languages, for its headings. A language whose catalog
 /// lacks the message gets the English words, marked as English (never another language's
 /// words under its tag), once.
 fn in_board_languages(id: &str, board: &[&'static Language]) -> Vec<BoardWords> {
     let catalog = Catalog::shared();
-    let page = board.first().map_or("en", |l| l.tag);
-    let page_dir = board.first().map_or("ltr", |l| l.dir());
+    let (page, page_dir) = board_page_language(board);
     let mut words: Vec<BoardWords> = Vec::new();
     for language in board {
         let (language, text) = match catalog.message(language.code, id, &[]) {
@@ -642,10 +646,10 @@ pub async fn board_page(
             Vec::new()
         },
     };
-    let page_dir = shown.first().map_or("ltr", |l| l.dir());
+    let (lang, page_dir) = board_page_language(&shown);
     let page = BoardPage {
         asset_version: assets::version(),
-        lang: shown.first().map_or("en", |l| l.tag),
+        lang,
         dir: page_dir,
         port_name: board.port_name.clone(),
         clock: local_hhmm(&port, now),
