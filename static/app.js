@@ -169,7 +169,7 @@
   // a hurry on the page before lands on this page's focused button, and must not act on the
   // next person or open the print dialog. A deliberate press a moment later works, and so do
   // the forms without JavaScript. The check comes first (capture), so no other script's
-  // submit handler runs for a press it drops; a held-down Enter does not repeat either.
+  // submit handler runs for a press it drops.
   var SETTLE_MS = 800;
   function settleForms() {
     var settling = document.querySelectorAll("form[data-settle]");
@@ -179,9 +179,6 @@
     window.setTimeout(function () {
       Array.prototype.forEach.call(settling, function (f) { f.classList.remove("settling"); });
     }, SETTLE_MS);
-    document.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" && e.repeat) e.preventDefault();
-    }, true);
     document.addEventListener("submit", function (e) {
       var form = e.target;
       if (form && form.hasAttribute && form.hasAttribute("data-settle") && Date.now() - loaded < SETTLE_MS) {
@@ -194,15 +191,11 @@
   }
 
   // Counter forms act once: after one is sent, the page's other counter forms (and the same
-  // one again) do nothing, and a held-down Enter does not repeat. The server refuses a second
-  // post of the same form too.
+  // one again) do nothing. The server refuses a second post of the same form too.
   function onceForms() {
     var forms = document.querySelectorAll("form[data-once]");
     if (!forms.length) return;
     var sent = false;
-    document.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" && e.repeat) e.preventDefault();
-    }, true);
     document.addEventListener("submit", function (e) {
       var form = e.target;
       if (e.defaultPrevented || !form || !form.hasAttribute || !form.hasAttribute("data-once")) return;
@@ -215,6 +208,14 @@
     });
     // Back from the browser's cache, the page may act again.
     window.addEventListener("pageshow", function (e) { if (e.persisted) sent = false; });
+  }
+
+  // On a page with forms that settle or act once, a held-down Enter does not repeat.
+  function noRepeatedEnter() {
+    if (!document.querySelector("form[data-settle], form[data-once]")) return;
+    document.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && e.repeat) e.preventDefault();
+    }, true);
   }
 
   // Chromium applies `autofocus` at a later rendering step, not at once: give the focus now,
@@ -250,6 +251,7 @@
     tierFollowsVulnerability();
     printButtons();
     confirmations();
+    noRepeatedEnter();
     settleForms();
     onceForms();
     backLinks();
