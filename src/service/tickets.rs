@@ -139,6 +139,14 @@ impl TicketDoc {
         require_open(&self.view.ticket, self.view.status)
     }
 
+    /// Whether the ticket shows its estimate sentence: a waiting ticket always does (the
+    /// window, or why it has none, which `doc_for` put in each block's estimate); a called
+    /// or served one only with a window. The printout and the HTML ticket both ask this, so
+    /// they never disagree.
+    pub fn shows_estimate(&self) -> bool {
+        self.window.is_some() || self.view.status == Status::Waiting
+    }
+
     /// The ESC/POS bytes for a thermal printer, laid out for the port's paper roll.
     pub fn escpos(&self) -> AppResult<Printout> {
         self.escpos_on(self.port.paper())
@@ -157,8 +165,7 @@ impl TicketDoc {
             issued_at: &self.issued_at,
             status_url: &self.status_url,
             texts: &self.texts,
-            // A waiting ticket always says when it is called, or that no counter is open.
-            show_estimate: self.window.is_some() || self.view.status == Status::Waiting,
+            show_estimate: self.shows_estimate(),
             paper,
         }))
     }

@@ -124,17 +124,9 @@ impl TicketPaper {
                     dir: l.language.dir(),
                     party_size: l.party_size.clone(),
                     // The sentence names the window; waiting without one it says why (no
-                    // counter open, or too far back); called or served, it is left out.
-                    estimate: match (&doc.window, doc.view.status) {
-                        (Some(_), _) => Some(l.estimate.clone()),
-                        (None, Status::Waiting) => portqueue_core::tickets::Catalog::shared()
-                            .message(
-                                l.language.code,
-                                crate::service::tickets::no_window_key(doc.view.beyond_estimate),
-                                &[],
-                            ),
-                        (None, _) => None,
-                    },
+                    // counter open, or too far back: `doc_for` put that sentence in the
+                    // block); called or served, it is left out.
+                    estimate: doc.shows_estimate().then(|| l.estimate.clone()),
                 })
                 .collect(),
             steps,

@@ -431,6 +431,8 @@ mod tests {
             "status-people-before-you",
             "status-estimated-call-time",
             "status-between",
+            "status-no-counter",
+            "status-beyond-estimate",
             "status-auto-refresh",
             "status-language",
             "board-now-serving",
