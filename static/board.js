@@ -108,6 +108,23 @@
     });
   }
 
+  // The words of the voices line, in the board's languages, each marked with its own: the
+  // server puts them in a <template> so nothing here is in any one language.
+  function labelFor(name) {
+    var words = document.getElementById("board-voice-words");
+    var content = words && (words.content || words);
+    var label = content && content.querySelector('[data-words="' + name + '"]');
+    return label ? label.cloneNode(true) : document.createTextNode("");
+  }
+
+  // Tags like "es, ar" are codes, read left to right whatever the page's direction.
+  function tagList(tags) {
+    var el = document.createElement("bdi");
+    el.dir = "ltr";
+    el.textContent = tags.join(", ") || "—";
+    return el;
+  }
+
   // Lists, under the board, which languages this screen's browser can speak (offline voices
   // included) and which get the chime and highlight only.
   function listVoices() {
@@ -120,8 +137,16 @@
     });
     var spoken = tags.filter(function (t) { return voiceFor(voices, t); });
     var silent = tags.filter(function (t) { return !voiceFor(voices, t); });
-    el.textContent = "Voz / Voice: " + (spoken.join(", ") || "—") +
-      (silent.length ? " · Sin voz, solo sonido / No voice, chime only: " + silent.join(", ") : "");
+    el.textContent = "";
+    el.appendChild(labelFor("voice"));
+    el.appendChild(document.createTextNode(": "));
+    el.appendChild(tagList(spoken));
+    if (silent.length) {
+      el.appendChild(document.createTextNode(" · "));
+      el.appendChild(labelFor("no-voice"));
+      el.appendChild(document.createTextNode(": "));
+      el.appendChild(tagList(silent));
+    }
     el.hidden = false;
   }
 

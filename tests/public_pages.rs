@@ -1710,6 +1710,31 @@ fn spoken_tags(board: &str) -> Vec<String> {
         .collect()
 }
 
+/// A message in one of our catalogs (tested complete), to compare with what a page shows.
+fn said(code: &str, id: &str) -> String {
+    let text = Catalog::shared().say(code, id, &[]);
+    assert!(!text.is_empty(), "{code}: {id}");
+    text
+}
+
+/// The inside of the board's sound button.
+fn staff_button(board: &str) -> &str {
+    let inside = board
+        .split("id=\"board-sound\" aria-pressed=\"false\" hidden>")
+        .nth(1)
+        .expect("the sound button");
+    &inside[..inside.find("</button>").expect("its end")]
+}
+
+/// The words board.js copies into the voices line, from their `<template>`.
+fn voice_words(board: &str) -> &str {
+    let inside = board
+        .split("<template id=\"board-voice-words\">")
+        .nth(1)
+        .expect("the voices line's words");
+    &inside[..inside.find("</template>").expect("its end")]
+}
+
 #[actix_web::test]
 async fn the_board_speaks_the_ports_languages_each_marked_and_its_feed_is_unchanged() {
     let app = port_with_officer();
@@ -1737,6 +1762,23 @@ async fn the_board_speaks_the_ports_languages_each_marked_and_its_feed_is_unchan
         board.body
     );
     assert_eq!(spoken_tags(&board.body), ["es", "en"]);
+    // The staff's words, as they were before they came from the catalogs.
+    assert!(
+        staff_button(&board.body).starts_with("Sonido / <span lang=\"en\">Sound</span>: "),
+        "{}",
+        board.body
+    );
+    assert_eq!(
+        voice_words(&board.body),
+        "<span data-words=\"voice\">Voz / <span lang=\"en\">Voice</span></span>\
+         <span data-words=\"no-voice\">Sin voz, solo sonido / \
+         <span lang=\"en\">No voice, chime only</span></span>"
+    );
+    assert!(
+        board
+            .body
+            .contains("<p class=\"board-voices\" id=\"board-voices\" hidden></p>")
+    );
 
     // The supervisor says the counters cover Portuguese (a port like Praia): the board is in
     // Portuguese, with English beside it, each marked; no Spanish left.
@@ -1778,6 +1820,14 @@ async fn the_board_speaks_the_ports_languages_each_marked_and_its_feed_is_unchan
     assert!(!board.body.contains("Atendiendo"), "no Spanish heading");
     assert_eq!(spoken_tags(&board.body), ["pt", "en"], "spoken as shown");
     assert!(board.body.contains("<span lang=\"pt\">Português</span>"));
+    assert!(
+        staff_button(&board.body).starts_with(&format!(
+            "{} / <span lang=\"en\">Sound</span>: ",
+            said("por", "board-sound")
+        )),
+        "{}",
+        board.body
+    );
     assert_no_personal_data(&board.body, "the Portuguese board");
 
     // The feed is data only, the same shape whatever the languages.
@@ -1799,6 +1849,7 @@ async fn a_board_has_at_most_three_languages_with_text_right_to_left_marked_and_
         ("ENG", "eng"),
         ("MAY", "quc,hat"),
         ("NON", "quc,mam"),
+        ("ARF", "arb,fra"),
     ] {
         app.add_port(code, "America/Tijuana");
         set_default_languages(&app, code, stored);
@@ -1830,20 +1881,56 @@ async fn a_board_has_at_most_three_languages_with_text_right_to_left_marked_and_
         "three languages at most, in the port's order"
     );
     assert_eq!(spoken_tags(&board.body), ["ar", "fr", "en"]);
-    // The staff's sound button and voice line (Spanish and English only) run left to right
-    // on a right-to-left board.
+    // The staff's sound button and voices line are in the board's languages too: French and
+    // English marked left to right on the right-to-left board.
+    let (arabic, french) = (said("arb", "board-sound"), said("fra", "board-sound"));
     assert!(
-        board
-            .body
-            .contains("<span lang=\"es\" dir=\"ltr\">Sonido</span> / <span lang=\"en\" dir=\"ltr\">Sound</span>"),
+        staff_button(&board.body).starts_with(&format!(
+            "{arabic} / <span lang=\"fr\" dir=\"ltr\">{french}</span> \
+             / <span lang=\"en\" dir=\"ltr\">Sound</span>: "
+        )),
         "{}",
         board.body
     );
-    assert!(
-        board
-            .body
-            .contains("id=\"board-voices\" lang=\"es\" dir=\"ltr\"")
+    assert_eq!(
+        voice_words(&board.body),
+        format!(
+            "<span data-words=\"voice\">{} / <span lang=\"fr\" dir=\"ltr\">{}</span> \
+             / <span lang=\"en\" dir=\"ltr\">Voice</span></span>\
+             <span data-words=\"no-voice\">{} / <span lang=\"fr\" dir=\"ltr\">{}</span> \
+             / <span lang=\"en\" dir=\"ltr\">No voice, chime only</span></span>",
+            said("arb", "board-voice"),
+            said("fra", "board-voice"),
+            said("arb", "board-no-voice"),
+            said("fra", "board-no-voice"),
+        )
     );
+    assert!(!board.body.contains("Sonido") && !board.body.contains("lang=\"es\""));
+
+    // Arabic and French alone: the staff's words in those two, and no English.
+    let board = screen.get("/board/ARF").await;
+    assert!(board.body.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(
+        staff_button(&board.body).starts_with(&format!(
+            "{arabic} / <span lang=\"fr\" dir=\"ltr\">{french}</span>: "
+        )),
+        "{}",
+        board.body
+    );
+    assert_eq!(
+        voice_words(&board.body),
+        format!(
+            "<span data-words=\"voice\">{} / <span lang=\"fr\" dir=\"ltr\">{}</span></span>\
+             <span data-words=\"no-voice\">{} / <span lang=\"fr\" dir=\"ltr\">{}</span></span>",
+            said("arb", "board-voice"),
+            said("fra", "board-voice"),
+            said("arb", "board-no-voice"),
+            said("fra", "board-no-voice"),
+        )
+    );
+    for english in ["Sound", "Voice", "No voice"] {
+        assert!(!board.body.contains(english), "{english}:\n{}", board.body);
+    }
 
     // English alone gets Spanish beside it.
     let board = screen.get("/board/ENG").await;

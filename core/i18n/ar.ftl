@@ -65,3 +65,11 @@ status-listen-stop = إيقاف
 status-listen-no-voice = لا يوجد في هذا الهاتف صوت للغة { $language }. استمع بلغة أخرى:
 status-listen-unavailable = لا يستطيع هذا الهاتف قراءة هذه الصفحة بصوت عالٍ.
 listen-digits = صفر، واحد، اثنان، ثلاثة، أربعة، خمسة، ستة، سبعة، ثمانية، تسعة
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = الصوت
+board-voice = النطق
+board-no-voice = لا نطق، نغمة تنبيه فقط

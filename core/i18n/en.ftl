@@ -72,3 +72,11 @@ status-listen-stop = Stop
 status-listen-no-voice = This phone has no voice for { $language }. Listen in another language:
 status-listen-unavailable = This phone cannot read this page aloud.
 listen-digits = zero, one, two, three, four, five, six, seven, eight, nine
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = Sound
+board-voice = Voice
+board-no-voice = No voice, chime only

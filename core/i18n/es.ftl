@@ -69,3 +69,11 @@ status-listen-stop = Parar
 status-listen-no-voice = Este teléfono no tiene voz en { $language }. Escuche en otro idioma:
 status-listen-unavailable = Este teléfono no puede leer esta página en voz alta.
 listen-digits = cero, uno, dos, tres, cuatro, cinco, seis, siete, ocho, nueve
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = Sonido
+board-voice = Voz
+board-no-voice = Sin voz, solo sonido

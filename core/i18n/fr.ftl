@@ -65,3 +65,11 @@ status-listen-stop = Arrêter
 status-listen-no-voice = Ce téléphone n'a pas de voix pour { $language }. Écoutez dans une autre langue :
 status-listen-unavailable = Ce téléphone ne peut pas lire cette page à voix haute.
 listen-digits = zéro, un, deux, trois, quatre, cinq, six, sept, huit, neuf
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = Son
+board-voice = Voix
+board-no-voice = Pas de voix, carillon seulement

@@ -65,3 +65,11 @@ status-listen-stop = रोकें
 status-listen-no-voice = इस फ़ोन में { $language } के लिए आवाज़ नहीं है। किसी दूसरी भाषा में सुनें:
 status-listen-unavailable = यह फ़ोन इस पेज को पढ़कर नहीं सुना सकता।
 listen-digits = शून्य, एक, दो, तीन, चार, पाँच, छह, सात, आठ, नौ
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = ध्वनि
+board-voice = आवाज़
+board-no-voice = आवाज़ नहीं, सिर्फ़ घंटी

@@ -65,3 +65,11 @@ status-listen-stop = Kanpe
 status-listen-no-voice = Telefòn sa a pa gen vwa pou { $language }. Koute nan yon lòt lang:
 status-listen-unavailable = Telefòn sa a pa ka li paj sa a fò.
 listen-digits = zewo, en, de, twa, kat, senk, sis, sèt, uit, nèf
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = Son
+board-voice = Vwa
+board-no-voice = Pa gen vwa, se yon son sèlman

@@ -65,3 +65,11 @@ status-listen-stop = ਰੋਕੋ
 status-listen-no-voice = ਇਸ ਫ਼ੋਨ ਵਿੱਚ { $language } ਲਈ ਆਵਾਜ਼ ਨਹੀਂ ਹੈ। ਕਿਸੇ ਹੋਰ ਭਾਸ਼ਾ ਵਿੱਚ ਸੁਣੋ:
 status-listen-unavailable = ਇਹ ਫ਼ੋਨ ਇਸ ਪੰਨੇ ਨੂੰ ਪੜ੍ਹ ਕੇ ਨਹੀਂ ਸੁਣਾ ਸਕਦਾ।
 listen-digits = ਸਿਫ਼ਰ, ਇੱਕ, ਦੋ, ਤਿੰਨ, ਚਾਰ, ਪੰਜ, ਛੇ, ਸੱਤ, ਅੱਠ, ਨੌਂ
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = ਧੁਨੀ
+board-voice = ਆਵਾਜ਼
+board-no-voice = ਆਵਾਜ਼ ਨਹੀਂ, ਸਿਰਫ਼ ਘੰਟੀ

@@ -65,3 +65,11 @@ status-listen-stop = Parar
 status-listen-no-voice = Este telefone não tem voz em { $language }. Ouça em outro idioma:
 status-listen-unavailable = Este telefone não consegue ler esta página em voz alta.
 listen-digits = zero, um, dois, três, quatro, cinco, seis, sete, oito, nove
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = Som
+board-voice = Voz
+board-no-voice = Sem voz, só o sinal sonoro

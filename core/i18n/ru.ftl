@@ -65,3 +65,11 @@ status-listen-stop = Стоп
 status-listen-no-voice = На этом телефоне нет голоса для языка: { $language }. Слушайте на другом языке:
 status-listen-unavailable = Этот телефон не может прочитать страницу вслух.
 listen-digits = ноль, один, два, три, четыре, пять, шесть, семь, восемь, девять
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = Звук
+board-voice = Голос
+board-no-voice = Нет голоса, только сигнал

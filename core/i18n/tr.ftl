@@ -65,3 +65,11 @@ status-listen-stop = Durdur
 status-listen-no-voice = Bu telefonda { $language } için ses yok. Başka bir dilde dinleyin:
 status-listen-unavailable = Bu telefon bu sayfayı sesli okuyamıyor.
 listen-digits = sıfır, bir, iki, üç, dört, beş, altı, yedi, sekiz, dokuz
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = Ses
+board-voice = Seslendirme
+board-no-voice = Seslendirme yok, yalnızca zil sesi

@@ -65,3 +65,11 @@ status-listen-stop = 停止
 status-listen-no-voice = 这部手机没有{ $language }的语音。请用其他语言收听：
 status-listen-unavailable = 这部手机不能朗读这个页面。
 listen-digits = 零, 一, 二, 三, 四, 五, 六, 七, 八, 九
+
+## "Now serving" board: the staff's sound button, and the line under the board naming the
+## languages this screen can speak (board-voice) and those it only chimes for (board-no-voice)
+## draft: new messages, not yet reviewed by a native speaker
+
+board-sound = 声音
+board-voice = 语音
+board-no-voice = 无语音，仅提示音

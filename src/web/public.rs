@@ -493,6 +493,11 @@ struct BoardPage {
     counter: Vec<BoardWords>,
     ticket_label: Vec<BoardWords>,
     next_label: Vec<BoardWords>,
+    /// The staff's sound button and the voices line under the board, in the board's
+    /// languages like its headings; board.js copies the voices line's words from the page.
+    sound_label: Vec<BoardWords>,
+    voice_label: Vec<BoardWords>,
+    no_voice_label: Vec<BoardWords>,
     /// The spoken languages' own names, each marked with its language.
     speak_names: Vec<BoardWords>,
     config: String,
@@ -556,9 +561,9 @@ fn board_page_language(board: &[&'static Language]) -> (&'static str, &'static s
     board.first().map_or(("en", "ltr"), |l| (l.tag, l.dir()))
 }
 
-/// One message in each of the board's languages, for its headings. A language whose catalog
-/// lacks the message gets the English words, marked as English (never another language's
-/// words under its tag), once.
+/// One message in each of the board's languages, for its headings and the staff's labels.
+/// A language whose catalog lacks the message gets the English words, marked as English
+/// (never another language's words under its tag), once.
 fn in_board_languages(id: &str, board: &[&'static Language]) -> Vec<BoardWords> {
     let catalog = Catalog::shared();
     let (page, page_dir) = board_page_language(board);
@@ -666,6 +671,9 @@ pub async fn board_page(
         counter: in_board_languages("board-counter", &shown),
         ticket_label: in_board_languages("board-number", &shown),
         next_label: in_board_languages("board-next", &shown),
+        sound_label: in_board_languages("board-sound", &shown),
+        voice_label: in_board_languages("board-voice", &shown),
+        no_voice_label: in_board_languages("board-no-voice", &shown),
         speak_names: spoken
             .iter()
             .map(|l| BoardWords {
