@@ -95,6 +95,9 @@ test("the board says a call in the called ticket's language first, with offline 
   const voices = await page.textContent('#board-voices');
   assert.match(voices, /Voice: es, ar/, voices);
   assert.match(voices, /chime only: en/, voices);
+  // The line's words come from the page, in the board's languages (Spanish, then English).
+  assert.match(voices, /^Voz \/ Voice: es, ar · Sin voz, solo sonido \/ No voice, chime only: en/, voices);
+  assert.equal(await page.getAttribute('#board-voices [data-words="voice"] span', 'lang'), 'en');
   await page.click('#board-sound');
 
   const called = await api('POST', '/ports/SYS/counters/9/call-next');
@@ -130,5 +133,9 @@ test("the board is headed in the port's languages, each marked, and stays access
   assert.match(heading, /^Atendendo agora · Now serving$/, heading);
   assert.equal(await page.getAttribute('#called-heading span', 'lang'), 'en');
   assert.ok(!(await page.textContent('body')).includes('Atendiendo'), 'no Spanish');
+  // The staff's button is in the board's languages too.
+  const button = (await page.textContent('#board-sound')).trim();
+  assert.match(button, /^Som \/ Sound: Português, English$/, button);
+  assert.equal(await page.getAttribute('#board-sound span', 'lang'), 'en');
   await assertAccessible(page, 'board in Portuguese and English');
 });
