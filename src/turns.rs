@@ -91,6 +91,22 @@ struct Writers {
     freed: Condvar,
     /// Groups committed so far, the writes in them, and the most in one.
     groups: Mutex<GroupCounts>,
+    /// The queue's own connection, on which every group is written once it is open (see
+    /// `service::group`). Only the turn's holder uses it.
+    connection: Mutex<GroupConnection>,
+}
+
+/// The connection groups are written on, opened by the first group's leader.
+#[derive(Default)]
+pub enum GroupConnection {
+    /// Not opened yet.
+    #[default]
+    Unopened,
+    /// Open: every group is written on it.
+    Open(crate::db::DbConnection),
+    /// It could not be opened (a database with no file, or no PostgreSQL here): each leader
+    /// writes on its own connection.
+    Unavailable,
 }
 
 /// What the groups of handed-in writes of one queue have been (for tests and metrics).
@@ -232,6 +248,14 @@ impl WriterQueue {
         counts.groups += 1;
         counts.writes += writes;
         counts.largest = counts.largest.max(writes);
+    }
+
+    /// The queue's own connection for groups, for the turn's holder alone.
+    pub fn group_connection(&self) -> std::sync::MutexGuard<'_, GroupConnection> {
+        self.0
+            .connection
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Whether two handles are the same queue.

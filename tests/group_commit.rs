@@ -617,3 +617,30 @@ fn a_mixed_load_leaves_the_kept_queue_equal_to_the_database() {
     open.dedup();
     assert_eq!(open.len(), n, "a ticket held twice among open entries");
 }
+
+#[test]
+fn every_group_is_written_on_the_queues_own_connection_whichever_leads_it() {
+    let app = sqlite_app();
+    app.add_port("SYS", "America/Tijuana");
+    let _scope = app.state.writers.enter();
+    // Two of the pool's connections, each leading a group of one in turn.
+    let mut first = app.state.conn().unwrap();
+    let mut second = app.state.conn().unwrap();
+    let temp = |sql: &'static str| {
+        move |conn: &mut db::DbConnection| {
+            service::transaction(conn, |conn| Ok(diesel::sql_query(sql).execute(conn)?))
+        }
+    };
+    // A TEMP table belongs to the connection that made it.
+    group::grouped(&mut first, temp("CREATE TEMP TABLE marker (x INTEGER)")).unwrap();
+    group::grouped(&mut second, temp("INSERT INTO temp.marker (x) VALUES (1)"))
+        .expect("the second group runs on the connection the first made its table on");
+    for leader in [&mut first, &mut second] {
+        assert!(
+            diesel::sql_query("SELECT x FROM temp.marker")
+                .execute(&mut **leader)
+                .is_err(),
+            "neither leader's own connection wrote the groups"
+        );
+    }
+}

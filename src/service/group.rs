@@ -14,7 +14,9 @@
 //! the turn to write is free, one waiting writer takes it and leads: it begins the
 //! transaction, runs every write handed in by then (at most [`MOST_IN_A_GROUP`]), its own
 //! among them, commits, settles them all and gives the turn back. Writes handed in while a
-//! group runs form the next group. A lone registration is a group of one.
+//! group runs form the next group. A lone registration is a group of one. Every group is
+//! written on the queue's own connection (opened by the first leader, see
+//! `group_connection`), whose page cache lasts from one group to the next.
 //!
 //! Only registrations are grouped ([`grouped`]); other writes take the turn alone
 //! ([`super::transaction`]). PostgreSQL, which queues writers with row locks and commits
@@ -30,7 +32,8 @@ use diesel::prelude::*;
 use super::live;
 use crate::db::DbConnection;
 use crate::error::{AppError, AppResult};
-use crate::turns::{HandedIn, WriterQueue, WriterTurn};
+use crate::turns::{GroupConnection, HandedIn, WriterQueue, WriterTurn};
+use diesel::r2d2::{ManageConnection, R2D2Connection};
 
 /// The most writes one group commits together. It bounds how long a reader of a port the
 /// group changed waits for the commit ([`live`] keeps such a port's queue marked
@@ -79,7 +82,17 @@ pub fn grouped<T: Send>(
     while let Some(held) = turn {
         // A panic outside the writes themselves (they run under `catch_unwind`) would leave
         // the group's other writers waiting for ever, and this one's write maybe queued.
-        if catch_unwind(AssertUnwindSafe(|| lead(conn, &queue, held))).is_err() {
+        let led = catch_unwind(AssertUnwindSafe(|| {
+            let mut own = queue.group_connection();
+            let writer = group_connection(&mut own, conn).unwrap_or(conn);
+            lead(writer, &queue, held);
+            if let GroupConnection::Open(c) = &mut *own
+                && c.is_broken()
+            {
+                *own = GroupConnection::Unopened;
+            }
+        }));
+        if led.is_err() {
             stop("the writer leading a group of registrations panicked outside its writes");
         }
         turn = queue.wait_for(&settled);
@@ -92,6 +105,66 @@ pub fn grouped<T: Send>(
         Ok(answer) => answer,
         Err(panic) => resume_unwind(panic),
     }
+}
+
+/// The queue's own connection, opened on the first group to the database file the leader's
+/// connection (`leader`) is open on; `None` where there is none (each leader then writes on
+/// its own).
+///
+/// Every group is written on this one connection rather than on whichever pooled connection
+/// its leader holds. SQLite drops a connection's whole page cache when it begins a
+/// transaction after another connection committed; with the leaders' connections taking
+/// turns, each group read again from the file (through the kernel) every page its writes
+/// touched: the port's row, the entries' and events' B-tree pages and their indexes. On one
+/// connection, the pages the group before it wrote are still in the cache (measured in
+/// BENCHMARKS.md, "One connection for the groups").
+fn group_connection<'a>(
+    own: &'a mut GroupConnection,
+    leader: &mut DbConnection,
+) -> Option<&'a mut DbConnection> {
+    if matches!(own, GroupConnection::Unopened) {
+        *own = match database_file(leader).map(|path| {
+            crate::db::Manager::new(crate::db::Location::Sqlite {
+                path,
+                create: false,
+            })
+            .connect()
+        }) {
+            Some(Ok(conn)) => GroupConnection::Open(conn),
+            Some(Err(e)) => {
+                log::warn!(
+                    "group commit: no connection of its own ({e}); each leader writes on its own"
+                );
+                GroupConnection::Unavailable
+            }
+            None => GroupConnection::Unavailable,
+        };
+    }
+    match own {
+        GroupConnection::Open(conn) => Some(conn),
+        _ => None,
+    }
+}
+
+/// The file of the SQLite database `conn` is open on, if it has one (not in memory).
+fn database_file(conn: &mut DbConnection) -> Option<String> {
+    #[derive(QueryableByName)]
+    struct Database {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        file: String,
+    }
+    let DbConnection::Sqlite(sqlite) = conn else {
+        return None;
+    };
+    diesel::sql_query("PRAGMA database_list")
+        .load::<Database>(sqlite)
+        .ok()?
+        .into_iter()
+        .find(|d| d.name == "main")
+        .map(|d| d.file)
+        .filter(|file| !file.is_empty())
 }
 
 /// Stops the process if dropped before its write is settled (see [`grouped`]).
