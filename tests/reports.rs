@@ -1368,3 +1368,41 @@ async fn a_report_of_too_many_days_shows_the_pickers_with_the_problem_beside_the
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(!refused.body.contains("r-to-error"));
 }
+
+#[actix_web::test]
+async fn a_finished_day_says_its_open_waits_stopped_at_its_end_not_so_far() {
+    let app = ports_and_people();
+    drive_the_day(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sergio").await;
+    // Read while the day runs: the waits of those still open run on, "so far".
+    let today = browser.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert_eq!(today.status, StatusCode::OK, "{}", today.body);
+    assert!(
+        today.body.contains("id=\"t-carried-over\""),
+        "someone is still open"
+    );
+    assert!(today.body.contains("Waited so far (min)"), "{}", today.body);
+    assert!(today.body.contains("counted so far"));
+
+    // The next morning the same day is finished: its open waits were cut at midnight.
+    app.clock.set(at(8, 0) + Duration::days(1));
+    // (A new morning, a new sign-in: the evening's session has timed out.)
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sergio").await;
+    let finished = browser.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert_eq!(finished.status, StatusCode::OK, "{}", finished.body);
+    assert!(finished.body.contains("id=\"t-carried-over\""));
+    assert!(
+        finished.body.contains("Waited until then (min)")
+            && finished.body.contains("waits counted up to then")
+            && finished.body.contains("Longest by then"),
+        "{}",
+        finished.body
+    );
+    assert!(
+        !finished.body.contains("so far"),
+        "nothing on a finished day is \"so far\": {}",
+        finished.body
+    );
+}
