@@ -1302,3 +1302,107 @@ async fn a_quiet_day_lists_everyone_still_open_without_a_note() {
     assert!(page.body.contains("id=\"t-carried-over\""));
     assert!(!page.body.contains("t-carried-over-more"), "nothing cut");
 }
+
+#[actix_web::test]
+async fn a_report_of_too_many_days_shows_the_pickers_with_the_problem_beside_the_field() {
+    let app = ports_and_people();
+    app.clock.set(at(10, 0));
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sergio").await;
+
+    // A year at once: the range picker again, the dates kept, the problem beside "to".
+    let year = browser
+        .get("/ports/SYS/reports?from=2025-11-26&to=2026-11-25")
+        .await;
+    assert_eq!(
+        year.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        year.body
+    );
+    assert!(year.body.contains("id=\"r-to-error\""), "{}", year.body);
+    assert!(year.body.contains("31 days"), "{}", year.body);
+    assert!(
+        year.body.contains(
+            "id=\"r-from\" name=\"from\" value=\"2025-11-26\" required>"
+        ) && year.body.contains(
+            "id=\"r-to\" name=\"to\" value=\"2026-11-25\" required aria-invalid=\"true\" aria-describedby=\"r-to-error\">"
+        ),
+        "what was typed is kept and the field marked: {}",
+        year.body
+    );
+    assert!(
+        year.body.contains("<a href=\"#r-to\">To: "),
+        "the summary links to the field: {}",
+        year.body
+    );
+    assert!(!year.body.contains("id=\"t-glance\""), "nothing computed");
+
+    // A day not yet begun: the day picker, the problem beside it.
+    let later = browser.get("/ports/SYS/reports?date=2026-12-25").await;
+    assert_eq!(
+        later.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        later.body
+    );
+    assert!(later.body.contains("id=\"r-date-error\""), "{}", later.body);
+    assert!(
+        later.body.contains(
+            "id=\"r-date\" name=\"date\" value=\"2026-12-25\" required aria-invalid=\"true\""
+        ),
+        "{}",
+        later.body
+    );
+
+    // The downloads keep their plain 422, and another port's supervisor still gets a 403.
+    let csv = browser
+        .get("/ports/SYS/reports.csv?from=2025-11-26&to=2026-11-25")
+        .await;
+    assert_eq!(csv.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut olga = Browser::new(&app);
+    olga.sign_in("olga").await;
+    let refused = olga
+        .get("/ports/SYS/reports?from=2025-11-26&to=2026-11-25")
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(!refused.body.contains("r-to-error"));
+}
+
+#[actix_web::test]
+async fn a_finished_day_says_its_open_waits_stopped_at_its_end_not_so_far() {
+    let app = ports_and_people();
+    drive_the_day(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sergio").await;
+    // Read while the day runs: the waits of those still open run on, "so far".
+    let today = browser.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert_eq!(today.status, StatusCode::OK, "{}", today.body);
+    assert!(
+        today.body.contains("id=\"t-carried-over\""),
+        "someone is still open"
+    );
+    assert!(today.body.contains("Waited so far (min)"), "{}", today.body);
+    assert!(today.body.contains("counted so far"));
+
+    // The next morning the same day is finished: its open waits were cut at midnight.
+    app.clock.set(at(8, 0) + Duration::days(1));
+    // (A new morning, a new sign-in: the evening's session has timed out.)
+    let mut browser = Browser::new(&app);
+    browser.sign_in("sergio").await;
+    let finished = browser.get("/ports/SYS/reports?date=2026-11-25").await;
+    assert_eq!(finished.status, StatusCode::OK, "{}", finished.body);
+    assert!(finished.body.contains("id=\"t-carried-over\""));
+    assert!(
+        finished.body.contains("Waited until then (min)")
+            && finished.body.contains("waits counted up to then")
+            && finished.body.contains("Longest by then"),
+        "{}",
+        finished.body
+    );
+    assert!(
+        !finished.body.contains("so far"),
+        "nothing on a finished day is \"so far\": {}",
+        finished.body
+    );
+}

@@ -45,6 +45,33 @@ test('an officer registers a walk-in by keyboard alone and gets a ticket', async
   await assertAccessible(page, 'ticket page');
 });
 
+test('Back from a new ticket shows an empty form, so sending it again makes no second ticket', async () => {
+  const page = await signIn(browser, 'ofelia');
+  await page.goto(`${BASE_URL}/ports/SYS/walk-ins/new`);
+  await page.selectOption('select[name=language]', 'por');
+  await page.check('input[name=barriers][value=literacy]');
+  await page.fill('input[name=party_size]', '3');
+  await page.fill('input[name=name]', 'Back Button Person');
+  await page.focus('input[name=name]');
+  await submitByEnter(page);
+  assert.match(page.url(), /\/entries\/\d+\/ticket/);
+  const before = await page.request.get(`${BASE_URL}/ports/SYS/queue`).then((r) => r.text());
+  const waiting = (before.match(/W-\d{4}/g) ?? []).length;
+  // A tired officer goes Back and presses Enter on the form again: the browser must not
+  // refill it (with a fresh submission key the server would take it as a new person).
+  await page.goBack();
+  await page.waitForLoadState('load');
+  assert.match(page.url(), /walk-ins\/new$/);
+  assert.equal(await page.inputValue('select[name=language]'), '', 'no language refilled');
+  assert.equal(await page.isChecked('input[name=barriers][value=literacy]'), false, 'no barrier refilled');
+  assert.equal(await page.inputValue('input[name=party_size]'), '1', 'the party size is the default again');
+  await tabTo(page, 'button[type=submit]');
+  await submitByEnter(page);
+  assert.match(await page.textContent('body'), /at least one reason/i, 'the empty form is refused, not registered');
+  const after = await page.request.get(`${BASE_URL}/ports/SYS/queue`).then((r) => r.text());
+  assert.equal((after.match(/W-\d{4}/g) ?? []).length, waiting, 'no second ticket');
+});
+
 test('the live queue, counter and check-in pages are accessible and the counter calls by keyboard', async () => {
   const page = await signIn(browser, 'ofelia');
   await page.goto(`${BASE_URL}/ports/SYS/queue`);

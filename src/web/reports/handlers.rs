@@ -8,7 +8,7 @@ use portqueue_core::reports::{self as core_reports, DailyReport, RangeReport};
 
 use crate::AppState;
 use crate::db::models::Port;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::service::port_by_code;
 use crate::service::reports::{self, ReportQuery, Wanted, WhatIfQuery, both};
 
@@ -26,30 +26,65 @@ enum Computed {
     Range(Box<RangeReport>, NaiveDate, NaiveDate),
 }
 
+/// The port (once the reader may read it) and the report asked for, or why the dates asked
+/// for cannot be reported.
 async fn compute(
     state: &AppState,
     signed: &SignedIn,
     code: String,
     query: ReportQuery,
-) -> WebResult<(Port, Computed)> {
+) -> WebResult<(Port, AppResult<Computed>)> {
     let actor = signed.actor.clone();
     Ok(state
         .run_report(move |conn, now| {
             let port = port_by_code(conn, &code)?;
             let reader = reports::reader(&actor, &port)?;
-            let computed = match query.wanted(reports::today(&port, now))? {
-                Wanted::Day(date) => {
-                    Computed::Day(Box::new(reports::daily(conn, &reader, date, now)?))
-                }
-                Wanted::Range(from, to) => Computed::Range(
-                    Box::new(reports::range(conn, &reader, from, to, now)?),
-                    from,
-                    to,
-                ),
-            };
+            let computed =
+                query
+                    .wanted(reports::today(&port, now))
+                    .and_then(|wanted| match wanted {
+                        Wanted::Day(date) => Ok(Computed::Day(Box::new(reports::daily(
+                            conn, &reader, date, now,
+                        )?))),
+                        Wanted::Range(from, to) => Ok(Computed::Range(
+                            Box::new(reports::range(conn, &reader, from, to, now)?),
+                            from,
+                            to,
+                        )),
+                    });
             Ok((port, computed))
         })
         .await?)
+}
+
+/// The pickers again, each problem beside its field and what was typed kept, nothing
+/// computed: asking for 40 days or a day not yet begun is a slip to correct, not a dead end.
+fn dates_to_correct(
+    port: &Port,
+    asked: ReportQuery,
+    fields: &portqueue_core::validation::FieldErrors,
+) -> ReportView {
+    ReportView {
+        standalone: false,
+        code: port.code.clone(),
+        heading: "Reports: check the dates".into(),
+        subheading: format!("Port {} ({}).", port.code, port.name),
+        date: asked.date.unwrap_or_default(),
+        from: asked.from.unwrap_or_default(),
+        to: asked.to.unwrap_or_default(),
+        nav: vec![Link {
+            href: format!("/ports/{}/reports", port.code),
+            label: "Today's report".into(),
+        }],
+        downloads: Vec::new(),
+        sections: Vec::new(),
+        what_if: None,
+        form_first: false,
+        picker_errors: fields
+            .iter()
+            .map(|(field, message)| (field.to_string(), message.to_string()))
+            .collect(),
+    }
 }
 
 /// `GET /ports/{code}/reports[?date=YYYY-MM-DD | ?from=&to=]`.
@@ -59,7 +94,27 @@ pub async fn page(
     code: web::Path<String>,
     query: web::Query<ReportQuery>,
 ) -> WebResult<HttpResponse> {
-    let (port, computed) = compute(&state, &signed, code.into_inner(), query.into_inner()).await?;
+    let asked = query.into_inner();
+    let kept = ReportQuery {
+        date: asked.date.clone(),
+        from: asked.from.clone(),
+        to: asked.to.clone(),
+    };
+    let (port, computed) = compute(&state, &signed, code.into_inner(), asked).await?;
+    let computed = match computed {
+        Ok(computed) => computed,
+        Err(AppError::Invalid(fields)) => {
+            return Ok(crate::web::render(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &ReportPage {
+                    l: Layout::new(&signed, Some(&port), "reports"),
+                    v: dates_to_correct(&port, kept, &fields),
+                    texts: None,
+                },
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let v = match &computed {
         Computed::Day(report) => day_view(report, false),
         Computed::Range(report, from, to) => range_view(report, *from, *to),
@@ -122,6 +177,7 @@ pub async fn download_report(
         _ => return Err(AppError::NotFound("reports come as .csv or .json".into()).into()),
     };
     let (port, computed) = compute(&state, &signed, code, query.into_inner()).await?;
+    let computed = computed?;
     let body = match (&computed, content_type) {
         (Computed::Day(r), "application/json") => serde_json::to_string(r.as_ref()),
         (Computed::Range(r, _, _), "application/json") => serde_json::to_string(r.as_ref()),
@@ -196,6 +252,7 @@ pub async fn what_if(
                 sections: Vec::new(),
                 what_if: Some(form),
                 form_first: true,
+                picker_errors: Vec::new(),
             };
             Ok(crate::web::render(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,

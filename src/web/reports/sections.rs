@@ -139,7 +139,7 @@ pub(super) fn figure_sections(
     vec![
         arrivals(f),
         outcomes(f, day, at_end, as_of_now),
-        waits(f, at_end),
+        waits(f, at_end, as_of_now),
         fairness(f, day, at_end),
         estimates(f),
         desks(f),
@@ -262,12 +262,18 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str, as_of_now: bool) 
         outcome_rows,
     )];
     if !carried.is_empty() {
+        // A finished day's waits stopped at its end: "so far" only while the day runs.
+        let counted = if as_of_now {
+            "waits still running, counted so far"
+        } else {
+            "waits counted up to then"
+        };
         let (caption, more) = if open > carried.len() {
             let listed = carried.len();
             (
                 format!(
                     "Still open {at_end}: the {listed} longest waits of {open}, longest first \
-                     (waits still running, counted so far)"
+                     ({counted})"
                 ),
                 Some(More {
                     text: format!(
@@ -279,10 +285,7 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str, as_of_now: bool) 
             )
         } else {
             (
-                format!(
-                    "Still open {at_end}, longest wait first (waits still running, counted \
-                     so far)"
-                ),
+                format!("Still open {at_end}, longest wait first ({counted})"),
                 None,
             )
         };
@@ -296,7 +299,11 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str, as_of_now: bool) 
                 "Persons",
                 "Status",
                 "Arrived",
-                "Waited so far (min)",
+                if as_of_now {
+                    "Waited so far (min)"
+                } else {
+                    "Waited until then (min)"
+                },
             ],
             carried,
         );
@@ -313,7 +320,9 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str, as_of_now: bool) 
 }
 
 /// Waits until the first call, finished and still running.
-fn waits(f: &Figures, at_end: &str) -> Section {
+/// `as_of_now`: the report ends now, so the waits still running are "so far".
+fn waits(f: &Figures, at_end: &str, as_of_now: bool) -> Section {
+    let so_far = |what: &'static str, then: &'static str| if as_of_now { what } else { then };
     Section {
         id: "waits",
         title: "Waits until the first call".into(),
@@ -334,9 +343,9 @@ fn waits(f: &Figures, at_end: &str) -> Section {
                 &[
                     "Group",
                     "Still waiting",
-                    "Median so far",
-                    "90th pct so far",
-                    "Longest so far",
+                    so_far("Median so far", "Median by then"),
+                    so_far("90th pct so far", "90th pct by then"),
+                    so_far("Longest so far", "Longest by then"),
                 ],
                 wait_groups(&f.waits)
                     .into_iter()
@@ -801,7 +810,11 @@ pub(super) fn glance(report: &DailyReport, as_of: &Option<String>, at_end: &str)
                     "Median wait",
                     "90th pct wait",
                     "Still waiting",
-                    "Longest so far",
+                    if as_of.is_some() {
+                        "Longest so far"
+                    } else {
+                        "Longest by then"
+                    },
                 ],
                 glance_waits,
             ),

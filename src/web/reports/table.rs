@@ -75,6 +75,20 @@ pub struct ReportView {
     pub what_if: Option<WhatIfForm>,
     /// The what-if page puts its form above the results.
     pub form_first: bool,
+    /// What is wrong with the dates asked for (`date`, `from`, `to`), shown beside the
+    /// pickers, which keep what was typed: a supervisor who asked for too many days or a
+    /// day not yet begun corrects the dates where they are.
+    pub picker_errors: Vec<(String, String)>,
+}
+
+impl ReportView {
+    /// The problem with the picker field `field`, if any.
+    pub fn picker_error(&self, field: &str) -> Option<&str> {
+        self.picker_errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
 }
 
 pub(super) fn text(t: impl Into<String>) -> Cell {

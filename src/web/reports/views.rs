@@ -112,6 +112,7 @@ pub fn day_view(report: &DailyReport, standalone: bool) -> ReportView {
             errors: Vec::new(),
         }),
         form_first: false,
+        picker_errors: Vec::new(),
         code,
     }
 }
@@ -236,6 +237,7 @@ pub fn range_view(report: &RangeReport, from: NaiveDate, to: NaiveDate) -> Repor
         sections,
         what_if: None,
         form_first: false,
+        picker_errors: Vec::new(),
         code,
     }
 }

@@ -271,6 +271,7 @@ pub fn what_if_view(w: &WhatIf, form: WhatIfForm) -> ReportView {
         sections,
         what_if: Some(form),
         form_first: true,
+        picker_errors: Vec::new(),
         code,
     }
 }
