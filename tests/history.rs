@@ -26,7 +26,7 @@ use portqueue::service::appointments::{self, AppointmentRow};
 use portqueue::service::entries::{self as entry_actions, Action};
 use portqueue::service::tickets::{self, PrintOutcome};
 use portqueue::service::walk_ins::{self, TriageInput, WalkInInput};
-use portqueue::service::{counters, live, public, queue};
+use portqueue::service::{counters, live, public, queue, reports};
 use portqueue_core::{Class, Status, Tier};
 
 use common::{NowUtc, TestApp};
@@ -172,8 +172,12 @@ fn unbounded_read(conn: &mut DbConnection, sql: &str) -> Option<String> {
         if words[0] == "SCAN" {
             return true;
         }
-        // `SEARCH t USING INDEX i (port_id=?)`: every row the port ever had.
+        // `SEARCH t USING INDEX i (port_id=?)`: every row the port ever had; and
+        // `(port_id=? AND at<?)`: every row before a time, back to the port's first.
         line.ends_with("(port_id=?)")
+            || line
+                .rsplit_once("(port_id=? AND ")
+                .is_some_and(|(_, rest)| rest.ends_with("<?)") && !rest.contains('>'))
     })
 }
 
@@ -259,6 +263,18 @@ fn requests(
             .expect("someone");
         entry_actions::view_personal(c, officer, at.id, now).expect("view");
         entry_actions::act(c, officer, at.id, Action::Complete, None, now).expect("complete");
+    });
+    // The counter's page, with the officer's undo, at a counter that just served and at
+    // one that has been idle all day.
+    for desk in [3, 7] {
+        step(&mut conn, &mut |c| {
+            counters::desk(c, officer, &port.code, desk, now).expect("counter page");
+        });
+    }
+    // Today's report, read by the supervisor as the day runs.
+    step(&mut conn, &mut |c| {
+        let reader = reports::reader(supervisor, port).expect("reader");
+        reports::daily(c, &reader, reports::today(port, now), now).expect("today's report");
     });
     // After a restart: the queue is read from the database again.
     live::forget_all();

@@ -19,7 +19,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use diesel::dsl::{max, min};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -29,7 +28,7 @@ use portqueue_core::{Policy, Status};
 
 use crate::auth::{Actor, Role};
 use crate::db::models::{EventRow, Port};
-use crate::db::schema::{appointments, entry_events, policy_changes, users};
+use crate::db::schema::{appointments, entries, entry_events, policy_changes, users};
 use crate::db::{DbConnection, from_db, to_db};
 use crate::error::{AppError, AppResult};
 
@@ -239,9 +238,10 @@ pub fn load_days(
 
     let mut rows: Vec<EventRow> = Vec::new();
     for chunk in ids.chunks(ID_CHUNK) {
+        // By the entries alone (they are the port's): with the port in the filter too, the
+        // planner walked the port's events by time, back to its first.
         rows.extend(
             entry_events::table
-                .filter(entry_events::port_id.eq(port.id))
                 .filter(entry_events::entry_id.eq_any(chunk))
                 .filter(entry_events::at.lt(to_db(end)))
                 .order(entry_events::id.asc())
@@ -384,46 +384,28 @@ pub fn load_days(
     Ok(days)
 }
 
-/// The entries of `port_id` open at `at`, judged by their events before it: those whose
-/// join and final events before `at` are all of one kind. An entry has one join event and at
-/// most one final one, so "one kind" means it joined and has not closed; comparing the
-/// smallest and largest kind lets the database answer in one grouped pass.
+/// The entries that may be open at `at`: those open now (waiting or called) and those
+/// finished at or after `at`. An entry open at `at` is one of them: it is either still open,
+/// or it closed since (its `finished_at` is its last closing; an undo that reopens an entry
+/// clears it). Read from `entries` through its (port, status) and (port, finished_at)
+/// indexes, so the cost is the open entries and those finished since `at` (for today's
+/// report, today's), never every event the port ever had. Reading one too many is harmless:
+/// each entry's own events decide ([`entry_spans`]); one that arrived after `at` has no
+/// span before it.
 fn open_at(conn: &mut DbConnection, port_id: i64, at: DateTime<Utc>) -> AppResult<Vec<i64>> {
-    let kinds: Vec<&str> = JOIN_KINDS
-        .iter()
-        .chain(&FINAL_KINDS)
-        .map(|k| k.as_str())
-        .collect();
-    let candidates: Vec<(i64, Option<String>)> = entry_events::table
-        .filter(entry_events::port_id.eq(port_id))
-        .filter(entry_events::at.lt(to_db(at)))
-        .filter(entry_events::kind.eq_any(kinds))
-        .group_by(entry_events::entry_id)
-        .having(min(entry_events::kind).eq(max(entry_events::kind)))
-        .select((entry_events::entry_id, min(entry_events::kind)))
+    let mut ids: Vec<i64> = entries::table
+        .filter(entries::port_id.eq(port_id))
+        .filter(entries::status.eq_any([Status::Waiting.as_str(), Status::Called.as_str()]))
+        .select(entries::id)
         .load(conn)?;
-    // An undone final event does not close its entry: those entries are read whole and their
-    // spans decide (reading one too many is harmless, one too few is not).
-    let undone: Vec<i64> = entry_events::table
-        .filter(entry_events::port_id.eq(port_id))
-        .filter(entry_events::at.lt(to_db(at)))
-        .filter(entry_events::kind.eq(EventKind::Undone.as_str()))
-        .select(entry_events::entry_id)
-        .distinct()
-        .load(conn)?;
-    Ok(undone
-        .into_iter()
-        .chain(
-            candidates
-                .into_iter()
-                .filter(|(_, kind)| {
-                    kind.as_deref()
-                        .and_then(EventKind::parse)
-                        .is_some_and(|k| JOIN_KINDS.contains(&k))
-                })
-                .map(|(id, _)| id),
-        )
-        .collect())
+    ids.extend(
+        entries::table
+            .filter(entries::port_id.eq(port_id))
+            .filter(entries::finished_at.ge(to_db(at)))
+            .select(entries::id)
+            .load::<i64>(conn)?,
+    );
+    Ok(ids)
 }
 
 /// When an entry joined and closed, and which days of a range hold one of its events.

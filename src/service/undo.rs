@@ -177,10 +177,22 @@ pub fn undoable_at_counter(
         return Ok(None);
     };
     let since = now - Duration::minutes(UNDO_MINUTES);
+    // The port's first event since then, found among the port's recent events (by time):
+    // the counter's are then read from there on by the counter's own index, so that an idle
+    // counter never walks back through its whole history looking for recent ones.
+    let Some(first_recent) = entry_events::table
+        .filter(entry_events::port_id.eq(port_id))
+        .filter(entry_events::at.ge(to_db(since)))
+        .select(diesel::dsl::min(entry_events::id))
+        .get_result::<Option<i64>>(conn)?
+    else {
+        return Ok(None);
+    };
     let recent: Vec<i64> = crate::db::limited::<RECENT_AT_COUNTER, _>(
         entry_events::table
             .filter(entry_events::port_id.eq(port_id))
             .filter(entry_events::counter.eq(i32::try_from(counter).unwrap_or(0)))
+            .filter(entry_events::id.ge(first_recent))
             .filter(entry_events::at.ge(to_db(since)))
             .order(entry_events::id.desc())
             .select(entry_events::entry_id),

@@ -1,0 +1,1 @@
+DROP INDEX entry_events_port_counter;
