@@ -497,7 +497,7 @@ fn to_event(row: &EventRow) -> Result<Event, String> {
 /// The query string of the report pages and the API's report routes: one `date`, or `from`
 /// and `to`. Every value is text until checked, so a bad one is a 422 naming its field
 /// rather than a 400 from the extractor.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct ReportQuery {
     pub date: Option<String>,

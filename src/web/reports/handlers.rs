@@ -95,12 +95,7 @@ pub async fn page(
     query: web::Query<ReportQuery>,
 ) -> WebResult<HttpResponse> {
     let asked = query.into_inner();
-    let kept = ReportQuery {
-        date: asked.date.clone(),
-        from: asked.from.clone(),
-        to: asked.to.clone(),
-    };
-    let (port, computed) = compute(&state, &signed, code.into_inner(), asked).await?;
+    let (port, computed) = compute(&state, &signed, code.into_inner(), asked.clone()).await?;
     let computed = match computed {
         Ok(computed) => computed,
         Err(AppError::Invalid(fields)) => {
@@ -108,7 +103,7 @@ pub async fn page(
                 actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
                 &ReportPage {
                     l: Layout::new(&signed, Some(&port), "reports"),
-                    v: dates_to_correct(&port, kept, &fields),
+                    v: dates_to_correct(&port, asked, &fields),
                     texts: None,
                 },
             ));
