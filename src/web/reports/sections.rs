@@ -220,6 +220,12 @@ fn arrivals(f: &Figures) -> Section {
     }
 }
 
+/// Words for a report that ends now (today read before its end: its waits still run, "so
+/// far") or one whose waits stopped at its end ("by then").
+fn while_running(as_of_now: bool, running: &'static str, stopped: &'static str) -> &'static str {
+    if as_of_now { running } else { stopped }
+}
+
 /// The most entries still open a page lists (the longest waits): a busy port has a thousand
 /// and more, which the live queue and the downloads list whole.
 pub const MAX_LISTED_STILL_OPEN: usize = 50;
@@ -263,11 +269,11 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str, as_of_now: bool) 
     )];
     if !carried.is_empty() {
         // A finished day's waits stopped at its end: "so far" only while the day runs.
-        let counted = if as_of_now {
-            "waits still running, counted so far"
-        } else {
-            "waits counted up to then"
-        };
+        let counted = while_running(
+            as_of_now,
+            "waits still running, counted so far",
+            "waits counted up to then",
+        );
         let (caption, more) = if open > carried.len() {
             let listed = carried.len();
             (
@@ -299,11 +305,7 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str, as_of_now: bool) 
                 "Persons",
                 "Status",
                 "Arrived",
-                if as_of_now {
-                    "Waited so far (min)"
-                } else {
-                    "Waited until then (min)"
-                },
+                while_running(as_of_now, "Waited so far (min)", "Waited until then (min)"),
             ],
             carried,
         );
@@ -322,7 +324,6 @@ fn outcomes(f: &Figures, day: Option<NaiveDate>, at_end: &str, as_of_now: bool) 
 /// Waits until the first call, finished and still running.
 /// `as_of_now`: the report ends now, so the waits still running are "so far".
 fn waits(f: &Figures, at_end: &str, as_of_now: bool) -> Section {
-    let so_far = |what: &'static str, then: &'static str| if as_of_now { what } else { then };
     Section {
         id: "waits",
         title: "Waits until the first call".into(),
@@ -343,9 +344,9 @@ fn waits(f: &Figures, at_end: &str, as_of_now: bool) -> Section {
                 &[
                     "Group",
                     "Still waiting",
-                    so_far("Median so far", "Median by then"),
-                    so_far("90th pct so far", "90th pct by then"),
-                    so_far("Longest so far", "Longest by then"),
+                    while_running(as_of_now, "Median so far", "Median by then"),
+                    while_running(as_of_now, "90th pct so far", "90th pct by then"),
+                    while_running(as_of_now, "Longest so far", "Longest by then"),
                 ],
                 wait_groups(&f.waits)
                     .into_iter()
@@ -810,11 +811,7 @@ pub(super) fn glance(report: &DailyReport, as_of: &Option<String>, at_end: &str)
                     "Median wait",
                     "90th pct wait",
                     "Still waiting",
-                    if as_of.is_some() {
-                        "Longest so far"
-                    } else {
-                        "Longest by then"
-                    },
+                    while_running(as_of.is_some(), "Longest so far", "Longest by then"),
                 ],
                 glance_waits,
             ),
